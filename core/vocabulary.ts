@@ -1,0 +1,77 @@
+/**
+ * The one vocabulary shared by the planner, the workflows, the CLI, the Web UI search attributes
+ * and Slack. A word that is not here does not exist in status, logs or messages.
+ */
+
+/** Where an upgrade is. Upserted as the `UpgradePhase` search attribute so the Web UI can filter on it. */
+export const PHASES = [
+  'planning',
+  'prechecks',
+  'control-plane',
+  'gateways',
+  'data-plane',
+  'workloads',
+  'soak',
+  'cleanup',
+  'rolling-back',
+  'completed',
+  'failed',
+  'rolled-back',
+  'cancelled',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Why an upgrade is waiting. `null` in status means it is not waiting. */
+export const PAUSE_REASONS = ['awaiting-approval', 'soaking', 'grace-period', 'awaiting-rollout'] as const;
+export type PauseReason = (typeof PAUSE_REASONS)[number];
+
+/** How a gate ended. A timeout is its own outcome: it is never read as an approval. */
+export const GATE_OUTCOMES = ['approved', 'rejected', 'timed-out'] as const;
+export type GateOutcome = (typeof GATE_OUTCOMES)[number];
+
+/**
+ * The failure vocabulary. Every failure an activity or workflow raises carries one of these as
+ * its type; workflows branch on the type, never on message text. Retryability is a property of
+ * the type, so no call site can get it wrong.
+ */
+export const FAILURE_TYPES = {
+  /** Bad input: a spec, an argument, a 400 or 422 from the API. */
+  Validation: { retryable: false },
+  /** RBAC said no (403) or credentials were refused (401). */
+  Forbidden: { retryable: false },
+  /** Something that must exist does not (404). */
+  NotFound: { retryable: false },
+  /** Optimistic concurrency lost a race (409): read again and retry. */
+  Conflict: { retryable: true },
+  /** The API server asked us to slow down (429). */
+  RateLimited: { retryable: true },
+  /** The API server or a tool failed on its side (5xx). */
+  Unavailable: { retryable: true },
+  /** A call or a wait ran out of time, or a connection dropped. */
+  Timeout: { retryable: true },
+  /** A rollout cannot finish: ProgressDeadlineExceeded or a configured deadline passed. */
+  RolloutFailed: { retryable: false },
+  /** An external command (istioctl, helm) exited non-zero. */
+  CommandFailed: { retryable: false },
+  /** A workload test ran and failed. */
+  TestFailed: { retryable: false },
+  /** A precheck with severity `block` fired. */
+  PrecheckBlocked: { retryable: false },
+  /** A human rejected a gate. */
+  GateRejected: { retryable: false },
+  /** Nobody decided a gate in time. */
+  GateTimedOut: { retryable: false },
+} as const satisfies Record<string, { retryable: boolean }>;
+export type FailureType = keyof typeof FAILURE_TYPES;
+
+export function isRetryable(type: FailureType): boolean {
+  return FAILURE_TYPES[type].retryable;
+}
+
+/** Search attributes the dev server registers and the workflows upsert. */
+export const SEARCH_ATTRIBUTES = {
+  UpgradePhase: 'Keyword',
+  PendingGate: 'Keyword',
+  IstioTargetVersion: 'Keyword',
+  MeshCluster: 'Keyword',
+} as const;
