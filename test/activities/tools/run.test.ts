@@ -1,0 +1,71 @@
+import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { runTool } from '../../../activities/tools/run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'run-tool-'));
+function script(name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+const echo = script('echo-args', 'for a in "$@"; do echo "$a"; done; echo "kube=$KUBECONFIG"');
+const broken = script('broken', 'echo "Error: cannot reach cluster with token: abc123" >&2; exit 3');
+const slow = script('slow', 'exec sleep 60');
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof ApplicationFailure) return err;
+    throw err;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('running a tool', () => {
+  it('passes arguments as an array, untouched by any shell, and the kubeconfig by path', async () => {
+    const result = await runTool(echo, ['a b', '$(rm -rf /)', '--set=x'], { kubeconfigPath: '/tmp/kc' });
+    expect(result.stdout.split('\n')).toEqual(['a b', '$(rm -rf /)', '--set=x', 'kube=/tmp/kc']);
+  });
+
+  it('fails with the command, exit code and redacted stderr', async () => {
+    const f = await failureOf(runTool(broken, ['install', '--revision', '1-28'], {}));
+    expect(f.type).toBe('CommandFailed');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('broken install --revision 1-28: exit 3');
+    const details = f.details?.[0] as { command: string; exitCode: number; stderr: string };
+    expect(details.exitCode).toBe(3);
+    expect(details.stderr).toContain('cannot reach cluster');
+    expect(JSON.stringify(f)).not.toContain('abc123');
+  });
+
+  it('accepts exit codes that are answers', async () => {
+    expect((await runTool(broken, [], {}, { okExitCodes: [3] })).exitCode).toBe(3);
+  });
+
+  it('times out as a retryable Timeout', async () => {
+    const f = await failureOf(runTool(slow, [], { timeoutMs: 200 }));
+    expect(f.type).toBe('Timeout');
+    expect(f.nonRetryable).toBe(false);
+  });
+
+  it('reports a missing binary as a configuration problem', async () => {
+    const f = await failureOf(runTool(join(dir, 'absent'), [], {}));
+    expect(f.type).toBe('Validation');
+  });
+
+  it('kills the process when the activity is cancelled', async () => {
+    const env = new MockActivityEnvironment();
+    const started = Date.now();
+    const run = env.run(() => runTool(slow, [], {}));
+    setTimeout(() => env.cancel(), 200);
+    await expect(run).rejects.toBeInstanceOf(CancelledFailure);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
