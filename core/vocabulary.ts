@@ -68,10 +68,14 @@ export function isRetryable(type: FailureType): boolean {
   return FAILURE_TYPES[type].retryable;
 }
 
-/** Search attributes the dev server registers and the workflows upsert. */
+/**
+ * Search attributes the dev server registers and the workflows upsert, with the type names the
+ * Temporal CLI uses (`--search-attribute UpgradePhase=Keyword`).
+ */
 export const SEARCH_ATTRIBUTES = {
   UpgradePhase: 'Keyword',
-  PendingGate: 'Keyword',
+  PendingGate: 'KeywordList',
   IstioTargetVersion: 'Keyword',
   MeshCluster: 'Keyword',
 } as const;
+export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;

@@ -1,0 +1,144 @@
+/**
+ * Approval gates, shared by every upgrade path. A gate pauses the runbook until a human approves
+ * or rejects it (by signal from the CLI, Slack or the Web UI, or by the `decide` Update), or until
+ * its timeout passes. A timeout is reported as `timed-out`, never as an approval: what it means
+ * for the upgrade is the caller's decision, made explicitly.
+ */
+import { condition, setHandler } from '@temporalio/workflow';
+import type { DecideRequest, GateAnswer, GateDecision, GateVerdict } from './messages.js';
+import { approveSignal, decideUpdate, rejectSignal } from './messages.js';
+import type { StatusBoard } from './status.js';
+
+export interface GatePolicy {
+  /** Who may answer gates, as they identify themselves in `by`. */
+  approvers: string[];
+  /** Who started the upgrade. */
+  initiator: string;
+  /** Whether the initiator may approve gates of their own upgrade. Rejecting is always allowed. */
+  allowSelfApproval: boolean;
+}
+
+export interface GateRequest {
+  id: string;
+  description: string;
+  /** Milliseconds until the gate times out; omitted means it waits for a human forever. */
+  timeoutMs?: number;
+}
+
+interface OpenGate {
+  request: GateRequest;
+  decision?: GateDecision;
+}
+
+export class Gates {
+  private readonly gates = new Map<string, OpenGate>();
+  private readonly byRequestId = new Map<string, GateDecision>();
+
+  constructor(
+    private readonly policy: GatePolicy,
+    private readonly board: StatusBoard,
+  ) {
+    setHandler(approveSignal, (answer) => this.onSignal(answer, 'approve'));
+    setHandler(rejectSignal, (answer) => this.onSignal(answer, 'reject'));
+    setHandler(decideUpdate, (request) => this.record(request, 'update'), {
+      // A refused Update leaves no trace in history: the caller gets the reason, the upgrade stays as it was.
+      validator: (request: DecideRequest) => {
+        const reason = this.refusal(request);
+        if (reason !== undefined) throw new Error(reason);
+      },
+    });
+  }
+
+  /** Opens a gate and waits until it is decided or times out. */
+  async wait(request: GateRequest): Promise<GateDecision> {
+    if (this.gates.has(request.id)) throw new Error(`gate "${request.id}" was already opened in this upgrade`);
+    const gate: OpenGate = { request };
+    this.gates.set(request.id, gate);
+    const openedAt = Date.now();
+    this.board.gateOpened({
+      id: request.id,
+      description: request.description,
+      openedAt: new Date(openedAt).toISOString(),
+      ...(request.timeoutMs !== undefined && { deadline: new Date(openedAt + request.timeoutMs).toISOString() }),
+    });
+
+    const isDecided = () => gate.decision !== undefined;
+    if (request.timeoutMs === undefined) {
+      await condition(isDecided);
+    } else if (!(await condition(isDecided, request.timeoutMs))) {
+      gate.decision = { gateId: request.id, outcome: 'timed-out', via: 'timer', at: new Date(Date.now()).toISOString() };
+      this.board.gateDecided(gate.decision);
+    }
+    return gate.decision as GateDecision;
+  }
+
+  private onSignal(answer: GateAnswer, decision: GateVerdict): void {
+    const request: DecideRequest = { ...answer, decision };
+    const reason = this.refusal(request);
+    if (reason !== undefined) {
+      // Signals cannot be refused to the sender; keep the refusal visible in status instead.
+      this.board.answerRefused({ ...request, reason, at: new Date(Date.now()).toISOString() });
+      return;
+    }
+    this.record(request, 'signal');
+  }
+
+  private record(request: DecideRequest, via: 'signal' | 'update'): GateDecision {
+    const earlier = this.byRequestId.get(request.requestId);
+    if (earlier) return earlier;
+    const gate = this.gates.get(request.gateId);
+    if (!gate) throw new Error(`unknown gate "${request.gateId}"`); // unreachable: refusal() checked it
+    const decision: GateDecision = {
+      gateId: request.gateId,
+      outcome: request.decision === 'approve' ? 'approved' : 'rejected',
+      via,
+      at: new Date(Date.now()).toISOString(),
+      by: request.by,
+      requestId: request.requestId,
+      ...(request.comment !== undefined && { comment: request.comment }),
+    };
+    gate.decision = decision;
+    this.byRequestId.set(request.requestId, decision);
+    this.board.gateDecided(decision);
+    return decision;
+  }
+
+  /** Why an answer cannot be accepted, or undefined when it can. Pure: validators must not change state. */
+  private refusal(request: DecideRequest): string | undefined {
+    for (const field of ['gateId', 'by', 'requestId'] as const) {
+      const value: unknown = request?.[field];
+      if (typeof value !== 'string' || value.trim() === '') return `${field}: expected a non-empty string`;
+    }
+    if (request.decision !== 'approve' && request.decision !== 'reject') {
+      return `decision: expected "approve" or "reject", got ${JSON.stringify(request.decision)}`;
+    }
+    if (request.comment !== undefined && typeof request.comment !== 'string') return 'comment: expected a string';
+
+    const earlier = this.byRequestId.get(request.requestId);
+    if (earlier) {
+      const same = earlier.gateId === request.gateId && earlier.outcome === (request.decision === 'approve' ? 'approved' : 'rejected');
+      // The same request again (a retry, a double click) is answered with the original decision.
+      return same ? undefined : `requestId "${request.requestId}" was already used for another answer`;
+    }
+
+    const gate = this.gates.get(request.gateId);
+    if (!gate) {
+      const pending = [...this.gates.values()].filter((g) => !g.decision).map((g) => g.request.id);
+      return `unknown gate "${request.gateId}"; pending: ${pending.length ? pending.join(', ') : 'none'}`;
+    }
+    if (gate.decision) {
+      const who = gate.decision.by ? ` by ${gate.decision.by}` : '';
+      return `gate "${request.gateId}" is not pending: it was ${gate.decision.outcome}${who} at ${gate.decision.at}`;
+    }
+
+    const { approvers, initiator, allowSelfApproval } = this.policy;
+    const isInitiator = request.by === initiator;
+    if (!approvers.includes(request.by) && !(isInitiator && request.decision === 'reject')) {
+      return `"${request.by}" is not an approver of this upgrade`;
+    }
+    if (request.decision === 'approve' && isInitiator && !allowSelfApproval) {
+      return `"${request.by}" started this upgrade and may not approve its own gates`;
+    }
+    return undefined;
+  }
+}
