@@ -1,0 +1,30 @@
+/** Reading Istio versions and proxies off pod specs, the way `istioctl version` does: from image tags. */
+import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
+
+/** `docker.io/istio/proxyv2:1.26.4-distroless` → `1.26.4`; a digest or `latest` → null. */
+export function versionFromImage(image: string | undefined): string | null {
+  if (image === undefined) return null;
+  const withoutDigest = image.split('@')[0] ?? '';
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  if (colon <= slash) return null;
+  const match = /^v?(\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)\.?\d*)?)/.exec(withoutDigest.slice(colon + 1));
+  return match?.[1] ?? null;
+}
+
+export interface ProxyContainer {
+  container: V1Container;
+  /** istio-proxy as an init container with restartPolicy Always (Istio 1.27's default). */
+  native: boolean;
+}
+
+export function istioProxy(spec: V1PodSpec | undefined): ProxyContainer | null {
+  const init = spec?.initContainers?.find((c) => c.name === 'istio-proxy');
+  if (init !== undefined) return { container: init, native: init.restartPolicy === 'Always' };
+  const regular = spec?.containers.find((c) => c.name === 'istio-proxy');
+  return regular === undefined ? null : { container: regular, native: false };
+}
+
+export function byNamespaceThenName<T extends { namespace: string; name: string }>(a: T, b: T): number {
+  return a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
+}

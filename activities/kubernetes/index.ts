@@ -1,0 +1,17 @@
+/** The kubernetes adapters, built from one set of clients. */
+import type { KubeClients } from './clients.js';
+import { createInventoryActivities } from './inventory.js';
+import { createLabelActivities } from './labels.js';
+import { createProxyActivities } from './proxies.js';
+import { createRestartActivities } from './restart.js';
+import { createRolloutActivities } from './rollout.js';
+
+export function createKubernetesActivities(clients: KubeClients) {
+  return {
+    ...createInventoryActivities(clients),
+    ...createLabelActivities(clients),
+    ...createRestartActivities(clients),
+    ...createRolloutActivities(clients),
+    ...createProxyActivities(clients),
+  };
+}

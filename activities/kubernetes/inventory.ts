@@ -1,0 +1,323 @@
+/**
+ * Reads what the planner needs, in a fixed number of list calls whatever the cluster size (one
+ * per resource type, cluster-wide), then joins in memory. Only metadata and the fields the
+ * Inventory names are kept: Secret data is never read into it, and container env keeps only
+ * literal values (a `valueFrom` may point at a secret).
+ */
+import type { V1Deployment, V1LabelSelector, V1Pod, V1DaemonSet, V1MutatingWebhookConfiguration, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
+import { parse as parseYaml } from 'yaml';
+import type {
+  DaemonSetInfo,
+  DeploymentInfo,
+  GatewayInfo,
+  Installer,
+  Inventory,
+  JsonObject,
+  MeshConfig,
+  ProxyInfo,
+  RevisionInfo,
+  SailInventory,
+  TagInfo,
+  WebhookInfo,
+} from '../../core/inventory.js';
+import { summarizeMeshConfig } from '../../core/mesh-config.js';
+import { read } from './call.js';
+import type { KubeClients } from './clients.js';
+import { byNamespaceThenName, istioProxy, versionFromImage } from './images.js';
+import { condition, SAIL_GROUP, SAIL_VERSION, type SailObject } from '../sail/resources.js';
+
+export interface ReadInventoryInput {
+  /** Where istiod runs; `istio-system` unless the spec says otherwise. */
+  controlPlaneNamespace?: string;
+}
+
+const REV_LABEL = 'istio.io/rev';
+const TAG_WEBHOOK_PREFIX = 'istio-revision-tag-';
+
+export function selectorMatches(selector: V1LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+  if (selector === undefined) return false;
+  const own = labels ?? {};
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (own[key] !== value) return false;
+  for (const expr of selector.matchExpressions ?? []) {
+    const value = own[expr.key];
+    const values = expr.values ?? [];
+    const ok =
+      expr.operator === 'In'
+        ? value !== undefined && values.includes(value)
+        : expr.operator === 'NotIn'
+          ? value === undefined || !values.includes(value)
+          : expr.operator === 'Exists'
+            ? value !== undefined
+            : value === undefined;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function isRunning(pod: V1Pod): boolean {
+  return pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined;
+}
+
+export function proxyOf(pod: V1Pod): ProxyInfo | null {
+  const proxy = istioProxy(pod.spec);
+  if (proxy === null) return null;
+  return {
+    pod: pod.metadata?.name ?? '',
+    version: versionFromImage(proxy.container.image),
+    revision: pod.metadata?.labels?.[REV_LABEL] ?? null,
+    nativeSidecar: proxy.native,
+  };
+}
+
+function gatewayKind(deployment: V1Deployment): GatewayInfo['kind'] | null {
+  const labels = { ...deployment.metadata?.labels, ...deployment.spec?.template.metadata?.labels };
+  if (labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || labels['istio.io/gateway-class'] === 'istio-waypoint') return 'waypoint';
+  const istio = labels.istio ?? '';
+  if (istio.includes('egress')) return 'egress';
+  if (istio.includes('ingress') || labels['gateway.istio.io/managed'] === 'istio.io-gateway-controller') return 'ingress';
+  return null;
+}
+
+function lowestVersion(versions: (string | null)[]): string | null {
+  const known = versions.filter((v): v is string => v !== null);
+  const parts = (v: string) => v.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  known.sort((a, b) => {
+    const [pa, pb] = [parts(a), parts(b)];
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+    return 0;
+  });
+  return known[0] ?? null;
+}
+
+function daemonSetInfo(ds: V1DaemonSet | undefined): DaemonSetInfo | null {
+  if (ds === undefined) return null;
+  return {
+    namespace: ds.metadata?.namespace ?? '',
+    name: ds.metadata?.name ?? '',
+    version: versionFromImage(ds.spec?.template.spec?.containers[0]?.image),
+    desired: ds.status?.desiredNumberScheduled ?? 0,
+    ready: ds.status?.numberReady ?? 0,
+  };
+}
+
+function literalEnv(deployment: V1Deployment): Record<string, string> {
+  const container = deployment.spec?.template.spec?.containers.find((c) => c.name === 'discovery') ?? deployment.spec?.template.spec?.containers[0];
+  const env: Record<string, string> = {};
+  for (const e of container?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  return env;
+}
+
+function meshConfigOf(data: Record<string, string> | undefined): MeshConfig | null {
+  const text = data?.mesh;
+  if (text === undefined) return null;
+  try {
+    const parsed: unknown = parseYaml(text);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? summarizeMeshConfig(parsed as JsonObject) : null;
+  } catch {
+    return null;
+  }
+}
+
+function webhookInfo(kind: WebhookInfo['kind'], config: V1MutatingWebhookConfiguration | V1ValidatingWebhookConfiguration): WebhookInfo {
+  const name = config.metadata?.name ?? '';
+  const labels = config.metadata?.labels ?? {};
+  const hooks = config.webhooks ?? [];
+  return {
+    kind,
+    name,
+    istio: labels.app === 'sidecar-injector' || labels.app === 'istiod' || REV_LABEL in labels || name.startsWith('istio'),
+    targetsPods: hooks.some((h) =>
+      (h.rules ?? []).some(
+        (r) => (r.resources ?? []).some((res) => res === 'pods' || res === '*') && (r.operations ?? []).some((op) => op === 'CREATE' || op === 'UPDATE' || op === '*'),
+      ),
+    ),
+    services: hooks.flatMap((h) => (h.clientConfig.service === undefined ? [] : [{ namespace: h.clientConfig.service.namespace, name: h.clientConfig.service.name }])),
+  };
+}
+
+/** A 404 on a list means the API (a CRD) is not served: absent, not an error. */
+async function optional<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read(what, fn);
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === 'NotFound') return null;
+    throw err;
+  }
+}
+
+interface CustomList {
+  items?: SailObject[];
+}
+
+async function readSail(clients: KubeClients): Promise<{ inventory: SailInventory; compatibilityVersion: string | null } | null> {
+  const list = (plural: string) =>
+    optional(`list ${plural}.${SAIL_GROUP}`, async () => (await clients.custom.listClusterCustomObject({ group: SAIL_GROUP, version: SAIL_VERSION, plural })) as CustomList);
+  const istios = await list('istios');
+  if (istios === null) return null;
+  const [revisions, tags, cnis, ztunnels] = await Promise.all([list('istiorevisions'), list('istiorevisiontags'), list('istiocnis'), list('ztunnels')]);
+  const istio = istios.items?.find((i) => i.metadata?.name === 'default') ?? istios.items?.[0];
+  const spec = (istio?.spec ?? {}) as SailObject['spec'] & { values?: { compatibilityVersion?: string; meshConfig?: { discoverySelectors?: unknown } } };
+  const named = (items: SailObject[] | undefined) => {
+    const found = items?.find((i) => i.metadata?.name === 'default');
+    return found === undefined ? null : { name: 'default', version: found.spec?.version ?? '' };
+  };
+  const selectors = spec?.values?.meshConfig?.discoverySelectors;
+  return {
+    compatibilityVersion: spec?.values?.compatibilityVersion ?? null,
+    inventory: {
+      istio:
+        istio === undefined
+          ? null
+          : {
+              name: istio.metadata?.name ?? 'default',
+              namespace: spec?.namespace ?? 'istio-system',
+              version: spec?.version ?? '',
+              updateStrategy: spec?.updateStrategy?.type ?? 'InPlace',
+              inactiveRevisionDeletionGracePeriodSeconds: spec?.updateStrategy?.inactiveRevisionDeletionGracePeriodSeconds ?? null,
+              discoverySelectors: Array.isArray(selectors) ? (selectors as NonNullable<SailInventory['istio']>['discoverySelectors']) : null,
+            },
+      revisions: (revisions?.items ?? [])
+        .map((r) => ({ name: r.metadata?.name ?? '', version: r.spec?.version ?? '', inUse: condition(r, 'InUse')?.status === 'True' }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      revisionTags: (tags?.items ?? [])
+        .map((t) => {
+          const status = (t as SailObject & { status?: { istioRevision?: string } }).status;
+          const target = (t.spec as { targetRef?: { name?: string } } | undefined)?.targetRef?.name;
+          return { name: t.metadata?.name ?? '', revision: status?.istioRevision ?? target ?? '' };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      cni: named(cnis?.items),
+      ztunnel: named(ztunnels?.items),
+    },
+  };
+}
+
+export function createInventoryActivities(clients: KubeClients) {
+  return {
+    async readInventory(input: ReadInventoryInput = {}): Promise<Inventory> {
+      const cpNamespace = input.controlPlaneNamespace ?? 'istio-system';
+      const [namespaces, deployments, pods, daemonSets, configMaps, pdbs, mutating, validating, services, helmReleases, sail] = await Promise.all([
+        read('list namespaces', () => clients.core.listNamespace()),
+        read('list deployments', () => clients.apps.listDeploymentForAllNamespaces()),
+        read('list pods', () => clients.core.listPodForAllNamespaces()),
+        read('list daemon sets', () => clients.apps.listDaemonSetForAllNamespaces()),
+        read(`list config maps in ${cpNamespace}`, () => clients.core.listNamespacedConfigMap({ namespace: cpNamespace })),
+        optional(`list pod disruption budgets in ${cpNamespace}`, () => clients.policy.listNamespacedPodDisruptionBudget({ namespace: cpNamespace })),
+        read('list mutating webhooks', () => clients.admission.listMutatingWebhookConfiguration()),
+        read('list validating webhooks', () => clients.admission.listValidatingWebhookConfiguration()),
+        read('list services', () => clients.core.listServiceForAllNamespaces()),
+        helmReleaseNames(clients, cpNamespace),
+        readSail(clients),
+      ]);
+
+      const podsByNamespace = new Map<string, V1Pod[]>();
+      for (const pod of pods.items) {
+        const ns = pod.metadata?.namespace ?? '';
+        podsByNamespace.set(ns, [...(podsByNamespace.get(ns) ?? []), pod]);
+      }
+      const podsOf = (d: V1Deployment) => (podsByNamespace.get(d.metadata?.namespace ?? '') ?? []).filter((p) => isRunning(p) && selectorMatches(d.spec?.selector, p.metadata?.labels));
+
+      const deploymentInfos: DeploymentInfo[] = deployments.items
+        .map((d) => ({
+          namespace: d.metadata?.namespace ?? '',
+          name: d.metadata?.name ?? '',
+          replicas: d.spec?.replicas ?? 1,
+          readyReplicas: d.status?.readyReplicas ?? 0,
+          podLabels: { ...d.spec?.template.metadata?.labels },
+          podAnnotations: { ...d.spec?.template.metadata?.annotations },
+          proxies: podsOf(d)
+            .map(proxyOf)
+            .filter((p): p is ProxyInfo => p !== null)
+            .sort((a, b) => a.pod.localeCompare(b.pod)),
+        }))
+        .sort(byNamespaceThenName);
+
+      const gateways: GatewayInfo[] = deployments.items
+        .flatMap((d) => {
+          const kind = gatewayKind(d);
+          if (kind === null) return [];
+          const proxies = podsOf(d).map((p) => ({ revision: p.metadata?.labels?.[REV_LABEL] ?? null, version: versionFromImage(istioProxy(p.spec)?.container.image) }));
+          return [
+            {
+              namespace: d.metadata?.namespace ?? '',
+              name: d.metadata?.name ?? '',
+              kind,
+              revision: proxies[0]?.revision ?? d.spec?.template.metadata?.labels?.[REV_LABEL] ?? null,
+              version: lowestVersion(proxies.map((p) => p.version)),
+            },
+          ];
+        })
+        .sort(byNamespaceThenName);
+
+      const configMapData = new Map(configMaps.items.map((c) => [c.metadata?.name ?? '', c.data]));
+      const pdbSelectors = (pdbs?.items ?? []).map((p) => p.spec?.selector);
+      const istiods = deployments.items.filter((d) => d.metadata?.namespace === cpNamespace && (d.spec?.template.metadata?.labels?.app ?? d.metadata?.labels?.app) === 'istiod');
+      const revisions: RevisionInfo[] = istiods
+        .map((d) => {
+          const name = d.spec?.template.metadata?.labels?.[REV_LABEL] ?? d.metadata?.labels?.[REV_LABEL] ?? 'default';
+          const env = literalEnv(d);
+          const image = d.spec?.template.spec?.containers.find((c) => c.name === 'discovery')?.image ?? d.spec?.template.spec?.containers[0]?.image;
+          return {
+            name,
+            version: versionFromImage(image),
+            istiodReplicas: d.spec?.replicas ?? 1,
+            hasPodDisruptionBudget: pdbSelectors.some((s) => selectorMatches(s, d.spec?.template.metadata?.labels)),
+            meshConfig: meshConfigOf(configMapData.get(name === 'default' ? 'istio' : `istio-${name}`) ?? configMapData.get('istio')),
+            istiodEnv: env,
+            compatibilityVersion: d.metadata?.annotations?.['istio.io/compatibility-version'] ?? env.COMPATIBILITY_VERSION ?? sail?.compatibilityVersion ?? null,
+          };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name));
+
+      const tags: TagInfo[] = mutating.items
+        .filter((w) => (w.metadata?.name ?? '').startsWith(TAG_WEBHOOK_PREFIX))
+        .map((w) => ({ name: w.metadata?.labels?.['istio.io/tag'] ?? (w.metadata?.name ?? '').slice(TAG_WEBHOOK_PREFIX.length), revision: w.metadata?.labels?.[REV_LABEL] ?? '' }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+
+      const installer: Installer =
+        sail !== null && sail.inventory.istio !== null
+          ? 'sail'
+          : helmReleases.some((r) => r === 'istiod' || r.startsWith('istiod'))
+            ? 'helm'
+            : configMapData.has('istio-installed-state') || istiods.some((d) => d.metadata?.labels?.['install.operator.istio.io/owning-resource'] !== undefined)
+              ? 'istioctl'
+              : 'unknown';
+
+      const findDaemonSet = (name: string) => daemonSets.items.find((d) => d.metadata?.name === name);
+      return {
+        observedAt: new Date().toISOString(),
+        context: clients.kubeConfig.getCurrentContext() || null,
+        controlPlane: { namespace: cpNamespace, installer, revisions, tags },
+        namespaces: namespaces.items
+          .map((n) => ({ name: n.metadata?.name ?? '', labels: { ...n.metadata?.labels } }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+        deployments: deploymentInfos,
+        gateways,
+        cni: daemonSetInfo(findDaemonSet('istio-cni-node')),
+        ztunnel: daemonSetInfo(findDaemonSet('ztunnel')),
+        sail: sail?.inventory ?? null,
+        webhooks: [
+          ...mutating.items.map((w) => webhookInfo('mutating', w)),
+          ...validating.items.map((w) => webhookInfo('validating', w)),
+        ].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind.localeCompare(b.kind))),
+        services: services.items.map((s) => `${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`).sort(),
+      };
+    },
+  };
+}
+
+/**
+ * Helm keeps a release in Secrets labelled `owner=helm`; only their `name` label is read, and
+ * only release names leave this function. RBAC may forbid Secrets: then the installer guess
+ * just has one clue less.
+ */
+async function helmReleaseNames(clients: KubeClients, namespace: string): Promise<string[]> {
+  try {
+    const secrets = await read(`list helm releases in ${namespace}`, () => clients.core.listNamespacedSecret({ namespace, labelSelector: 'owner=helm' }));
+    return [...new Set(secrets.items.map((s) => s.metadata?.labels?.name ?? ''))].filter((n) => n !== '');
+  } catch (err) {
+    if (err instanceof ApplicationFailure && (err.type === 'Forbidden' || err.type === 'NotFound')) return [];
+    throw err;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Namespace and pod-template labels: how a namespace or a workload moves between revisions
+ * (`istio.io/rev`, `istio-injection`). Merge patches with fixed values, so a retry writes the
+ * same thing, and removing a label that is gone is a no-op rather than an error. A write that
+ * would change nothing is skipped, so a retry does not even touch the object.
+ */
+import { call, read } from './call.js';
+import { mergePatch, type KubeClients } from './clients.js';
+
+export interface NamespaceLabelsInput {
+  namespace: string;
+  /** Labels to set to these values. */
+  set?: Record<string, string>;
+  /** Labels to remove; absent ones are fine. */
+  remove?: string[];
+}
+
+export interface DeploymentLabelsInput {
+  namespace: string;
+  deployment: string;
+  set?: Record<string, string>;
+  remove?: string[];
+}
+
+export interface LabelChange {
+  /** False when the object already looked like this: nothing was written. */
+  changed: boolean;
+  labels: Record<string, string>;
+}
+
+/** The merge-patch fragment that turns `current` into the wanted labels, or undefined if none is needed. */
+export function labelPatch(
+  current: Readonly<Record<string, string>> | undefined,
+  set: Readonly<Record<string, string>> = {},
+  remove: readonly string[] = [],
+): Record<string, string | null> | undefined {
+  const patch: Record<string, string | null> = {};
+  for (const key of remove) if (current?.[key] !== undefined && !(key in set)) patch[key] = null;
+  for (const [key, value] of Object.entries(set)) if (current?.[key] !== value) patch[key] = value;
+  return Object.keys(patch).length === 0 ? undefined : patch;
+}
+
+function applied(current: Readonly<Record<string, string>> | undefined, patch: Record<string, string | null>): Record<string, string> {
+  const out: Record<string, string> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = value;
+  }
+  return out;
+}
+
+export function createLabelActivities(clients: KubeClients) {
+  return {
+    async setNamespaceLabels(input: NamespaceLabelsInput): Promise<LabelChange> {
+      const what = `namespace ${input.namespace}`;
+      const ns = await read(`read ${what}`, () => clients.core.readNamespace({ name: input.namespace }));
+      const current = ns.metadata?.labels;
+      const patch = labelPatch(current, input.set, input.remove);
+      if (patch === undefined) return { changed: false, labels: { ...current } };
+      const body = { metadata: { labels: patch } };
+      const updated = await call(`patch ${what}`, () => clients.core.patchNamespace({ name: input.namespace, body }, mergePatch));
+      return { changed: true, labels: { ...(updated.metadata?.labels ?? applied(current, patch)) } };
+    },
+
+    /**
+     * Labels on the pod template, not the Deployment: changing them starts a rollout, which is
+     * the point when a workload moves to another revision by its own `istio.io/rev`.
+     */
+    async setPodTemplateLabels(input: DeploymentLabelsInput): Promise<LabelChange> {
+      const what = `deployment ${input.namespace}/${input.deployment}`;
+      const deployment = await read(`read ${what}`, () => clients.apps.readNamespacedDeployment({ namespace: input.namespace, name: input.deployment }));
+      const current = deployment.spec?.template.metadata?.labels;
+      const patch = labelPatch(current, input.set, input.remove);
+      if (patch === undefined) return { changed: false, labels: { ...current } };
+      const body = { spec: { template: { metadata: { labels: patch } } } };
+      const updated = await call(`patch ${what}`, () =>
+        clients.apps.patchNamespacedDeployment({ namespace: input.namespace, name: input.deployment, body }, mergePatch),
+      );
+      return { changed: true, labels: { ...(updated.spec?.template.metadata?.labels ?? applied(current, patch)) } };
+    },
+  };
+}
