@@ -1,0 +1,201 @@
+/**
+ * What was observed in the cluster: the only input besides the spec that the planner and the
+ * prechecks read. Plain JSON data because it crosses Temporal activity boundaries (the
+ * kubernetes adapter's `readInventory` returns it, workflows hand it back to the planner).
+ *
+ * Versions are the strings Istio reports (`1.27.3`); `null` means "could not be determined",
+ * which the planner treats as unknown, never as a guess. Lists are sorted by the reader
+ * (namespace, then name) so that two reads of the same cluster compare equal.
+ */
+
+/** A JSON value, so that `raw` fields stay serializable without `any`. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A Kubernetes label selector, as in `metav1.LabelSelector`. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+/** `namespace/name` of an object; the planner and prechecks name objects this way in evidence. */
+export interface ObjectRef {
+  namespace: string;
+  name: string;
+}
+
+export type Installer = 'istioctl' | 'helm' | 'sail' | 'unknown';
+
+export interface Inventory {
+  /** When the read finished (ISO 8601), shown in the plan so an operator sees how fresh it is. */
+  observedAt: string;
+  /** The kubeconfig context that was read, when known. */
+  context: string | null;
+  controlPlane: ControlPlane;
+  /** Every namespace with its labels (mesh membership is decided from labels by the planner). */
+  namespaces: NamespaceInfo[];
+  /** Every Deployment in the namespaces read, gateways included (they are also in `gateways`). */
+  deployments: DeploymentInfo[];
+  /** Deployments that run an Istio gateway or waypoint proxy. */
+  gateways: GatewayInfo[];
+  /** DaemonSet `istio-cni-node`; null when not installed. */
+  cni: DaemonSetInfo | null;
+  /** DaemonSet `ztunnel`; null when not installed (sidecar mode). */
+  ztunnel: DaemonSetInfo | null;
+  /** Sail operator resources; null when the `sailoperator.io` API is not served. */
+  sail: SailInventory | null;
+  /** Mutating and validating webhook configurations, Istio's and others'. */
+  webhooks: WebhookInfo[];
+  /** Every Service that exists, as `namespace/name`, so a webhook pointing nowhere is visible. */
+  services: string[];
+}
+
+export interface ControlPlane {
+  /** The namespace istiod runs in, usually `istio-system`. */
+  namespace: string;
+  /**
+   * The reader's best guess at how Istio was installed (Sail resources, Helm release secrets,
+   * the `installed-state` IstioOperator). The spec's `install.method` wins; a mismatch is a finding.
+   */
+  installer: Installer;
+  /** One entry per istiod revision; an unrevisioned install is the revision `default`. */
+  revisions: RevisionInfo[];
+  /** Revision tags (`istio-revision-tag-<name>` webhooks) and the revision each points to. */
+  tags: TagInfo[];
+}
+
+export interface RevisionInfo {
+  /** `default`, `1-27-3`, or for Sail `default-v1-27-3`. */
+  name: string;
+  /** Version of the istiod image, e.g. `1.27.3`. */
+  version: string | null;
+  /** `spec.replicas` of the istiod Deployment (after the HPA, if any, has acted). */
+  istiodReplicas: number;
+  /** Whether a PodDisruptionBudget selects this revision's istiod pods. */
+  hasPodDisruptionBudget: boolean;
+  /** Mesh config of this revision (ConfigMap `istio` or `istio-<rev>`, key `mesh`), summarised. */
+  meshConfig: MeshConfig | null;
+  /** Environment variables of the istiod container (feature flags such as `ENABLE_AUTO_SNI`). */
+  istiodEnv: Record<string, string>;
+  /** `compatibilityVersion` the revision was installed with (Helm values, Sail values), if any. */
+  compatibilityVersion: string | null;
+}
+
+export interface TagInfo {
+  /** Tag name, e.g. `prod-stable` or `default`. */
+  name: string;
+  /** The revision the tag points to. */
+  revision: string;
+}
+
+/** The parts of mesh config the prechecks read; build it with `summarizeMeshConfig` in core/mesh-config.ts. */
+export interface MeshConfig {
+  /** `extensionProviders[]`: name and the provider kind, i.e. the key set besides `name` (`lightstep`, `opencensus`, `zipkin`, …). */
+  extensionProviders: { name: string; kind: string }[];
+  /** `defaultConfig.proxyMetadata`: environment flags given to every proxy. */
+  proxyMetadata: Record<string, string>;
+  /** The parsed mesh config as read, for checks that need more than the summary. */
+  raw: JsonObject;
+}
+
+export interface NamespaceInfo {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface DeploymentInfo {
+  namespace: string;
+  name: string;
+  /** `spec.replicas`. */
+  replicas: number;
+  readyReplicas: number;
+  /** Labels of the pod template (a pod-level `istio.io/rev` or `sidecar.istio.io/inject` lives here). */
+  podLabels: Record<string, string>;
+  /** Annotations of the pod template (`sidecar.istio.io/nativeSidecar`, `proxy.istio.io/config`, …). */
+  podAnnotations: Record<string, string>;
+  /** One entry per running pod that has an Istio proxy; empty when none of its pods is in the mesh. */
+  proxies: ProxyInfo[];
+}
+
+export interface ProxyInfo {
+  pod: string;
+  /** Proxy version from the image tag or the `istio.io/proxy-version`-style status, e.g. `1.26.4`. */
+  version: string | null;
+  /** The `istio.io/rev` label injected on the pod, i.e. the revision that injected it. */
+  revision: string | null;
+  /** Whether istio-proxy runs as a native sidecar (an init container with restartPolicy Always). */
+  nativeSidecar: boolean;
+}
+
+export interface GatewayInfo {
+  namespace: string;
+  name: string;
+  /** `ingress`, `egress` or `waypoint` (a Gateway API gateway of class `istio-waypoint`). */
+  kind: 'ingress' | 'egress' | 'waypoint';
+  /** Revision the gateway proxies are connected to (pod label `istio.io/rev`). */
+  revision: string | null;
+  /** Proxy version of its pods (the lowest, when pods disagree). */
+  version: string | null;
+}
+
+export interface DaemonSetInfo {
+  namespace: string;
+  name: string;
+  /** Image tag version of the DaemonSet template. */
+  version: string | null;
+  desired: number;
+  ready: number;
+}
+
+export interface SailInventory {
+  /** The `Istio` resource (Sail manages exactly one per control plane, usually named `default`). */
+  istio: SailIstio | null;
+  /** `IstioRevision` resources with their `InUse` condition. */
+  revisions: { name: string; version: string; inUse: boolean }[];
+  /** `IstioRevisionTag` resources and the revision each resolves to. */
+  revisionTags: { name: string; revision: string }[];
+  /** The `IstioCNI` named `default`. */
+  cni: { name: string; version: string } | null;
+  /** The `ZTunnel` named `default`. */
+  ztunnel: { name: string; version: string } | null;
+}
+
+export interface SailIstio {
+  name: string;
+  /** `spec.namespace`: where istiod runs. */
+  namespace: string;
+  version: string;
+  updateStrategy: 'InPlace' | 'RevisionBased';
+  /** `spec.updateStrategy.inactiveRevisionDeletionGracePeriodSeconds`. */
+  inactiveRevisionDeletionGracePeriodSeconds: number | null;
+  /** `spec.values.meshConfig.discoverySelectors`; null when unset (istiod sees every namespace). */
+  discoverySelectors: LabelSelector[] | null;
+}
+
+export interface WebhookInfo {
+  kind: 'mutating' | 'validating';
+  name: string;
+  /** Whether Istio owns it (sidecar injector, revision tags, istiod's validator). */
+  istio: boolean;
+  /** Whether some rule matches CREATE or UPDATE of `pods` (a webhook that may edit containers). */
+  targetsPods: boolean;
+  /** `clientConfig.service` of each webhook entry; entries that use a URL are left out. */
+  services: ObjectRef[];
+}
+
+/** An empty inventory, the base for fixtures and for readers that fill it incrementally. */
+export function emptyInventory(observedAt: string): Inventory {
+  return {
+    observedAt,
+    context: null,
+    controlPlane: { namespace: 'istio-system', installer: 'unknown', revisions: [], tags: [] },
+    namespaces: [],
+    deployments: [],
+    gateways: [],
+    cni: null,
+    ztunnel: null,
+    sail: null,
+    webhooks: [],
+    services: [],
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The upgrade spec: what the operator writes (YAML, parsed by the client) and what the planner
+ * and workflows read. Every object is strict so a typo is an error rather than a silently
+ * ignored setting, and every default is the safe choice: gates on, a gate that times out is a
+ * rejection, the initiator cannot approve their own gate, one restart at a time.
+ *
+ * Durations are written `90s`, `10m`, `24h`, `1h30m`, `2d` and come out as seconds.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { tryParseVersion } from '../version.js';
+
+const version = z
+  .string({ error: 'expected a version like "1.27.3"' })
+  .refine((text) => tryParseVersion(text) !== null, { error: 'expected a version like "1.27.3" or "v1.27.3"' })
+  .transform((text) => text.trim().replace(/^v/, ''));
+
+const duration = z
+  .string({ error: 'expected a duration like "24h"' })
+  .refine((text) => parseDuration(text) !== null, { error: 'expected a duration like "24h", "10m" or "1h30m"' })
+  .transform((text) => parseDuration(text) ?? 0);
+
+const name = z.string({ error: 'expected a name' }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+  error: 'expected a Kubernetes name (lowercase letters, digits and "-")',
+});
+const workloadRef = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+  error: 'expected "namespace/deployment"',
+});
+const seconds = z.number({ error: 'expected a number of seconds' }).int().positive();
+
+const labelSelector = z.strictObject({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z
+    .array(
+      z.strictObject({
+        key: z.string(),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+});
+
+const httpTest = z.strictObject({
+  url: z.url({ error: 'expected an http(s) URL' }),
+  expectStatus: z.number().int().min(100).max(599).default(200),
+  timeoutSeconds: seconds.default(30),
+});
+const commandTest = z.strictObject({
+  argv: z.array(z.string()).min(1, { error: 'expected at least the program name' }),
+  timeoutSeconds: seconds.default(60),
+});
+const jobTest = z.strictObject({
+  image: z.string().min(1),
+  command: z.array(z.string()).min(1, { error: 'expected at least the program name' }),
+  /** Where the Job runs; defaults to the namespace of the workload under test. */
+  namespace: name.optional(),
+  timeoutSeconds: seconds.default(300),
+});
+
+/** Exactly one of `http`, `command` or `job`. */
+export const workloadTestSchema = z
+  .strictObject({ http: httpTest.optional(), command: commandTest.optional(), job: jobTest.optional() })
+  .refine((test) => [test.http, test.command, test.job].filter((kind) => kind !== undefined).length === 1, {
+    error: 'expected exactly one of http, command or job',
+  });
+
+export const specSchema = z.strictObject({
+  cluster: z
+    .strictObject({
+      /** kubeconfig context; the CLI's `--context` overrides it. */
+      context: z.string().min(1).optional(),
+      /** A name for status, search attributes and Slack; defaults to the context. */
+      name: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  install: z.strictObject({
+    method: z.enum(['istioctl', 'helm', 'sail'], { error: 'expected one of istioctl, helm, sail' }),
+    mode: z.enum(['sidecar', 'ambient'], { error: 'expected sidecar or ambient' }),
+    strategy: z.enum(['in-place', 'revision'], { error: 'expected in-place or revision' }),
+    /** Where istiod runs. */
+    namespace: name.default('istio-system'),
+    /** Name of the Sail `Istio` resource (and prefix of its IstioRevisions). */
+    sailIstioName: name.default('default'),
+  }),
+  version: z.strictObject({
+    target: version,
+    /** Detected from the cluster when omitted; when given, it must match what runs. */
+    source: version.optional(),
+    /** Patch to use per intermediate minor of an in-place upgrade, e.g. `{"1.26": "1.26.4"}`. */
+    intermediate: z
+      .record(z.string().regex(/^\d+\.\d+$/, { error: 'expected a minor like "1.26"' }), version)
+      .default({}),
+  }),
+  scope: z
+    .strictObject({
+      /** Namespaces in the order they move; default: every namespace enrolled in the mesh. */
+      namespaces: z.array(name).optional(),
+      namespaceSelector: labelSelector.optional(),
+      /** Deployments left alone (`namespace/name`); they block removal of the old revision. */
+      exclude: z.array(workloadRef).default([]),
+    })
+    .refine((scope) => !(scope.namespaces && scope.namespaceSelector), {
+      error: 'expected namespaces or namespaceSelector, not both',
+    })
+    .prefault({}),
+  /** Tests keyed by `namespace/deployment` (that workload) or `namespace` (each workload in it). */
+  tests: z
+    .record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, {
+      error: 'expected "namespace" or "namespace/deployment" as the key',
+    }), workloadTestSchema)
+    .default({}),
+  restarts: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(50).default(1),
+      /** Deployments restarted first, in this order; the rest follow by name. */
+      order: z.array(workloadRef).default([]),
+    })
+    .prefault({}),
+  gates: z
+    .strictObject({
+      beforeControlPlane: z.boolean().default(true),
+      beforeGateways: z.boolean().default(true),
+      perNamespace: z.boolean().default(true),
+      beforeRemovingOldRevision: z.boolean().default(true),
+      /** A failed test waits for a human (who may retry, continue or roll back); false rolls back at once. */
+      onTestFailure: z.boolean().default(true),
+      approvalTimeout: duration.default(86_400),
+      /** What an unanswered gate means. Never an approval. */
+      onTimeout: z.enum(['reject', 'fail'], { error: 'expected reject or fail (a timeout never approves)' }).default('reject'),
+    })
+    .prefault({}),
+  timers: z
+    .strictObject({
+      soakAfterControlPlane: duration.default(600),
+      graceBeforeRevisionRemoval: duration.default(3_600),
+    })
+    .prefault({}),
+  approvals: z
+    .strictObject({
+      /** Who may approve; empty means anyone who can reach the workflow, except as below. */
+      approvers: z.array(z.string().min(1)).default([]),
+      allowSelfApproval: z.boolean().default(false),
+    })
+    .prefault({}),
+  notifications: z
+    .strictObject({
+      slack: z.strictObject({ channel: z.string().regex(/^[#C]/, { error: 'expected a channel like "#mesh-upgrades"' }) }).optional(),
+    })
+    .prefault({}),
+});
+
+export type Spec = z.output<typeof specSchema>;
+export type SpecInput = z.input<typeof specSchema>;
+export type WorkloadTest = z.output<typeof workloadTestSchema>;
+export type InstallMethod = Spec['install']['method'];
+export type DataPlaneMode = Spec['install']['mode'];
+export type Strategy = Spec['install']['strategy'];
