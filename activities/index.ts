@@ -1,0 +1,44 @@
+/**
+ * Everything the worker registers, as one flat object of activity functions. Workflows import
+ * only the type (`import type { Activities }`) and call them through proxyActivities.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createHelmActivities } from './helm/activities.js';
+import { createIstioctlActivities } from './istioctl/activities.js';
+import { createKubeClients } from './kubernetes/clients.js';
+import { createKubernetesActivities } from './kubernetes/index.js';
+import { createProbeActivities } from './probes/workload-test.js';
+import { createSailActivities } from './sail/activities.js';
+import type { ToolsConfig } from './tools/config.js';
+
+export interface ActivityDeps {
+  kubeConfig: KubeConfig;
+  tools: ToolsConfig;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const clients = createKubeClients(deps.kubeConfig);
+  return {
+    ...createKubernetesActivities(clients),
+    ...createSailActivities(clients),
+    ...createIstioctlActivities({ clients, tools: deps.tools }),
+    ...createHelmActivities(deps.tools),
+    ...createProbeActivities(clients),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+export type { ToolsConfig } from './tools/config.js';
+export type { TestReport } from './probes/types.js';
+export type { RolloutResult, WaitForRolloutInput } from './kubernetes/rollout.js';
+export type { RestartInput, RestartResult } from './kubernetes/restart.js';
+export type { LabelChange, NamespaceLabelsInput, DeploymentLabelsInput } from './kubernetes/labels.js';
+export type { ProxyOnRevision } from './kubernetes/proxies.js';
+export type { ReadInventoryInput } from './kubernetes/inventory.js';
+export type { PatchSailInput, PatchSailResult, WaitSailReadyInput, SailReadiness, IstioRevisionSummary } from './sail/activities.js';
+export type { IstioctlInstallInput, IstioctlRevisionInput, IstioctlTagInput, ToolChange } from './istioctl/activities.js';
+export type { ProxyStatusRow } from './istioctl/proxy-status.js';
+export type { HelmReleaseInput, HelmChange } from './helm/activities.js';
+export type { RunWorkloadTestInput } from './probes/workload-test.js';
+export type { WaitHeartbeat } from './kubernetes/watch-until.js';
