@@ -1,20 +1,25 @@
 /**
- * The worker: runs the upgrade workflows and the activities that touch clusters.
- * `npm run worker`. Connection settings come from the environment (see connection.ts).
+ * The worker: runs the upgrade workflows and the activities that touch the cluster.
+ * `npm run worker`. Temporal settings come from the environment (client/connection.ts), the
+ * cluster from KUBECONFIG (worker/activity-deps.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
 import { describeTarget, temporalTarget } from '../client/connection.js';
+import { activityDepsFromEnv } from './activity-deps.js';
 
 const target = temporalTarget();
+const { deps, cluster } = activityDepsFromEnv();
 const connection = await NativeConnection.connect(target.connectionOptions);
 const worker = await Worker.create({
   connection,
   namespace: target.namespace,
   taskQueue: target.taskQueue,
   workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+  activities: createActivities(deps),
 });
-console.log(`worker polling ${describeTarget(target)}`);
+console.log(`worker polling ${describeTarget(target)}; cluster: context ${cluster.context} at ${cluster.server}`);
 try {
   await worker.run();
 } finally {
