@@ -109,8 +109,11 @@ export interface MoveNamespaceStep extends StepBase {
   /** What the namespace pointed at before (a revision, a tag, or `default` via istio-injection). */
   from: string;
   toRevision: string;
-  /** `istio-injection` wins over `istio.io/rev`, so it must go. */
-  removeInjectionLabel: boolean;
+  /**
+   * `remove`: drop `istio-injection`, which would win over `istio.io/rev`. `restore`: a rollback
+   * puts back `istio-injection=enabled` (and drops `istio.io/rev`) where the upgrade removed it.
+   */
+  injectionLabel: 'remove' | 'restore' | 'unchanged';
 }
 
 /** Repoint a revision tag: every namespace labelled with the tag moves at once. */
@@ -217,7 +220,7 @@ export function describe(step: Step): string {
       return `Re-read the cluster and run the precheck catalog and \`istioctl x precheck\` for ${step.targetVersion}.`;
     case 'gate': {
       const who = step.approvers.length === 0 ? 'anyone' : step.approvers.join(' or ');
-      const self = step.allowSelfApproval ? '' : ', not the initiator';
+      const self = step.allowSelfApproval ? '' : ' (not the initiator)';
       return `Gate: wait for ${who}${self} to approve: ${step.subject} (times out after ${formatDuration(step.timeoutSeconds)} as ${step.onTimeout === 'reject' ? 'a rejection' : 'a failure'}).`;
     }
     case 'install-revision':
@@ -238,8 +241,13 @@ export function describe(step: Step): string {
         ? `Move gateways ${list} to revision ${step.revision} and restart them.`
         : `Restart gateways ${list} so they run ${step.version}.`;
     }
-    case 'move-namespace':
-      return `Move namespace ${step.namespace} from ${step.from} to revision ${step.toRevision} (label istio.io/rev=${step.toRevision}${step.removeInjectionLabel ? ', remove istio-injection' : ''}).`;
+    case 'move-namespace': {
+      const labels =
+        step.injectionLabel === 'restore'
+          ? 'label istio-injection=enabled, remove istio.io/rev'
+          : `label istio.io/rev=${step.toRevision}${step.injectionLabel === 'remove' ? ', remove istio-injection' : ''}`;
+      return `Move namespace ${step.namespace} from ${step.from} to revision ${step.toRevision} (${labels}).`;
+    }
     case 'move-tag':
       return `Move revision tag ${step.tag} from ${step.fromRevision} to ${step.toRevision} (namespaces: ${names(step.namespaces)}).`;
     case 'restart-workload': {
@@ -247,7 +255,7 @@ export function describe(step: Step): string {
       return `Restart ${step.namespace}/${step.name} and check its proxies run ${step.expectedVersion}${step.expectedRevision ? ` from ${step.expectedRevision}` : ''}${test}.`;
     }
     case 'verify-proxies':
-      return `Verify every proxy in ${names(step.namespaces)} runs ${step.version}${step.revision ? ` from revision ${step.revision}` : ''}.`;
+      return `Verify every proxy ${step.namespaces.length > 0 ? `in ${names(step.namespaces)} and ` : 'of '}the gateways runs ${step.version}${step.revision ? ` from revision ${step.revision}` : ''}.`;
     case 'soak':
       return `Wait ${formatDuration(step.seconds)}: ${step.reason}.`;
     case 'remove-old-revision':

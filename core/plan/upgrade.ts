@@ -1,0 +1,63 @@
+/**
+ * planUpgrade: spec + inventory in, the ordered steps out. Pure: the same inputs give the same
+ * plan, which is what lets a workflow replan and find the same step ids.
+ */
+import type { Inventory } from '../inventory.js';
+import { runPrechecks } from '../prechecks/catalog.js';
+import type { Spec } from '../spec/schema.js';
+import { VersionError, formatVersion, inPlaceHops, minorsBetween, parseVersion } from '../version.js';
+import type { Version } from '../version.js';
+import { assertForward, buildContext } from './context.js';
+import type { PlanContext } from './context.js';
+import { refuse } from './errors.js';
+import { inPlaceSteps } from './in-place.js';
+import { revisionSteps } from './revision.js';
+import type { Plan, Step } from './steps.js';
+
+function hopsFor(context: PlanContext, warnings: string[]): Plan['hops'] {
+  const { spec, source, target } = context;
+  const distance = minorsBetween(source, target);
+  if (spec.install.strategy === 'revision') {
+    if (spec.install.mode === 'ambient' && distance > 1) {
+      // ztunnel and istio-cni have no revisions: after the new istiod they would trail it by `distance` minors.
+      refuse('version.target', `an ambient revision-based upgrade may cross one minor at a time (istio-cni and ztunnel would be ${distance} minors behind ${formatVersion(target)}): target 1.${source.minor + 1} first, or use in-place`);
+    }
+    if (distance > 2) warnings.push(`the new revision is ${distance} minors ahead of ${formatVersion(source)}: Istio tests canary jumps of up to two minors`);
+    return [{ version: formatVersion(target), patchFrom: 'target' }];
+  }
+  try {
+    return inPlaceHops(source, target, spec.version.intermediate).map((hop) => ({ version: formatVersion(hop.version), patchFrom: hop.source }));
+  } catch (error) {
+    if (error instanceof VersionError) refuse('version.intermediate', error.message);
+    throw error;
+  }
+}
+
+export function planUpgrade(spec: Spec, inventory: Inventory): Plan {
+  const context = buildContext(spec, inventory);
+  assertForward(context);
+  const warnings: string[] = [];
+  const hops = hopsFor(context, warnings);
+  const hopVersions: Version[] = hops.map((hop) => parseVersion(hop.version));
+  const target = formatVersion(context.target);
+  const precheck: Step = { kind: 'precheck', id: `precheck@${target}`, phase: 'prechecks', targetVersion: target };
+  const pathSteps = spec.install.strategy === 'revision' ? revisionSteps(context, warnings) : inPlaceSteps(context, hopVersions);
+  const removesOldRevision = pathSteps.some((step) => step.kind === 'remove-old-revision');
+  return {
+    kind: 'upgrade',
+    cluster: context.cluster,
+    method: spec.install.method,
+    mode: spec.install.mode,
+    strategy: spec.install.strategy,
+    source: formatVersion(context.source),
+    target,
+    hops,
+    revisions: spec.install.strategy === 'revision' ? { from: context.oldRevision, to: context.newRevision } : null,
+    concurrency: spec.restarts.concurrency,
+    steps: [precheck, ...pathSteps],
+    warnings,
+    findings: runPrechecks({ context, hops: hopVersions, removesOldRevision }),
+    observedAt: inventory.observedAt,
+  };
+}
+
