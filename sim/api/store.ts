@@ -1,0 +1,254 @@
+/**
+ * The object store: the sim's etcd. One global resourceVersion counter orders every write, and a
+ * bounded history of events lets watches resume from a resourceVersion, or fail with 410 Gone
+ * when it has been compacted away, exactly the situation clients must handle on a real cluster.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SimClock } from '../clock.js';
+import { clone, type KubeObject } from './object.js';
+import { RESOURCE_TYPES, T, apiVersionOf, typeKey, type ResourceType } from './resources.js';
+import { errors } from './status.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: EventType;
+  resourceType: ResourceType;
+  object: KubeObject;
+  /** The object before a MODIFIED, so watches can turn selector changes into ADDED/DELETED. */
+  previous?: KubeObject;
+  rv: number;
+}
+
+export interface WriteOptions {
+  /** Compute and validate, but store nothing (`?dryRun=All`). */
+  dryRun?: boolean;
+}
+
+export interface UpdateOptions extends WriteOptions {
+  subresource?: 'status';
+  /** Fail with 409 when the object's resourceVersion is set and is not the stored one. */
+  checkResourceVersion?: boolean;
+}
+
+type Listener = (event: StoreEvent) => void;
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+export class Store {
+  private rv = 1;
+  private readonly tables = new Map<string, Map<string, KubeObject>>();
+  private readonly history: StoreEvent[] = [];
+  private historyStart = 0;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    private readonly clock: SimClock,
+    /** How many events watches can resume from before they get 410 Gone. */
+    readonly historyLimit = 20_000,
+  ) {}
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  /** The oldest resourceVersion a watch can still resume after. */
+  get oldestResumableVersion(): number {
+    return this.history[this.historyStart]?.rv ?? this.rv;
+  }
+
+  private table(t: ResourceType): Map<string, KubeObject> {
+    const key = typeKey(t.group, t.plural);
+    let table = this.tables.get(key);
+    if (!table) {
+      table = new Map();
+      this.tables.set(key, table);
+    }
+    return table;
+  }
+
+  /** The stored object itself: callers must treat it as read-only and write through the store. */
+  get(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.table(t).get(objectKey(t.namespaced ? namespace : undefined, name));
+  }
+
+  mustGet(t: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const obj = this.get(t, namespace, name);
+    if (!obj) throw errors.notFound(t, name);
+    return obj;
+  }
+
+  list(t: ResourceType, namespace?: string): KubeObject[] {
+    const all = [...this.table(t).values()];
+    return namespace && t.namespaced ? all.filter((o) => o.metadata.namespace === namespace) : all;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events after `rv`, or undefined when some of them were compacted (410 Gone). */
+  eventsAfter(rv: number): StoreEvent[] | undefined {
+    if (rv >= this.rv) return [];
+    const oldest = this.history[this.historyStart];
+    if (!oldest || rv < oldest.rv - 1) return undefined;
+    const events: StoreEvent[] = [];
+    for (let i = this.historyStart; i < this.history.length; i++) {
+      const e = this.history[i];
+      if (e && e.rv > rv) events.push(e);
+    }
+    return events;
+  }
+
+  private emit(event: StoreEvent): void {
+    this.history.push(event);
+    if (this.history.length - this.historyStart > this.historyLimit) {
+      this.historyStart++;
+      // Compact the array now and then instead of shifting on every write.
+      if (this.historyStart > this.historyLimit) {
+        this.history.splice(0, this.historyStart);
+        this.historyStart = 0;
+      }
+    }
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  private nextVersion(): number {
+    this.rv += 1;
+    return this.rv;
+  }
+
+  create(t: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    const obj = clone(input);
+    obj.apiVersion = apiVersionOf(t);
+    obj.kind = t.kind;
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
+    if (!meta.name) throw errors.invalid(t, '', 'metadata.name: Required value: name or generateName is required');
+    if (t.namespaced) {
+      if (!meta.namespace) meta.namespace = 'default';
+      if (t.plural !== 'namespaces' && !this.table(T.namespaces).has(objectKey(undefined, meta.namespace)) && this.requireNamespaces) {
+        throw errors.notFoundNamespace(meta.namespace);
+      }
+    } else {
+      delete meta.namespace;
+    }
+    const table = this.table(t);
+    const key = objectKey(meta.namespace, meta.name);
+    if (table.has(key)) throw errors.alreadyExists(t, meta.name);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = this.clock.iso();
+    if ('spec' in obj) meta.generation = 1;
+    delete meta.deletionTimestamp;
+    if (opts.dryRun) return obj;
+    meta.resourceVersion = String(this.nextVersion());
+    table.set(key, obj);
+    this.emit({ type: 'ADDED', resourceType: t, object: obj, rv: this.rv });
+    return obj;
+  }
+
+  /** Replaces an object, keeping server-owned fields; honours the status subresource split. */
+  update(t: ResourceType, input: KubeObject, opts: UpdateOptions = {}): KubeObject {
+    const name = input.metadata.name;
+    const namespace = t.namespaced ? input.metadata.namespace : undefined;
+    const table = this.table(t);
+    const key = objectKey(namespace, name);
+    const current = table.get(key);
+    if (!current) throw errors.notFound(t, name);
+    const requested = input.metadata.resourceVersion;
+    if (opts.checkResourceVersion && requested && requested !== current.metadata.resourceVersion) {
+      throw errors.conflict(t, name);
+    }
+    let obj: KubeObject;
+    if (opts.subresource === 'status') {
+      obj = { ...current, metadata: { ...current.metadata } };
+      if (input.status === undefined) delete obj.status;
+      else obj.status = clone(input.status);
+    } else {
+      obj = clone(input);
+      if (t.status) {
+        if (current.status === undefined) delete obj.status;
+        else obj.status = current.status;
+      }
+    }
+    obj.apiVersion = apiVersionOf(t);
+    obj.kind = t.kind;
+    const meta = obj.metadata;
+    meta.name = name;
+    if (namespace) meta.namespace = namespace;
+    else delete meta.namespace;
+    meta.uid = current.metadata.uid;
+    meta.creationTimestamp = current.metadata.creationTimestamp;
+    if (current.metadata.deletionTimestamp) meta.deletionTimestamp = current.metadata.deletionTimestamp;
+    else delete meta.deletionTimestamp;
+    meta.generation = current.metadata.generation;
+    if ('spec' in obj && JSON.stringify(obj.spec) !== JSON.stringify(current.spec)) {
+      meta.generation = (current.metadata.generation ?? 0) + 1;
+    }
+    if (meta.generation === undefined) delete meta.generation;
+    meta.resourceVersion = current.metadata.resourceVersion;
+    // A write that changes nothing is not a write: no new resourceVersion and no watch event,
+    // which is also why patching the same restart annotation twice starts only one rollout.
+    if (JSON.stringify(obj) === JSON.stringify(current)) return current;
+    if (opts.dryRun) return obj;
+    meta.resourceVersion = String(this.nextVersion());
+    table.set(key, obj);
+    this.emit({ type: 'MODIFIED', resourceType: t, object: obj, previous: current, rv: this.rv });
+    return obj;
+  }
+
+  delete(t: ResourceType, namespace: string | undefined, name: string, opts: WriteOptions & { uid?: string } = {}): KubeObject {
+    const table = this.table(t);
+    const key = objectKey(t.namespaced ? namespace : undefined, name);
+    const current = table.get(key);
+    if (!current) throw errors.notFound(t, name);
+    if (opts.uid && opts.uid !== current.metadata.uid) throw errors.conflict(t, name);
+    if (opts.dryRun) return current;
+    table.delete(key);
+    const deleted = { ...current, metadata: { ...current.metadata, resourceVersion: String(this.nextVersion()) } };
+    this.emit({ type: 'DELETED', resourceType: t, object: deleted, rv: this.rv });
+    this.collectGarbage(deleted);
+    return deleted;
+  }
+
+  /** Background cascading deletion: dependents of a deleted owner go too, namespaces empty out. */
+  private collectGarbage(owner: KubeObject): void {
+    const uid = owner.metadata.uid;
+    const isNamespace = owner.kind === 'Namespace' && owner.apiVersion === 'v1';
+    for (const [tk, table] of this.tables) {
+      for (const obj of [...table.values()]) {
+        const owned = obj.metadata.ownerReferences?.some((r) => r.uid === uid) ?? false;
+        const inNamespace = isNamespace && obj.metadata.namespace === owner.metadata.name;
+        if (!owned && !inNamespace) continue;
+        const t = TYPES_BY_KEY.get(tk);
+        if (t && table.has(objectKey(obj.metadata.namespace, obj.metadata.name))) {
+          this.delete(t, obj.metadata.namespace, obj.metadata.name);
+        }
+      }
+    }
+  }
+
+  /** Objects may only be created in existing namespaces once the scenario has been loaded. */
+  requireNamespaces = false;
+
+  /** Counts objects, for the benchmark's report. */
+  size(): number {
+    let n = 0;
+    for (const table of this.tables.values()) n += table.size;
+    return n;
+  }
+}
+
+const TYPES_BY_KEY = new Map(RESOURCE_TYPES.map((t) => [typeKey(t.group, t.plural), t]));
+
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** Kubernetes' generateName suffix alphabet (no vowels, no confusable digits). */
+export function randomSuffix(length = 5): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += ALPHABET[Math.floor(Math.random() * ALPHABET.length)];
+  return s;
+}

@@ -1,0 +1,189 @@
+/**
+ * The kubelet, reduced to timing: a pod is scheduled, starts, and becomes Ready after its
+ * readiness time (or never, when a fault says so); a Job's pod runs and then succeeds or fails.
+ * Each reconcile compares elapsed sim time with the pod's timing, so it is idempotent and a
+ * resync can never double-advance a pod.
+ */
+import { T } from '../api/resources.js';
+import type { StoreEvent } from '../api/store.js';
+import { compareVersions, imageVersion } from '../istio/version.js';
+import { READY_SECONDS_ANNOTATION, RUN_SECONDS_ANNOTATION, type ControllerContext } from './context.js';
+import { nsKey, splitKey, type Controller } from './manager.js';
+import { pickNode } from './nodes.js';
+import { asPod, controllerOf, isPodReady, type Condition, type Container, type Pod } from './shapes.js';
+
+export function proxyContainer(p: Pod): Container | undefined {
+  return [...(p.spec.initContainers ?? []), ...p.spec.containers].find((c) => c.name === 'istio-proxy');
+}
+
+export function proxyVersionOf(p: Pod): string | undefined {
+  return imageVersion(proxyContainer(p)?.image);
+}
+
+function seconds(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+export class PodLifecycleController implements Controller {
+  readonly name = 'pod-lifecycle';
+
+  constructor(private readonly ctx: ControllerContext) {}
+
+  keysFor(e: StoreEvent): string[] {
+    if (e.resourceType !== T.pods || e.type !== 'ADDED') return [];
+    return [nsKey(e.object.metadata.namespace, e.object.metadata.name)];
+  }
+
+  allKeys(): string[] {
+    return this.ctx.store
+      .list(T.pods)
+      .map(asPod)
+      .filter((p) => !isPodReady(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
+      .map((p) => nsKey(p.metadata.namespace, p.metadata.name));
+  }
+
+  reconcile(key: string): void {
+    const { store, clock } = this.ctx;
+    const { namespace, name } = splitKey(key);
+    const found = store.get(T.pods, namespace, name);
+    if (!found) return;
+    const pod = asPod(found);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed' || isPodReady(pod)) return;
+    const now = clock.iso();
+    if (!pod.status?.startTime) {
+      const nodeName = pod.spec.nodeName ?? pickNode(store, pod.spec.nodeSelector);
+      if (!nodeName) return;
+      const node = store.get(T.nodes, undefined, nodeName);
+      const hostIP = (node?.status as { addresses?: Array<{ address: string }> } | undefined)?.addresses?.[0]?.address;
+      store.update(T.pods, { ...pod, spec: { ...pod.spec, nodeName } });
+      const updated = asPod(store.mustGet(T.pods, namespace, name));
+      store.update(
+        T.pods,
+        {
+          ...updated,
+          status: {
+            ...updated.status,
+            phase: 'Pending',
+            hostIP,
+            startTime: now,
+            conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }],
+          },
+        },
+        { subresource: 'status' },
+      );
+      this.ctx.manager.enqueueAfter(this, key, this.delay(pod));
+      return;
+    }
+    const elapsed = (clock.now() - Date.parse(pod.status.startTime)) / 1000;
+    const owner = controllerOf(pod);
+    if (owner?.kind === 'Job') {
+      this.runJobPod(pod, key, elapsed, owner.name);
+      return;
+    }
+    const due = this.delay(pod);
+    if (elapsed < due) {
+      this.ctx.manager.enqueueAfter(this, key, due - elapsed);
+      return;
+    }
+    const ready = !this.blocked(pod, owner?.kind, owner?.name);
+    this.writeRunning(pod, ready);
+    // A blocked pod is looked at again later, so clearing the fault lets it become ready.
+    if (!ready) this.ctx.manager.enqueueAfter(this, key, Math.max(1, due));
+  }
+
+  private delay(pod: Pod): number {
+    if (this.ctx.booting) return 0;
+    return seconds(pod.metadata.annotations?.[READY_SECONDS_ANNOTATION], this.ctx.timing.podReadySeconds);
+  }
+
+  private blocked(pod: Pod, ownerKind: string | undefined, ownerName: string | undefined): boolean {
+    const { faults } = this.ctx;
+    const node = pod.spec.nodeName ?? '';
+    if (ownerKind === 'DaemonSet' && ownerName) {
+      if (ownerName.includes('ztunnel') && faults.nodeComponentBroken(node, 'ztunnel')) return true;
+      if (ownerName.includes('cni') && faults.nodeComponentBroken(node, 'istio-cni')) return true;
+    }
+    if (ownerKind === 'Deployment' && ownerName) {
+      return faults.podNeverReady(pod.metadata.namespace ?? '', ownerName, proxyVersionOf(pod));
+    }
+    return false;
+  }
+
+  private writeRunning(pod: Pod, ready: boolean): void {
+    const now = this.ctx.clock.iso();
+    const flag = ready ? 'True' : 'False';
+    const cond = (type: string, status: 'True' | 'False'): Condition => ({ type, status, lastProbeTime: null, lastTransitionTime: now });
+    const statusOf = (c: Container): unknown => ({
+      name: c.name,
+      image: c.image,
+      imageID: '',
+      ready,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: now } },
+    });
+    const nativeSidecars = (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+    this.ctx.store.update(
+      T.pods,
+      {
+        ...pod,
+        status: {
+          ...pod.status,
+          phase: 'Running',
+          conditions: [cond('PodReadyToStartContainers', 'True'), cond('Initialized', 'True'), cond('Ready', flag), cond('ContainersReady', flag), cond('PodScheduled', 'True')],
+          containerStatuses: pod.spec.containers.map(statusOf),
+          ...(nativeSidecars.length ? { initContainerStatuses: nativeSidecars.map(statusOf) } : {}),
+        },
+      },
+      { subresource: 'status' },
+    );
+  }
+
+  private runJobPod(pod: Pod, key: string, elapsed: number, jobName: string): void {
+    const runFor = this.ctx.booting ? 0 : seconds(pod.metadata.annotations?.[RUN_SECONDS_ANNOTATION], this.ctx.timing.jobRunSeconds);
+    if (elapsed < runFor) {
+      if (pod.status?.phase !== 'Running') {
+        this.ctx.store.update(T.pods, { ...pod, status: { ...pod.status, phase: 'Running' } }, { subresource: 'status' });
+      }
+      this.ctx.manager.enqueueAfter(this, key, runFor - elapsed);
+      return;
+    }
+    const namespace = pod.metadata.namespace ?? '';
+    const job = this.ctx.store.get(T.jobs, namespace, jobName);
+    const failed = this.ctx.faults.jobFails(namespace, jobName, job?.metadata.labels ?? {}, (d) => deploymentProxyVersion(this.ctx, namespace, d));
+    const now = this.ctx.clock.iso();
+    this.ctx.store.update(
+      T.pods,
+      {
+        ...pod,
+        status: {
+          ...pod.status,
+          phase: failed ? 'Failed' : 'Succeeded',
+          containerStatuses: pod.spec.containers.map((c) => ({
+            name: c.name,
+            image: c.image,
+            ready: false,
+            started: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: failed ? 1 : 0, reason: failed ? 'Error' : 'Completed', finishedAt: now } },
+          })),
+        },
+      },
+      { subresource: 'status' },
+    );
+  }
+}
+
+/** The proxy version a deployment's current pods run (the highest, if they are mixed). */
+export function deploymentProxyVersion(ctx: ControllerContext, namespace: string, deployment: string): string | undefined {
+  const versions = ctx.store
+    .list(T.pods, namespace)
+    .map(asPod)
+    .filter((p) => controllerOf(p)?.kind === 'Deployment' && controllerOf(p)?.name === deployment)
+    .map(proxyVersionOf)
+    .filter((v): v is string => v !== undefined)
+    .sort(compareVersions);
+  return versions[versions.length - 1];
+}

@@ -1,0 +1,117 @@
+/**
+ * The faults in force, asked by the API server (per request) and the controllers (per pod,
+ * job and node). Counted faults ("the next N requests") retire themselves once spent.
+ */
+import { compareVersions } from '../istio/version.js';
+import { faultSchema, type Fault, type FaultInput } from './fault.js';
+import { ApiError } from '../api/status.js';
+
+export interface RequestAttributes {
+  verb: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+interface Active {
+  fault: Fault;
+  remaining: number;
+}
+
+const REASONS = { 500: 'InternalError', 503: 'ServiceUnavailable', 409: 'Conflict', 429: 'TooManyRequests', 403: 'Forbidden' } as const;
+
+function resourceMatches(pattern: string, attrs: RequestAttributes): boolean {
+  if (pattern === '*') return true;
+  const full = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+  return pattern === full || pattern === `${attrs.resource}/*`;
+}
+
+export class FaultSet {
+  private active: Active[] = [];
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  add(input: FaultInput | Fault): void {
+    const fault = faultSchema.parse(input);
+    const remaining = 'count' in fault && fault.count !== undefined ? fault.count : Number.POSITIVE_INFINITY;
+    this.active.push({ fault, remaining });
+  }
+
+  clear(): void {
+    this.active = [];
+  }
+
+  list(): readonly Fault[] {
+    return this.active.map((a) => a.fault);
+  }
+
+  private spend(a: Active): void {
+    a.remaining -= 1;
+    if (a.remaining <= 0) this.active = this.active.filter((x) => x !== a);
+  }
+
+  /** Real milliseconds to delay this request by. */
+  latencyFor(attrs: RequestAttributes): number {
+    let ms = 0;
+    for (const { fault } of this.active) {
+      if (fault.kind !== 'latency') continue;
+      if ((fault.verb === '*' || fault.verb === attrs.verb) && resourceMatches(fault.resource, attrs)) ms += fault.ms;
+    }
+    return ms;
+  }
+
+  /** The injected error for this request, if one fires. */
+  errorFor(attrs: RequestAttributes): ApiError | undefined {
+    for (const a of this.active) {
+      const f = a.fault;
+      if (f.kind !== 'apiError') continue;
+      if (f.verb !== '*' && f.verb !== attrs.verb) continue;
+      if (!resourceMatches(f.resource, attrs)) continue;
+      if (f.namespace !== undefined && f.namespace !== attrs.namespace) continue;
+      if (f.name !== undefined && f.name !== attrs.name) continue;
+      if (f.rate !== undefined && this.random() >= f.rate) continue;
+      this.spend(a);
+      const message = f.message ?? `sim: injected ${f.code} for ${attrs.verb} ${attrs.resource}`;
+      return new ApiError(f.code, REASONS[f.code], message, f.code === 429 ? { retryAfterSeconds: 1 } : undefined);
+    }
+    return undefined;
+  }
+
+  /** How a new watch on this resource should be cut short, if at all. */
+  watchDropFor(attrs: RequestAttributes): { afterEvents?: number; afterSeconds?: number } | undefined {
+    for (const a of this.active) {
+      const f = a.fault;
+      if (f.kind !== 'dropWatch' || !resourceMatches(f.resource, attrs)) continue;
+      this.spend(a);
+      return { afterEvents: f.afterEvents, afterSeconds: f.afterSeconds ?? (f.afterEvents === undefined ? 1 : undefined) };
+    }
+    return undefined;
+  }
+
+  podNeverReady(namespace: string, deployment: string, proxyVersion: string | undefined): boolean {
+    return this.active.some(({ fault: f }) => {
+      if (f.kind !== 'neverReady' || f.deployment !== deployment) return false;
+      if (f.namespace !== undefined && f.namespace !== namespace) return false;
+      if (f.minProxyVersion === undefined) return true;
+      return proxyVersion !== undefined && compareVersions(proxyVersion, f.minProxyVersion) >= 0;
+    });
+  }
+
+  /** `proxyVersionOf` reports the proxy version the deployment's pods run now. */
+  jobFails(namespace: string, jobName: string, labels: Record<string, string>, proxyVersionOf: (deployment: string) => string | undefined): boolean {
+    return this.active.some(({ fault: f }) => {
+      if (f.kind !== 'jobFails') return false;
+      if (f.namespace !== undefined && f.namespace !== namespace) return false;
+      const named = `-${jobName}-`.includes(`-${f.deployment}-`) || Object.values(labels).includes(f.deployment);
+      if (!named) return false;
+      if (f.minProxyVersion === undefined) return true;
+      const v = proxyVersionOf(f.deployment);
+      return v !== undefined && compareVersions(v, f.minProxyVersion) >= 0;
+    });
+  }
+
+  nodeComponentBroken(node: string, component: 'ztunnel' | 'istio-cni'): boolean {
+    return this.active.some(({ fault: f }) => f.kind === 'nodeNotReady' && f.node === node && (f.component === 'all' || f.component === component));
+  }
+}

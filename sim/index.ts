@@ -1,0 +1,9 @@
+/**
+ * The simulated cluster's public face: start one from a scenario, reach it through its
+ * kubeconfig. Production code never imports this; tests, benchmarks and the demo do.
+ */
+export { startSim, type Sim, type StartSimOptions } from './sim.js';
+export type { WriteLogEntry, RequestLogEntry, RequestFilter } from './api/log.js';
+export type { Fault, FaultInput } from './faults/fault.js';
+export type { Scenario, ScenarioInput } from './scenario/schema.js';
+export { loadScenario, ScenarioError } from './scenario/load.js';
