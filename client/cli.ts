@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.js';
 import { registerGateCommands } from './commands/gate.js';
+import { registerPlanCommand } from './commands/plan.js';
 
 const program = new Command()
   .name('istio-upgrade')
@@ -13,6 +14,7 @@ const program = new Command()
   .exitOverride();
 
 registerGateCommands(program);
+registerPlanCommand(program);
 
 try {
   await program.parseAsync(process.argv);
