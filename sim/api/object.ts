@@ -55,3 +55,11 @@ export function readPath(obj: unknown, path: string): unknown {
   }
   return cur;
 }
+
+/** Narrows validated manifest data (apiVersion, kind, metadata.name checked upstream). */
+export function asKubeObject(value: unknown): KubeObject {
+  if (!isJsonObject(value) || !isJsonObject(value.metadata) || typeof value.metadata.name !== 'string') {
+    throw new Error('sim: not a Kubernetes object');
+  }
+  return value as KubeObject;
+}

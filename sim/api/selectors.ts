@@ -101,7 +101,7 @@ export function parseFieldSelector(text: string | null | undefined): FieldSelect
   return (obj) =>
     reqs.every((r) => {
       const raw = readPath(obj, r.path);
-      const value = raw === undefined || raw === null ? '' : String(raw);
+      const value = typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
       return r.negate ? value !== r.value : value === r.value;
     });
 }

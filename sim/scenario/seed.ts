@@ -3,7 +3,7 @@
  * scenario's installer would have left behind, the applications, and extra manifests. Controllers
  * then do the rest (pods, injection, Sail reconcile), exactly as after a real install.
  */
-import type { KubeObject } from '../api/object.js';
+import { asKubeObject, type KubeObject } from '../api/object.js';
 import { T, typeOfObject } from '../api/resources.js';
 import { applyObject } from '../controllers/apply.js';
 import { READY_SECONDS_ANNOTATION, createAdmitted, type ControllerContext } from '../controllers/context.js';
@@ -171,7 +171,7 @@ export function seedScenario(ctx: ControllerContext, scenario: Scenario): void {
   seedIstio(ctx, scenario);
   seedApps(ctx, scenario);
   for (const raw of scenario.objects) {
-    const obj = raw;
+    const obj = asKubeObject(raw);
     const t = typeOfObject(obj.apiVersion, obj.kind);
     if (!t) throw new Error(`scenario objects: unknown kind ${obj.apiVersion} ${obj.kind} (${obj.metadata.name})`);
     if (t.namespaced) ensureNamespace(ctx, obj.metadata.namespace ?? 'default');
