@@ -47,7 +47,8 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
     const followers = context.namespaces.filter((namespace) => namespace.injection === tag);
     followers.forEach((namespace) => movedByTag.add(namespace.name));
     steps.push(
-      ...gate(context, spec.gates.perNamespace, 'namespace', `tag:${tag}@${version}`, 'workloads', `move tag ${tag} (namespaces: ${followers.map((n) => n.name).join(', ') || 'none'}) to ${newRevision}`),
+      // A tag no namespace follows moves only so it does not dangle: nothing for a human to weigh.
+      ...gate(context, spec.gates.perNamespace && followers.length > 0, 'namespace', `tag:${tag}@${version}`, 'workloads', `move tag ${tag} (namespaces: ${followers.map((n) => n.name).join(', ') || 'none'}) to ${newRevision}`),
       {
         kind: 'move-tag',
         id: `move-tag:${tag}@${newRevision}`,

@@ -10,7 +10,7 @@ export const istiodAvailability: Precheck = {
     const revision = inventory.controlPlane.revisions.find((candidate) => candidate.name === oldRevision);
     if (revision === undefined) return [];
     const evidence = [
-      ...(revision.istiodReplicas < 2 ? [`Deployment ${inventory.controlPlane.namespace}/istiod (revision ${revision.name}): ${revision.istiodReplicas} replica`] : []),
+      ...(revision.istiodReplicas < 2 ? [`istiod of revision ${revision.name} in ${inventory.controlPlane.namespace}: ${revision.istiodReplicas} replica`] : []),
       ...(revision.hasPodDisruptionBudget ? [] : [`revision ${revision.name}: no PodDisruptionBudget selects istiod`]),
     ];
     if (evidence.length === 0) return [];

@@ -81,7 +81,7 @@ describe('precheck catalog', () => {
     const inventory = cluster();
     inventory.controlPlane.revisions = [revision('default', '1.27.3', { istiodReplicas: 1, hasPodDisruptionBudget: false })];
     expect(only(inventory, 'istiod-availability', '1.28.0', helm('in-place'))[0]?.evidence).toEqual([
-      'Deployment istio-system/istiod (revision default): 1 replica',
+      'istiod of revision default in istio-system: 1 replica',
       'revision default: no PodDisruptionBudget selects istiod',
     ]);
     expect(only(inventory, 'istiod-availability')).toEqual([]);
