@@ -102,7 +102,11 @@ export class SailController implements Controller {
     const names = new Set([rev, ...tagsToRev]);
     const refers = (labels: Record<string, string> | undefined): boolean => names.has(labels?.['istio.io/rev'] ?? '') || (names.has('default') && labels?.['istio-injection'] === 'enabled');
     if (store.list(T.namespaces).some((n) => refers(n.metadata.labels))) return true;
-    return store.list(T.pods).some((p) => names.has(injectedRevision(asPod(p)) ?? '') || names.has(p.metadata.labels?.['istio.io/rev'] ?? '\0'));
+    // istiod's own pods carry the revision label too, but do not keep their revision in use.
+    return store
+      .list(T.pods)
+      .filter((p) => p.metadata.labels?.app !== 'istiod')
+      .some((p) => names.has(injectedRevision(asPod(p)) ?? '') || names.has(p.metadata.labels?.['istio.io/rev'] ?? '\0'));
   }
 
   private reconcileRevision(rev: KubeObject): void {
