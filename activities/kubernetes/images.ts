@@ -1,5 +1,5 @@
 /** Reading Istio versions and proxies off pod specs, the way `istioctl version` does: from image tags. */
-import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
+import type { V1Container, V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
 
 /** `docker.io/istio/proxyv2:1.26.4-distroless` → `1.26.4`; a digest or `latest` → null. */
 export function versionFromImage(image: string | undefined): string | null {
@@ -27,4 +27,22 @@ export function istioProxy(spec: V1PodSpec | undefined): ProxyContainer | null {
 
 export function byNamespaceThenName<T extends { namespace: string; name: string }>(a: T, b: T): number {
   return a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
+}
+
+/**
+ * The revision that injected a pod: the injector records it in `sidecar.istio.io/status`
+ * (every release) and usually as the `istio.io/rev` label too; the annotation is the one
+ * that is always there.
+ */
+export function injectedRevision(metadata: V1ObjectMeta | undefined): string | null {
+  const status = metadata?.annotations?.['sidecar.istio.io/status'];
+  if (status !== undefined) {
+    try {
+      const parsed = JSON.parse(status) as { revision?: unknown };
+      if (typeof parsed.revision === 'string' && parsed.revision !== '') return parsed.revision;
+    } catch {
+      // A hand-edited annotation: fall back to the label.
+    }
+  }
+  return metadata?.labels?.['istio.io/rev'] ?? null;
 }

@@ -24,7 +24,7 @@ import type {
 import { summarizeMeshConfig } from '../../core/mesh-config.js';
 import { read } from './call.js';
 import type { KubeClients } from './clients.js';
-import { byNamespaceThenName, istioProxy, versionFromImage } from './images.js';
+import { byNamespaceThenName, injectedRevision, istioProxy, versionFromImage } from './images.js';
 import { condition, SAIL_GROUP, SAIL_VERSION, type SailObject } from '../sail/resources.js';
 
 export interface ReadInventoryInput {
@@ -65,7 +65,7 @@ export function proxyOf(pod: V1Pod): ProxyInfo | null {
   return {
     pod: pod.metadata?.name ?? '',
     version: versionFromImage(proxy.container.image),
-    revision: pod.metadata?.labels?.[REV_LABEL] ?? null,
+    revision: injectedRevision(pod.metadata),
     nativeSidecar: proxy.native,
   };
 }
@@ -108,11 +108,23 @@ function literalEnv(deployment: V1Deployment): Record<string, string> {
   return env;
 }
 
+const SECRET_KEY = /token|secret|password|credential|apikey|api_key|privatekey/i;
+
+/**
+ * Mesh config can hold credentials (a Lightstep `accessToken`, for one), and the inventory goes
+ * into workflow history: their values are replaced before anything else sees them.
+ */
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v !== 'object' ? '[REDACTED]' : withoutSecrets(v)]));
+}
+
 function meshConfigOf(data: Record<string, string> | undefined): MeshConfig | null {
   const text = data?.mesh;
   if (text === undefined) return null;
   try {
-    const parsed: unknown = parseYaml(text);
+    const parsed = withoutSecrets(parseYaml(text));
     return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? summarizeMeshConfig(parsed as JsonObject) : null;
   } catch {
     return null;
@@ -237,7 +249,7 @@ export function createInventoryActivities(clients: KubeClients) {
         .flatMap((d) => {
           const kind = gatewayKind(d);
           if (kind === null) return [];
-          const proxies = podsOf(d).map((p) => ({ revision: p.metadata?.labels?.[REV_LABEL] ?? null, version: versionFromImage(istioProxy(p.spec)?.container.image) }));
+          const proxies = podsOf(d).map((p) => ({ revision: injectedRevision(p.metadata), version: versionFromImage(istioProxy(p.spec)?.container.image) }));
           return [
             {
               namespace: d.metadata?.namespace ?? '',

@@ -1,11 +1,11 @@
 /**
  * Which proxies still run on a revision: the question before an old revision may be removed.
- * The injector labels every pod it injects (gateways included) with `istio.io/rev`, so one
- * labelled list across all namespaces answers it.
+ * One list of all pods answers it (gateways included): the injector records the revision in an
+ * annotation, which a label selector cannot match, so the filtering happens here.
  */
 import { read } from './call.js';
 import type { KubeClients } from './clients.js';
-import { byNamespaceThenName, istioProxy, versionFromImage } from './images.js';
+import { byNamespaceThenName, injectedRevision, istioProxy, versionFromImage } from './images.js';
 
 export interface ProxyOnRevision {
   namespace: string;
@@ -19,10 +19,9 @@ export interface ProxyOnRevision {
 export function createProxyActivities(clients: KubeClients) {
   return {
     async listProxiesOnRevision(input: { revision: string }): Promise<ProxyOnRevision[]> {
-      const pods = await read(`list pods on revision ${input.revision}`, () =>
-        clients.core.listPodForAllNamespaces({ labelSelector: `istio.io/rev=${input.revision}` }),
-      );
+      const pods = await read(`list pods on revision ${input.revision}`, () => clients.core.listPodForAllNamespaces());
       return pods.items
+        .filter((pod) => injectedRevision(pod.metadata) === input.revision)
         .filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed')
         .flatMap((pod) => {
           const proxy = istioProxy(pod.spec);

@@ -1,0 +1,36 @@
+/**
+ * A simulated cluster for adapter tests, reached like a real one: over HTTPS with the real
+ * @kubernetes/client-node, from the kubeconfig file the simulator writes.
+ */
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startSim, type Sim } from '../../../sim/index.js';
+import { createKubeClients, type KubeClients } from '../../../activities/kubernetes/clients.js';
+
+export const SCENARIOS = {
+  sidecarIstioctl: fileURLToPath(new URL('../../../sim/scenarios/sidecar-istioctl-1.26.yaml', import.meta.url)),
+  sidecarHelm: fileURLToPath(new URL('../../../sim/scenarios/sidecar-helm-1.26.yaml', import.meta.url)),
+  ambientSail: fileURLToPath(new URL('../../../sim/scenarios/ambient-sail-1.26.yaml', import.meta.url)),
+} as const;
+
+export const SIM_BIN = fileURLToPath(new URL('../../../sim/bin/', import.meta.url));
+
+export interface SimCluster {
+  sim: Sim;
+  kubeConfig: KubeConfig;
+  clients: KubeClients;
+  stop: () => Promise<void>;
+}
+
+export interface ClusterOptions {
+  /** Sim-seconds per real second: pods get ready in podReadySeconds / timeScale. */
+  timeScale?: number;
+  watchHistory?: number;
+}
+
+export async function startCluster(scenario: keyof typeof SCENARIOS, options: ClusterOptions = {}): Promise<SimCluster> {
+  const sim = await startSim({ scenario: SCENARIOS[scenario], timeScale: options.timeScale ?? 20, ...(options.watchHistory === undefined ? {} : { watchHistory: options.watchHistory }) });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(sim.kubeconfigPath);
+  return { sim, kubeConfig, clients: createKubeClients(kubeConfig), stop: () => sim.stop() };
+}
