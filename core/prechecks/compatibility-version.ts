@@ -3,11 +3,11 @@ import type { Finding } from './finding.js';
 import type { Precheck } from './precheck.js';
 
 /**
- * How many minors back a release still accepts as compatibilityVersion. Istio keeps each
- * compatibility profile for a limited number of releases; this project assumes three, so a
- * profile older than target minus three is treated as gone.
+ * How many minors back a release still offers as compatibilityVersion. Istio removes a
+ * compatibility version when the release it names reaches end of life, which happens about six
+ * weeks after the release two minors later: by the third minor after it, it is gone.
  */
-export const COMPATIBILITY_WINDOW = 3;
+export const COMPATIBILITY_WINDOW = 2;
 
 /** `compatibilityVersion` keeps old behaviour only for a while; the target may no longer know it. */
 export const compatibilityVersion: Precheck = {

@@ -52,8 +52,9 @@ describe('precheck catalog', () => {
     const inventory = cluster();
     inventory.controlPlane.revisions = [revision('default', '1.27.3', { compatibilityVersion: '1.26' })];
     expect(only(inventory, 'compatibility-version')).toMatchObject([{ severity: 'warn' }]);
-    inventory.controlPlane.revisions = [revision('default', '1.27.3', { compatibilityVersion: '1.24' })];
-    expect(only(inventory, 'compatibility-version')).toMatchObject([{ severity: 'block', evidence: ['revision default: compatibilityVersion 1.24'] }]);
+    // 1.25 reached end of life before 1.28 shipped, and its compatibility version went with it.
+    inventory.controlPlane.revisions = [revision('default', '1.27.3', { compatibilityVersion: '1.25' })];
+    expect(only(inventory, 'compatibility-version')).toMatchObject([{ severity: 'block', evidence: ['revision default: compatibilityVersion 1.25'] }]);
   });
 
   it('warns about a namespace with both istio-injection and istio.io/rev', () => {
