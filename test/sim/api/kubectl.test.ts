@@ -24,7 +24,7 @@ describe('the simulated API server, driven by the real kubectl', () => {
     await kubectl(sim, ['patch', 'deploy', 'reviews-v1', '-n', 'bookinfo', '--type=merge', '-p', '{"metadata":{"annotations":{"owner":"a"}}}']);
     await kubectl(sim, ['patch', 'deploy', 'reviews-v1', '-n', 'bookinfo', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"reviews","env":[{"name":"X","value":"1"}]}]}}}}']);
     await kubectl(sim, ['patch', 'deploy', 'reviews-v1', '-n', 'bookinfo', '--type=json', '-p', '[{"op":"replace","path":"/metadata/annotations/owner","value":"b"}]']);
-    const d = sim.get('deployments', 'bookinfo', 'reviews-v1') as { metadata: { annotations?: Record<string, string> }; spec: { template: { spec: { containers: Array<{ name: string; image: string; env?: unknown[] }> } } } };
+    const d = sim.get('deployments', 'bookinfo', 'reviews-v1') as unknown as { metadata: { annotations?: Record<string, string> }; spec: { template: { spec: { containers: Array<{ name: string; image: string; env?: unknown[] }> } } } };
     expect(d.metadata.annotations?.owner).toBe('b');
     // Strategic merge kept the container's image while adding env: merged by name, not replaced.
     expect(d.spec.template.spec.containers).toEqual([expect.objectContaining({ name: 'reviews', image: expect.stringContaining('reviews-v1') as unknown, env: [{ name: 'X', value: '1' }] })]);

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../../sim/api/object.js';
 import { startSim, type Sim } from '../../../sim/index.js';
 import { eventually, kubectl } from '../support.js';
 
-const condition = (o: { status?: unknown } | undefined, type: string): string | undefined =>
+const condition = (o: KubeObject | undefined, type: string): string | undefined =>
   (o?.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions?.find((c) => c.type === type)?.status;
 
 describe('the Sail operator, revision-based, sidecar mode', () => {
