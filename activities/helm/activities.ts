@@ -67,7 +67,7 @@ export function createHelmActivities(tools: ToolsConfig) {
   }
 
   return {
-    async helmUpgradeInstall(input: HelmReleaseInput): Promise<HelmChange> {
+    helmUpgradeInstall: async (input: HelmReleaseInput): Promise<HelmChange> => {
       const binary = helm(input.version);
       const wanted = input.values ?? {};
       const existing = await findRelease(binary, input.release, input.namespace);
@@ -91,7 +91,7 @@ export function createHelmActivities(tools: ToolsConfig) {
       return { changed: true, revision: after?.revision ?? null };
     },
 
-    async helmUninstall(input: { version: string; release: string; namespace: string }): Promise<HelmChange> {
+    helmUninstall: async (input: { version: string; release: string; namespace: string }): Promise<HelmChange> => {
       const binary = helm(input.version);
       if ((await findRelease(binary, input.release, input.namespace)) === null) return { changed: false, revision: null };
       await runTool(binary, ['uninstall', input.release, '--namespace', input.namespace], tools);

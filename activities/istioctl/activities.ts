@@ -77,7 +77,7 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
   };
 
   return {
-    async istioctlInstall(input: IstioctlInstallInput): Promise<ToolChange> {
+    istioctlInstall: async (input: IstioctlInstallInput): Promise<ToolChange> => {
       const namespace = input.namespace ?? 'istio-system';
       if (sameVersion(await istiodVersion(namespace, input.revision), input.version)) return { changed: false, command: null };
       const args = ['install', '-y'];
@@ -88,7 +88,7 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
       return { changed: true, command: await run(input.version, args) };
     },
 
-    async istioctlUninstallRevision(input: IstioctlRevisionInput): Promise<ToolChange> {
+    istioctlUninstallRevision: async (input: IstioctlRevisionInput): Promise<ToolChange> => {
       const namespace = input.namespace ?? 'istio-system';
       if ((await istiodVersion(namespace, input.revision)) === null) return { changed: false, command: null };
       const args = ['uninstall', '-y', '--revision', input.revision];
@@ -96,7 +96,7 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
       return { changed: true, command: await run(input.version, args) };
     },
 
-    async istioctlTagSet(input: IstioctlTagInput): Promise<ToolChange> {
+    istioctlTagSet: async (input: IstioctlTagInput): Promise<ToolChange> => {
       const webhooks = await read(`list tag webhooks for ${input.tag}`, () =>
         clients.admission.listMutatingWebhookConfiguration({ labelSelector: `istio.io/tag=${input.tag}` }),
       );
@@ -107,7 +107,7 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
     },
 
     /** Proxies and the istiod each is connected to; a read, so it can run any time. */
-    async istioctlProxyStatus(input: { version: string; revision?: string }): Promise<ProxyStatusRow[]> {
+    istioctlProxyStatus: async (input: { version: string; revision?: string }): Promise<ProxyStatusRow[]> => {
       const binary = resolveTool('istioctl', input.version, tools);
       const args = ['proxy-status', ...(input.revision === undefined ? [] : ['--revision', input.revision])];
       return parseProxyStatus((await runTool(binary, args, tools)).stdout);

@@ -207,7 +207,7 @@ async function readSail(clients: KubeClients): Promise<{ inventory: SailInventor
 
 export function createInventoryActivities(clients: KubeClients) {
   return {
-    async readInventory(input: ReadInventoryInput = {}): Promise<Inventory> {
+    readInventory: async (input: ReadInventoryInput = {}): Promise<Inventory> => {
       const cpNamespace = input.controlPlaneNamespace ?? 'istio-system';
       const [namespaces, deployments, pods, daemonSets, configMaps, pdbs, mutating, validating, services, helmReleases, sail] = await Promise.all([
         read('list namespaces', () => clients.core.listNamespace()),

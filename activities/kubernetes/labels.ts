@@ -51,7 +51,7 @@ function applied(current: Readonly<Record<string, string>> | undefined, patch: R
 
 export function createLabelActivities(clients: KubeClients) {
   return {
-    async setNamespaceLabels(input: NamespaceLabelsInput): Promise<LabelChange> {
+    setNamespaceLabels: async (input: NamespaceLabelsInput): Promise<LabelChange> => {
       const what = `namespace ${input.namespace}`;
       const ns = await read(`read ${what}`, () => clients.core.readNamespace({ name: input.namespace }));
       const current = ns.metadata?.labels;
@@ -66,7 +66,7 @@ export function createLabelActivities(clients: KubeClients) {
      * Labels on the pod template, not the Deployment: changing them starts a rollout, which is
      * the point when a workload moves to another revision by its own `istio.io/rev`.
      */
-    async setPodTemplateLabels(input: DeploymentLabelsInput): Promise<LabelChange> {
+    setPodTemplateLabels: async (input: DeploymentLabelsInput): Promise<LabelChange> => {
       const what = `deployment ${input.namespace}/${input.deployment}`;
       const deployment = await read(`read ${what}`, () => clients.apps.readNamespacedDeployment({ namespace: input.namespace, name: input.deployment }));
       const current = deployment.spec?.template.metadata?.labels;

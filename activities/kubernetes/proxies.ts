@@ -18,7 +18,7 @@ export interface ProxyOnRevision {
 
 export function createProxyActivities(clients: KubeClients) {
   return {
-    async listProxiesOnRevision(input: { revision: string }): Promise<ProxyOnRevision[]> {
+    listProxiesOnRevision: async (input: { revision: string }): Promise<ProxyOnRevision[]> => {
       const pods = await read(`list pods on revision ${input.revision}`, () => clients.core.listPodForAllNamespaces());
       return pods.items
         .filter((pod) => injectedRevision(pod.metadata) === input.revision)

@@ -26,7 +26,7 @@ export interface RestartResult {
 
 export function createRestartActivities(clients: KubeClients) {
   return {
-    async restartWorkload(input: RestartInput): Promise<RestartResult> {
+    restartWorkload: async (input: RestartInput): Promise<RestartResult> => {
       const kind = input.kind ?? 'Deployment';
       const what = `${kind.toLowerCase()} ${input.namespace}/${input.name}`;
       const ref = { namespace: input.namespace, name: input.name };

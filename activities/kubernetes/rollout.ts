@@ -21,7 +21,7 @@ export interface RolloutResult {
 
 export function createRolloutActivities(clients: KubeClients) {
   return {
-    async waitForRollout(input: WaitForRolloutInput): Promise<RolloutResult> {
+    waitForRollout: async (input: WaitForRolloutInput): Promise<RolloutResult> => {
       const ref = { namespace: input.namespace, name: input.name };
       const group = `/apis/apps/v1/namespaces/${encodeURIComponent(input.namespace)}`;
       const minGeneration = input.minGeneration ?? 0;

@@ -28,7 +28,7 @@ export function testJobName(deployment: string, runId: string): string {
 
 export function createProbeActivities(clients: KubeClients) {
   return {
-    async runWorkloadTest(input: RunWorkloadTestInput): Promise<TestReport> {
+    runWorkloadTest: async (input: RunWorkloadTestInput): Promise<TestReport> => {
       const { http, command, job } = input.test;
       if (http !== undefined) return runHttpCheck({ url: http.url, expectStatus: http.expectStatus, timeoutMs: http.timeoutSeconds * 1000 });
       if (command !== undefined) {

@@ -80,7 +80,7 @@ export function createSailActivities(clients: KubeClients) {
     read(`read ${kind} ${name}`, async () => (await clients.custom.getClusterCustomObject(ref(kind, name))) as SailObject);
 
   return {
-    async patchSailResource(input: PatchSailInput): Promise<PatchSailResult> {
+    patchSailResource: async (input: PatchSailInput): Promise<PatchSailResult> => {
       const name = input.name ?? 'default';
       if (input.updateStrategy !== undefined && input.kind !== 'Istio') {
         throw failure('Validation', `${input.kind} has no update strategy: only Istio does`);
@@ -95,7 +95,7 @@ export function createSailActivities(clients: KubeClients) {
       return { changed: true, generation: updated.metadata?.generation ?? 0 };
     },
 
-    async waitSailReady(input: WaitSailReadyInput): Promise<SailReadiness> {
+    waitSailReady: async (input: WaitSailReadyInput): Promise<SailReadiness> => {
       const name = input.name ?? 'default';
       const outcome = await watchUntil<SailObject, SailReadiness>(
         clients,
@@ -111,7 +111,7 @@ export function createSailActivities(clients: KubeClients) {
       return outcome.progress;
     },
 
-    async listIstioRevisions(): Promise<IstioRevisionSummary[]> {
+    listIstioRevisions: async (): Promise<IstioRevisionSummary[]> => {
       const list = await read(
         'list IstioRevisions',
         async () =>

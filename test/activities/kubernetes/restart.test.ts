@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubernetesActivities } from '../../../activities/kubernetes/index.js';
 import { startCluster, type SimCluster } from '../support/sim.js';
-import { activityEnv } from '../support/activity-env.js';
+import { activityEnv, runIn } from '../support/activity-env.js';
 import { mergePatch } from '../../../activities/kubernetes/clients.js';
 import { RESTARTED_AT_ANNOTATION } from '../../../activities/kubernetes/restart.js';
 
@@ -19,9 +19,9 @@ const patchesTo = (name: string) => cluster.sim.writeLog.filter((w) => w.verb ==
 describe('restarting a workload', () => {
   it('restarts reviews-v2 and waits for its rollout, heartbeating "x/2 replicas updated"', async () => {
     const { env, heartbeats } = activityEnv(300);
-    const restart = await env.run(k.restartWorkload, { namespace: 'bookinfo', name: 'reviews-v2', restartedAt: '2026-11-23T10:00:00Z' });
+    const restart = await runIn(env, () => k.restartWorkload({ namespace: 'bookinfo', name: 'reviews-v2', restartedAt: '2026-11-23T10:00:00Z' }));
     expect(restart.changed).toBe(true);
-    const result = await env.run(k.waitForRollout, { kind: 'Deployment', namespace: 'bookinfo', name: 'reviews-v2', minGeneration: restart.generation });
+    const result = await runIn(env, () => k.waitForRollout({ kind: 'Deployment', namespace: 'bookinfo', name: 'reviews-v2', minGeneration: restart.generation }));
     expect(result.message).toBe('deployment "reviews-v2" successfully rolled out');
     expect(result.progress).toEqual({ desired: 2, updated: 2, available: 2 });
     const messages = heartbeats.map((h) => (h as { message: string }).message);

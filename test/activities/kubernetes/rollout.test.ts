@@ -3,7 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { createKubernetesActivities } from '../../../activities/kubernetes/index.js';
 import { mergePatch } from '../../../activities/kubernetes/clients.js';
 import { startCluster, type SimCluster } from '../support/sim.js';
-import { activityEnv } from '../support/activity-env.js';
+import { activityEnv, runIn } from '../support/activity-env.js';
 import { failureOf } from '../support/failures.js';
 
 let cluster: SimCluster;
@@ -53,7 +53,7 @@ describe('waiting for a rollout', () => {
     cluster.sim.faults.add({ kind: 'neverReady', deployment: 'details-v1', namespace: 'bookinfo' });
     const generation = await restart('details-v1', '2026-11-23T11:10:00Z');
     const { env } = activityEnv();
-    const f = await failureOf(env.run(k.waitForRollout, { kind: 'Deployment', namespace: 'bookinfo', name: 'details-v1', minGeneration: generation, deadlineSeconds: 1 }));
+    const f = await failureOf(runIn(env, () => k.waitForRollout({ kind: 'Deployment', namespace: 'bookinfo', name: 'details-v1', minGeneration: generation, deadlineSeconds: 1 })));
     expect(f.type).toBe('RolloutFailed');
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toMatch(/deployment bookinfo\/details-v1 did not finish within 1s: /);
@@ -77,7 +77,7 @@ describe('waiting for a rollout', () => {
     cluster.sim.faults.add({ kind: 'neverReady', deployment: 'reviews-v1', namespace: 'bookinfo' });
     const generation = await restart('reviews-v1', '2026-11-23T11:20:00Z');
     const { env, heartbeats } = activityEnv(300);
-    const wait = env.run(k.waitForRollout, { kind: 'Deployment', namespace: 'bookinfo', name: 'reviews-v1', minGeneration: generation });
+    const wait = runIn(env, () => k.waitForRollout({ kind: 'Deployment', namespace: 'bookinfo', name: 'reviews-v1', minGeneration: generation }));
     while (heartbeats.length < 2) await new Promise((r) => setTimeout(r, 50));
     env.cancel();
     await expect(wait).rejects.toBeInstanceOf(CancelledFailure);

@@ -10,3 +10,8 @@ export function activityEnv(heartbeatTimeoutMs = 600): { env: MockActivityEnviro
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   return { env, heartbeats };
 }
+
+/** `env.run` with the result type kept (its generics do not infer it from a closure). */
+export function runIn<R>(env: MockActivityEnvironment, fn: () => Promise<R>): Promise<R> {
+  return env.run<[], R, () => Promise<R>>(fn);
+}
