@@ -37,7 +37,7 @@ export interface GateStep extends StepBase {
   subject: string;
   timeoutSeconds: number;
   onTimeout: 'reject' | 'fail';
-  /** Empty: anyone may approve (but see allowSelfApproval). */
+  /** Who may answer; the spec requires at least one while gates are on. */
   approvers: string[];
   allowSelfApproval: boolean;
 }
@@ -219,7 +219,7 @@ export function describe(step: Step): string {
     case 'precheck':
       return `Re-read the cluster and run the precheck catalog and \`istioctl x precheck\` for ${step.targetVersion}.`;
     case 'gate': {
-      const who = step.approvers.length === 0 ? 'anyone' : step.approvers.join(' or ');
+      const who = step.approvers.join(' or ');
       const self = step.allowSelfApproval ? '' : ' (not the initiator)';
       return `Gate: wait for ${who}${self} to approve: ${step.subject} (times out after ${formatDuration(step.timeoutSeconds)} as ${step.onTimeout === 'reject' ? 'a rejection' : 'a failure'}).`;
     }

@@ -138,7 +138,10 @@ export const specSchema = z.strictObject({
     .prefault({}),
   approvals: z
     .strictObject({
-      /** Who may approve; empty means anyone who can reach the workflow, except as below. */
+      /**
+       * Who may approve. Required while any gate is on: an empty list would let anyone who can
+       * reach the workflow approve, and "anyone" is never a safe default.
+       */
       approvers: z.array(z.string().min(1)).default([]),
       allowSelfApproval: z.boolean().default(false),
     })
@@ -148,6 +151,15 @@ export const specSchema = z.strictObject({
       slack: z.strictObject({ channel: z.string().regex(/^[#C]/, { error: 'expected a channel like "#mesh-upgrades"' }) }).optional(),
     })
     .prefault({}),
+}).superRefine((spec, ctx) => {
+  const { approvalTimeout: _t, onTimeout: _o, ...switches } = spec.gates;
+  if (Object.values(switches).some(Boolean) && spec.approvals.approvers.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['approvals', 'approvers'],
+      message: 'expected at least one approver while any gate is on (or turn every gate off)',
+    });
+  }
 });
 
 export type Spec = z.output<typeof specSchema>;

@@ -30,7 +30,7 @@ async function plan(spec: string, ...args: string[]) {
 describe('istio-upgrade plan against the simulated cluster', () => {
   it('plans the Helm canary of bookinfo from 1.26.4, blocks on the Lightstep provider 1.27 removes, and writes nothing', async () => {
     const readsBefore = cluster.sim.requests.length;
-    const result = await plan('install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: 1.27.3 }\nrestarts: { order: [bookinfo/reviews-v2] }\n', '--context', 'sim');
+    const result = await plan('install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: 1.27.3 }\nrestarts: { order: [bookinfo/reviews-v2] }\napprovals: { approvers: [alice, bob] }\n', '--context', 'sim');
     expect(result.stderr).not.toContain('cannot plan');
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toContain('Upgrade plan for sim: Istio 1.26.4 -> 1.27.3');
@@ -42,7 +42,7 @@ describe('istio-upgrade plan against the simulated cluster', () => {
   });
 
   it('prints the same plan as JSON, exit 0 when the upgrade does not cross 1.27, still without a write', async () => {
-    const result = await plan('install: { method: helm, mode: sidecar, strategy: in-place }\nversion: { target: 1.26.5 }\n', '--json');
+    const result = await plan('install: { method: helm, mode: sidecar, strategy: in-place }\nversion: { target: 1.26.5 }\napprovals: { approvers: [alice, bob] }\n', '--json');
     expect(result.exitCode).toBe(0);
     const data = JSON.parse(result.stdout) as { source: string; steps: { kind: string }[] };
     expect(data.source).toBe('1.26.4');
@@ -51,7 +51,7 @@ describe('istio-upgrade plan against the simulated cluster', () => {
   });
 
   it('exits 2 naming --context when the context does not exist', async () => {
-    const result = await plan('install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: 1.27.3 }\n', '--context', 'prod');
+    const result = await plan('install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: 1.27.3 }\napprovals: { approvers: [alice, bob] }\n', '--context', 'prod');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--context: no context "prod" in the kubeconfig');
   });

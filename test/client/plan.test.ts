@@ -51,7 +51,7 @@ describe('istio-upgrade plan', () => {
     const inventory = cluster({ version: '1.26.4' });
     inventory.controlPlane.revisions[0]!.meshConfig!.extensionProviders = [{ name: 'ls', kind: 'lightstep' }];
     inventory.webhooks.push({ kind: 'mutating', name: 'vault-agent-injector', istio: false, targetsPods: true, services: [] });
-    const spec = 'install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: 1.27.3 }\n';
+    const spec = 'install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: 1.27.3 }\napprovals: { approvers: [alice, bob] }\n';
     const run = harness(inventory, { '/specs/up.yaml': spec });
     expect(await runPlan({ file: '/specs/up.yaml', context: 'other' }, run.deps)).toBe(3);
     expect(run.reads[0]?.context).toBe('other');
@@ -66,7 +66,7 @@ describe('istio-upgrade plan', () => {
     const run = harness(cluster(), { '/specs/bad.yaml': 'install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: "1.28" }\ngates: { approvalTimeout: soon }\n' });
     expect(await runPlan({ file: '/specs/bad.yaml' }, run.deps)).toBe(2);
     expect(run.err.join('\n')).toBe(
-      'invalid input:\n  version.target: expected a version like "1.27.3" or "v1.27.3"\n  gates.approvalTimeout: expected a duration like "24h", "10m" or "1h30m"',
+      'invalid input:\n  version.target: expected a version like "1.27.3" or "v1.27.3"\n  gates.approvalTimeout: expected a duration like "24h", "10m" or "1h30m"\n  approvals.approvers: expected at least one approver while any gate is on (or turn every gate off)',
     );
     expect(run.reads).toEqual([]);
   });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../../core/spec/parse.js';
 import { formatProblems } from '../../../core/spec/parse.js';
 
-const minimal = { install: { method: 'helm', mode: 'sidecar', strategy: 'revision' }, version: { target: 'v1.28.0' } };
+const minimal = {
+  install: { method: 'helm', mode: 'sidecar', strategy: 'revision' },
+  version: { target: 'v1.28.0' },
+  approvals: { approvers: ['alice'] },
+};
 
 function problems(input: unknown): string[] {
   const result = parseSpec(input);
@@ -30,6 +34,15 @@ describe('the upgrade spec', () => {
     expect(spec.restarts.concurrency).toBe(1);
     expect(spec.install.namespace).toBe('istio-system');
     expect(spec.timers).toEqual({ soakAfterControlPlane: 600, graceBeforeRevisionRemoval: 3_600 });
+  });
+
+  it('refuses gates without approvers: nobody is "anyone"', () => {
+    const { approvals: _approvals, ...withoutApprovers } = minimal;
+    expect(problems(withoutApprovers)).toEqual([
+      'approvals.approvers: expected at least one approver while any gate is on (or turn every gate off)',
+    ]);
+    const ungated = { beforeControlPlane: false, beforeGateways: false, perNamespace: false, beforeRemovingOldRevision: false, onTestFailure: false };
+    expect(parseSpec({ ...withoutApprovers, gates: ungated }).ok).toBe(true);
   });
 
   it('names each unknown field by its path', () => {
