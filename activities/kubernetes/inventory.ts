@@ -70,9 +70,15 @@ export function proxyOf(pod: V1Pod): ProxyInfo | null {
   };
 }
 
-function gatewayKind(deployment: V1Deployment): GatewayInfo['kind'] | null {
+/** Gateway API gateways by `namespace/name`, with their class: it tells a waypoint from an ingress. */
+type GatewayClasses = Map<string, string>;
+
+function gatewayKind(deployment: V1Deployment, classes: GatewayClasses): GatewayInfo['kind'] | null {
   const labels = { ...deployment.metadata?.labels, ...deployment.spec?.template.metadata?.labels };
-  if (labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || labels['istio.io/gateway-class'] === 'istio-waypoint') return 'waypoint';
+  const gatewayName = labels['gateway.networking.k8s.io/gateway-name'];
+  const gatewayClass = gatewayName === undefined ? undefined : classes.get(`${deployment.metadata?.namespace ?? ''}/${gatewayName}`);
+  if (gatewayClass === 'istio-waypoint' || labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller') return 'waypoint';
+  if (gatewayClass === 'istio') return 'ingress';
   const istio = labels.istio ?? '';
   if (istio.includes('egress')) return 'egress';
   if (istio.includes('ingress') || labels['gateway.istio.io/managed'] === 'istio.io-gateway-controller') return 'ingress';
@@ -209,7 +215,7 @@ export function createInventoryActivities(clients: KubeClients) {
   return {
     readInventory: async (input: ReadInventoryInput = {}): Promise<Inventory> => {
       const cpNamespace = input.controlPlaneNamespace ?? 'istio-system';
-      const [namespaces, deployments, pods, daemonSets, configMaps, pdbs, mutating, validating, services, helmReleases, sail] = await Promise.all([
+      const [namespaces, deployments, pods, daemonSets, configMaps, pdbs, mutating, validating, services, helmReleases, sail, gatewayApi] = await Promise.all([
         read('list namespaces', () => clients.core.listNamespace()),
         read('list deployments', () => clients.apps.listDeploymentForAllNamespaces()),
         read('list pods', () => clients.core.listPodForAllNamespaces()),
@@ -221,7 +227,17 @@ export function createInventoryActivities(clients: KubeClients) {
         read('list services', () => clients.core.listServiceForAllNamespaces()),
         helmReleaseNames(clients, cpNamespace),
         readSail(clients),
+        optional(
+          'list gateways.gateway.networking.k8s.io',
+          async () =>
+            (await clients.custom.listCustomObjectForAllNamespaces({ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' })) as {
+              items?: { metadata?: { namespace?: string; name?: string }; spec?: { gatewayClassName?: string } }[];
+            },
+        ),
       ]);
+      const gatewayClasses: GatewayClasses = new Map(
+        (gatewayApi?.items ?? []).map((g) => [`${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`, g.spec?.gatewayClassName ?? '']),
+      );
 
       const podsByNamespace = new Map<string, V1Pod[]>();
       for (const pod of pods.items) {
@@ -247,7 +263,7 @@ export function createInventoryActivities(clients: KubeClients) {
 
       const gateways: GatewayInfo[] = deployments.items
         .flatMap((d) => {
-          const kind = gatewayKind(d);
+          const kind = gatewayKind(d, gatewayClasses);
           if (kind === null) return [];
           const proxies = podsOf(d).map((p) => ({ revision: injectedRevision(p.metadata), version: versionFromImage(istioProxy(p.spec)?.container.image) }));
           return [
