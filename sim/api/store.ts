@@ -40,6 +40,8 @@ function objectKey(namespace: string | undefined, name: string): string {
 export class Store {
   private rv = 1;
   private readonly tables = new Map<string, Map<string, KubeObject>>();
+  /** type → namespace → objects: controllers list pods per namespace on every reconcile. */
+  private readonly byNamespace = new Map<string, Map<string, Map<string, KubeObject>>>();
   private readonly history: StoreEvent[] = [];
   private historyStart = 0;
   private readonly listeners = new Set<Listener>();
@@ -81,8 +83,25 @@ export class Store {
   }
 
   list(t: ResourceType, namespace?: string): KubeObject[] {
-    const all = [...this.table(t).values()];
-    return namespace && t.namespaced ? all.filter((o) => o.metadata.namespace === namespace) : all;
+    if (namespace && t.namespaced) return [...(this.byNamespace.get(typeKey(t.group, t.plural))?.get(namespace)?.values() ?? [])];
+    return [...this.table(t).values()];
+  }
+
+  private index(t: ResourceType, key: string, obj: KubeObject | undefined, namespace: string | undefined): void {
+    if (!t.namespaced || !namespace) return;
+    const tk = typeKey(t.group, t.plural);
+    let perNs = this.byNamespace.get(tk);
+    if (!perNs) {
+      perNs = new Map();
+      this.byNamespace.set(tk, perNs);
+    }
+    let objs = perNs.get(namespace);
+    if (!objs) {
+      objs = new Map();
+      perNs.set(namespace, objs);
+    }
+    if (obj) objs.set(key, obj);
+    else objs.delete(key);
   }
 
   subscribe(listener: Listener): () => void {
@@ -146,6 +165,7 @@ export class Store {
     if (opts.dryRun) return obj;
     meta.resourceVersion = String(this.nextVersion());
     table.set(key, obj);
+    this.index(t, key, obj, meta.namespace);
     this.emit({ type: 'ADDED', resourceType: t, object: obj, rv: this.rv });
     return obj;
   }
@@ -196,6 +216,7 @@ export class Store {
     if (opts.dryRun) return obj;
     meta.resourceVersion = String(this.nextVersion());
     table.set(key, obj);
+    this.index(t, key, obj, namespace);
     this.emit({ type: 'MODIFIED', resourceType: t, object: obj, previous: current, rv: this.rv });
     return obj;
   }
@@ -208,6 +229,7 @@ export class Store {
     if (opts.uid && opts.uid !== current.metadata.uid) throw errors.conflict(t, name);
     if (opts.dryRun) return current;
     table.delete(key);
+    this.index(t, key, undefined, current.metadata.namespace);
     const deleted = { ...current, metadata: { ...current.metadata, resourceVersion: String(this.nextVersion()) } };
     this.emit({ type: 'DELETED', resourceType: t, object: deleted, rv: this.rv });
     this.collectGarbage(deleted);
@@ -216,6 +238,8 @@ export class Store {
 
   /** Background cascading deletion: dependents of a deleted owner go too, namespaces empty out. */
   private collectGarbage(owner: KubeObject): void {
+    // Pods own nothing; skipping them keeps a rollout of thousands of pods linear.
+    if (owner.kind === 'Pod') return;
     const uid = owner.metadata.uid;
     const isNamespace = owner.kind === 'Namespace' && owner.apiVersion === 'v1';
     for (const [tk, table] of this.tables) {

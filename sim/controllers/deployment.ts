@@ -26,6 +26,8 @@ export function resolveIntOrPercent(value: number | string | undefined, total: n
 interface Progress {
   fingerprint: string;
   at: number;
+  /** A deadline check is already queued for this progress state. */
+  checkQueued?: boolean;
 }
 
 export class DeploymentController implements Controller {
@@ -143,7 +145,11 @@ export class DeploymentController implements Controller {
     const lastProgress = this.progress.get(key)?.at ?? clock.now();
     const deadline = d.spec.progressDeadlineSeconds ?? 600;
     const stalled = !complete && (clock.now() - lastProgress) / 1000 >= deadline;
-    if (!complete && !stalled) this.ctx.manager.enqueueAfter(this, key, deadline - (clock.now() - lastProgress) / 1000 + 0.5);
+    const tracked = this.progress.get(key);
+    if (!complete && !stalled && tracked && !tracked.checkQueued) {
+      tracked.checkQueued = true;
+      this.ctx.manager.enqueueAfter(this, key, deadline - (clock.now() - lastProgress) / 1000 + 0.5);
+    }
 
     let conditions = d.status?.conditions;
     conditions = setCondition(
