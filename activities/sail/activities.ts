@@ -124,7 +124,7 @@ export function createSailActivities(clients: KubeClients) {
         version: r.spec?.version ?? '',
         inUse: condition(r, 'InUse')?.status === 'True',
         ready: condition(r, 'Ready')?.status === 'True',
-      }));
+      })).sort((a, b) => a.name.localeCompare(b.name));
     },
   };
 }
