@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../core/vocabulary.js';
 import { projectRoot, temporalCliPath } from './tools.js';
 
@@ -93,15 +93,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
 /**
  * The developer's local Temporal: frontend on TEMPORAL_PORT (7233), Web UI on TEMPORAL_UI_PORT
- * (8233), state in .temporal/dev.db so paused upgrades survive a restart. Stops on Ctrl-C.
+ * (8233), state in TEMPORAL_DB_FILE (default .temporal/dev.db) so paused upgrades survive a
+ * restart. Stops on Ctrl-C.
  */
 export async function startLocalTemporal(options: Pick<DevServerOptions, 'logTo'> = {}): Promise<DevServer> {
-  const dataDir = join(projectRoot, '.temporal');
-  mkdirSync(dataDir, { recursive: true });
+  const dbFilename = process.env.TEMPORAL_DB_FILE ?? join(projectRoot, '.temporal', 'dev.db');
+  mkdirSync(dirname(dbFilename), { recursive: true });
   const server = await startDevServer({
     port: Number(process.env.TEMPORAL_PORT ?? 7233),
     uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
-    dbFilename: join(dataDir, 'dev.db'),
+    dbFilename,
     ...options,
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
