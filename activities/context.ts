@@ -15,3 +15,13 @@ export function currentCancellationSignal(): AbortSignal | undefined {
 export function heartbeat(details: unknown): void {
   currentContext()?.heartbeat(details);
 }
+
+/**
+ * How often to heartbeat while waiting: a third of the heartbeat timeout, so two beats can be
+ * lost before the server gives up on the attempt. Cancellation only reaches an activity that
+ * heartbeats, so waits beat even when nothing changes.
+ */
+export function heartbeatIntervalMs(): number {
+  const timeout = currentContext()?.info.heartbeatTimeoutMs;
+  return timeout === undefined || timeout <= 0 ? 5_000 : Math.max(200, Math.floor(timeout / 3));
+}

@@ -5,10 +5,9 @@
  * activity is cancelled, and fails with a clear message at the deadline.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { activityInfo } from '@temporalio/activity';
 import type { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { failure, fromKubernetesError } from '../failure.js';
-import { currentCancellationSignal, currentContext, heartbeat } from '../context.js';
+import { currentCancellationSignal, currentContext, heartbeat, heartbeatIntervalMs } from '../context.js';
 import type { KubeClients } from './clients.js';
 
 export type Evaluation<P> =
@@ -54,14 +53,8 @@ const MAX_CONSECUTIVE_WATCH_ERRORS = 5;
 
 function deadlineAt(deadlineSeconds: number | undefined): number | undefined {
   if (deadlineSeconds === undefined) return undefined;
-  const context = currentContext();
-  const start = context === undefined ? Date.now() : activityInfo().scheduledTimestampMs;
+  const start = currentContext()?.info.scheduledTimestampMs ?? Date.now();
   return start + deadlineSeconds * 1000;
-}
-
-function defaultHeartbeatInterval(): number {
-  const timeout = currentContext() === undefined ? undefined : activityInfo().heartbeatTimeoutMs;
-  return timeout === undefined || timeout <= 0 ? 5_000 : Math.max(200, Math.floor(timeout / 3));
 }
 
 interface WatchStatusObject {
@@ -96,7 +89,7 @@ export function watchUntil<T extends KubernetesObject, P>(
     const beat = (): void => {
       if (last !== undefined) heartbeat({ message: `${target.describe}: ${last.message}`, progress: last.progress } satisfies WaitHeartbeat<P>);
     };
-    const heartbeatTimer = setInterval(beat, options.heartbeatIntervalMs ?? defaultHeartbeatInterval());
+    const heartbeatTimer = setInterval(beat, options.heartbeatIntervalMs ?? heartbeatIntervalMs());
     const deadlineTimer =
       deadline === undefined
         ? undefined
@@ -242,6 +235,7 @@ export function watchUntil<T extends KubernetesObject, P>(
         );
     }
 
-    relist();
+    if (signal?.aborted === true) onAbort();
+    else relist();
   });
 }

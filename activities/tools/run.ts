@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { execa } from 'execa';
 import { failure } from '../failure.js';
 import { redact, redactArgs, tail } from '../redact.js';
-import { currentCancellationSignal } from '../context.js';
+import { currentCancellationSignal, heartbeat, heartbeatIntervalMs } from '../context.js';
 import { DEFAULT_TOOL_TIMEOUT_MS, type ToolsConfig } from './config.js';
 
 export interface RunOptions {
@@ -33,6 +33,9 @@ export async function runTool(binary: string, args: readonly string[], config: T
   const timeout = options.timeoutMs ?? config.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   const cancelSignal = currentCancellationSignal();
   const command = describeCommand(binary, args);
+  // Tools such as `helm --wait` run for minutes: beat so the attempt stays alive and can be cancelled.
+  const started = Date.now();
+  const beat = setInterval(() => heartbeat({ message: `running ${command}`, elapsedMs: Date.now() - started }), heartbeatIntervalMs());
   const result = await execa(binary, [...args], {
     reject: false,
     timeout,
@@ -45,7 +48,7 @@ export async function runTool(binary: string, args: readonly string[], config: T
     },
     stripFinalNewline: true,
     maxBuffer: 64 * 1024 * 1024,
-  });
+  }).finally(() => clearInterval(beat));
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const evidence = { command, exitCode: result.exitCode ?? null, stderr: tail(redact(stderr)) };

@@ -69,3 +69,15 @@ describe('running a tool', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
+
+describe('a long tool call', () => {
+  it('heartbeats while it runs, so it stays alive and can be cancelled', async () => {
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 600 });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const pause = script('pause', 'exec sleep 1');
+    await env.run(() => runTool(pause, ['--wait'], {}));
+    expect(beats.length).toBeGreaterThanOrEqual(2);
+    expect(beats[0]).toMatchObject({ message: 'running pause --wait' });
+  });
+});
