@@ -82,7 +82,7 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
       if (sameVersion(await istiodVersion(namespace, input.revision), input.version)) return { changed: false, command: null };
       const args = ['install', '-y'];
       if (input.revision !== 'default') args.push('--revision', input.revision);
-      if (namespace !== 'istio-system') args.push('--istioNamespace', namespace);
+      if (namespace !== 'istio-system') args.push('--set', `values.global.istioNamespace=${namespace}`);
       if (input.profile !== undefined) args.push('--set', `profile=${input.profile}`);
       for (const [key, value] of Object.entries(input.set ?? {})) args.push('--set', `${key}=${value}`);
       return { changed: true, command: await run(input.version, args) };
