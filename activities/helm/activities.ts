@@ -23,10 +23,11 @@ export interface HelmReleaseInput {
   waitSeconds?: number;
 }
 
+/** A row of `helm list -o json`; helm prints the revision as a string. */
 export interface HelmRelease {
   name: string;
   namespace: string;
-  revision: number;
+  revision: string | number;
   status: string;
   /** `istiod-1.28.0`: chart name and version joined by a dash. */
   chart: string;
@@ -74,7 +75,7 @@ export function createHelmActivities(tools: ToolsConfig) {
       const chartVersion = input.version.replace(/^v/, '');
       if (existing?.status === 'deployed' && existing.chart.endsWith(`-${chartVersion}`)) {
         const { stdout } = await runTool(binary, ['get', 'values', input.release, '--namespace', input.namespace, '--output', 'json'], tools);
-        if (sameValues(parseJson<unknown>(stdout, 'helm get values') ?? {}, wanted)) return { changed: false, revision: existing.revision };
+        if (sameValues(parseJson<unknown>(stdout, 'helm get values') ?? {}, wanted)) return { changed: false, revision: Number(existing.revision) };
       }
       // Values go through a private file: on the command line they would show in `ps` and in failures.
       const dir = await mkdtemp(join(tmpdir(), 'helm-values-'));
@@ -88,7 +89,7 @@ export function createHelmActivities(tools: ToolsConfig) {
         await rm(dir, { recursive: true, force: true });
       }
       const after = await findRelease(binary, input.release, input.namespace);
-      return { changed: true, revision: after?.revision ?? null };
+      return { changed: true, revision: after === null ? null : Number(after.revision) };
     },
 
     helmUninstall: async (input: { version: string; release: string; namespace: string }): Promise<HelmChange> => {
