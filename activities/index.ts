@@ -39,6 +39,7 @@ export type { ReadInventoryInput } from './kubernetes/inventory.js';
 export type { PatchSailInput, PatchSailResult, WaitSailReadyInput, SailReadiness, IstioRevisionSummary } from './sail/activities.js';
 export type { IstioctlInstallInput, IstioctlRevisionInput, IstioctlTagInput, ToolChange } from './istioctl/activities.js';
 export type { ProxyStatusRow } from './istioctl/proxy-status.js';
+export type { PrecheckReport, PrecheckFinding } from './istioctl/precheck.js';
 export type { HelmReleaseInput, HelmChange } from './helm/activities.js';
 export type { RunWorkloadTestInput } from './probes/workload-test.js';
 export type { WaitHeartbeat } from './kubernetes/watch-until.js';

@@ -4,12 +4,14 @@
  * version, uninstalling one that is gone, or setting a tag that already points there are no-ops.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { failure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { versionFromImage } from '../kubernetes/images.js';
 import type { ToolsConfig } from '../tools/config.js';
 import { resolveTool } from '../tools/resolve.js';
 import { runTool } from '../tools/run.js';
+import { parsePrecheck, type PrecheckReport } from './precheck.js';
 import { parseProxyStatus, type ProxyStatusRow } from './proxy-status.js';
 
 export interface IstioctlInstallInput {
@@ -111,6 +113,22 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
       const binary = resolveTool('istioctl', input.version, tools);
       const args = ['proxy-status', ...(input.revision === undefined ? [] : ['--revision', input.revision])];
       return parseProxyStatus((await runTool(binary, args, tools)).stdout);
+    },
+
+    /**
+     * `istioctl x precheck` with the target version's istioctl. Findings are an answer for the
+     * workflow (and its gate), not a failure: only a precheck that could not run throws.
+     */
+    istioctlPrecheck: async (input: { version: string; revision?: string }): Promise<PrecheckReport> => {
+      const binary = resolveTool('istioctl', input.version, tools);
+      const args = ['x', 'precheck', ...(input.revision === undefined ? [] : ['--revision', input.revision])];
+      // Some releases exit 1 when they found issues; that is still an answer if findings were printed.
+      const result = await runTool(binary, args, tools, { okExitCodes: [1] });
+      const report = parsePrecheck(`${result.stdout}\n${result.stderr}`);
+      if (result.exitCode !== 0 && report.findings.length === 0) {
+        throw failure('CommandFailed', `istioctl ${args.join(' ')}: exit ${result.exitCode} without findings`, { details: { exitCode: result.exitCode } });
+      }
+      return report;
     },
   };
 }

@@ -42,6 +42,10 @@ describe('istioctl through the stand-in, as a process', () => {
     expect(bookinfo.every((r) => r.version === '1.26.4' && r.synced && r.istiod !== null)).toBe(true);
   });
 
+  it('runs istioctl x precheck with the target version and reports no findings', async () => {
+    expect(await istioctl.istioctlPrecheck({ version: '1.28' })).toEqual({ passed: true, findings: [] });
+  });
+
   it('uninstalls revision 1-28 once; again is a no-op', async () => {
     await istioctl.istioctlTagSet({ version: '1.28', tag: 'prod', revision: 'default' });
     expect((await istioctl.istioctlUninstallRevision({ version: '1.28', revision: '1-28' })).changed).toBe(true);

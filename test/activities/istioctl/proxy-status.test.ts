@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProxyStatus } from '../../../activities/istioctl/proxy-status.js';
 import { sameVersion } from '../../../activities/istioctl/activities.js';
+import { parsePrecheck } from '../../../activities/istioctl/precheck.js';
 
 describe('istioctl proxy-status', () => {
   it('reads the pre-1.26 table with xDS columns', () => {
@@ -27,5 +28,19 @@ describe('istioctl proxy-status', () => {
     expect(sameVersion('1.28.0', '1.28')).toBe(true);
     expect(sameVersion('1.28.1', '1.28.0')).toBe(false);
     expect(sameVersion(null, '1.28.0')).toBe(false);
+  });
+});
+
+describe('istioctl x precheck', () => {
+  it('passes with no findings, and lists findings by level and code', () => {
+    expect(parsePrecheck('✔ No issues found when checking the cluster. Istio is safe to install or upgrade!\n')).toEqual({ passed: true, findings: [] });
+    const out = [
+      'Warning [IST0144] (Pod bookinfo/ratings-v1-abc) User ID (UID) 1337 is reserved for the sidecar proxy.',
+      'Error: Issues found when checking the cluster. Istio may not be safe to install or upgrade.',
+    ].join('\n');
+    expect(parsePrecheck(out)).toEqual({
+      passed: false,
+      findings: [{ level: 'Warning', code: 'IST0144', message: '(Pod bookinfo/ratings-v1-abc) User ID (UID) 1337 is reserved for the sidecar proxy.' }],
+    });
   });
 });
