@@ -18,7 +18,8 @@ export interface TemporalTarget {
 }
 
 export function temporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
-  const { connectionOptions, namespace } = loadClientConnectConfig();
+  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars });
   return {
     connectionOptions,
     namespace: namespace ?? 'default',
