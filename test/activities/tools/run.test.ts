@@ -62,11 +62,10 @@ describe('running a tool', () => {
 
   it('kills the process when the activity is cancelled', async () => {
     const env = new MockActivityEnvironment();
-    const started = Date.now();
+    // `slow` sleeps for a minute, past the test timeout: only a killed process lets this pass.
     const run = env.run(() => runTool(slow, [], {}));
     setTimeout(() => env.cancel(), 200);
     await expect(run).rejects.toBeInstanceOf(CancelledFailure);
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
 
