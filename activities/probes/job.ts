@@ -62,7 +62,8 @@ export async function runJobCheck(clients: KubeClients, check: JobCheck): Promis
     await call(`create ${what}`, () => clients.batch.createNamespacedJob({ namespace: check.namespace, body: jobManifest(check) }));
   } catch (err) {
     // AlreadyExists: an earlier attempt created it; wait for that run rather than start another.
-    const alreadyExists = err instanceof ApplicationFailure && err.type === 'Conflict';
+    const reason = err instanceof ApplicationFailure ? (err.details?.[0] as { reason?: unknown } | undefined)?.reason : undefined;
+    const alreadyExists = err instanceof ApplicationFailure && err.type === 'Conflict' && reason === 'AlreadyExists';
     if (!alreadyExists) throw err;
   }
   const timeoutSeconds = check.timeoutSeconds ?? 300;
