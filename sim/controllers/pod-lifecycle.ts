@@ -28,7 +28,15 @@ function seconds(value: string | undefined, fallback: number): number {
 export class PodLifecycleController implements Controller {
   readonly name = 'pod-lifecycle';
 
+  /** Pod addresses come from one cluster-wide range, handed out in order like a simple IPAM. */
+  private podsAddressed = 0;
+
   constructor(private readonly ctx: ControllerContext) {}
+
+  private nextPodIP(): string {
+    const n = this.podsAddressed++;
+    return `10.244.${Math.floor(n / 250) % 250}.${(n % 250) + 2}`;
+  }
 
   keysFor(e: StoreEvent): string[] {
     if (e.resourceType !== T.pods || e.type !== 'ADDED') return [];
@@ -67,6 +75,7 @@ export class PodLifecycleController implements Controller {
             ...updated.status,
             phase: 'Pending',
             hostIP,
+            podIP: updated.status?.podIP ?? this.nextPodIP(),
             startTime: now,
             conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }],
           },

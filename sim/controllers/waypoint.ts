@@ -1,7 +1,9 @@
 /**
  * istiod's gateway deployment controller, for waypoints: a Gateway of class `istio-waypoint`
  * gets a Deployment whose proxy image follows its revision's version, so an in-place control
- * plane upgrade rolls waypoints as it does on a cluster.
+ * plane upgrade rolls waypoints as it does on a cluster. The Deployment carries the labels
+ * istiod puts on it (`gateway.istio.io/managed`, the gateway name and class), because tools
+ * tell waypoints from ordinary workloads by them.
  */
 import { T } from '../api/resources.js';
 import type { StoreEvent } from '../api/store.js';
@@ -41,7 +43,13 @@ export class WaypointController implements Controller {
     if (!gw || (gw.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName !== CLASS) return;
     const rev = resolveRevision(store, gw.metadata.labels?.['istio.io/rev'] ?? 'default') ?? resolveRevision(store, 'default');
     if (!rev) return;
-    const labels = { 'gateway.networking.k8s.io/gateway-name': name, 'istio.io/gateway-name': name, 'istio.io/rev': rev.revision };
+    const labels = {
+      'gateway.istio.io/managed': 'istio.io-mesh-controller',
+      'gateway.networking.k8s.io/gateway-name': name,
+      'gateway.networking.k8s.io/gateway-class-name': CLASS,
+      'istio.io/gateway-name': name,
+      'istio.io/rev': rev.revision,
+    };
     const d = applyObject(this.ctx, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
