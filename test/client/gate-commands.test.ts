@@ -3,20 +3,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { execa } from 'execa';
+import { runCli } from '../support/cli.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { projectRoot } from '../../scripts/tools.js';
 import { statusQuery } from '../../workflows/messages.js';
 import { devServerEnv } from '../support/temporal.js';
 import { withWorker } from '../support/worker.js';
 import type { gatedRunbook } from '../workflows/fixtures/gated-runbook.js';
 
 function cli(...args: string[]) {
-  return execa('npx', ['tsx', 'client/cli.ts', ...args], {
-    cwd: projectRoot,
-    reject: false,
-    env: { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default' },
-  });
+  return runCli(args, { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default' });
 }
 
 let env: TestWorkflowEnvironment;

@@ -5,9 +5,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runCli } from '../support/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../scripts/tools.js';
 import { startCluster } from '../activities/support/sim.js';
 import type { SimCluster } from '../activities/support/sim.js';
 
@@ -24,7 +23,7 @@ afterAll(async () => {
 async function plan(spec: string, ...args: string[]) {
   const file = join(dir, `spec-${Math.random().toString(36).slice(2)}.yaml`);
   await writeFile(file, spec);
-  return execa('npx', ['tsx', 'client/cli.ts', 'plan', '-f', file, '--kubeconfig', cluster.sim.kubeconfigPath, ...args], { cwd: projectRoot, reject: false });
+  return runCli(['plan', '-f', file, '--kubeconfig', cluster.sim.kubeconfigPath, ...args]);
 }
 
 describe('istio-upgrade plan against the simulated cluster', () => {

@@ -5,7 +5,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runCli } from '../support/cli.js';
 import { describe, expect, it } from 'vitest';
 import { runPlan } from '../../client/commands/plan.js';
 import type { InventorySource, PlanDeps } from '../../client/commands/plan.js';
@@ -109,7 +109,7 @@ describe('istio-upgrade plan as a process', () => {
     const broken = cluster();
     broken.webhooks.push({ kind: 'mutating', name: 'gone', istio: false, targetsPods: true, services: [{ namespace: 'x', name: 'y' }] });
     await writeFile(blocked, JSON.stringify(broken));
-    const plan = (...args: string[]) => execa('npx', ['tsx', 'client/cli.ts', 'plan', ...args], { cwd: projectRoot, reject: false });
+    const plan = (...args: string[]) => runCli(['plan', ...args]);
     const [ok, refused, invalid] = await Promise.all([
       plan('-f', example, '--inventory', healthy),
       plan('-f', example, '--inventory', blocked, '--json'),
