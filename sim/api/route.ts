@@ -12,6 +12,10 @@ export type Route =
   | { kind: 'group'; group: string }
   | { kind: 'resources'; group: string; version: string }
   | { kind: 'accessReview' }
+  | { kind: 'openapiV2' }
+  | { kind: 'openapiV3' }
+  /** `path` is the discovery key: `api/v1`, `apis/apps/v1`. */
+  | { kind: 'openapiV3Doc'; path: string }
   | {
       kind: 'object';
       type: ResourceType;
@@ -25,6 +29,11 @@ export type Route =
 export function parseRoute(pathname: string): Route | undefined {
   const segs = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
   if (segs[0] === 'version' && segs.length === 1) return { kind: 'version' };
+  if (segs[0] === 'openapi') {
+    if (segs[1] === 'v2' && segs.length === 2) return { kind: 'openapiV2' };
+    if (segs[1] === 'v3') return segs.length === 2 ? { kind: 'openapiV3' } : { kind: 'openapiV3Doc', path: segs.slice(2).join('/') };
+    return undefined;
+  }
   let group: string;
   let version: string;
   let rest: string[];

@@ -11,6 +11,7 @@ import type { SimClock } from '../clock.js';
 import type { FaultSet } from '../faults/fault-set.js';
 import type { Admission } from './admission.js';
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { openApiV2, openApiV3Discovery, openApiV3Document } from './openapi.js';
 import { matchesFilter, type RequestFilter, type RequestLogEntry, type RequestVerb, type WriteLogEntry, type WriteVerb } from './log.js';
 import { clone, isJsonObject, type KubeObject } from './object.js';
 import { applyPatch, patchTypeOf } from './patch.js';
@@ -33,6 +34,12 @@ export interface ApiServerOptions {
 }
 
 type ObjectRoute = Extract<Route, { kind: 'object' }>;
+type OpenApiRoute = Extract<Route, { kind: 'openapiV2' | 'openapiV3' | 'openapiV3Doc' }>;
+type DiscoveryRoute = Exclude<Route, ObjectRoute | OpenApiRoute>;
+
+function isOpenApi(route: Route): route is OpenApiRoute {
+  return route.kind === 'openapiV2' || route.kind === 'openapiV3' || route.kind === 'openapiV3Doc';
+}
 
 interface Reply {
   code: number;
@@ -186,6 +193,10 @@ export class ApiServer {
       entry.user = user.name;
       const route = parseRoute(url.pathname);
       if (!route) throw errors.notFoundPath(url.pathname);
+      if (isOpenApi(route)) {
+        entry.code = this.openApi(route, url, req, res);
+        return;
+      }
       if (route.kind !== 'object') {
         const reply = await this.discovery(route, req, user);
         entry.code = reply.code;
@@ -226,7 +237,41 @@ export class ApiServer {
     }
   }
 
-  private async discovery(route: Exclude<Route, { kind: 'object' }>, req: IncomingMessage, user: UserInfo): Promise<Reply> {
+  /**
+   * OpenAPI documents (see openapi.ts), with the real server's caching contract for v3: a URL
+   * whose hash matches is immutable, one with a stale hash is redirected to the current one.
+   * Returns the status code sent.
+   */
+  private openApi(route: OpenApiRoute, url: URL, req: IncomingMessage, res: ServerResponse): number {
+    if (req.method !== 'GET') throw errors.methodNotAllowed(req.method ?? '');
+    switch (route.kind) {
+      case 'openapiV2': {
+        const { contentType, body } = openApiV2(req.headers.accept);
+        res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length });
+        res.end(body);
+        return 200;
+      }
+      case 'openapiV3':
+        this.sendJson(res, 200, openApiV3Discovery(), { 'Cache-Control': 'no-cache, private' });
+        return 200;
+      case 'openapiV3Doc': {
+        const doc = openApiV3Document(route.path);
+        if (!doc) throw errors.notFoundPath(url.pathname);
+        const asked = url.searchParams.get('hash');
+        if (asked !== null && asked !== doc.hash) {
+          res.writeHead(301, { Location: `${url.pathname}?hash=${doc.hash}`, 'Content-Length': 0 });
+          res.end();
+          return 301;
+        }
+        const cache = asked === null ? 'no-cache, private' : 'public, immutable';
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(doc.text), 'Cache-Control': cache, Etag: `"${doc.hash}"` });
+        res.end(doc.text);
+        return 200;
+      }
+    }
+  }
+
+  private async discovery(route: DiscoveryRoute, req: IncomingMessage, user: UserInfo): Promise<Reply> {
     const found = (body: unknown): Reply => {
       if (body === undefined) throw errors.notFoundPath(req.url ?? '');
       return { code: 200, body };
