@@ -44,7 +44,9 @@ export function selfSignedCertificate(commonName = 'istio-sim'): SelfSignedCerti
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const name = seq(set(seq(oid('2.5.4.3'), utf8(commonName))));
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // DER wants the shortest positive INTEGER: top bit clear (not negative) and the first byte
+  // non-zero (a leading zero byte before one under 0x80 is "illegal padding" to OpenSSL).
+  serial[0] = 0x40 | ((serial[0] ?? 0) & 0x3f);
   const now = Date.now();
   const extensions = tlv(
     0xa3,
