@@ -3,21 +3,12 @@
  * `.tools/venv`; a `temporal` already on PATH (Homebrew, Temporal's installer) is preferred so
  * nobody is made to reinstall it. Environment variables override every guess.
  */
-import { accessSync, constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable } from '../activities/tools/resolve.js';
 
 export const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const venvBin = join(process.env.ISTIO_UPGRADE_TOOLS_DIR ?? join(projectRoot, '.tools'), 'venv', 'bin');
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

@@ -29,7 +29,7 @@ export function candidates(tool: ToolName, version: string | undefined, config: 
   return out;
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -1,29 +1,23 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createKubeClients } from '../../../activities/kubernetes/clients.js';
 import { createKubernetesActivities } from '../../../activities/kubernetes/index.js';
-import { startCluster, type SimCluster } from '../support/sim.js';
+import { kubernetesActivitiesOn } from '../support/sim.js';
 import { failureOf } from '../support/failures.js';
 
-let cluster: SimCluster;
-let k: ReturnType<typeof createKubernetesActivities>;
-beforeAll(async () => {
-  cluster = await startCluster('sidecarIstioctl');
-  k = createKubernetesActivities(cluster.clients);
-});
-afterAll(() => cluster.stop());
-afterEach(() => cluster.sim.faults.clear());
+const t = kubernetesActivitiesOn('sidecarIstioctl');
+afterEach(() => t.cluster.sim.faults.clear());
 
-const lastSeq = () => cluster.sim.requests.at(-1)?.seq ?? 0;
+const lastSeq = () => t.cluster.sim.requests.at(-1)?.seq ?? 0;
 const requestsSince = (since: number, verb: string, resource: string) =>
-  cluster.sim.requests.filter((r) => r.seq > since && r.verb === verb && r.resource === resource);
+  t.cluster.sim.requests.filter((r) => r.seq > since && r.verb === verb && r.resource === resource);
 
 describe('API errors', () => {
   it('reads retry in place through 500s and a 429: the inventory is read despite them', async () => {
     const since = lastSeq();
-    cluster.sim.faults.add({ kind: 'apiError', code: 500, verb: 'list', resource: 'pods', count: 2 });
-    cluster.sim.faults.add({ kind: 'apiError', code: 429, verb: 'list', resource: 'deployments', count: 1 });
-    const inventory = await k.readInventory();
+    t.cluster.sim.faults.add({ kind: 'apiError', code: 500, verb: 'list', resource: 'pods', count: 2 });
+    t.cluster.sim.faults.add({ kind: 'apiError', code: 429, verb: 'list', resource: 'deployments', count: 1 });
+    const inventory = await t.k.readInventory();
     expect(inventory.deployments.length).toBeGreaterThan(0);
     expect(requestsSince(since, 'list', 'pods').map((r) => r.code)).toEqual([500, 500, 200]);
     expect(requestsSince(since, 'list', 'deployments').map((r) => r.code)).toEqual([429, 200]);
@@ -31,29 +25,29 @@ describe('API errors', () => {
 
   it('a 409 on the restart patch fails as retryable Conflict, and the retry restarts once', async () => {
     const input = { namespace: 'bookinfo', name: 'reviews-v3', restartedAt: '2026-11-23T12:00:00Z' };
-    const before = cluster.sim.get('deployments', 'bookinfo', 'reviews-v3')?.metadata.generation ?? 0;
-    cluster.sim.faults.add({ kind: 'apiError', code: 409, verb: 'patch', resource: 'deployments', count: 1 });
-    const f = await failureOf(k.restartWorkload(input));
+    const before = t.cluster.sim.get('deployments', 'bookinfo', 'reviews-v3')?.metadata.generation ?? 0;
+    t.cluster.sim.faults.add({ kind: 'apiError', code: 409, verb: 'patch', resource: 'deployments', count: 1 });
+    const f = await failureOf(t.k.restartWorkload(input));
     expect(f.type).toBe('Conflict');
     expect(f.nonRetryable).toBe(false);
     // What Temporal does next: the same activity, same input.
-    expect(await k.restartWorkload(input)).toEqual({ changed: true, generation: before + 1 });
-    expect(await k.restartWorkload(input)).toEqual({ changed: false, generation: before + 1 });
+    expect(await t.k.restartWorkload(input)).toEqual({ changed: true, generation: before + 1 });
+    expect(await t.k.restartWorkload(input)).toEqual({ changed: false, generation: before + 1 });
   });
 
   it('a 500 on a namespace label patch fails as retryable Unavailable, then the retry applies it', async () => {
-    cluster.sim.faults.add({ kind: 'apiError', code: 500, verb: 'patch', resource: 'namespaces', count: 1 });
-    const f = await failureOf(k.setNamespaceLabels({ namespace: 'legacy', set: { 'istio.io/rev': '1-28' } }));
+    t.cluster.sim.faults.add({ kind: 'apiError', code: 500, verb: 'patch', resource: 'namespaces', count: 1 });
+    const f = await failureOf(t.k.setNamespaceLabels({ namespace: 'legacy', set: { 'istio.io/rev': '1-28' } }));
     expect(f.type).toBe('Unavailable');
     expect(f.nonRetryable).toBe(false);
-    expect((await k.setNamespaceLabels({ namespace: 'legacy', set: { 'istio.io/rev': '1-28' } })).changed).toBe(true);
-    expect(cluster.sim.get('namespaces', undefined, 'legacy')?.metadata.labels?.['istio.io/rev']).toBe('1-28');
+    expect((await t.k.setNamespaceLabels({ namespace: 'legacy', set: { 'istio.io/rev': '1-28' } })).changed).toBe(true);
+    expect(t.cluster.sim.get('namespaces', undefined, 'legacy')?.metadata.labels?.['istio.io/rev']).toBe('1-28');
   });
 
   it('a 403 fails at once as non-retryable Forbidden, with one request and no retry', async () => {
     const since = lastSeq();
-    cluster.sim.faults.add({ kind: 'apiError', code: 403, verb: 'patch', resource: 'deployments' });
-    const f = await failureOf(k.restartWorkload({ namespace: 'bookinfo', name: 'productpage-v1', restartedAt: '2026-11-23T12:05:00Z' }));
+    t.cluster.sim.faults.add({ kind: 'apiError', code: 403, verb: 'patch', resource: 'deployments' });
+    const f = await failureOf(t.k.restartWorkload({ namespace: 'bookinfo', name: 'productpage-v1', restartedAt: '2026-11-23T12:05:00Z' }));
     expect(f.type).toBe('Forbidden');
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toMatch(/^restart deployment bookinfo\/productpage-v1: HTTP 403/);
@@ -62,8 +56,8 @@ describe('API errors', () => {
 
   it('a 403 on a read is not retried either', async () => {
     const since = lastSeq();
-    cluster.sim.faults.add({ kind: 'apiError', code: 403, verb: 'list', resource: 'pods' });
-    const f = await failureOf(k.listProxiesOnRevision({ revision: 'default' }));
+    t.cluster.sim.faults.add({ kind: 'apiError', code: 403, verb: 'list', resource: 'pods' });
+    const f = await failureOf(t.k.listProxiesOnRevision({ revision: 'default' }));
     expect(f.type).toBe('Forbidden');
     expect(requestsSince(since, 'list', 'pods')).toHaveLength(1);
   });

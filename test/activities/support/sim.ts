@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startSim, type Sim } from '../../../sim/index.js';
 import { createKubeClients, type KubeClients } from '../../../activities/kubernetes/clients.js';
+import { createKubernetesActivities } from '../../../activities/kubernetes/index.js';
+import { afterAll, beforeAll } from 'vitest';
 
 export const SCENARIOS = {
   sidecarIstioctl: fileURLToPath(new URL('../../../sim/scenarios/sidecar-istioctl-1.26.yaml', import.meta.url)),
@@ -33,4 +35,23 @@ export async function startCluster(scenario: keyof typeof SCENARIOS, options: Cl
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(sim.kubeconfigPath);
   return { sim, kubeConfig, clients: createKubeClients(kubeConfig), stop: () => sim.stop() };
+}
+
+export interface KubernetesActivitiesUnderTest {
+  cluster: SimCluster;
+  k: ReturnType<typeof createKubernetesActivities>;
+}
+
+/**
+ * A simulated cluster for the file's tests, with the kubernetes adapters built on its clients.
+ * The fields are filled in by beforeAll, so read them inside tests, not at module level.
+ */
+export function kubernetesActivitiesOn(scenario: keyof typeof SCENARIOS): KubernetesActivitiesUnderTest {
+  const under = {} as KubernetesActivitiesUnderTest;
+  beforeAll(async () => {
+    under.cluster = await startCluster(scenario);
+    under.k = createKubernetesActivities(under.cluster.clients);
+  });
+  afterAll(() => under.cluster?.stop());
+  return under;
 }
