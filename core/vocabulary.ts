@@ -22,8 +22,26 @@ export const PHASES = [
 export type Phase = (typeof PHASES)[number];
 
 /** Why an upgrade is waiting. `null` in status means it is not waiting. */
-export const PAUSE_REASONS = ['awaiting-approval', 'soaking', 'grace-period', 'awaiting-rollout'] as const;
+export const PAUSE_REASONS = ['awaiting-approval', 'soaking', 'grace-period', 'awaiting-rollout', 'held-by-operator'] as const;
 export type PauseReason = (typeof PAUSE_REASONS)[number];
+
+/**
+ * The value of the `UpgradePhase` search attribute while a human is needed (a pending gate or an
+ * operator's pause), whatever the phase: `UpgradePhase = "Paused"` lists every such upgrade.
+ */
+export const PAUSED_SEARCH_PHASE = 'Paused';
+
+/** Where a step of the plan is, as status, the CLI, the report and Slack show it. */
+export const STEP_STATES = ['pending', 'running', 'waiting', 'done', 'skipped', 'failed'] as const;
+export type StepState = (typeof STEP_STATES)[number];
+
+/** The operator controls of a running upgrade, each a validated Update of the same name. */
+export const OPERATOR_ACTIONS = ['pause', 'resume', 'abort', 'retry', 'skip', 'extendSoak', 'skipSoak'] as const;
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
+
+/** How an upgrade ended. */
+export const OUTCOMES = ['completed', 'rolled-back', 'failed', 'refused'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** How a gate ended. A timeout is its own outcome: it is never read as an approval. */
 export const GATE_OUTCOMES = ['approved', 'rejected', 'timed-out'] as const;
@@ -76,6 +94,10 @@ export const SEARCH_ATTRIBUTES = {
   UpgradePhase: 'Keyword',
   PendingGate: 'KeywordList',
   IstioTargetVersion: 'Keyword',
+  IstioSourceVersion: 'Keyword',
   MeshCluster: 'Keyword',
+  UpgradeStrategy: 'Keyword',
+  IstioInstaller: 'Keyword',
+  DataPlaneMode: 'Keyword',
 } as const;
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;

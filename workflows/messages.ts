@@ -1,10 +1,46 @@
 /**
- * The messages every upgrade workflow answers: approve/reject signals, the decide Update and the
- * status query. Clients (CLI, Slack bridge) import these definitions; the Web UI sends the same
- * names with JSON payloads.
+ * The contract between the upgrade workflows and their clients (CLI, Slack bridge, Web UI):
+ * the workflow names and inputs, the gate signals and the decide Update, the operator controls,
+ * and the status query. Clients import these definitions; the Web UI sends the same names with
+ * JSON payloads.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { GateOutcome, PauseReason, Phase } from '../core/vocabulary.js';
+import type { Plan } from '../core/plan/steps.js';
+import type { FailureType, GateOutcome, OperatorAction, Outcome, PauseReason, Phase, StepState } from '../core/vocabulary.js';
+import type { SpecInput } from '../core/spec/schema.js';
+
+/** Workflow type names, as the Web UI and `temporal workflow list` show them. */
+export const UPGRADE_WORKFLOW = 'upgrade';
+export const ROLLBACK_WORKFLOW = 'rollback';
+
+/**
+ * One upgrade per cluster at a time: the id derives from the cluster, so a second start while
+ * one runs is refused by Temporal itself, naming the running one.
+ */
+export function upgradeWorkflowId(cluster: string): string {
+  return `istio-upgrade-${cluster}`;
+}
+
+export function rollbackWorkflowId(upgradeId: string): string {
+  return `${upgradeId}-rollback`;
+}
+
+export interface UpgradeInput {
+  /** The spec as written (YAML parsed to JSON); the workflow validates it again. */
+  spec: SpecInput;
+  /** Who started the upgrade; they may reject but approve only when the spec allows it. */
+  initiator: string;
+  /** Precheck ids the initiator chose to override; recorded in history and status. */
+  overridePrechecks?: string[];
+}
+
+export interface RollbackInput {
+  /** The upgrade to undo: its workflow id (its latest run is read). */
+  upgradeId: string;
+  /** Who asked for it. */
+  by: string;
+  reason?: string;
+}
 
 /**
  * A human's answer to a gate. `by` is part of the payload because the Web UI sends no identity
@@ -48,15 +84,115 @@ export interface PendingGate {
   openedAt: string;
   /** When the gate times out, if it has a timeout. */
   deadline?: string;
+  /** The step the gate belongs to. */
+  stepId?: string;
+  /**
+   * `approval`: a planned gate (approve goes on, reject rolls back). `failure`: a step failed;
+   * approve continues past it, reject rolls back, and the `retry` / `skip` Updates also answer it.
+   */
+  kind?: 'approval' | 'failure';
+}
+
+/** An operator control (pause, resume, abort, retry, skip, extendSoak, skipSoak). */
+export interface OperatorRequest {
+  by: string;
+  requestId: string;
+  /** Required for skip and skipSoak: the audit trail says why. */
+  comment?: string;
+}
+
+export interface ExtendSoakRequest extends OperatorRequest {
+  /** How much longer the running soak or grace period lasts. */
+  seconds: number;
+}
+
+/** An accepted control, as recorded in status and history. */
+export interface ControlRecord {
+  action: OperatorAction;
+  by: string;
+  at: string;
+  requestId: string;
+  comment?: string;
+  /** The step it applied to, if any. */
+  stepId?: string;
+  seconds?: number;
+}
+
+export interface StepFailure {
+  type: FailureType | string;
+  message: string;
+}
+
+export interface StepStatus {
+  id: string;
+  kind: string;
+  /** One human sentence (core/plan/steps.ts `describe`). */
+  description: string;
+  phase: Phase;
+  state: StepState;
+  startedAt?: string;
+  endedAt?: string;
+  /** The last thing worth saying: a test summary, why it was skipped, what failed. */
+  note?: string;
+  failure?: StepFailure;
+}
+
+export interface WorkloadResult {
+  namespace: string;
+  name: string;
+  stepId: string;
+  state: StepState;
+  /** Rollouts this upgrade started for it (1 normally; more after a retry). */
+  attempts: number;
+  test?: { passed: boolean; summary: string };
+  /** Put back on the old revision after its test failed. */
+  revertedToRevision?: string;
+}
+
+export interface RunningTimer {
+  stepId: string;
+  reason: string;
+  startedAt: string;
+  endsAt: string;
 }
 
 export interface UpgradeStatus {
+  kind: 'upgrade' | 'rollback';
   phase: Phase;
   pause: PauseReason | null;
+  /** Held by an operator's `pause`: the next step waits for `resume`. */
+  held: boolean;
+  cluster: string | null;
+  initiator: string | null;
+  source: string | null;
+  target: string | null;
+  method: string | null;
+  mode: string | null;
+  strategy: string | null;
+  steps: StepStatus[];
+  current: string | null;
+  progress: { restarted: number; total: number };
+  workloads: WorkloadResult[];
+  namespaces: { name: string; state: StepState }[];
+  timer: RunningTimer | null;
   pendingGates: PendingGate[];
   decisions: GateDecision[];
+  controls: ControlRecord[];
   /** Signals that were not accepted (Updates are refused by their validator and leave no trace). */
   refused: RefusedAnswer[];
+  overriddenPrechecks: string[];
+  /** What still uses the old revision when cleanup had to stop. */
+  blockers: string[];
+  /** The rollback's own steps, once a rollback started. */
+  rollback: StepStatus[] | null;
+  outcome: Outcome | null;
+  failure: StepFailure | null;
+}
+
+export interface UpgradeResult {
+  outcome: Outcome;
+  plan: Plan;
+  status: UpgradeStatus;
 }
 
 export const approveSignal = defineSignal<[GateAnswer]>('approve');
@@ -64,3 +200,51 @@ export const rejectSignal = defineSignal<[GateAnswer]>('reject');
 /** Like the signals, but the caller learns at once whether the answer was accepted and what it decided. */
 export const decideUpdate = defineUpdate<GateDecision, [DecideRequest]>('decide');
 export const statusQuery = defineQuery<UpgradeStatus>('status');
+/** The plan the workflow executes (the same the CLI's `plan` prints for the same cluster). */
+export const planQuery = defineQuery<Plan | null>('plan');
+
+export const pauseUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('pause');
+export const resumeUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('resume');
+/** Roll back now: the running step is cancelled and the compensation runs. Cancelling from the Web UI does the same. */
+export const abortUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('abort');
+/** At a failure gate: run the failed step again. */
+export const retryUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('retry');
+/** At a failure gate: leave the failed step and go on (comment required). */
+export const skipUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('skip');
+export const extendSoakUpdate = defineUpdate<ControlRecord, [ExtendSoakRequest]>('extendSoak');
+export const skipSoakUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('skipSoak');
+
+/**
+ * What the workflow tells the team's chat when a gate opens (activity `slackPostGate`) and when
+ * it closes by any channel (activity `slackUpdateGate`). Only when the spec names a Slack
+ * channel; a chat that is down never blocks or fails the upgrade.
+ */
+export interface GateNotice {
+  upgradeId: string;
+  cluster: string | null;
+  source: string;
+  target: string;
+  strategy: string;
+  method: string;
+  mode: string;
+  initiator: string;
+  approvers: string[];
+  /** The channel from `spec.notifications.slack.channel`. */
+  channel: string;
+  gate: PendingGate;
+  /** The step the gate guards, in words, and what happens once it is approved. */
+  step: string;
+  next: string | null;
+}
+
+/** Where a posted gate message lives, so it can be updated in place. */
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+}
+
+export interface GateClosedNotice {
+  notice: GateNotice;
+  message: PostedMessage;
+  decision: GateDecision;
+}

@@ -5,3 +5,19 @@ export const upgradePhaseKey = defineSearchAttributeKey('UpgradePhase', SearchAt
 export const pendingGateKey = defineSearchAttributeKey('PendingGate', SearchAttributeType.KEYWORD_LIST);
 export const istioTargetVersionKey = defineSearchAttributeKey('IstioTargetVersion', SearchAttributeType.KEYWORD);
 export const meshClusterKey = defineSearchAttributeKey('MeshCluster', SearchAttributeType.KEYWORD);
+export const istioSourceVersionKey = defineSearchAttributeKey('IstioSourceVersion', SearchAttributeType.KEYWORD);
+export const upgradeStrategyKey = defineSearchAttributeKey('UpgradeStrategy', SearchAttributeType.KEYWORD);
+export const istioInstallerKey = defineSearchAttributeKey('IstioInstaller', SearchAttributeType.KEYWORD);
+export const dataPlaneModeKey = defineSearchAttributeKey('DataPlaneMode', SearchAttributeType.KEYWORD);
+
+/** Every key, for servers that must register them (dev server, tests). */
+export const ALL_SEARCH_ATTRIBUTE_KEYS = [
+  upgradePhaseKey,
+  pendingGateKey,
+  istioTargetVersionKey,
+  istioSourceVersionKey,
+  meshClusterKey,
+  upgradeStrategyKey,
+  istioInstallerKey,
+  dataPlaneModeKey,
+];

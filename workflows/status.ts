@@ -1,74 +1,212 @@
 /**
- * The status board of one upgrade: phase, pause reason, gates. It answers the `status` query and
- * mirrors the phase and pending gate into search attributes, so the Web UI can list
- * "every upgrade waiting for approval" without opening each one.
+ * The status board of one upgrade: phase, steps, gates, timers, controls. It answers the `status`
+ * query and mirrors the phase and pending gates into search attributes and the workflow's current
+ * details, so the Web UI can list "every upgrade waiting for a human" without opening each one.
  */
 import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { PauseReason, Phase } from '../core/vocabulary.js';
+import type { Outcome, PauseReason, Phase, StepState } from '../core/vocabulary.js';
+import { PAUSED_SEARCH_PHASE } from '../core/vocabulary.js';
 import { statusQuery } from './messages.js';
 import { pendingGateKey, upgradePhaseKey } from './search-attributes.js';
-import type { GateDecision, PendingGate, RefusedAnswer, UpgradeStatus } from './messages.js';
+import type { ControlRecord, GateDecision, PendingGate, RefusedAnswer, RunningTimer, StepFailure, StepStatus, UpgradeStatus, WorkloadResult } from './messages.js';
 
 /** Keep the refused list bounded: a misbehaving sender must not grow the query result forever. */
 const MAX_REFUSED = 50;
 
-export class StatusBoard {
-  private phase: Phase;
-  private pause: PauseReason | null = null;
-  private readonly pending = new Map<string, PendingGate>();
-  private readonly decisions: GateDecision[] = [];
-  private readonly refused: RefusedAnswer[] = [];
+export interface StepOutline {
+  id: string;
+  kind: string;
+  description: string;
+  phase: Phase;
+}
 
-  constructor(initialPhase: Phase) {
-    this.phase = initialPhase;
+export class StatusBoard {
+  private readonly status: UpgradeStatus;
+  private readonly stepIndex = new Map<string, StepStatus>();
+  private readonly workloadIndex = new Map<string, WorkloadResult>();
+
+  constructor(initialPhase: Phase, kind: UpgradeStatus['kind'] = 'upgrade') {
+    this.status = {
+      kind,
+      phase: initialPhase,
+      pause: null,
+      held: false,
+      cluster: null,
+      initiator: null,
+      source: null,
+      target: null,
+      method: null,
+      mode: null,
+      strategy: null,
+      steps: [],
+      current: null,
+      progress: { restarted: 0, total: 0 },
+      workloads: [],
+      namespaces: [],
+      timer: null,
+      pendingGates: [],
+      decisions: [],
+      controls: [],
+      refused: [],
+      overriddenPrechecks: [],
+      blockers: [],
+      rollback: null,
+      outcome: null,
+      failure: null,
+    };
     setHandler(statusQuery, () => this.snapshot());
     this.publish();
   }
 
   snapshot(): UpgradeStatus {
-    return {
-      phase: this.phase,
-      pause: this.pause,
-      pendingGates: [...this.pending.values()],
-      decisions: [...this.decisions],
-      refused: [...this.refused],
-    };
+    return structuredClone(this.status);
+  }
+
+  describeUpgrade(facts: Pick<UpgradeStatus, 'cluster' | 'initiator' | 'source' | 'target' | 'method' | 'mode' | 'strategy' | 'overriddenPrechecks'>): void {
+    Object.assign(this.status, facts);
+  }
+
+  /** The plan's steps, all pending; workloads and namespaces are derived for per-item progress. */
+  setSteps(steps: StepOutline[], workloads: { namespace: string; name: string; stepId: string }[]): void {
+    this.status.steps = steps.map((step) => ({ ...step, state: 'pending' }));
+    this.stepIndex.clear();
+    for (const step of this.status.steps) this.stepIndex.set(step.id, step);
+    this.status.workloads = workloads.map((workload) => ({ ...workload, state: 'pending', attempts: 0 }));
+    this.workloadIndex.clear();
+    for (const workload of this.status.workloads) this.workloadIndex.set(workload.stepId, workload);
+    this.status.namespaces = [...new Set(workloads.map((w) => w.namespace))].map((name) => ({ name, state: 'pending' }));
+    this.status.progress = { restarted: 0, total: workloads.length };
+    this.publish();
+  }
+
+  /** The rollback's steps, shown apart so the upgrade's own record stays as it was. */
+  setRollbackSteps(steps: StepOutline[]): void {
+    this.status.rollback = steps.map((step) => ({ ...step, state: 'pending' }));
+    for (const step of this.status.rollback) this.stepIndex.set(step.id, step);
+    this.publish();
+  }
+
+  stepState(id: string, state: StepState, details: { note?: string; failure?: StepFailure } = {}): void {
+    const step = this.stepIndex.get(id);
+    if (step === undefined) return;
+    const now = new Date(Date.now()).toISOString();
+    if (state === 'running' && step.startedAt === undefined) step.startedAt = now;
+    if (state === 'done' || state === 'skipped' || state === 'failed') step.endedAt = now;
+    step.state = state;
+    if (details.note !== undefined) step.note = details.note;
+    if (details.failure !== undefined) step.failure = details.failure;
+    else if (state === 'done') delete step.failure;
+    if (state === 'running' || state === 'waiting') {
+      this.status.current = id;
+      this.status.phase = step.phase;
+    }
+    this.status.failure = state === 'failed' ? (details.failure ?? null) : this.status.failure;
+    if (state === 'done' || state === 'skipped') this.status.failure = null;
+    this.publish();
+  }
+
+  workload(stepId: string, update: Partial<Omit<WorkloadResult, 'namespace' | 'name' | 'stepId'>>): void {
+    const workload = this.workloadIndex.get(stepId);
+    if (workload === undefined) return;
+    Object.assign(workload, update);
+    this.status.progress.restarted = this.status.workloads.filter((w) => w.state === 'done' || w.state === 'skipped').length;
+    for (const namespace of this.status.namespaces) {
+      const states = this.status.workloads.filter((w) => w.namespace === namespace.name).map((w) => w.state);
+      namespace.state = states.every((s) => s === 'done' || s === 'skipped')
+        ? 'done'
+        : states.some((s) => s === 'failed')
+          ? 'failed'
+          : states.some((s) => s !== 'pending')
+            ? 'running'
+            : 'pending';
+    }
+    this.publish();
   }
 
   setPhase(phase: Phase): void {
-    this.phase = phase;
+    this.status.phase = phase;
     this.publish();
   }
 
   setPause(reason: PauseReason | null): void {
-    this.pause = reason;
+    this.status.pause = reason;
+    this.publish();
+  }
+
+  setHeld(held: boolean): void {
+    this.status.held = held;
+    if (held && this.status.pause === null) this.status.pause = 'held-by-operator';
+    if (!held && this.status.pause === 'held-by-operator') this.status.pause = null;
+    this.publish();
+  }
+
+  setTimer(timer: RunningTimer | null): void {
+    this.status.timer = timer;
+    this.status.pause = timer === null ? (this.status.pause === 'soaking' || this.status.pause === 'grace-period' ? null : this.status.pause) : this.status.pause;
+    this.publish();
+  }
+
+  setBlockers(blockers: string[]): void {
+    this.status.blockers = blockers;
+    this.publish();
+  }
+
+  control(record: ControlRecord): void {
+    this.status.controls.push(record);
+    this.publish();
+  }
+
+  finish(outcome: Outcome, phase: Phase): void {
+    this.status.outcome = outcome;
+    this.status.phase = phase;
+    this.status.current = null;
+    this.status.pause = null;
+    this.status.timer = null;
     this.publish();
   }
 
   gateOpened(gate: PendingGate): void {
-    this.pending.set(gate.id, gate);
-    this.pause = 'awaiting-approval';
+    this.status.pendingGates = [...this.status.pendingGates.filter((g) => g.id !== gate.id), gate];
+    this.status.pause = 'awaiting-approval';
     this.publish();
   }
 
   gateDecided(decision: GateDecision): void {
-    this.pending.delete(decision.gateId);
-    this.decisions.push(decision);
-    if (this.pending.size === 0 && this.pause === 'awaiting-approval') this.pause = null;
+    this.status.pendingGates = this.status.pendingGates.filter((g) => g.id !== decision.gateId);
+    this.status.decisions.push(decision);
+    if (this.status.pendingGates.length === 0 && this.status.pause === 'awaiting-approval') this.status.pause = this.status.held ? 'held-by-operator' : null;
     this.publish();
   }
 
   answerRefused(answer: RefusedAnswer): void {
-    this.refused.push(answer);
-    if (this.refused.length > MAX_REFUSED) this.refused.shift();
+    this.status.refused.push(answer);
+    if (this.status.refused.length > MAX_REFUSED) this.status.refused.shift();
+  }
+
+  private needsHuman(): boolean {
+    return this.status.outcome === null && (this.status.pendingGates.length > 0 || this.status.held);
   }
 
   private publish(): void {
     upsertSearchAttributes([
-      { key: upgradePhaseKey, value: this.phase },
-      { key: pendingGateKey, value: [...this.pending.keys()] },
+      { key: upgradePhaseKey, value: this.needsHuman() ? PAUSED_SEARCH_PHASE : this.status.phase },
+      { key: pendingGateKey, value: this.status.pendingGates.map((g) => g.id) },
     ]);
-    const waiting = [...this.pending.values()].map((g) => `waiting for approval of "${g.id}": ${g.description}`);
-    setCurrentDetails([`phase: ${this.phase}`, ...waiting].join('\n'));
+    setCurrentDetails(this.details());
+  }
+
+  /** Markdown for the Web UI's "current details": where it is, what it waits for, progress. */
+  private details(): string {
+    const s = this.status;
+    const lines = [`**phase:** ${s.phase}${s.pause ? ` (${s.pause})` : ''}${s.outcome ? ` — **${s.outcome}**` : ''}`];
+    const current = s.current === null ? undefined : this.stepIndex.get(s.current);
+    if (current !== undefined && s.outcome === null) lines.push(`**step:** ${current.description}`);
+    if (s.progress.total > 0) lines.push(`**progress:** ${s.progress.restarted}/${s.progress.total} deployments`);
+    if (s.timer !== null) lines.push(`**timer:** ${s.timer.reason} until ${s.timer.endsAt}`);
+    if (s.held) lines.push('**held** by an operator: `resume` to go on');
+    for (const gate of s.pendingGates) lines.push(`**waiting for approval** of \`${gate.id}\`: ${gate.description}`);
+    if (s.failure !== null) lines.push(`**failed:** ${s.failure.type}: ${s.failure.message}`);
+    if (s.blockers.length > 0) lines.push(`**old revision still used by:** ${s.blockers.join(', ')}`);
+    return lines.join('\n\n');
   }
 }

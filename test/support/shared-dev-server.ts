@@ -3,7 +3,7 @@
  * globalSetup runs outside the test context and must not import vitest.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { istioTargetVersionKey, meshClusterKey, pendingGateKey, upgradePhaseKey } from '../../workflows/search-attributes.js';
+import { ALL_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
 import { startDevServer } from '../../scripts/dev-server.js';
 import { temporalCliPath } from '../../scripts/tools.js';
 
@@ -22,7 +22,7 @@ export async function startSharedDevServer(): Promise<SharedDevServer> {
       server: {
         executable: { type: 'existing-path', path: temporalCliPath() },
         ip: '127.0.0.1',
-        searchAttributes: [upgradePhaseKey, pendingGateKey, istioTargetVersionKey, meshClusterKey],
+        searchAttributes: ALL_SEARCH_ATTRIBUTE_KEYS,
       },
     });
     return { address: env.address, stop: () => env.teardown() };
