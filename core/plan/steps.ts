@@ -14,7 +14,15 @@ import type { DataPlaneMode, InstallMethod, Strategy, WorkloadTest } from '../sp
 import { formatDuration } from '../spec/duration.js';
 
 /** The gates a spec can turn on. A failed test also gates (see RestartWorkloadStep.onTestFailure). */
-export const GATE_KINDS = ['before-control-plane', 'before-gateways', 'namespace', 'before-old-revision-removal', 'test-failure'] as const;
+export const GATE_KINDS = [
+  'before-control-plane',
+  'before-gateways',
+  'before-ztunnel',
+  'namespace',
+  'default-tag',
+  'before-old-revision-removal',
+  'test-failure',
+] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
 interface StepBase {
@@ -56,7 +64,36 @@ export interface InstallRevisionStep extends StepBase {
   sailIstioName: string | null;
 }
 
-/** Upgrade the running istiod in place to `version` (one minor per hop). */
+/**
+ * Helm only: upgrade the `istio-base` release (CRDs, cluster roles, the default validating
+ * webhook) to `version` before any istiod of that version runs, in place and for a canary alike.
+ * https://istio.io/latest/docs/setup/upgrade/helm/ ("Upgrade the Istio base chart to ensure all
+ * cluster-wide resources are up-to-date", before the istiod chart).
+ */
+export interface UpgradeBaseStep extends StepBase {
+  kind: 'upgrade-base';
+  method: 'helm';
+  /** The Helm release, `istio-base` as the Helm guides name it. */
+  release: string;
+  namespace: string;
+  fromVersion: string;
+  version: string;
+  /**
+   * The chart's `defaultRevision` value to keep: the revision the default validating webhook
+   * serves. It is not changed here: it moves only with the default tag (a MoveTagStep with tag
+   * `default`). null: leave the value the release has.
+   */
+  defaultRevision: string | null;
+}
+
+/**
+ * Upgrade the running istiod in place to `version` (one minor per hop).
+ *
+ * With istioctl the step is one `istioctl upgrade`, which applies the whole installation: it
+ * also rolls the gateways it installed and, in ambient, istio-cni and ztunnel
+ * (https://istio.io/latest/docs/setup/upgrade/in-place/). `alsoUpgrades` lists them: the step is
+ * done when istiod and each of them run `version`; the plan then has no separate step for them.
+ */
 export interface UpgradeControlPlaneStep extends StepBase {
   kind: 'upgrade-control-plane';
   method: InstallMethod;
@@ -66,6 +103,8 @@ export interface UpgradeControlPlaneStep extends StepBase {
   version: string;
   namespace: string;
   sailIstioName: string | null;
+  /** What the same command also rolls to `version` (istioctl only; empty and false otherwise). */
+  alsoUpgrades: { gateways: GatewayTarget[]; cni: boolean; ztunnel: boolean };
 }
 
 /** Roll the istio-cni DaemonSet (or Sail IstioCNI `default`) to `version`, node by node. */
@@ -76,29 +115,47 @@ export interface UpgradeCniStep extends StepBase {
   version: string;
 }
 
-/** Roll the ztunnel DaemonSet (or Sail ZTunnel `default`) to `version`, node by node. */
+/**
+ * Roll the ztunnel DaemonSet (or Sail ZTunnel `default`) to `version`, node by node. ztunnel has
+ * no revisions: one DaemonSet serves every revision, so even a canary upgrades it in place.
+ */
 export interface UpgradeZtunnelStep extends StepBase {
   kind: 'upgrade-ztunnel';
   method: InstallMethod;
   fromVersion: string | null;
   version: string;
+  /**
+   * The istiod revision ztunnel takes its configuration from after the step (Helm ztunnel chart
+   * `revision` value, i.e. its xDS address `istiod-<revision>`; istioctl `--revision`). Set only
+   * by a revision-based plan, after the new istiod is ready; null: leave it as it is.
+   * https://istio.io/latest/docs/ambient/upgrade/helm/
+   */
+  revision: string | null;
 }
 
 export interface GatewayTarget {
   namespace: string;
   name: string;
   kind: 'ingress' | 'egress' | 'waypoint';
+  /**
+   * The `istio.io/rev` label its pod template (for a waypoint: its Gateway) carries after the
+   * step: its tag when it was installed on one (unchanged: the tag moved, so the next upgrade
+   * moves it too), the new revision only when it was pinned to the old revision name, null when
+   * it carries none and follows the default revision. Set it when it differs, then restart.
+   * https://istio.io/latest/docs/setup/upgrade/helm/ (gateways on revision tags)
+   */
+  revLabel: string | null;
 }
 
 /**
- * Move gateways (and waypoints) to the new control plane: with revisions, relabel
- * `istio.io/rev` to `revision` and restart; in place, restart so they take the new proxy.
+ * Move gateways (and waypoints) to the new control plane: set each one's `revLabel` where it
+ * differs and restart; in place, only restart so they take the new proxy.
  */
 export interface SwitchGatewaysStep extends StepBase {
   kind: 'switch-gateways';
   gateways: GatewayTarget[];
   version: string;
-  /** The revision to label them with; null for an in-place upgrade (only a restart). */
+  /** The revision their new proxies must come from (for the check after the restart); null in place. */
   revision: string | null;
 }
 
@@ -116,7 +173,17 @@ export interface MoveNamespaceStep extends StepBase {
   injectionLabel: 'remove' | 'restore' | 'unchanged';
 }
 
-/** Repoint a revision tag: every namespace labelled with the tag moves at once. */
+/**
+ * Repoint a revision tag: every namespace labelled with the tag moves at once.
+ *
+ * Tag `default` is the default revision: it serves `istio-injection=enabled` namespaces, pods
+ * without a revision label and the default validating webhook. With istioctl: `istioctl tag set
+ * default --revision <toRevision> --overwrite`; with Helm: the `revision-tags` of the istiod chart
+ * and the `istio-base` release's `defaultRevision`; with Sail: the `IstioRevisionTag` named
+ * `default`. `fromRevision` is `default` when the old control plane is the revision-less istiod
+ * and no tag exists yet (the tag is created).
+ * https://istio.io/latest/docs/setup/upgrade/canary/#default-tag
+ */
 export interface MoveTagStep extends StepBase {
   kind: 'move-tag';
   method: InstallMethod;
@@ -125,6 +192,13 @@ export interface MoveTagStep extends StepBase {
   toRevision: string;
   /** Namespaces that follow the tag, for the reader and for per-namespace progress. */
   namespaces: string[];
+  /**
+   * Sail only: the `spec.targetRef` to give the `IstioRevisionTag`. Kind `Istio` (the `Istio`
+   * resource) makes the tag follow the active revision by itself from then on; kind
+   * `IstioRevision` pins a revision name (used only by a rollback to the old revision).
+   * https://github.com/istio-ecosystem/sail-operator/blob/main/docs/README.md#istiorevisiontag-resource
+   */
+  sailTargetRef: { kind: 'Istio' | 'IstioRevision'; name: string } | null;
 }
 
 /** Restart one Deployment, wait for its rollout, check its proxies, then run its test. */
@@ -137,6 +211,21 @@ export interface RestartWorkloadStep extends StepBase {
   expectedRevision: string | null;
   test: WorkloadTest | null;
   /** `gate`: a failed test waits for a human; `rollback`: it rolls back at once. */
+  onTestFailure: 'gate' | 'rollback';
+}
+
+/**
+ * Run a workload's test without restarting it. In ambient mode a pod has no proxy of its own:
+ * its traffic goes through ztunnel (and its waypoint), so it is verified after ztunnel has rolled
+ * and the waypoints are programmed, namespace by namespace, before the old revision goes.
+ * https://docs.redhat.com/en/documentation/red_hat_openshift_service_mesh/latest/html/updating/ossm-updating-openshift-service-mesh-in-ambient-mode
+ */
+export interface TestWorkloadStep extends StepBase {
+  kind: 'test-workload';
+  namespace: string;
+  name: string;
+  test: WorkloadTest;
+  /** `gate`: a failed test waits for a human; `rollback`: it rolls back at once (as RestartWorkloadStep). */
   onTestFailure: 'gate' | 'rollback';
 }
 
@@ -172,6 +261,7 @@ export interface RemoveOldRevisionStep extends StepBase {
 export type Step =
   | PrecheckStep
   | GateStep
+  | UpgradeBaseStep
   | InstallRevisionStep
   | UpgradeControlPlaneStep
   | UpgradeCniStep
@@ -180,6 +270,7 @@ export type Step =
   | MoveNamespaceStep
   | MoveTagStep
   | RestartWorkloadStep
+  | TestWorkloadStep
   | VerifyProxiesStep
   | SoakStep
   | RemoveOldRevisionStep;
@@ -223,23 +314,33 @@ export function describe(step: Step): string {
       const self = step.allowSelfApproval ? '' : ' (not the initiator)';
       return `Gate: wait for ${who}${self} to approve: ${step.subject} (times out after ${formatDuration(step.timeoutSeconds)} as ${step.onTimeout === 'reject' ? 'a rejection' : 'a failure'}).`;
     }
+    case 'upgrade-base':
+      return `Upgrade Helm release ${step.release} (CRDs, validating webhook) in ${step.namespace} from ${step.fromVersion} to ${step.version}${step.defaultRevision ? `, keeping defaultRevision ${step.defaultRevision}` : ''}.`;
     case 'install-revision':
       return step.method === 'sail'
         ? `Set Istio ${step.sailIstioName ?? 'default'} to ${step.version} so Sail installs revision ${step.revision} beside the old one.`
         : `Install istiod revision ${step.revision} (${step.version}) with ${step.method} in ${step.namespace}, beside the old one.`;
-    case 'upgrade-control-plane':
+    case 'upgrade-control-plane': {
+      const also = [
+        ...(step.alsoUpgrades.gateways.length > 0 ? [`gateways ${names(step.alsoUpgrades.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`))}`] : []),
+        ...(step.alsoUpgrades.cni ? ['istio-cni'] : []),
+        ...(step.alsoUpgrades.ztunnel ? ['ztunnel'] : []),
+      ];
+      const rolls = also.length > 0 ? `; the same command rolls ${also.join(', ')}: wait until each runs ${step.version}` : '';
       return step.method === 'sail'
         ? `Set Istio ${step.sailIstioName ?? 'default'} to ${step.version} and wait for istiod to roll (from ${step.fromVersion}).`
-        : `Upgrade istiod (revision ${step.revision}) in place from ${step.fromVersion} to ${step.version} with ${step.method}.`;
+        : `Upgrade istiod (revision ${step.revision}) in place from ${step.fromVersion} to ${step.version} with ${step.method}${rolls}.`;
+    }
     case 'upgrade-cni':
       return `Upgrade istio-cni to ${step.version} node by node${step.fromVersion ? ` (from ${step.fromVersion})` : ''}.`;
     case 'upgrade-ztunnel':
-      return `Upgrade ztunnel to ${step.version} node by node${step.fromVersion ? ` (from ${step.fromVersion})` : ''}.`;
+      return `Upgrade ztunnel to ${step.version} node by node${step.fromVersion ? ` (from ${step.fromVersion})` : ''}${step.revision ? `, pointing it at istiod revision ${step.revision}` : ''}.`;
     case 'switch-gateways': {
-      const list = names(step.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`));
-      return step.revision
-        ? `Move gateways ${list} to revision ${step.revision} and restart them.`
-        : `Restart gateways ${list} so they run ${step.version}.`;
+      if (!step.revision) return `Restart gateways ${names(step.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`))} so they run ${step.version}.`;
+      const list = names(
+        step.gateways.map((gateway) => `${gateway.namespace}/${gateway.name} (${gateway.revLabel === null ? 'no istio.io/rev: default revision' : `istio.io/rev=${gateway.revLabel}`})`),
+      );
+      return `Move gateways ${list} to revision ${step.revision} and restart them.`;
     }
     case 'move-namespace': {
       const labels =
@@ -248,12 +349,17 @@ export function describe(step: Step): string {
           : `label istio.io/rev=${step.toRevision}${step.injectionLabel === 'remove' ? ', remove istio-injection' : ''}`;
       return `Move namespace ${step.namespace} from ${step.from} to revision ${step.toRevision} (${labels}).`;
     }
-    case 'move-tag':
-      return `Move revision tag ${step.tag} from ${step.fromRevision} to ${step.toRevision} (namespaces: ${names(step.namespaces)}).`;
+    case 'move-tag': {
+      const how = step.sailTargetRef ? ` (IstioRevisionTag targetRef ${step.sailTargetRef.kind} ${step.sailTargetRef.name})` : '';
+      const what = step.tag === 'default' ? 'the default revision (tag default: istio-injection=enabled namespaces, unlabelled pods, the validating webhook)' : `revision tag ${step.tag}`;
+      return `Move ${what} from ${step.fromRevision} to ${step.toRevision}${how} (namespaces: ${names(step.namespaces)}).`;
+    }
     case 'restart-workload': {
       const test = step.test ? `, then run its ${step.test.http ? 'HTTP' : step.test.command ? 'command' : 'Job'} test` : '';
       return `Restart ${step.namespace}/${step.name} and check its proxies run ${step.expectedVersion}${step.expectedRevision ? ` from ${step.expectedRevision}` : ''}${test}.`;
     }
+    case 'test-workload':
+      return `Test ${step.namespace}/${step.name} through ztunnel with its ${step.test.http ? 'HTTP' : step.test.command ? 'command' : 'Job'} test (no restart).`;
     case 'verify-proxies':
       return `Verify every proxy ${step.namespaces.length > 0 ? `in ${names(step.namespaces)} and ` : 'of '}the gateways runs ${step.version}${step.revision ? ` from revision ${step.revision}` : ''}.`;
     case 'soak':
