@@ -9,11 +9,15 @@ import { createKubeClients } from './kubernetes/clients.js';
 import { createKubernetesActivities } from './kubernetes/index.js';
 import { createProbeActivities } from './probes/workload-test.js';
 import { createSailActivities } from './sail/activities.js';
+import { createSlackActivities } from './slack/activities.js';
+import type { SlackActivityConfig } from './slack/config.js';
 import type { ToolsConfig } from './tools/config.js';
 
 export interface ActivityDeps {
   kubeConfig: KubeConfig;
   tools: ToolsConfig;
+  /** Without it (or with a variable missing) the Slack activities fail non-retryably and upgrades go on without Slack. */
+  slack?: SlackActivityConfig | { missing: string };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -24,12 +28,14 @@ export function createActivities(deps: ActivityDeps) {
     ...createIstioctlActivities({ clients, tools: deps.tools }),
     ...createHelmActivities(deps.tools),
     ...createProbeActivities(clients),
+    ...createSlackActivities(deps.slack),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 
 export type { ToolsConfig } from './tools/config.js';
+export type { SlackActivityConfig } from './slack/config.js';
 export type { TestReport } from './probes/types.js';
 export type { RolloutResult, WaitForRolloutInput } from './kubernetes/rollout.js';
 export type { RestartInput, RestartResult } from './kubernetes/restart.js';
