@@ -1,8 +1,7 @@
 /** A command test: a program run by the worker (a smoke-test script, curl, grpcurl) that passes on its expected exit code. */
-import { execa } from 'execa';
 import { failure } from '../failure.js';
 import { redact, redactArgs, tail } from '../redact.js';
-import { currentCancellationSignal } from '../context.js';
+import { runProcess } from '../tools/process.js';
 import type { TestReport } from './types.js';
 
 export interface CommandCheck {
@@ -10,27 +9,18 @@ export interface CommandCheck {
   command: readonly [string, ...string[]];
   expectExitCode?: number;
   timeoutMs?: number;
+  /** Variables on top of the minimal environment every child process gets. */
   env?: Readonly<Record<string, string>>;
 }
 
 export async function runCommandCheck(check: CommandCheck): Promise<TestReport> {
-  const started = Date.now();
   const [program, ...args] = check.command;
   const shown = [program, ...redactArgs(args)].join(' ');
-  const cancelSignal = currentCancellationSignal();
   const timeout = check.timeoutMs ?? 60_000;
-  const result = await execa(program, args, {
-    reject: false,
-    timeout,
-    forceKillAfterDelay: 5_000,
-    stdin: 'ignore',
-    ...(check.env === undefined ? {} : { env: check.env }),
-    ...(cancelSignal === undefined ? {} : { cancelSignal }),
-  });
-  if (result.isCanceled && cancelSignal?.reason instanceof Error) throw cancelSignal.reason;
-  if (result.exitCode === undefined && (result.code === 'ENOENT' || result.code === 'EACCES')) {
+  const result = await runProcess(program, args, { timeoutMs: timeout, describe: `test ${shown}`, ...(check.env === undefined ? {} : { env: check.env }) });
+  if (result.startError !== undefined) {
     // The test could not run: that is a broken spec, not a failing workload.
-    throw failure('Validation', `test command ${shown}: cannot run ${program} (${result.code})`);
+    throw failure('Validation', `test command ${shown}: cannot run ${program} (${result.startError})`);
   }
   const want = check.expectExitCode ?? 0;
   const passed = !result.timedOut && result.exitCode === want;
@@ -41,9 +31,9 @@ export async function runCommandCheck(check: CommandCheck): Promise<TestReport> 
     evidence: {
       command: shown,
       exitCode: result.exitCode ?? null,
-      stdout: tail(redact(String(result.stdout)), 1000),
-      stderr: tail(redact(String(result.stderr)), 1000),
+      stdout: tail(redact(result.stdout), 1000),
+      stderr: tail(redact(result.stderr), 1000),
     },
-    durationMs: Date.now() - started,
+    durationMs: result.durationMs,
   };
 }

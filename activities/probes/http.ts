@@ -1,6 +1,6 @@
 /** An HTTP check: the workload answers with the expected status (and body text) within a timeout. */
 import { redact, tail } from '../redact.js';
-import { currentCancellationSignal } from '../context.js';
+import { currentCancellationSignal, heartbeat, heartbeatIntervalMs } from '../context.js';
 import type { TestReport } from './types.js';
 
 export interface HttpCheck {
@@ -21,6 +21,8 @@ export async function runHttpCheck(check: HttpCheck): Promise<TestReport> {
   const cancel = currentCancellationSignal();
   const timeout = AbortSignal.timeout(check.timeoutMs ?? 10_000);
   const signal = cancel === undefined ? timeout : AbortSignal.any([cancel, timeout]);
+  // A slow endpoint must not outlive a short heartbeat timeout, and cancellation arrives only with a heartbeat.
+  const beat = setInterval(() => heartbeat({ message: `testing ${target}`, elapsedMs: Date.now() - started }), heartbeatIntervalMs());
   try {
     const response = await fetch(check.url, { method, signal, redirect: 'manual' });
     const body = method === 'HEAD' ? '' : await response.text();
@@ -38,6 +40,8 @@ export async function runHttpCheck(check: HttpCheck): Promise<TestReport> {
     if (cancel?.aborted === true) throw cancel.reason as Error;
     const reason = timeout.aborted ? `no answer within ${check.timeoutMs ?? 10_000} ms` : describeFetchError(err);
     return { passed: false, summary: `${target} → ${reason}`, evidence: { url: safeUrl(check.url), error: reason }, durationMs: Date.now() - started };
+  } finally {
+    clearInterval(beat);
   }
 }
 

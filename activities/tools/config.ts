@@ -1,4 +1,4 @@
-/** Where the worker finds the command-line tools that act on a cluster. */
+/** Where the worker finds the command-line tools that act on a cluster, and which cluster they act on. */
 export type ToolName = 'istioctl' | 'helm';
 
 export interface ToolsConfig {
@@ -11,10 +11,23 @@ export interface ToolsConfig {
   searchPath?: readonly string[];
   /** Upper bound for one call; every call has one. */
   timeoutMs?: number;
-  /** Kubeconfig file handed to the tools through KUBECONFIG: a path, never its contents. */
+  /** Kubeconfig file handed to the tools (`--kubeconfig` and KUBECONFIG): a path, never its contents. */
   kubeconfigPath?: string;
-  /** Extra environment for the tools (proxy settings, HOME for helm caches). */
+  /**
+   * The kubeconfig context the Kubernetes client uses. Every tool call names it: without it a
+   * tool acts on the kubeconfig's current context, which may be another cluster.
+   */
+  context?: string;
+  /** Extra environment for the tools (e.g. a proxy); the worker's own environment is never passed on. */
   env?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 5 * 60_000;
+
+/** The flags that pin a tool to the worker's cluster; helm spells the context flag its own way. */
+export function clusterArgs(tool: ToolName, config: ToolsConfig): string[] {
+  const args: string[] = [];
+  if (config.kubeconfigPath !== undefined) args.push('--kubeconfig', config.kubeconfigPath);
+  if (config.context !== undefined) args.push(tool === 'helm' ? '--kube-context' : '--context', config.context);
+  return args;
+}

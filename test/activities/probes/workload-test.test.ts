@@ -72,6 +72,39 @@ describe('workload tests', () => {
     cluster.sim.faults.clear();
   });
 
+  it('a command test that prints its environment shows no secret of the worker', async () => {
+    process.env.TEMPORAL_API_KEY = 'tk-live-secret';
+    process.env.GITHUB_TOKEN = 'ghp-secret';
+    try {
+      const report = await probes.runWorkloadTest({ namespace: 'bookinfo', deployment: 'ratings-v1', runId: 'r1', test: test({ command: { argv: ['env'] } }) });
+      expect(report.passed).toBe(true);
+      expect(report.evidence.stdout).toContain('PATH=');
+      expect(JSON.stringify(report)).not.toMatch(/tk-live-secret|ghp-secret|TEMPORAL_API_KEY|GITHUB_TOKEN/);
+    } finally {
+      delete process.env.TEMPORAL_API_KEY;
+      delete process.env.GITHUB_TOKEN;
+    }
+  });
+
+  it('heartbeats while an HTTP check and a command test run', async () => {
+    const { env, heartbeats } = activityEnv(300);
+    const http = await runIn(env, () => probes.runWorkloadTest({ namespace: 'bookinfo', deployment: 'productpage-v1', runId: 'r1', test: test({ http: { url: `${base}/hang`, timeoutSeconds: 1 } }) }));
+    expect(http.passed).toBe(false);
+    expect(heartbeats.length).toBeGreaterThanOrEqual(3);
+    expect((heartbeats[0] as { message: string }).message).toContain('/hang');
+    heartbeats.length = 0;
+    await runIn(env, () => probes.runWorkloadTest({ namespace: 'bookinfo', deployment: 'ratings-v1', runId: 'r1', test: test({ command: { argv: ['sleep', '1'] } }) }));
+    expect(heartbeats.length).toBeGreaterThanOrEqual(3);
+    expect(heartbeats[0]).toMatchObject({ message: 'running test sleep 1' });
+  });
+
+  it('stops a command test when the activity is cancelled', async () => {
+    const { env } = activityEnv();
+    const run = runIn(env, () => probes.runWorkloadTest({ namespace: 'bookinfo', deployment: 'ratings-v1', runId: 'r1', test: test({ command: { argv: ['sleep', '60'], timeoutSeconds: 120 } }) }));
+    setTimeout(() => env.cancel(), 200);
+    await expect(run).rejects.toBeInstanceOf(CancelledFailure);
+  });
+
   it('stops an HTTP check when the activity is cancelled', async () => {
     const { env } = activityEnv();
     const run = runIn(env, () => probes.runWorkloadTest({ namespace: 'bookinfo', deployment: 'productpage-v1', runId: 'r1', test: test({ http: { url: `${base}/hang`, timeoutSeconds: 30 } }) }));
