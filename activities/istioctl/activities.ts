@@ -1,16 +1,18 @@
 /**
  * istioctl adapters. Each checks the cluster before it acts, so an attempt that crashed after
- * the tool succeeded does not run it again: installing a revision that already runs the target
- * version, uninstalling one that is gone, or setting a tag that already points there are no-ops.
+ * the tool succeeded does not run it again, and checks it again after, so a tool that stopped
+ * half-way does not count as done: an install is done when every object it renders is in place
+ * at the target version, an uninstall when nothing labelled for the revision is left, a tag
+ * when its webhooks point at the revision. Every call names the worker's kubeconfig and context.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { failure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
-import { versionFromImage } from '../kubernetes/images.js';
-import type { ToolsConfig } from '../tools/config.js';
+import { clusterArgs, type ToolsConfig } from '../tools/config.js';
 import { resolveTool } from '../tools/resolve.js';
-import { runTool } from '../tools/run.js';
+import { describeCommand, runTool, type RunOptions, type RunResult } from '../tools/run.js';
+import { istioOperator, withOperatorFile } from './operator-file.js';
+import { notInPlace, ownedByRevision, parseManifest } from './owned-objects.js';
 import { parsePrecheck, type PrecheckReport } from './precheck.js';
 import { parseProxyStatus, type ProxyStatusRow } from './proxy-status.js';
 
@@ -21,7 +23,7 @@ export interface IstioctlInstallInput {
   revision: string;
   namespace?: string;
   profile?: string;
-  /** `--set key=value` pairs, e.g. `values.pilot.env.ENABLE_NATIVE_SIDECARS: "false"`. */
+  /** IstioOperator paths and values, e.g. `values.pilot.env.ENABLE_NATIVE_SIDECARS: "false"`; passed in a file, never on the command line. */
   set?: Record<string, string>;
 }
 
@@ -41,6 +43,7 @@ export interface IstioctlTagInput {
 export interface ToolChange {
   /** False when the cluster already was as wanted and the tool did not run. */
   changed: boolean;
+  /** The command as run, redacted; install settings appear only as the file that carried them. */
   command: string | null;
 }
 
@@ -49,8 +52,6 @@ export interface IstioctlDeps {
   tools: ToolsConfig;
 }
 
-const istiodName = (revision: string) => (revision === 'default' ? 'istiod' : `istiod-${revision}`);
-
 /** "1.28.0" and "1.28" match "1.28.0"; the tag's `-distroless` suffix is already gone. */
 export function sameVersion(running: string | null, wanted: string): boolean {
   if (running === null) return false;
@@ -58,61 +59,74 @@ export function sameVersion(running: string | null, wanted: string): boolean {
   return running === want || (want.split('.').length === 2 && running.startsWith(`${want}.`));
 }
 
-export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
-  async function istiodVersion(namespace: string, revision: string): Promise<string | null> {
-    try {
-      const d = await read(`read deployment ${namespace}/${istiodName(revision)}`, () =>
-        clients.apps.readNamespacedDeployment({ namespace, name: istiodName(revision) }),
-      );
-      const containers = d.spec?.template.spec?.containers ?? [];
-      return versionFromImage((containers.find((c) => c.name === 'discovery') ?? containers[0])?.image) ?? 'unknown';
-    } catch (err) {
-      if (err instanceof ApplicationFailure && err.type === 'NotFound') return null;
-      throw err;
-    }
-  }
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-  const run = async (version: string, args: string[]) => {
-    const binary = resolveTool('istioctl', version, tools);
-    await runTool(binary, args, tools);
-    return ['istioctl', ...args].join(' ');
-  };
+function validName(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > 63) {
+    throw failure('Validation', `istioctl: ${field}: expected a DNS label, got ${JSON.stringify(value)}`, { details: { field } });
+  }
+  return value;
+}
+
+/** The operator file's temporary path is not worth keeping in history: it is gone after the call. */
+const OPERATOR_FILE = 'istio-operator.yaml';
+
+export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
+  const istioctl = async (version: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> =>
+    runTool(resolveTool('istioctl', version, tools), [...args, ...clusterArgs('istioctl', tools)], tools, options);
+  const recorded = (args: readonly string[], file: string) => describeCommand('istioctl', [...args.map((a) => (a === file ? OPERATOR_FILE : a)), ...clusterArgs('istioctl', tools)]);
 
   return {
     istioctlInstall: async (input: IstioctlInstallInput): Promise<ToolChange> => {
-      const namespace = input.namespace ?? 'istio-system';
-      if (sameVersion(await istiodVersion(namespace, input.revision), input.version)) return { changed: false, command: null };
-      const args = ['install', '-y'];
-      if (input.revision !== 'default') args.push('--revision', input.revision);
-      if (namespace !== 'istio-system') args.push('--set', `values.global.istioNamespace=${namespace}`);
-      if (input.profile !== undefined) args.push('--set', `profile=${input.profile}`);
-      for (const [key, value] of Object.entries(input.set ?? {})) args.push('--set', `${key}=${value}`);
-      return { changed: true, command: await run(input.version, args) };
+      const revision = input.revision === 'default' ? 'default' : validName('revision', input.revision);
+      const namespace = validName('namespace', input.namespace ?? 'istio-system');
+      const operator = istioOperator({ namespace, ...(input.profile === undefined ? {} : { profile: input.profile }), ...(input.set === undefined ? {} : { set: input.set }) });
+      return withOperatorFile(operator, async (file) => {
+        const settings = [...(revision === 'default' ? [] : ['--revision', revision]), '-f', file];
+        const owned = async () => notInPlace(clients, parseManifest((await istioctl(input.version, ['manifest', 'generate', ...settings])).stdout));
+        if ((await owned()).length === 0) return { changed: false, command: null };
+        const args = ['install', '-y', ...settings];
+        await istioctl(input.version, args);
+        const left = await owned();
+        if (left.length > 0) {
+          // Retryable: a second install converges what the first left, and the check runs again.
+          throw failure('Unavailable', `istioctl install of ${revision} finished but ${left.length} objects are not in place: ${left.slice(0, 5).join('; ')}`, {
+            details: { notInPlace: left.slice(0, 20) },
+          });
+        }
+        return { changed: true, command: recorded(args, file) };
+      });
     },
 
     istioctlUninstallRevision: async (input: IstioctlRevisionInput): Promise<ToolChange> => {
-      const namespace = input.namespace ?? 'istio-system';
-      if ((await istiodVersion(namespace, input.revision)) === null) return { changed: false, command: null };
-      const args = ['uninstall', '-y', '--revision', input.revision];
-      if (namespace !== 'istio-system') args.push('--istioNamespace', namespace);
-      return { changed: true, command: await run(input.version, args) };
+      const revision = input.revision === 'default' ? 'default' : validName('revision', input.revision);
+      const namespace = validName('namespace', input.namespace ?? 'istio-system');
+      if ((await ownedByRevision(clients, namespace, revision)).length === 0) return { changed: false, command: null };
+      const args = ['uninstall', '-y', '--revision', revision, ...(namespace === 'istio-system' ? [] : ['--istioNamespace', namespace])];
+      await istioctl(input.version, args);
+      const left = await ownedByRevision(clients, namespace, revision);
+      if (left.length > 0) {
+        throw failure('Unavailable', `istioctl uninstall of ${revision} finished but left ${left.join(', ')}`, { details: { left: left.slice(0, 20) } });
+      }
+      return { changed: true, command: describeCommand('istioctl', [...args, ...clusterArgs('istioctl', tools)]) };
     },
 
     istioctlTagSet: async (input: IstioctlTagInput): Promise<ToolChange> => {
-      const webhooks = await read(`list tag webhooks for ${input.tag}`, () =>
-        clients.admission.listMutatingWebhookConfiguration({ labelSelector: `istio.io/tag=${input.tag}` }),
-      );
-      if (webhooks.items.length > 0 && webhooks.items.every((w) => w.metadata?.labels?.['istio.io/rev'] === input.revision)) {
+      const tag = validName('tag', input.tag);
+      const revision = input.revision === 'default' ? 'default' : validName('revision', input.revision);
+      const webhooks = await read(`list tag webhooks for ${tag}`, () => clients.admission.listMutatingWebhookConfiguration({ labelSelector: `istio.io/tag=${tag}` }));
+      if (webhooks.items.length > 0 && webhooks.items.every((w) => w.metadata?.labels?.['istio.io/rev'] === revision)) {
         return { changed: false, command: null };
       }
-      return { changed: true, command: await run(input.version, ['tag', 'set', input.tag, '--revision', input.revision, '--overwrite', '-y']) };
+      const args = ['tag', 'set', tag, '--revision', revision, '--overwrite', '-y'];
+      await istioctl(input.version, args);
+      return { changed: true, command: describeCommand('istioctl', [...args, ...clusterArgs('istioctl', tools)]) };
     },
 
     /** Proxies and the istiod each is connected to; a read, so it can run any time. */
     istioctlProxyStatus: async (input: { version: string; revision?: string }): Promise<ProxyStatusRow[]> => {
-      const binary = resolveTool('istioctl', input.version, tools);
       const args = ['proxy-status', ...(input.revision === undefined ? [] : ['--revision', input.revision])];
-      return parseProxyStatus((await runTool(binary, args, tools)).stdout);
+      return parseProxyStatus((await istioctl(input.version, args)).stdout);
     },
 
     /**
@@ -120,10 +134,9 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
      * workflow (and its gate), not a failure: only a precheck that could not run throws.
      */
     istioctlPrecheck: async (input: { version: string; revision?: string }): Promise<PrecheckReport> => {
-      const binary = resolveTool('istioctl', input.version, tools);
       const args = ['x', 'precheck', ...(input.revision === undefined ? [] : ['--revision', input.revision])];
       // Some releases exit 1 when they found issues; that is still an answer if findings were printed.
-      const result = await runTool(binary, args, tools, { okExitCodes: [1] });
+      const result = await istioctl(input.version, args, { okExitCodes: [1] });
       const report = parsePrecheck(`${result.stdout}\n${result.stderr}`);
       if (result.exitCode !== 0 && report.findings.length === 0) {
         throw failure('CommandFailed', `istioctl ${args.join(' ')}: exit ${result.exitCode} without findings`, { details: { exitCode: result.exitCode } });

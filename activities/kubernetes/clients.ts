@@ -8,6 +8,7 @@ import {
   BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  KubernetesObjectApi,
   PolicyV1Api,
   PatchStrategy,
   Watch,
@@ -22,6 +23,8 @@ export interface KubeClients {
   readonly batch: BatchV1Api;
   readonly custom: CustomObjectsApi;
   readonly admission: AdmissionregistrationV1Api;
+  /** Any object by apiVersion and kind: what an installer's manifest names. */
+  readonly objects: KubernetesObjectApi;
   readonly policy: PolicyV1Api;
   readonly watch: Watch;
 }
@@ -34,6 +37,7 @@ export function createKubeClients(kubeConfig: KubeConfig): KubeClients {
     batch: kubeConfig.makeApiClient(BatchV1Api),
     custom: kubeConfig.makeApiClient(CustomObjectsApi),
     admission: kubeConfig.makeApiClient(AdmissionregistrationV1Api),
+    objects: KubernetesObjectApi.makeApiClient(kubeConfig),
     policy: kubeConfig.makeApiClient(PolicyV1Api),
     watch: new Watch(kubeConfig),
   };

@@ -9,6 +9,7 @@ import { connect, type Kube } from '../kube/connect.js';
 import { claimedVersion, DEFAULT_ISTIOCTL_VERSION, VERSION_ENV } from '../istio/tool-version.js';
 import type { Command, IstioctlContext } from './command.js';
 import { installCommand } from './commands/install.js';
+import { manifestGenerateCommand } from './commands/manifest.js';
 import { precheckCommand } from './commands/precheck.js';
 import { proxyStatusCommand } from './commands/proxy-status.js';
 import { tagListCommand, tagRemoveCommand, tagSetCommand } from './commands/tag.js';
@@ -30,6 +31,7 @@ const COMMANDS: Command[] = [
   versionCommand,
   precheckCommand,
   installCommand,
+  manifestGenerateCommand,
   upgradeCommand,
   uninstallCommand,
   proxyStatusCommand,
@@ -40,7 +42,7 @@ const COMMANDS: Command[] = [
 ];
 
 /** Words that only group subcommands, with the name cobra reports in "unknown command … for". */
-const GROUPS: Record<string, string> = { x: 'istioctl experimental', experimental: 'istioctl experimental', tag: 'istioctl tag', 'ztunnel-config': 'istioctl ztunnel-config', zc: 'istioctl ztunnel-config' };
+const GROUPS: Record<string, string> = { manifest: 'istioctl manifest', x: 'istioctl experimental', experimental: 'istioctl experimental', tag: 'istioctl tag', 'ztunnel-config': 'istioctl ztunnel-config', zc: 'istioctl ztunnel-config' };
 
 const paths = (c: Command): string[][] => [c.path, ...(c.aliases ?? [])];
 const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);

@@ -18,6 +18,31 @@ async function deleteAll(kube: Kube, objects: readonly KubeObject[]): Promise<vo
   for (const o of objects) await deleteObject(kube, o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace);
 }
 
+interface Owned {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/**
+ * What istioctl installed for a revision, found by its labels as the real command prunes:
+ * leftovers of an uninstall that stopped half-way (webhooks without their istiod) included.
+ * Revision tags are moved or removed by `tag`, not here.
+ */
+async function ownedByRevision(kube: Kube, namespace: string, revision: string): Promise<Owned[]> {
+  const labelSelector = `istio.io/rev=${revision},operator.istio.io/component,!istio.io/tag`;
+  const named = (apiVersion: string, kind: string, items: { metadata?: { name?: string; namespace?: string } }[]): Owned[] =>
+    items.map((o) => ({ apiVersion, kind, name: o.metadata?.name ?? '', ...(o.metadata?.namespace === undefined ? {} : { namespace: o.metadata.namespace }) }));
+  return [
+    ...named('apps/v1', 'Deployment', (await kube.apps.listNamespacedDeployment({ namespace, labelSelector: `${labelSelector},app=istiod` })).items),
+    ...named('v1', 'Service', (await kube.core.listNamespacedService({ namespace, labelSelector })).items),
+    ...named('v1', 'ConfigMap', (await kube.core.listNamespacedConfigMap({ namespace, labelSelector })).items),
+    ...named('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', (await kube.admission.listMutatingWebhookConfiguration({ labelSelector })).items),
+    ...named('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', (await kube.admission.listValidatingWebhookConfiguration({ labelSelector })).items),
+  ];
+}
+
 export const uninstallCommand: Command = {
   path: ['uninstall'],
   summary: 'Uninstall Istio from a cluster',
@@ -40,11 +65,12 @@ export const uninstallCommand: Command = {
     if (!purge && revision === undefined) throw new ToolError('the sim uninstalls by --revision or --purge; --filename alone is not simulated');
     const cps = await controlPlanes(kube, ns);
     const targets = purge ? cps : cps.filter((c) => c.revision === revision);
-    if (!purge && targets.length === 0) {
+    const leftovers = purge || revision === undefined ? [] : await ownedByRevision(kube, ns, revision);
+    if (!purge && targets.length === 0 && leftovers.length === 0) {
       process.stdout.write(`No Istio control plane of revision "${revision}" found in namespace "${ns}"; nothing to uninstall.\n`);
       return;
     }
-    if (!purge && cps.length === 1) {
+    if (!purge && targets.length > 0 && cps.length === 1) {
       throw new ToolError(`revision "${revision}" is the only control plane in namespace "${ns}": removing it detaches every proxy; use --purge to remove Istio entirely`);
     }
     const served = (await proxies(kube)).filter((p) => purge || p.revision === revision);
@@ -63,6 +89,10 @@ export const uninstallCommand: Command = {
       const label = cp.revision === 'default' ? 'istiod' : `istiod-${cp.revision}`;
       await deleteAll(kube, objects);
       process.stdout.write(`  Removed ${label} (Deployment, Service, ConfigMap and webhooks).\n`);
+    }
+    for (const o of leftovers) {
+      await deleteObject(kube, o.apiVersion, o.kind, o.name, o.namespace);
+      process.stdout.write(`  Removed ${o.kind}/${o.namespace === undefined ? '' : `${o.namespace}/`}${o.name}.\n`);
     }
     if (purge) {
       const tags = await kube.admission.listMutatingWebhookConfiguration({ labelSelector: 'istio.io/tag' });
