@@ -63,7 +63,15 @@ function ruleAllows(rule: PolicyRule, a: Attributes): boolean {
 }
 
 export function isAllowed(store: Store, user: UserInfo, a: Attributes): boolean {
-  if (user.groups.includes('system:masters')) return true;
+  return explainAllowed(store, user, a) !== null;
+}
+
+/**
+ * Why a request is allowed, in the words the API server's RBAC authorizer uses for an access
+ * review's `reason` ("RBAC: allowed by RoleBinding ..."), or null when nothing grants it.
+ */
+export function explainAllowed(store: Store, user: UserInfo, a: Attributes): string | null {
+  if (user.groups.includes('system:masters')) return 'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"';
   const bindings: Array<{ binding: Binding; namespace?: string }> = store
     .list(T.clusterrolebindings)
     .map((b) => ({ binding: b }));
@@ -71,14 +79,20 @@ export function isAllowed(store: Store, user: UserInfo, a: Attributes): boolean 
     for (const b of store.list(T.rolebindings, a.namespace)) bindings.push({ binding: b, namespace: a.namespace });
   }
   for (const { binding, namespace } of bindings) {
-    if (!(binding.subjects ?? []).some((s) => subjectMatches(s, user))) continue;
+    const subject = (binding.subjects ?? []).find((s) => subjectMatches(s, user));
+    if (subject === undefined) continue;
     const ref = binding.roleRef;
     if (!ref) continue;
     const role = ref.kind === 'Role' ? store.get(T.roles, namespace, ref.name) : store.get(T.clusterroles, undefined, ref.name);
     const rules = (role?.rules ?? []) as PolicyRule[];
-    if (rules.some((r) => ruleAllows(r, a))) return true;
+    if (rules.some((r) => ruleAllows(r, a))) {
+      const bindingKind = namespace === undefined ? 'ClusterRoleBinding' : 'RoleBinding';
+      const where = namespace === undefined ? '' : ` in namespace "${namespace}"`;
+      const who = subject.kind === 'ServiceAccount' ? `${subject.namespace ?? ''}/${subject.name}` : subject.name;
+      return `RBAC: allowed by ${bindingKind} "${binding.metadata.name}" of ${ref.kind} "${ref.name}" to ${subject.kind} "${who}"${where}`;
+    }
   }
-  return false;
+  return null;
 }
 
 export function forbidden(user: UserInfo, a: Attributes): ApiError {

@@ -9,6 +9,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { parse as parseYaml } from 'yaml';
 import type { SimClock } from '../clock.js';
 import type { FaultSet } from '../faults/fault-set.js';
+import { readRawBody, selfSubjectAccessReview } from './access-review.js';
 import type { Admission } from './admission.js';
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { openApiV2, openApiV3Discovery, openApiV3Document } from './openapi.js';
@@ -289,20 +290,8 @@ export class ApiServer {
         return found(apiResourceList(route.group, route.version));
       case 'accessReview': {
         if (req.method !== 'POST') throw errors.methodNotAllowed(req.method ?? '');
-        const review = parseBody(await readBody(req), req.headers['content-type']);
-        const spec = isJsonObject(review) && isJsonObject(review.spec) ? review.spec : {};
-        const ra = isJsonObject(spec.resourceAttributes) ? spec.resourceAttributes : {};
-        const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-        const attrs: Attributes = {
-          verb: str(ra.verb) ?? '',
-          group: str(ra.group) ?? '',
-          resource: str(ra.resource) ?? '',
-          subresource: str(ra.subresource),
-          namespace: str(ra.namespace),
-          name: str(ra.name),
-        };
-        const allowed = !this.opts.rbac || isAllowed(this.opts.store, user, attrs);
-        return { code: 201, body: { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec, status: { allowed } } };
+        const body = await readRawBody(req);
+        return { code: 201, body: selfSubjectAccessReview(this.opts.store, this.opts.rbac, user, body, req.headers['content-type']) };
       }
     }
   }
