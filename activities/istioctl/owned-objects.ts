@@ -5,7 +5,7 @@
  * labelled with that revision. Checking only istiod would let a half-finished install (no
  * gateway) or uninstall (webhooks left behind) count as done.
  */
-import type { KubernetesObject, V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseAllDocuments } from 'yaml';
 import { failure } from '../failure.js';
@@ -58,7 +58,7 @@ function mismatch(want: ManifestObject, live: KubernetesObject): string | null {
       const image = liveContainers.find((l) => l.name === c.name)?.image;
       if (c.image !== undefined && image !== c.image) return `container ${c.name} runs ${image ?? 'nothing'}, wanted ${c.image}`;
     }
-    const rollout = want.kind === 'Deployment' ? deploymentRolloutStatus(live as V1Deployment) : daemonSetRolloutStatus(live as V1DaemonSet);
+    const rollout = want.kind === 'Deployment' ? deploymentRolloutStatus(live) : daemonSetRolloutStatus(live);
     if (rollout.state !== 'done') return rollout.message;
   }
   return null;
