@@ -53,36 +53,36 @@ export function createSlackActivities(config: SlackActivityConfig | { missing: s
     return { client, webUiUrl: config.webUiUrl };
   }
 
-  return {
-    /** Posts the gate message with Approve / Reject buttons; returns where it lives for the update. */
-    async slackPostGate(notice: GateNotice): Promise<PostedMessage> {
-      const { client, webUiUrl } = configured();
-      const run = execution(notice.gate.id);
-      const message = openGateMessage(notice, run.ref, workflowLink(webUiUrl, run));
-      try {
-        const result = await client.chat.postMessage({ channel: notice.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
-        if (typeof result.channel !== 'string' || typeof result.ts !== 'string') {
-          throw failure('Unavailable', `chat.postMessage to ${notice.channel}: the answer has no channel or ts`);
-        }
-        // The channel id, not the name the spec gave: chat.update accepts only the id.
-        return { channel: result.channel, ts: result.ts };
-      } catch (err) {
-        throw fromSlackError(err, `chat.postMessage to ${notice.channel}`);
+  /** Posts the gate message with Approve / Reject buttons; returns where it lives for the update. */
+  async function slackPostGate(notice: GateNotice): Promise<PostedMessage> {
+    const { client, webUiUrl } = configured();
+    const run = execution(notice.gate.id);
+    const message = openGateMessage(notice, run.ref, workflowLink(webUiUrl, run));
+    try {
+      const result = await client.chat.postMessage({ channel: notice.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
+      if (typeof result.channel !== 'string' || typeof result.ts !== 'string') {
+        throw failure('Unavailable', `chat.postMessage to ${notice.channel}: the answer has no channel or ts`);
       }
-    },
+      // The channel id, not the name the spec gave: chat.update accepts only the id.
+      return { channel: result.channel, ts: result.ts };
+    } catch (err) {
+      throw fromSlackError(err, `chat.postMessage to ${notice.channel}`);
+    }
+  }
 
-    /** Replaces the buttons with the outcome, by whom and when. Updating twice writes the same message. */
-    async slackUpdateGate(closed: GateClosedNotice): Promise<void> {
-      const { client, webUiUrl } = configured();
-      const run = execution(closed.notice.gate.id);
-      const message = closedGateMessage(closed, workflowLink(webUiUrl, run));
-      try {
-        await client.chat.update({ channel: closed.message.channel, ts: closed.message.ts, text: message.text, blocks: message.blocks });
-      } catch (err) {
-        throw fromSlackError(err, `chat.update of ${closed.message.channel}/${closed.message.ts}`);
-      }
-    },
-  };
+  /** Replaces the buttons with the outcome, by whom and when. Updating twice writes the same message. */
+  async function slackUpdateGate(closed: GateClosedNotice): Promise<void> {
+    const { client, webUiUrl } = configured();
+    const run = execution(closed.notice.gate.id);
+    const message = closedGateMessage(closed, workflowLink(webUiUrl, run));
+    try {
+      await client.chat.update({ channel: closed.message.channel, ts: closed.message.ts, text: message.text, blocks: message.blocks });
+    } catch (err) {
+      throw fromSlackError(err, `chat.update of ${closed.message.channel}/${closed.message.ts}`);
+    }
+  }
+
+  return { slackPostGate, slackUpdateGate };
 }
 
 export type SlackActivities = ReturnType<typeof createSlackActivities>;

@@ -21,6 +21,16 @@ function typeForPlatformError(error: string): FailureType {
   return 'Validation';
 }
 
+/** fetch hides the system error (ECONNREFUSED, ETIMEDOUT) a few causes deep. */
+function networkCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function isSlackError(err: unknown): err is WebAPICallError {
   const code = (err as { code?: unknown } | null)?.code;
   return code === ErrorCode.PlatformError || code === ErrorCode.HTTPError || code === ErrorCode.RateLimitedError || code === ErrorCode.RequestError;
@@ -42,9 +52,12 @@ export function fromSlackError(err: unknown, what: string): ApplicationFailure {
         });
       case ErrorCode.HTTPError:
         return failure(typeForHttpStatus(err.statusCode), `${what}: HTTP ${err.statusCode}`, { details: { status: err.statusCode } });
-      case ErrorCode.RequestError:
+      case ErrorCode.RequestError: {
         // No answer at all (refused, reset, timed out): Slack may be back on the next attempt.
-        return failure('Unavailable', `${what}: ${err.original.message.split('\n')[0] ?? 'request failed'}`);
+        const code = networkCode(err.original);
+        const reason = code ?? (err.original.message.split('\n')[0] ?? 'request failed');
+        return failure('Unavailable', `${what}: ${reason}`, { details: { code: code ?? null } });
+      }
     }
   }
   const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
