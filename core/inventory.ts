@@ -152,8 +152,17 @@ export interface SailInventory {
   istio: SailIstio | null;
   /** `IstioRevision` resources with their `InUse` condition. */
   revisions: { name: string; version: string; inUse: boolean }[];
-  /** `IstioRevisionTag` resources and the revision each resolves to. */
-  revisionTags: { name: string; revision: string }[];
+  /**
+   * `IstioRevisionTag` resources and the revision each resolves to; `targetRef` is the tag's
+   * `spec.targetRef` (kind `Istio` follows the active revision, kind `IstioRevision` pins one),
+   * absent when the reader did not report it.
+   */
+  revisionTags: { name: string; revision: string; targetRef?: { kind: 'Istio' | 'IstioRevision'; name: string } }[];
+  /**
+   * The versions the installed operator offers: the enum of `spec.version` in the `Istio` CRD
+   * (`v1.27.3`, `v1.27-latest`, …). Absent or null when the reader could not tell.
+   */
+  supportedVersions?: string[] | null;
   /** The `IstioCNI` named `default`. */
   cni: { name: string; version: string } | null;
   /** The `ZTunnel` named `default`. */
@@ -164,7 +173,10 @@ export interface SailIstio {
   name: string;
   /** `spec.namespace`: where istiod runs. */
   namespace: string;
+  /** `spec.version` as written: a version (`v1.27.3`) or an alias (`v1.27-latest`). */
   version: string;
+  /** `status.activeRevisionName`: the revision an alias really runs; absent when not reported. */
+  activeRevisionName?: string | null;
   updateStrategy: 'InPlace' | 'RevisionBased';
   /** `spec.updateStrategy.inactiveRevisionDeletionGracePeriodSeconds`. */
   inactiveRevisionDeletionGracePeriodSeconds: number | null;

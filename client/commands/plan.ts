@@ -5,8 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Option } from 'commander';
-import type { Command } from 'commander';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { createKubeClients } from '../../activities/kubernetes/clients.js';
 import { createInventoryActivities } from '../../activities/kubernetes/inventory.js';
@@ -66,7 +64,7 @@ const defaultDeps: PlanDeps = {
 };
 
 /** Bad input from the operator: the spec, its YAML, or an argument. Exit 2. */
-class InvalidInput extends Error {
+export class InvalidInput extends Error {
   constructor(readonly problems: SpecProblem[]) {
     super(formatProblems(problems));
   }
@@ -102,6 +100,7 @@ function marker(step: Step): string {
     case 'soak':
       return `[TIMER ${formatDuration(step.seconds)}] `;
     case 'precheck':
+    case 'upgrade-base':
     case 'install-revision':
     case 'upgrade-control-plane':
     case 'upgrade-cni':
@@ -110,6 +109,7 @@ function marker(step: Step): string {
     case 'move-namespace':
     case 'move-tag':
     case 'restart-workload':
+    case 'test-workload':
     case 'verify-proxies':
     case 'remove-old-revision':
       return '';
@@ -177,18 +177,4 @@ export async function runPlan(options: PlanOptions, deps: PlanDeps = defaultDeps
     deps.stderr(`cannot plan: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.failure;
   }
-}
-
-export function registerPlanCommand(program: Command, deps: PlanDeps = defaultDeps): void {
-  program
-    .command('plan')
-    .description('read the cluster (read-only), run the prechecks and print the upgrade plan')
-    .requiredOption('-f, --file <path>', 'upgrade spec (YAML)')
-    .option('--json', 'print the plan as JSON')
-    .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context (default: the spec cluster.context, else the current one)')
-    .addOption(new Option('--inventory <path>', 'plan against a saved inventory (JSON) instead of a cluster').hideHelp())
-    .action(async (options: PlanOptions) => {
-      process.exitCode = await runPlan(options, deps);
-    });
 }

@@ -1,7 +1,9 @@
 /** Step constructors shared by the paths, so ids and wording are the same on every path. */
 import type { Phase } from '../vocabulary.js';
+import type { GatewayInfo } from '../inventory.js';
+import { REV_LABEL } from '../labels.js';
 import type { PlanContext, ScopedNamespace } from './context.js';
-import type { GateKind, GateStep, RestartWorkloadStep, Step } from './steps.js';
+import type { GateKind, GateStep, RestartWorkloadStep, Step, TestWorkloadStep } from './steps.js';
 
 /** A gate when the spec turns it on, else nothing. */
 export function gate(context: PlanContext, enabled: boolean, kind: GateKind, id: string, phase: Phase, subject: string): GateStep[] {
@@ -51,18 +53,61 @@ export function soakAfterControlPlane(context: PlanContext, version: string): St
   ];
 }
 
-export function switchGateways(context: PlanContext, version: string, revision: string | null, phase: Phase = 'gateways'): Step[] {
-  if (context.gateways.length === 0) return [];
+/** The Helm release of the base chart, as Istio's Helm guides name it. */
+export const BASE_RELEASE = 'istio-base';
+
+/**
+ * Helm: the `base` chart (CRDs, the default validating webhook) goes before istiod, every hop.
+ * https://istio.io/latest/docs/setup/upgrade/helm/
+ */
+export function upgradeBase(context: PlanContext, fromVersion: string, version: string, defaultRevision: string | null): Step[] {
+  if (context.spec.install.method !== 'helm') return [];
+  return [{ kind: 'upgrade-base', id: `base@${version}`, phase: 'control-plane', method: 'helm', release: BASE_RELEASE, namespace: context.spec.install.namespace, fromVersion, version, defaultRevision }];
+}
+
+function templateLabel(context: PlanContext, gateway: GatewayInfo): string | null {
+  return context.inventory.deployments.find((deployment) => deployment.namespace === gateway.namespace && deployment.name === gateway.name)?.podLabels[REV_LABEL] ?? null;
+}
+
+function revLabelOf(context: PlanContext, gateway: GatewayInfo, revision: string): string | null {
+  const route = context.gatewayRoutes.get(`${gateway.namespace}/${gateway.name}`);
+  return route === undefined ? revision : route.revLabel;
+}
+
+/**
+ * Restart `gateways` on `version`. With a revision, each takes the `istio.io/rev` its route
+ * gives it (its tag, or the new revision when it was pinned); in place, its label stays.
+ */
+export function switchGateways(context: PlanContext, gateways: readonly GatewayInfo[], id: string, version: string, revision: string | null, phase: Phase = 'gateways'): Step[] {
+  if (gateways.length === 0) return [];
   return [
     {
       kind: 'switch-gateways',
-      id: `gateways@${version}`,
+      id,
       phase,
-      gateways: context.gateways.map(({ namespace, name, kind }) => ({ namespace, name, kind })),
+      gateways: gateways.map((gateway) => ({
+        namespace: gateway.namespace,
+        name: gateway.name,
+        kind: gateway.kind,
+        revLabel: revision === null ? templateLabel(context, gateway) : revLabelOf(context, gateway, revision),
+      })),
       version,
       revision,
     },
   ];
+}
+
+/** Ambient: the namespace's tests, run where the workloads are (through ztunnel), never a restart. */
+export function testWorkloads(context: PlanContext, namespace: ScopedNamespace, version: string, phase: Phase = 'workloads'): TestWorkloadStep[] {
+  return namespace.tested.map((workload) => ({
+    kind: 'test-workload',
+    id: `test:${workload.namespace}/${workload.name}@${version}`,
+    phase,
+    namespace: workload.namespace,
+    name: workload.name,
+    test: workload.test,
+    onTestFailure: context.spec.gates.onTestFailure ? 'gate' : 'rollback',
+  }));
 }
 
 export function verifyProxies(context: PlanContext, version: string, revision: string | null, phase: Phase = 'workloads'): Step[] {

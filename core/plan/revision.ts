@@ -1,21 +1,34 @@
 /**
- * The revision-based (canary) runbook: install the new revision beside the old, upgrade
- * istio-cni and ztunnel in place (ambient), soak, move gateways, then move each namespace (by
- * tag when every namespace on the tag takes part, else by label) and restart its workloads;
- * the old revision goes last, after a grace period, and only if nothing still uses it.
+ * The revision-based (canary) runbook: the Helm base chart, the new revision beside the old,
+ * soak; in ambient istio-cni in place, then (behind a gate) ztunnel in place and pointed at the
+ * new revision; gateways pinned to the old revision; then each namespace (by tag when every
+ * namespace on the tag takes part, else by label), its workloads restarted (sidecar) or tested
+ * through ztunnel (ambient), and the gateways and waypoints that follow the tag; the default
+ * revision moves to the new one behind a gate; the old revision goes last, after a grace
+ * period, and only if nothing (workload, gateway, waypoint, ztunnel, tag) still uses it.
+ *
+ * https://istio.io/latest/docs/setup/upgrade/canary/
+ * https://istio.io/latest/docs/setup/upgrade/helm/
+ * https://istio.io/latest/docs/ambient/upgrade/helm/
+ * https://github.com/istio-ecosystem/sail-operator/blob/main/docs/README.md#revisionbased
  */
 import { formatVersion } from '../version.js';
-import { gate, restarts, soakAfterControlPlane, switchGateways, verifyProxies } from './builders.js';
-import type { PlanContext } from './context.js';
-import type { Step } from './steps.js';
+import { gate, restarts, soakAfterControlPlane, switchGateways, testWorkloads, upgradeBase, verifyProxies } from './builders.js';
+import type { PlanContext, ScopedNamespace } from './context.js';
+import type { MoveTagStep, Step } from './steps.js';
 
 export function revisionSteps(context: PlanContext, warnings: string[]): Step[] {
   const { spec, inventory, oldRevision, newRevision } = context;
   const method = spec.install.method;
   const version = formatVersion(context.target);
   const from = formatVersion(context.source);
+  const ambient = spec.install.mode === 'ambient';
+  const sailIstioName = method === 'sail' ? spec.install.sailIstioName : null;
+  const routeOf = (gateway: { namespace: string; name: string }) => context.gatewayRoutes.get(`${gateway.namespace}/${gateway.name}`);
   const steps: Step[] = [
     ...gate(context, spec.gates.beforeControlPlane, 'before-control-plane', `before-control-plane@${version}`, 'control-plane', `install revision ${newRevision} (${version}) beside ${oldRevision} (${from})`),
+    // The default revision's base values stay on the old revision until the default tag moves.
+    ...upgradeBase(context, from, version, context.defaultRevision),
     {
       kind: 'install-revision',
       id: `install-revision:${newRevision}`,
@@ -24,50 +37,75 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
       revision: newRevision,
       version,
       namespace: spec.install.namespace,
-      sailIstioName: method === 'sail' ? spec.install.sailIstioName : null,
+      sailIstioName,
     },
+    ...soakAfterControlPlane(context, version),
   ];
-  // istio-cni and ztunnel have no revisions: they are upgraded in place even here.
-  if (spec.install.mode === 'ambient' || inventory.cni !== null) {
+  // istio-cni and ztunnel have no revisions: they are upgraded in place even here, after the
+  // new istiod is ready and has soaked, ztunnel last and pointed at the new revision.
+  if (ambient || inventory.cni !== null) {
     steps.push({ kind: 'upgrade-cni', id: `cni@${version}`, phase: 'data-plane', method, fromVersion: inventory.cni?.version ?? inventory.sail?.cni?.version ?? null, version });
   }
-  if (spec.install.mode === 'ambient') {
-    steps.push({ kind: 'upgrade-ztunnel', id: `ztunnel@${version}`, phase: 'data-plane', method, fromVersion: inventory.ztunnel?.version ?? inventory.sail?.ztunnel?.version ?? null, version });
-  }
-  steps.push(...soakAfterControlPlane(context, version));
-  if (context.gateways.length > 0) {
+  if (ambient) {
     steps.push(
-      ...gate(context, spec.gates.beforeGateways, 'before-gateways', `before-gateways@${version}`, 'gateways', `move gateways to ${newRevision}`),
-      ...switchGateways(context, version, newRevision),
+      ...gate(context, spec.gates.beforeZtunnel, 'before-ztunnel', `before-ztunnel@${version}`, 'data-plane', `roll ztunnel to ${version} node by node and point it at ${newRevision}`),
+      { kind: 'upgrade-ztunnel', id: `ztunnel@${version}`, phase: 'data-plane', method, fromVersion: inventory.ztunnel?.version ?? inventory.sail?.ztunnel?.version ?? null, version, revision: newRevision },
+    );
+  }
+  const pinned = context.gateways.filter((gateway) => routeOf(gateway)?.via !== 'tag');
+  if (pinned.length > 0) {
+    steps.push(
+      ...gate(context, spec.gates.beforeGateways, 'before-gateways', `before-gateways@${version}`, 'gateways', `move gateways pinned to ${oldRevision} to ${newRevision}`),
+      ...switchGateways(context, pinned, `gateways@${version}`, version, newRevision),
     );
   }
 
+  const afterMove = (namespace: ScopedNamespace) => [...restarts(context, namespace, version, newRevision), ...testWorkloads(context, namespace, version)];
+  const onTag = (tag: string) => context.gateways.filter((gateway) => {
+    const route = routeOf(gateway);
+    return route?.via === 'tag' && route.tag === tag;
+  });
+  const moveTag = (tag: string, followers: ScopedNamespace[]): MoveTagStep => ({
+    kind: 'move-tag',
+    id: `move-tag:${tag}@${newRevision}`,
+    phase: 'workloads',
+    method,
+    tag,
+    fromRevision: oldRevision,
+    toRevision: newRevision,
+    namespaces: followers.map((namespace) => namespace.name),
+    // A Sail tag aimed at the Istio resource follows its active revision from now on.
+    sailTargetRef: sailIstioName === null ? null : { kind: 'Istio', name: sailIstioName },
+  });
+
   const movedByTag = new Set<string>();
-  for (const tag of context.movableTags) {
+  const defaultTag = context.movableTags.includes('default') || context.createsDefaultTag;
+  for (const tag of context.movableTags.filter((name) => name !== 'default')) {
     const followers = context.namespaces.filter((namespace) => namespace.injection === tag);
     followers.forEach((namespace) => movedByTag.add(namespace.name));
+    const gateways = onTag(tag);
     steps.push(
-      // A tag no namespace follows moves only so it does not dangle: nothing for a human to weigh.
-      ...gate(context, spec.gates.perNamespace && followers.length > 0, 'namespace', `tag:${tag}@${version}`, 'workloads', `move tag ${tag} (namespaces: ${followers.map((n) => n.name).join(', ') || 'none'}) to ${newRevision}`),
-      {
-        kind: 'move-tag',
-        id: `move-tag:${tag}@${newRevision}`,
-        phase: 'workloads',
-        method,
-        tag,
-        fromRevision: oldRevision,
-        toRevision: newRevision,
-        namespaces: followers.map((namespace) => namespace.name),
-      },
-      ...followers.flatMap((namespace) => restarts(context, namespace, version, newRevision)),
+      // A tag nothing follows moves only so it does not dangle: nothing for a human to weigh.
+      ...gate(context, spec.gates.perNamespace && (followers.length > 0 || gateways.length > 0), 'namespace', `tag:${tag}@${version}`, 'workloads', `move tag ${tag} (namespaces: ${followers.map((n) => n.name).join(', ') || 'none'}) to ${newRevision}`),
+      moveTag(tag, followers),
+      ...switchGateways(context, gateways, `gateways:tag:${tag}@${version}`, version, newRevision, 'workloads'),
+      ...followers.flatMap(afterMove),
     );
+    const existing = inventory.sail?.revisionTags.find((sailTag) => sailTag.name === tag);
+    if (existing?.targetRef?.kind === 'Istio') {
+      warnings.push(`IstioRevisionTag ${tag} already follows Istio ${existing.targetRef.name}: its namespaces take ${newRevision} at their next restart as soon as Sail activates it`);
+    }
+  }
+  if (context.movableTags.includes('default')) {
+    // Namespaces on the default tag move with it (below), not one by one.
+    context.namespaces.filter((namespace) => namespace.injection === 'default').forEach((namespace) => movedByTag.add(namespace.name));
   }
   for (const namespace of context.namespaces) {
     if (movedByTag.has(namespace.name)) continue;
     const needsLabel = namespace.injection !== null && namespace.injection !== newRevision;
-    if (!needsLabel && namespace.workloads.length === 0) continue;
+    if (!needsLabel && namespace.workloads.length === 0 && namespace.tested.length === 0) continue;
     steps.push(
-      ...gate(context, spec.gates.perNamespace, 'namespace', `namespace:${namespace.name}@${version}`, 'workloads', `move ${namespace.name} to ${newRevision} and restart its workloads`),
+      ...gate(context, spec.gates.perNamespace, 'namespace', `namespace:${namespace.name}@${version}`, 'workloads', `move ${namespace.name} to ${newRevision} and ${namespace.workloads.length > 0 ? 'restart' : 'test'} its workloads`),
     );
     if (needsLabel) {
       steps.push({
@@ -80,7 +118,20 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
         injectionLabel: namespace.hasInjectionLabel ? 'remove' : 'unchanged',
       });
     }
-    steps.push(...restarts(context, namespace, version, newRevision));
+    steps.push(...afterMove(namespace));
+  }
+  if (defaultTag) {
+    // The default revision serves istio-injection=enabled namespaces, pods without a revision
+    // label, new namespaces and the default validating webhook: it must be the new revision
+    // before the old one goes. https://istio.io/latest/docs/setup/upgrade/canary/#default-tag
+    // A revision-less istiod's namespaces were moved by label above: the new tag carries none yet.
+    const followers = context.movableTags.includes('default') ? context.namespaces.filter((namespace) => namespace.injection === 'default') : [];
+    steps.push(
+      ...gate(context, spec.gates.beforeDefaultTag, 'default-tag', `default-tag@${version}`, 'workloads', `make ${newRevision} the default revision (istio-injection=enabled namespaces, new namespaces, validation)`),
+      moveTag('default', followers),
+      ...switchGateways(context, onTag('default'), `gateways:tag:default@${version}`, version, newRevision, 'workloads'),
+      ...followers.flatMap(afterMove),
+    );
   }
   for (const tag of context.stuckTags) {
     warnings.push(`revision tag ${tag} stays on ${oldRevision}: namespaces outside the scope follow it`);

@@ -6,8 +6,7 @@
  */
 import type { Inventory } from '../inventory.js';
 import { compareVersions, formatVersion, parseVersion, tryParseVersion } from '../version.js';
-import type { Version } from '../version.js';
-import type { GatewayTarget, MoveNamespaceStep, MoveTagStep, Plan, RestartWorkloadStep, Step } from './steps.js';
+import type { GatewayTarget, MoveNamespaceStep, MoveTagStep, Plan, RestartWorkloadStep, Step, TestWorkloadStep, UpgradeCniStep, UpgradeZtunnelStep } from './steps.js';
 
 const PHASE = 'rolling-back' as const;
 
@@ -22,8 +21,13 @@ function restartedWorkloads(plan: Plan): RestartWorkloadStep[] {
   return [...seen.values()];
 }
 
+/** Every gateway a done step switched, once, in the order they were switched. */
 function switchedGateways(plan: Plan): GatewayTarget[] {
-  return stepsOf(plan, 'switch-gateways')[0]?.gateways ?? [];
+  const seen = new Map<string, GatewayTarget>();
+  for (const gateway of stepsOf(plan, 'switch-gateways').flatMap((step) => step.gateways)) {
+    if (!seen.has(`${gateway.namespace}/${gateway.name}`)) seen.set(`${gateway.namespace}/${gateway.name}`, gateway);
+  }
+  return [...seen.values()];
 }
 
 function restartsBack(plan: Plan, version: string, revision: string | null): Step[] {
@@ -38,8 +42,12 @@ function restartsBack(plan: Plan, version: string, revision: string | null): Ste
   }));
 }
 
+/** Gateways back where they were: pinned ones relabelled to the old revision; those on a tag stay on it (the tag moves back). */
 function gatewaysBack(plan: Plan, version: string, revision: string | null): Step[] {
-  const gateways = switchedGateways(plan);
+  const gateways = switchedGateways(plan).map((gateway) => ({
+    ...gateway,
+    revLabel: revision !== null && plan.revisions !== null && gateway.revLabel === plan.revisions.to ? revision : gateway.revLabel,
+  }));
   return gateways.length === 0 ? [] : [{ kind: 'switch-gateways', id: `rollback:gateways@${version}`, phase: PHASE, gateways, version, revision }];
 }
 
@@ -49,17 +57,31 @@ function verifyBack(plan: Plan, version: string, revision: string | null): Step[
   return [{ kind: 'verify-proxies', id: `rollback:verify-proxies@${version}`, phase: PHASE, version, revision, namespaces }];
 }
 
-/** ztunnel, then istio-cni, to `version`, when the upgrade touched them and they are not there yet. */
-function dataPlaneBack(plan: Plan, inventory: Inventory, version: string, first: boolean): Step[] {
+/** Each ambient test once, run again where the workloads are once the data plane is back. */
+function testsBack(plan: Plan, version: string): Step[] {
+  const seen = new Map<string, TestWorkloadStep>();
+  for (const step of stepsOf(plan, 'test-workload')) if (!seen.has(`${step.namespace}/${step.name}`)) seen.set(`${step.namespace}/${step.name}`, step);
+  return [...seen.values()].map((step) => ({ ...step, id: `rollback:test:${step.namespace}/${step.name}@${version}`, phase: PHASE, onTestFailure: 'gate' as const }));
+}
+
+/**
+ * ztunnel, then istio-cni, back to the version each really ran before the upgrade touched it
+ * (its step's `fromVersion`, else `version`), when a done step upgraded it and it is not there
+ * yet. Data-plane components may never run ahead of the control plane, so they go first.
+ */
+function dataPlaneBack(plan: Plan, inventory: Inventory, done: { ztunnel: UpgradeZtunnelStep | undefined; cni: UpgradeCniStep | undefined }, version: string, ztunnelRevision: string | null): Step[] {
   const steps: Step[] = [];
-  const needs = (current: string | null | undefined) => !first || current !== version;
   const ztunnel = inventory.ztunnel?.version ?? inventory.sail?.ztunnel?.version ?? null;
   const cni = inventory.cni?.version ?? inventory.sail?.cni?.version ?? null;
-  if (stepsOf(plan, 'upgrade-ztunnel').length > 0 && needs(ztunnel)) {
-    steps.push({ kind: 'upgrade-ztunnel', id: `rollback:ztunnel@${version}`, phase: PHASE, method: plan.method, fromVersion: ztunnel, version });
+  if (done.ztunnel !== undefined) {
+    const back = done.ztunnel.fromVersion ?? version;
+    if (ztunnel !== back || done.ztunnel.revision !== null) {
+      steps.push({ kind: 'upgrade-ztunnel', id: `rollback:ztunnel@${back}`, phase: PHASE, method: plan.method, fromVersion: ztunnel, version: back, revision: done.ztunnel.revision === null ? null : ztunnelRevision });
+    }
   }
-  if (stepsOf(plan, 'upgrade-cni').length > 0 && needs(cni)) {
-    steps.push({ kind: 'upgrade-cni', id: `rollback:cni@${version}`, phase: PHASE, method: plan.method, fromVersion: cni, version });
+  if (done.cni !== undefined) {
+    const back = done.cni.fromVersion ?? version;
+    if (cni !== back) steps.push({ kind: 'upgrade-cni', id: `rollback:cni@${back}`, phase: PHASE, method: plan.method, fromVersion: cni, version: back });
   }
   return steps;
 }
@@ -69,14 +91,22 @@ function revisionRollback(plan: Plan, inventory: Inventory, revisions: { from: s
   const namespace = install?.namespace ?? inventory.controlPlane.namespace;
   const sailIstioName = install?.sailIstioName ?? null;
   const oldStillRuns = inventory.controlPlane.revisions.some((revision) => revision.name === revisions.from);
-  const steps: Step[] = [...dataPlaneBack(plan, inventory, plan.source, true)];
+  const steps: Step[] = [];
   // Sail serves one active revision per Istio: setting the version back is what reactivates the old one.
-  if (plan.method === 'sail' || !oldStillRuns) {
+  if (install !== undefined && (plan.method === 'sail' || !oldStillRuns)) {
     steps.push({ kind: 'install-revision', id: `rollback:install-revision:${revisions.from}`, phase: PHASE, method: plan.method, revision: revisions.from, version: plan.source, namespace, sailIstioName });
   }
-  steps.push(...gatewaysBack(plan, plan.source, revisions.from));
-  for (const move of stepsOf(plan, 'move-tag')) {
-    const back: MoveTagStep = { ...move, id: `rollback:move-tag:${move.tag}@${revisions.from}`, phase: PHASE, fromRevision: revisions.to, toRevision: revisions.from };
+  // ztunnel goes back to the old revision only once that istiod runs again.
+  steps.push(...dataPlaneBack(plan, inventory, { ztunnel: stepsOf(plan, 'upgrade-ztunnel')[0], cni: stepsOf(plan, 'upgrade-cni')[0] }, plan.source, revisions.from));
+  for (const move of [...stepsOf(plan, 'move-tag')].reverse()) {
+    const back: MoveTagStep = {
+      ...move,
+      id: `rollback:move-tag:${move.tag}@${revisions.from}`,
+      phase: PHASE,
+      fromRevision: revisions.to,
+      toRevision: move.fromRevision,
+      sailTargetRef: move.sailTargetRef === null ? null : { kind: 'IstioRevision', name: move.fromRevision },
+    };
     steps.push(back);
   }
   for (const move of stepsOf(plan, 'move-namespace')) {
@@ -90,37 +120,47 @@ function revisionRollback(plan: Plan, inventory: Inventory, revisions: { from: s
     };
     steps.push(back);
   }
-  steps.push(...restartsBack(plan, plan.source, revisions.from), ...verifyBack(plan, plan.source, revisions.from));
+  steps.push(...gatewaysBack(plan, plan.source, revisions.from), ...restartsBack(plan, plan.source, revisions.from), ...testsBack(plan, plan.source), ...verifyBack(plan, plan.source, revisions.from));
   if (inventory.controlPlane.revisions.some((revision) => revision.name === revisions.to)) {
     steps.push({ kind: 'remove-old-revision', id: `rollback:remove-revision:${revisions.to}`, phase: PHASE, method: plan.method, revision: revisions.to, version: plan.target, namespace });
+  }
+  // The base chart went first on the way up, so it comes back last.
+  for (const base of stepsOf(plan, 'upgrade-base')) {
+    steps.push({ ...base, id: `rollback:base@${base.fromVersion}`, phase: PHASE, fromVersion: base.version, version: base.fromVersion });
   }
   return steps;
 }
 
+/**
+ * In place: every done hop undone in reverse, each back to the version it really left (its
+ * step's `fromVersion`), so a rollback planned after the first hop of a chain goes back to what
+ * that hop replaced and no further. Hops that did not start are not touched.
+ */
 function inPlaceRollback(plan: Plan, inventory: Inventory, warnings: string[]): Step[] {
-  const [first] = stepsOf(plan, 'upgrade-control-plane');
+  const ups = stepsOf(plan, 'upgrade-control-plane');
+  const [first] = ups;
   if (first === undefined) return [];
-  const running = inventory.controlPlane.revisions.find((revision) => revision.name === first.revision)?.version ?? inventory.sail?.istio?.version ?? null;
-  const current = tryParseVersion(running);
+  const running = inventory.controlPlane.revisions.find((revision) => revision.name === first.revision)?.version ?? tryParseVersion(inventory.sail?.istio?.version) ?? null;
+  const current = typeof running === 'string' ? tryParseVersion(running) : running;
   if (current === null) {
-    warnings.push(`the version of revision ${first.revision} is unknown: assuming the whole upgrade ran`);
+    warnings.push(`the version of revision ${first.revision} is unknown: assuming every done hop ran`);
   }
-  const chain: Version[] = [plan.source, ...plan.hops.map((hop) => hop.version)].map(parseVersion);
-  const from = current ?? parseVersion(plan.target);
-  const back = chain.filter((version) => compareVersions(version, from) < 0 && compareVersions(version, parseVersion(plan.source)) >= 0).reverse();
+  const reached = current ?? parseVersion(ups[ups.length - 1]?.version ?? plan.target);
+  const undo = ups.filter((step) => compareVersions(parseVersion(step.fromVersion), reached) < 0).reverse();
   const steps: Step[] = [];
-  let currentText = formatVersion(from);
-  back.forEach((hop, index) => {
-    const version = formatVersion(hop);
+  let currentText = formatVersion(reached);
+  for (const hop of undo) {
+    const version = hop.fromVersion;
+    const ofHop = (step: { version: string }) => step.version === hop.version;
     steps.push(
-      ...dataPlaneBack(plan, inventory, version, index === 0),
-      { ...first, id: `rollback:control-plane@${version}`, phase: PHASE, fromVersion: currentText, version },
-      ...gatewaysBack(plan, version, null),
-      ...restartsBack(plan, version, null),
-      ...verifyBack(plan, version, null),
+      ...dataPlaneBack(plan, inventory, { ztunnel: stepsOf(plan, 'upgrade-ztunnel').find(ofHop), cni: stepsOf(plan, 'upgrade-cni').find(ofHop) }, version, null),
+      { ...hop, id: `rollback:control-plane@${version}`, phase: PHASE, fromVersion: currentText, version },
     );
+    const base = stepsOf(plan, 'upgrade-base').find(ofHop);
+    if (base !== undefined) steps.push({ ...base, id: `rollback:base@${version}`, phase: PHASE, fromVersion: base.version, version });
+    steps.push(...gatewaysBack(plan, version, null), ...restartsBack(plan, version, null), ...testsBack(plan, version), ...verifyBack(plan, version, null));
     currentText = version;
-  });
+  }
   return steps;
 }
 

@@ -181,7 +181,8 @@ export interface MoveNamespaceStep extends StepBase {
  * default --revision <toRevision> --overwrite`; with Helm: the `revision-tags` of the istiod chart
  * and the `istio-base` release's `defaultRevision`; with Sail: the `IstioRevisionTag` named
  * `default`. `fromRevision` is `default` when the old control plane is the revision-less istiod
- * and no tag exists yet (the tag is created).
+ * and no tag exists yet (the tag is created); in the rollback of that move, `toRevision` is
+ * `default`: remove the tag, so the revision-less istiod is the default again.
  * https://istio.io/latest/docs/setup/upgrade/canary/#default-tag
  */
 export interface MoveTagStep extends StepBase {

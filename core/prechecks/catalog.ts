@@ -16,12 +16,19 @@ import type { Precheck, PrecheckInput } from './precheck.js';
 import { proxiesBehind } from './proxies-behind.js';
 import { removedTracingProviders } from './removed-tracing-providers.js';
 import { sailDiscoverySelectors } from './sail-discovery-selectors.js';
+import { sailVersion } from './sail-version.js';
+import { sourceMismatch } from './source-mismatch.js';
+import { upgradeNotes } from './upgrade-notes.js';
+import { waypointTags } from './waypoint-tags.js';
 
 export const PRECHECKS: readonly Precheck[] = [
+  sourceMismatch,
   installMismatch,
+  sailVersion,
   nativeSidecars,
   removedTracingProviders,
   autoSniDefaults,
+  upgradeNotes,
   compatibilityVersion,
   injectionLabelConflict,
   proxiesBehind,
@@ -30,6 +37,7 @@ export const PRECHECKS: readonly Precheck[] = [
   istiodAvailability,
   sailDiscoverySelectors,
   danglingRevisionTags,
+  waypointTags,
 ];
 
 const RANK: Record<Severity, number> = { block: 0, warn: 1, info: 2 };

@@ -13,4 +13,8 @@ export interface Finding {
   evidence: string[];
   /** What to do about it. */
   remedy: string;
+  /** The hop of an in-place chain the finding belongs to (`1.26.4 -> 1.27.3`); absent when it is about the whole upgrade. */
+  hop?: string;
+  /** The upstream page the check comes from. */
+  source?: string;
 }

@@ -1,4 +1,5 @@
 import type { PlanContext } from '../plan/context.js';
+import { formatVersion } from '../version.js';
 import type { Version } from '../version.js';
 import type { Finding } from './finding.js';
 
@@ -24,4 +25,19 @@ export function crosses(input: PrecheckInput, major: number, minor: number): boo
   const { source, target } = input.context;
   const below = (v: Version) => v.major < major || (v.major === major && v.minor < minor);
   return below(source) && !below(target);
+}
+
+/**
+ * The hop of the chain that crosses into `major.minor` (`1.26.4 -> 1.27.3`), or null when the
+ * upgrade does not cross it. Every hop's checks run at the first precheck step, before any write,
+ * and each finding names the hop it belongs to.
+ */
+export function hopInto(input: PrecheckInput, major: number, minor: number): string | null {
+  if (!crosses(input, major, minor)) return null;
+  let from = input.context.source;
+  for (const hop of input.hops) {
+    if (hop.major > major || (hop.major === major && hop.minor >= minor)) return `${formatVersion(from)} -> ${formatVersion(hop)}`;
+    from = hop;
+  }
+  return null;
 }

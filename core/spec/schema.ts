@@ -121,7 +121,11 @@ export const specSchema = z.strictObject({
     .strictObject({
       beforeControlPlane: z.boolean().default(true),
       beforeGateways: z.boolean().default(true),
+      /** Before ztunnel rolls node by node: the step with the widest blast radius in ambient mode. */
+      beforeZtunnel: z.boolean().default(true),
       perNamespace: z.boolean().default(true),
+      /** Before the default revision (tag `default`) moves to the new revision. */
+      beforeDefaultTag: z.boolean().default(true),
       beforeRemovingOldRevision: z.boolean().default(true),
       /** A failed test waits for a human (who may retry, continue or roll back); false rolls back at once. */
       onTestFailure: z.boolean().default(true),

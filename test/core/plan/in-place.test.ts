@@ -53,6 +53,7 @@ describe('in-place upgrade, sidecars', () => {
         version: '1.27.5',
         namespace: 'istio-system',
         sailIstioName: method === 'sail' ? 'default' : null,
+        alsoUpgrades: { gateways: [], cni: false, ztunnel: false },
       },
     ]);
     expect(plan.findings.filter((finding) => finding.severity === 'block')).toEqual([]);
@@ -76,34 +77,65 @@ describe('in-place upgrade, sidecars', () => {
     );
   });
 
-  it('refuses a source that does not run', () => {
-    expect(() => planUpgrade(spec({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.0', source: '1.26.0' } }), cluster())).toThrow(
-      'version.source: no istiod runs 1.26.0 (running: default at 1.27.3)',
+  it('plans from what runs when version.source names another version, and blocks naming both', () => {
+    const plan = planUpgrade(spec({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.0', source: '1.26.0' } }), cluster());
+    expect(plan.source).toBe('1.27.3');
+    expect(plan.findings.filter((finding) => finding.check === 'source-mismatch')).toMatchObject([
+      { severity: 'block', message: 'version.source says 1.26.0 but the control plane runs 1.27.3', evidence: ['istiod revision default: 1.27.3'] },
+    ]);
+  });
+
+  it('still refuses a source when several revisions run and none runs it', () => {
+    const inventory = cluster();
+    inventory.controlPlane.revisions.push({ ...inventory.controlPlane.revisions[0]!, name: '1-28-0', version: '1.28.0' });
+    expect(() => planUpgrade(spec({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.1', source: '1.26.0' } }), inventory)).toThrow(
+      'version.source: no istiod runs 1.26.0 (running: default at 1.27.3, 1-28-0 at 1.28.0)',
     );
   });
 });
 
 describe('in-place upgrade, ambient', () => {
   it.each([
-    ['istioctl', undefined],
     ['helm', undefined],
     ['sail', 'InPlace'],
-  ] as const)('with %s, upgrades the control plane, then istio-cni, then ztunnel, one minor per hop, and restarts no ambient pod', (method, sail) => {
+  ] as const)('with %s: control plane, soak, istio-cni, then ztunnel behind its gate, one minor per hop, and the ambient tests after ztunnel, no restart', (method, sail) => {
     const plan = planUpgrade(
-      spec({ install: { method, mode: 'ambient', strategy: 'in-place' }, version: { target: '1.28.0' }, gates: { beforeControlPlane: false, beforeGateways: false } }),
+      spec({
+        install: { method, mode: 'ambient', strategy: 'in-place' },
+        version: { target: '1.28.0' },
+        tests: { 'bookinfo/productpage-v1': { http: { url: 'http://productpage.bookinfo:9080/' } } },
+        gates: { beforeControlPlane: false, beforeGateways: false, perNamespace: false },
+      }),
       cluster({ version: '1.26.4', ambient: true, installer: method, ...(sail ? { sail } : {}) }),
     );
     const hop = (version: string) => [
+      ...(method === 'helm' ? [`upgrade-base base@${version}`] : []),
       `upgrade-control-plane control-plane@${version}`,
-      `upgrade-cni cni@${version}`,
-      `upgrade-ztunnel ztunnel@${version}`,
       `soak soak:control-plane@${version}`,
+      `upgrade-cni cni@${version}`,
+      `gate gate:before-ztunnel@${version}`,
+      `upgrade-ztunnel ztunnel@${version}`,
       `switch-gateways gateways@${version}`,
+      `test-workload test:bookinfo/productpage-v1@${version}`,
       `verify-proxies verify-proxies@${version}`,
     ];
     expect(outline(plan)).toEqual(['precheck precheck@1.28.0', ...hop('1.27.3'), ...hop('1.28.0')]);
     expect(ofKind(plan, 'upgrade-ztunnel').map((step) => `${step.fromVersion ?? '?'}->${step.version}`)).toEqual(['1.26.4->1.27.3', '1.27.3->1.28.0']);
     expect(ofKind(plan, 'upgrade-cni').every((step) => step.method === method)).toBe(true);
+    expect(ofKind(plan, 'test-workload')[0]).toMatchObject({ namespace: 'bookinfo', name: 'productpage-v1', onTestFailure: 'gate', test: { http: { url: 'http://productpage.bookinfo:9080/' } } });
+  });
+
+  it('with istioctl: one `istioctl upgrade` per hop rolls istiod, istio-cni and ztunnel, and is checked as one step', () => {
+    const plan = planUpgrade(
+      spec({ install: { method: 'istioctl', mode: 'ambient', strategy: 'in-place' }, version: { target: '1.28.0' }, gates: { beforeControlPlane: false, beforeGateways: false } }),
+      cluster({ version: '1.26.4', ambient: true, installer: 'istioctl' }),
+    );
+    const hop = (version: string) => [`upgrade-control-plane control-plane@${version}`, `soak soak:control-plane@${version}`, `switch-gateways gateways@${version}`, `verify-proxies verify-proxies@${version}`];
+    expect(outline(plan)).toEqual(['precheck precheck@1.28.0', ...hop('1.27.3'), ...hop('1.28.0')]);
+    expect(ofKind(plan, 'upgrade-control-plane').map((step) => step.alsoUpgrades)).toEqual([
+      { gateways: [], cni: true, ztunnel: true },
+      { gateways: [], cni: true, ztunnel: true },
+    ]);
   });
 });
 

@@ -21,6 +21,7 @@ describe('revision-based (canary) upgrade, sidecars', () => {
     expect(outline(plan)).toEqual([
       'precheck precheck@1.28.0',
       'gate gate:before-control-plane@1.28.0',
+      'upgrade-base base@1.28.0',
       'install-revision install-revision:1-28-0',
       'soak soak:control-plane@1.28.0',
       'gate gate:before-gateways@1.28.0',
@@ -57,7 +58,7 @@ describe('revision-based (canary) upgrade, sidecars', () => {
       spec({ install: helmRevision, version: { target: '1.28.0' } }),
       cluster({ revision: '1-27-3', bookinfoLabels: { 'istio.io/rev': 'prod-stable' }, tags: [{ name: 'prod-stable', revision: '1-27-3' }] }),
     );
-    expect(outline(plan).slice(6, 9)).toEqual(['gate gate:tag:prod-stable@1.28.0', 'move-tag move-tag:prod-stable@1-28-0', 'restart-workload restart:bookinfo/details-v1@1.28.0']);
+    expect(outline(plan).slice(7, 10)).toEqual(['gate gate:tag:prod-stable@1.28.0', 'move-tag move-tag:prod-stable@1-28-0', 'restart-workload restart:bookinfo/details-v1@1.28.0']);
     expect(ofKind(plan, 'move-namespace')).toEqual([]);
     expect(ofKind(plan, 'move-tag')[0]).toMatchObject({ tag: 'prod-stable', fromRevision: '1-27-3', toRevision: '1-28-0', namespaces: ['bookinfo'] });
   });
@@ -83,12 +84,12 @@ describe('revision-based (canary) upgrade, sidecars', () => {
     );
     expect(ofKind(plan, 'restart-workload').map((step) => step.name)).toEqual(['details-v1', 'productpage-v1', 'reviews-v2']);
     expect(ofKind(plan, 'remove-old-revision')).toEqual([]);
-    expect(plan.warnings).toEqual(['revision default is kept: still used by Deployment bookinfo/ratings-v1']);
+    expect(plan.warnings).toEqual(['revision default is kept: still used by Deployment bookinfo/ratings-v1, gateway istio-ingress/istio-ingressgateway (follows tag default)']);
   });
 
   it('plans no gates when the spec turns them all off', () => {
     const plan = planUpgrade(
-      spec({ install: helmRevision, version: { target: '1.28.0' }, gates: { beforeControlPlane: false, beforeGateways: false, perNamespace: false, beforeRemovingOldRevision: false } }),
+      spec({ install: helmRevision, version: { target: '1.28.0' }, gates: { beforeControlPlane: false, beforeGateways: false, perNamespace: false, beforeRemovingOldRevision: false, beforeDefaultTag: false } }),
       cluster(),
     );
     expect(ofKind(plan, 'gate')).toEqual([]);

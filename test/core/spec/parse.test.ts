@@ -24,7 +24,9 @@ describe('the upgrade spec', () => {
     expect(spec.gates).toEqual({
       beforeControlPlane: true,
       beforeGateways: true,
+      beforeZtunnel: true,
       perNamespace: true,
+      beforeDefaultTag: true,
       beforeRemovingOldRevision: true,
       onTestFailure: true,
       approvalTimeout: 86_400,
@@ -41,7 +43,7 @@ describe('the upgrade spec', () => {
     expect(problems(withoutApprovers)).toEqual([
       'approvals.approvers: expected at least one approver while any gate is on (or turn every gate off)',
     ]);
-    const ungated = { beforeControlPlane: false, beforeGateways: false, perNamespace: false, beforeRemovingOldRevision: false, onTestFailure: false };
+    const ungated = { beforeControlPlane: false, beforeGateways: false, beforeZtunnel: false, perNamespace: false, beforeDefaultTag: false, beforeRemovingOldRevision: false, onTestFailure: false };
     expect(parseSpec({ ...withoutApprovers, gates: ungated }).ok).toBe(true);
   });
 
