@@ -1,4 +1,5 @@
 /** The kubernetes adapters, built from one set of clients. */
+import { createAccessReviewActivities } from './access-review.js';
 import type { KubeClients } from './clients.js';
 import { createInventoryActivities } from './inventory.js';
 import { createLabelActivities } from './labels.js';
@@ -13,5 +14,6 @@ export function createKubernetesActivities(clients: KubeClients) {
     ...createRestartActivities(clients),
     ...createRolloutActivities(clients),
     ...createProxyActivities(clients),
+    ...createAccessReviewActivities(clients),
   };
 }
