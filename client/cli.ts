@@ -1,20 +1,15 @@
 /**
- * The operator's CLI. Each command lives in client/commands/ and registers itself on the program.
- * Exit codes are in exit-codes.ts.
+ * The operator's CLI (`istio-upgrade`, or `npm run cli --`). Commands are declared in program.ts;
+ * this entry point turns every failure into a message and an exit code (exit-codes.ts). A stack
+ * trace is printed only with --debug: operators need the problem and the fix, not our call stack.
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
+import { CliError, messageOf } from './errors.js';
 import { EXIT } from './exit-codes.js';
-import { registerGateCommands } from './commands/gate.js';
-import { registerPlanCommand } from './commands/plan.js';
+import { buildProgram } from './program.js';
 
-const program = new Command()
-  .name('istio-upgrade')
-  .description('Durable runbooks for Istio upgrades on Temporal')
-  .showHelpAfterError()
-  .exitOverride();
-
-registerGateCommands(program);
-registerPlanCommand(program);
+const program = buildProgram();
+const debug = process.argv.includes('--debug');
 
 try {
   await program.parseAsync(process.argv);
@@ -22,8 +17,13 @@ try {
   if (err instanceof CommanderError) {
     // Help and version are successes; anything else commander rejects is a usage error.
     process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
+  } else if (err instanceof CliError) {
+    console.error(`error: ${err.message}`);
+    if (debug) console.error(err.cause ?? err);
+    process.exitCode = err.exitCode;
   } else {
-    console.error(err instanceof Error ? err.message : String(err));
+    console.error(`error: ${messageOf(err)}${debug ? '' : ' (--debug shows where)'}`);
+    if (debug) console.error(err);
     process.exitCode = EXIT.failure;
   }
 }

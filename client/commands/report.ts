@@ -1,0 +1,26 @@
+/** `report <id> --out report.html`: the upgrade's HTML report, drawn from its workflow history. */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { failure, messageOf } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { operatorName } from '../identity.js';
+import { journalOf } from '../render/history.js';
+import { renderReport } from '../render/report.js';
+import { withTemporal } from '../temporal.js';
+import { readUpgrade } from '../upgrades.js';
+
+export async function runReport(workflowId: string, options: { out?: string }): Promise<number> {
+  const out = resolve(options.out ?? `${workflowId}.html`);
+  const html = await withTemporal(operatorName(undefined), async (session) => {
+    const view = await readUpgrade(session, workflowId);
+    const history = await session.client.workflow.getHandle(workflowId).fetchHistory();
+    return renderReport({ workflowId, execution: view.execution, status: view.status, journal: journalOf(history), now: Date.now() });
+  });
+  try {
+    await writeFile(out, html);
+  } catch (err) {
+    throw failure(`cannot write the report to ${out}: ${messageOf(err)}`, err);
+  }
+  console.log(`report written to ${out}`);
+  return EXIT.ok;
+}

@@ -1,0 +1,181 @@
+/**
+ * The CLI's commands, options, help and examples. Only commander is loaded here: each action
+ * imports its implementation when it runs, so `--help` and a mistyped flag answer at once instead
+ * of after loading the Temporal and Kubernetes clients (about a second on a small machine).
+ */
+import { Command, Option } from 'commander';
+import { EXIT_CODES_HELP } from './exit-codes.js';
+import type { PlanOptions } from './commands/plan.js';
+import type { ListOptions } from './commands/list.js';
+import type { RollbackOptions } from './commands/rollback.js';
+import type { StartOptions } from './commands/start.js';
+import type { WatchOptions } from './commands/watch.js';
+
+type Run = () => Promise<number>;
+
+/** Runs an action and hands its exit code to the process; errors go to cli.ts. */
+async function exitWith(run: Run): Promise<void> {
+  process.exitCode = await run();
+}
+
+function example(...lines: string[]): string {
+  return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}
+
+const asOption = () => new Option('--as <name>', 'who you are, recorded in the workflow (default: ISTIO_UPGRADE_USER, else your login name)');
+const requestIdOption = () => new Option('--request-id <id>', 'makes a retried request harmless (default: a fresh id)');
+
+export interface ControlOptions {
+  as?: string;
+  comment?: string;
+  requestId?: string;
+}
+
+const CONTROLS = [
+  { name: 'pause', action: 'pause', description: 'hold the upgrade before its next step (the running step finishes)', comment: false },
+  { name: 'resume', action: 'resume', description: 'go on after a pause', comment: false },
+  { name: 'abort', action: 'abort', description: 'roll back now: the running step is cancelled and the compensation runs', comment: false },
+  { name: 'retry', action: 'retry', description: 'at a failure gate: run the failed step again', comment: false },
+  { name: 'skip', action: 'skip', description: 'at a failure gate: leave the failed step and go on', comment: true },
+  { name: 'skip-soak', action: 'skipSoak', description: 'end the running soak or grace period now', comment: true },
+] as const;
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('istio-upgrade')
+    .description('Durable runbooks for Istio upgrades on Temporal: plan, start, watch, approve, control, roll back, report.')
+    .option('--debug', 'print stack traces and causes of errors')
+    .showHelpAfterError('(add --help for usage and examples)')
+    .addHelpText(
+      'after',
+      `\nTemporal is reached through TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, the TLS variables or a
+profile in ~/.config/temporalio/temporal.toml; the cluster through --kubeconfig / --context or KUBECONFIG.
+
+${EXIT_CODES_HELP}
+${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upgrade start -f examples/demo-istioctl-canary.yaml --as carol --watch', 'istio-upgrade approve istio-upgrade-sim before-control-plane --as alice --comment "canary is clean"')}`,
+    )
+    .exitOverride();
+  program.configureOutput({ outputError: (text, write) => write(text) });
+
+  program
+    .command('plan')
+    .description('read the cluster (read-only), run the prechecks and print the upgrade plan')
+    .requiredOption('-f, --file <path>', 'upgrade spec (YAML)')
+    .option('--json', 'print the plan as JSON')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the spec cluster.context, else the current one)')
+    .addOption(new Option('--inventory <path>', 'plan against a saved inventory (JSON) instead of a cluster').hideHelp())
+    .addHelpText('after', example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml --kubeconfig ~/.kube/config --context prod'))
+    .action((options: PlanOptions) =>
+      exitWith(async () => (await import('./commands/plan.js')).runPlan(options)),
+    );
+
+  program
+    .command('start')
+    .description('validate, plan and start an upgrade; refuses when a precheck blocks or the cluster already has one running')
+    .requiredOption('-f, --file <path>', 'upgrade spec (YAML)')
+    .option('--kubeconfig <path>', 'kubeconfig the plan is read with (default: KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the spec cluster.context, else the current one); passed on to the workflow')
+    .addOption(asOption())
+    .option('--override-precheck <id...>', 'start although this blocking precheck fired (recorded in the workflow)')
+    .option('--watch', 'watch the upgrade after starting it')
+    .option('--json', 'print the id and links as JSON')
+    .addHelpText('after', example('istio-upgrade start -f examples/demo-istioctl-canary.yaml --as carol', 'istio-upgrade start -f spec.yaml --override-precheck native-sidecars --watch'))
+    .action((options: StartOptions) =>
+      exitWith(async () => (await import('./commands/start.js')).runStart(options)),
+    );
+
+  program
+    .command('watch <id>')
+    .description('a live view of an upgrade until it ends or waits for a human (redraws in a terminal, one line per change otherwise)')
+    .option('--follow', 'keep watching while the upgrade waits for a human')
+    .option('--interval <seconds>', 'seconds between refreshes', '1')
+    .addHelpText('after', example('istio-upgrade watch istio-upgrade-sim', 'istio-upgrade watch istio-upgrade-sim --follow | tee upgrade.log'))
+    .action((id: string, options: WatchOptions) =>
+      exitWith(async () => (await import('./commands/watch.js')).runWatch(id, options)),
+    );
+
+  program
+    .command('status <id>')
+    .description('the steps, progress, timers, pending gates and who decided what')
+    .option('--json', 'print the status as JSON')
+    .addHelpText('after', example('istio-upgrade status istio-upgrade-sim', "istio-upgrade status istio-upgrade-sim --json | jq '.pendingGates'"))
+    .action((id: string, options: { json?: boolean }) =>
+      exitWith(async () => (await import('./commands/status.js')).runStatus(id, options)),
+    );
+
+  for (const verdict of ['approve', 'reject'] as const) {
+    program
+      .command(`${verdict} <id> <gateId>`)
+      .description(`${verdict} a pending gate; you learn at once what was decided or why not`)
+      .addOption(asOption())
+      .option('--comment <text>', 'why, for the audit trail')
+      .addOption(requestIdOption())
+      .addHelpText('after', example(`istio-upgrade ${verdict} istio-upgrade-sim before-control-plane --as alice --comment "${verdict === 'approve' ? 'canary is clean' : '5xx on reviews'}"`))
+      .action((id: string, gateId: string, options: ControlOptions) =>
+        exitWith(async () => (await import('./commands/gate.js')).runAnswer(verdict, id, gateId, options)),
+      );
+  }
+
+  for (const control of CONTROLS) {
+    const command = program
+      .command(`${control.name} <id>`)
+      .description(control.description)
+      .addOption(asOption())
+      .addOption(requestIdOption())
+      .addHelpText('after', example(`istio-upgrade ${control.name} istio-upgrade-sim --as alice${control.comment ? ' --comment "known flaky test"' : ''}`));
+    if (control.comment) command.requiredOption('--comment <text>', 'why (required: the audit trail says why)');
+    else command.option('--comment <text>', 'why, for the audit trail');
+    command.action((id: string, options: ControlOptions) =>
+      exitWith(async () => (await import('./commands/controls.js')).runControl(control.action, id, options)),
+    );
+  }
+
+  program
+    .command('extend-soak <id> <duration>')
+    .description('make the running soak or grace period longer by a duration like 10m or 1h30m')
+    .addOption(asOption())
+    .option('--comment <text>', 'why, for the audit trail')
+    .addOption(requestIdOption())
+    .addHelpText('after', example('istio-upgrade extend-soak istio-upgrade-sim 30m --as alice --comment "error rate still settling"'))
+    .action((id: string, duration: string, options: ControlOptions) =>
+      exitWith(async () => (await import('./commands/controls.js')).runExtendSoak(id, duration, options)),
+    );
+
+  program
+    .command('rollback <id>')
+    .description('roll back a running or finished upgrade, printing the rollback plan first')
+    .addOption(asOption())
+    .option('--reason <text>', 'why, for the audit trail')
+    .option('--kubeconfig <path>', 'kubeconfig the rollback plan is read with')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--json', 'print the rollback plan and ids as JSON')
+    .addHelpText('after', example('istio-upgrade rollback istio-upgrade-sim --as alice --reason "latency regression on reviews"'))
+    .action((id: string, options: RollbackOptions) =>
+      exitWith(async () => (await import('./commands/rollback.js')).runRollback(id, options)),
+    );
+
+  program
+    .command('list')
+    .description('upgrades and rollbacks from Temporal visibility, filtered by the search attributes')
+    .option('--cluster <name>', 'only this cluster (MeshCluster)')
+    .option('--phase <phase>', 'only this phase (UpgradePhase), e.g. workloads, completed, or Paused for "waiting for a human"')
+    .option('--running', 'only running ones')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print the rows as JSON')
+    .addHelpText('after', example('istio-upgrade list --running', 'istio-upgrade list --phase Paused --cluster prod-eu-1'))
+    .action((options: ListOptions) =>
+      exitWith(async () => (await import('./commands/list.js')).runList(options)),
+    );
+
+  program
+    .command('report <id>')
+    .description('write one self-contained HTML page from the workflow history: timeline, decisions, outcome')
+    .option('-o, --out <path>', 'where to write it (default: <id>.html)')
+    .addHelpText('after', example('istio-upgrade report istio-upgrade-sim --out report.html'))
+    .action((id: string, options: { out?: string }) =>
+      exitWith(async () => (await import('./commands/report.js')).runReport(id, options)),
+    );
+
+  return program;
+}
