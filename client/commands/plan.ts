@@ -10,6 +10,8 @@ import { createKubeClients } from '../../activities/kubernetes/clients.js';
 import { createInventoryActivities } from '../../activities/kubernetes/inventory.js';
 import type { Inventory } from '../../core/inventory.js';
 import { PlanError } from '../../core/plan/errors.js';
+import { rollbackPoints } from '../../core/plan/rollback-points.js';
+import type { RollbackSummary } from '../../core/plan/rollback-points.js';
 import { describe } from '../../core/plan/steps.js';
 import type { Plan, Step } from '../../core/plan/steps.js';
 import { planUpgrade } from '../../core/plan/upgrade.js';
@@ -20,6 +22,7 @@ import type { SpecProblem } from '../../core/spec/parse.js';
 import type { Spec } from '../../core/spec/schema.js';
 import { formatDuration } from '../../core/spec/duration.js';
 import { EXIT } from '../exit-codes.js';
+import { reviewClusterAccess, withPermissionFindings, type ReviewPlanAccess } from './plan-permissions.js';
 
 export interface PlanOptions {
   file: string;
@@ -42,6 +45,8 @@ export interface PlanDeps {
   readText: (path: string) => Promise<string>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Asks the cluster whether these credentials may do what the plan needs; absent: not asked. */
+  reviewAccess?: ReviewPlanAccess;
 }
 
 /** The kubernetes adapter's reader: list calls only, so planning never writes to the cluster. */
@@ -58,6 +63,7 @@ export async function readClusterInventory(source: InventorySource): Promise<Inv
 
 const defaultDeps: PlanDeps = {
   readInventory: readClusterInventory,
+  reviewAccess: reviewClusterAccess,
   readText: (path) => readFile(path, 'utf8'),
   stdout: (text) => console.log(text),
   stderr: (text) => console.error(text),
@@ -116,8 +122,27 @@ function marker(step: Step): string {
   }
 }
 
-/** The plan as an operator reads it: header, numbered steps with gates and timers marked, findings by severity. */
-export function renderPlan(plan: Plan): string {
+/**
+ * The rollback part: at each gate (where a rejection rolls back) and at the end, the steps that
+ * undo what is done by then, and the step after which undoing is no longer planned.
+ */
+function renderRollback(plan: Plan, rollback: RollbackSummary): string[] {
+  const lines = ['', 'Rollback (no gates, no timers; undoes only what is done):'];
+  if (rollback.points.length === 0) lines.push('  nothing to undo before the first change');
+  for (const point of rollback.points) {
+    const where = point.done === plan.steps.length || point.before === null ? `after step ${point.done}` : `stopped before step ${point.done + 1}`;
+    lines.push(`  ${where}:`);
+    point.steps.forEach((step, index) => lines.push(`    ${String.fromCharCode(97 + (index % 26))}. ${describe(step)}`));
+  }
+  if (rollback.noReturnAfter !== null) {
+    const index = plan.steps.findIndex((step) => step.id === rollback.noReturnAfter);
+    lines.push(`  after step ${index + 1} no rollback is planned: revision ${plan.revisions?.from ?? ''} is gone; going back to ${plan.source} is a new installation`);
+  }
+  return lines;
+}
+
+/** The plan as an operator reads it: header, numbered steps with gates and timers marked, its rollback, findings by severity. */
+export function renderPlan(plan: Plan, rollback?: RollbackSummary): string {
   const lines: string[] = [];
   const strategy = plan.revisions ? `revision-based (${plan.revisions.from} -> ${plan.revisions.to})` : 'in-place';
   lines.push(`${plan.kind === 'upgrade' ? 'Upgrade' : 'Rollback'} plan for ${plan.cluster ?? 'the current context'}: Istio ${plan.source} -> ${plan.target}`);
@@ -128,6 +153,7 @@ export function renderPlan(plan: Plan): string {
   plan.steps.forEach((step, index) => {
     lines.push(`  ${String(index + 1).padStart(width)}. ${marker(step)}${describe(step)}`);
   });
+  if (rollback !== undefined) lines.push(...renderRollback(plan, rollback));
   if (plan.warnings.length > 0) {
     lines.push('', 'Warnings:', ...plan.warnings.map((warning) => `  - ${warning}`));
   }
@@ -148,9 +174,18 @@ export function renderPlan(plan: Plan): string {
   return lines.join('\n');
 }
 
-/** The same plan as data, each step with its sentence, for scripts. */
-export function planJson(plan: Plan): string {
-  return JSON.stringify({ ...plan, steps: plan.steps.map((step) => ({ ...step, description: describe(step) })) }, null, 2);
+/** The same plan as data, each step with its sentence, for scripts; `rollback` as renderPlan prints it. */
+export function planJson(plan: Plan, rollback?: RollbackSummary): string {
+  const described = (steps: readonly Step[]) => steps.map((step) => ({ ...step, description: describe(step) }));
+  return JSON.stringify(
+    {
+      ...plan,
+      steps: described(plan.steps),
+      ...(rollback && { rollback: { points: rollback.points.map((point) => ({ ...point, steps: described(point.steps) })), noReturnAfter: rollback.noReturnAfter } }),
+    },
+    null,
+    2,
+  );
 }
 
 /** Runs the command and returns its exit code (the caller sets process.exitCode). */
@@ -169,8 +204,14 @@ export async function runPlan(options: PlanOptions, deps: PlanDeps = defaultDeps
           ...((options.context ?? spec.cluster.context) && { context: options.context ?? spec.cluster.context }),
           controlPlaneNamespace: spec.install.namespace,
         });
-    const plan = planUpgrade(spec, inventory);
-    deps.stdout(options.json ? planJson(plan) : renderPlan(plan));
+    // A saved inventory has no cluster behind it to ask about permissions.
+    const plan = await withPermissionFindings(planUpgrade(spec, inventory), options.inventory ? undefined : deps.reviewAccess, {
+      ...(options.kubeconfig && { kubeconfig: options.kubeconfig }),
+      ...((options.context ?? spec.cluster.context) && { context: options.context ?? spec.cluster.context }),
+      controlPlaneNamespace: spec.install.namespace,
+    });
+    const rollback = rollbackPoints(plan, inventory);
+    deps.stdout(options.json ? planJson(plan, rollback) : renderPlan(plan, rollback));
     return blocks(plan.findings) ? EXIT.precheckBlocks : EXIT.ok;
   } catch (err) {
     if (err instanceof InvalidInput || err instanceof PlanError) return invalid(err.problems);

@@ -92,5 +92,8 @@ export function rollbackPoints(plan: Plan, inventory: Inventory): RollbackSummar
     if (step.kind === 'gate') points.push(at(index, step.id));
   });
   points.push(at(end, removal === -1 ? null : plan.steps[removal]?.id ?? null));
-  return { points: points.filter((point) => point.steps.length > 0), noReturnAfter: removal === -1 ? null : plan.steps[removal]?.id ?? null };
+  // A point that undoes exactly what the one before it undoes (only gates or timers between) says nothing new.
+  const same = (a: RollbackPoint, b: RollbackPoint | undefined) => b !== undefined && a.steps.map((step) => step.id).join() === b.steps.map((step) => step.id).join();
+  const distinct = points.filter((point, index) => point.steps.length > 0 && !same(point, points[index - 1]));
+  return { points: distinct, noReturnAfter: removal === -1 ? null : plan.steps[removal]?.id ?? null };
 }

@@ -352,6 +352,7 @@ export function describe(step: Step): string {
     }
     case 'move-tag': {
       const how = step.sailTargetRef ? ` (IstioRevisionTag targetRef ${step.sailTargetRef.kind} ${step.sailTargetRef.name})` : '';
+      if (step.tag === 'default' && step.toRevision === 'default') return `Remove tag default so the revision-less istiod is the default revision again (from ${step.fromRevision}).`;
       const what = step.tag === 'default' ? 'the default revision (tag default: istio-injection=enabled namespaces, unlabelled pods, the validating webhook)' : `revision tag ${step.tag}`;
       return `Move ${what} from ${step.fromRevision} to ${step.toRevision}${how} (namespaces: ${names(step.namespaces)}).`;
     }

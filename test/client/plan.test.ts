@@ -40,9 +40,14 @@ describe('istio-upgrade plan', () => {
     expect(text).toContain('Upgrade plan for prod-eu-1: Istio 1.27.3 -> 1.28.0');
     expect(text).toContain('helm, sidecar, revision-based (default -> 1-28-0); restarts one at a time');
     expect(text).toMatch(/^ {3}2\. \[GATE 1d\] Gate: wait for alice or bob \(not the initiator\) to approve: install revision 1-28-0/m);
-    expect(text).toMatch(/^ {3}4\. \[TIMER 10m\] Wait 10m: let istiod 1.28.0 soak/m);
-    expect(text).toMatch(/^ +9\. Restart bookinfo\/reviews-v2 and check its proxies run 1.28.0 from 1-28-0, then run its HTTP test\.$/m);
+    expect(text).toMatch(/^ {3}3\. Upgrade Helm release istio-base \(CRDs, validating webhook\) in istio-system from 1.27.3 to 1.28.0, keeping defaultRevision default\.$/m);
+    expect(text).toMatch(/^ {3}5\. \[TIMER 10m\] Wait 10m: let istiod 1.28.0 soak/m);
+    expect(text).toMatch(/^ +8\. Restart bookinfo\/reviews-v2 and check its proxies run 1.28.0 from 1-28-0, then run its HTTP test\.$/m);
+    expect(text).toMatch(/^ +12\. \[GATE 1d\] Gate: wait for alice or bob \(not the initiator\) to approve: make 1-28-0 the default revision/m);
     expect(text.indexOf('reviews-v2')).toBeLessThan(text.indexOf('Restart bookinfo/ratings-v1'));
+    expect(text).toContain('Rollback (no gates, no timers; undoes only what is done):\n  stopped before step 6:\n    a. Remove revision 1-28-0 (1.28.0) with helm');
+    expect(text).toContain('    a. Remove tag default so the revision-less istiod is the default revision again (from 1-28-0).');
+    expect(text).toContain('  after step 18 no rollback is planned: revision default is gone; going back to 1.27.3 is a new installation');
     expect(text).toContain('Precheck findings:\n  none');
     expect(text).toContain('Ready: no precheck blocks this plan.');
   });
@@ -86,9 +91,16 @@ describe('istio-upgrade plan', () => {
   it('prints the same plan as data with --json', async () => {
     const run = harness(cluster());
     expect(await runPlan({ file: example, json: true }, run.deps)).toBe(0);
-    const plan = JSON.parse(run.out.join('\n')) as { target: string; steps: { id: string; description: string }[]; findings: unknown[] };
+    const plan = JSON.parse(run.out.join('\n')) as {
+      target: string;
+      steps: { id: string; description: string }[];
+      findings: unknown[];
+      rollback: { points: { before: string | null; done: number; steps: { id: string; description: string }[] }[]; noReturnAfter: string | null };
+    };
     expect(plan.target).toBe('1.28.0');
-    expect(plan.steps[2]).toMatchObject({ id: 'install-revision:1-28-0', description: 'Install istiod revision 1-28-0 (1.28.0) with helm in istio-system, beside the old one.' });
+    expect(plan.steps[3]).toMatchObject({ id: 'install-revision:1-28-0', description: 'Install istiod revision 1-28-0 (1.28.0) with helm in istio-system, beside the old one.' });
+    expect(plan.rollback.points[0]).toMatchObject({ before: 'gate:namespace:bookinfo@1.28.0', done: 5, steps: [{ id: 'rollback:remove-revision:1-28-0' }, { id: 'rollback:base@1.27.3' }] });
+    expect(plan.rollback.noReturnAfter).toBe('remove-revision:default');
     expect(plan.findings).toEqual([]);
   });
 
