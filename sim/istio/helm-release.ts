@@ -11,7 +11,10 @@ export interface HelmRelease {
   chart: string;
   version: string;
   revision: number;
-  status: 'deployed' | 'superseded' | 'failed' | 'uninstalled';
+  /** `pending-*` while an operation runs: a helm killed mid-upgrade leaves it so, and helm refuses the next upgrade. */
+  status: 'deployed' | 'superseded' | 'failed' | 'uninstalled' | 'pending-install' | 'pending-upgrade' | 'pending-rollback';
+  /** `--description` of the operation, else helm's own ("Install complete"). */
+  description?: string;
   values: Record<string, unknown>;
   updated: string;
 }

@@ -8,6 +8,7 @@ import { connect, type Kube } from '../kube/connect.js';
 import { CHARTS } from './charts.js';
 import type { HelmCommand, HelmContext } from './command.js';
 import { listCommand } from './commands/list.js';
+import { historyCommand, rollbackCommand } from './commands/rollback.js';
 import { getValuesCommand, statusCommand } from './commands/status.js';
 import { uninstallCommand } from './commands/uninstall.js';
 import { upgradeCommand } from './commands/upgrade.js';
@@ -32,7 +33,7 @@ const versionCommand: HelmCommand = {
   },
 };
 
-const COMMANDS: HelmCommand[] = [upgradeCommand, uninstallCommand, listCommand, statusCommand, getValuesCommand, versionCommand];
+const COMMANDS: HelmCommand[] = [upgradeCommand, rollbackCommand, historyCommand, uninstallCommand, listCommand, statusCommand, getValuesCommand, versionCommand];
 
 const paths = (c: HelmCommand): string[][] => [c.path, ...(c.aliases ?? [])];
 const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);

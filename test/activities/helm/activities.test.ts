@@ -3,6 +3,8 @@ import { createHelmActivities } from '../../../activities/helm/activities.js';
 import { startCluster, type SimCluster } from '../support/sim.js';
 import { toolsFolder } from '../support/tools.js';
 import { failureOf } from '../support/failures.js';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { CancelledFailure } from '@temporalio/common';
 
 let cluster: SimCluster;
 let helm: ReturnType<typeof createHelmActivities>;
@@ -32,6 +34,66 @@ describe('helm through the stand-in, as a process', () => {
     expect((await helm.helmUninstall({ version: '1.28.0', release: 'istiod-1-28', namespace: 'istio-system' })).changed).toBe(true);
     expect(cluster.sim.get('deployments', 'istio-system', 'istiod-1-28')).toBeUndefined();
     expect((await helm.helmUninstall({ version: '1.28.0', release: 'istiod-1-28', namespace: 'istio-system' })).changed).toBe(false);
+  });
+
+  it('a helm killed mid-upgrade leaves the release pending; the retry of the same activity rolls it back and upgrades again', async () => {
+    await helm.helmUpgradeInstall(canary);
+    // istiod of the new values never gets ready, so `helm --wait` is still running when the worker "dies".
+    cluster.sim.faults.add({ kind: 'neverReady', deployment: 'istiod-1-28', namespace: 'istio-system' });
+    const attempt = (n: number) => new MockActivityEnvironment({ attempt: n, activityId: 'upgrade-istiod', heartbeatTimeoutMs: 2_000 });
+    const first = attempt(1);
+    const changed = { ...canary, values: { revision: '1-28', pilot: { env: { PILOT_TRACE_SAMPLING: '5' } } }, waitSeconds: 300 };
+    const run = first.run(() => helm.helmUpgradeInstall(changed));
+    const pendingSeen = (async () => {
+      for (;;) {
+        const secrets = cluster.sim.list('secrets', 'istio-system').filter((x) => x.metadata.labels?.name === 'istiod-1-28');
+        if (secrets.some((x) => x.metadata.labels?.status === 'pending-upgrade')) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await pendingSeen;
+    first.cancel();
+    await expect(run).rejects.toBeInstanceOf(CancelledFailure);
+    cluster.sim.faults.clear();
+
+    const retried = await attempt(2).run(() => helm.helmUpgradeInstall(changed));
+    expect(retried.changed).toBe(true);
+    expect(retried.recovered).toMatch(/rolled istio-system\/istiod-1-28 back to revision \d+, left pending-upgrade/);
+    const statuses = cluster.sim.list('secrets', 'istio-system').filter((x) => x.metadata.labels?.name === 'istiod-1-28').map((x) => x.metadata.labels?.status);
+    expect(statuses.filter((x) => x === 'deployed')).toHaveLength(1);
+    expect(statuses.some((x) => x?.startsWith('pending-') === true)).toBe(false);
+    expect(JSON.stringify(cluster.sim.get('deployments', 'istio-system', 'istiod-1-28')?.spec)).toContain('PILOT_TRACE_SAMPLING');
+  });
+
+  it('a release pending from another operation is left alone, as a retryable Conflict', async () => {
+    await helm.helmUpgradeInstall(canary);
+    cluster.sim.faults.add({ kind: 'neverReady', deployment: 'istiod-1-28', namespace: 'istio-system' });
+    const someoneElse = new MockActivityEnvironment({ activityId: 'another-workflows-step' });
+    const theirs = { ...canary, values: { revision: '1-28', pilot: { env: { PILOT_TRACE_SAMPLING: '7' } } }, waitSeconds: 300 };
+    const run = someoneElse.run(() => helm.helmUpgradeInstall(theirs));
+    for (;;) {
+      const pending = cluster.sim.list('secrets', 'istio-system').some((x) => x.metadata.labels?.name === 'istiod-1-28' && x.metadata.labels.status === 'pending-upgrade');
+      if (pending) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    someoneElse.cancel();
+    await expect(run).rejects.toBeInstanceOf(CancelledFailure);
+    cluster.sim.faults.clear();
+    const before = cluster.sim.writeLog.length;
+    const f = await failureOf(new MockActivityEnvironment({ activityId: 'upgrade-istiod' }).run(() => helm.helmUpgradeInstall(canary)));
+    expect(f.type).toBe('Conflict');
+    expect(f.nonRetryable).toBe(false);
+    expect(f.message).toContain('another-workflows-step');
+    expect(cluster.sim.writeLog.length).toBe(before);
+    // The other operation's own retry recovers it.
+    const recovered = await new MockActivityEnvironment({ activityId: 'another-workflows-step' }).run(() => helm.helmUpgradeInstall(theirs));
+    expect(recovered.recovered).toContain('rolled');
+  });
+
+  it('refuses a release name that is not a DNS label, naming the field', async () => {
+    const f = await failureOf(helm.helmUpgradeInstall({ ...canary, release: 'Istiod_1.28' }));
+    expect(f.type).toBe('Validation');
+    expect(f.message).toContain('release');
   });
 
   it('an unknown chart fails as CommandFailed with helm\'s own error', async () => {

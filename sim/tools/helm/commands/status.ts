@@ -18,7 +18,7 @@ export const statusCommand: HelmCommand = {
     if (!r) throw new ToolError('release: not found');
     const doc = {
       name: r.name,
-      info: { first_deployed: history[0]?.updated ?? r.updated, last_deployed: r.updated, deleted: '', description: r.revision === 1 ? 'Install complete' : 'Upgrade complete', status: r.status },
+      info: { first_deployed: history[0]?.updated ?? r.updated, last_deployed: r.updated, deleted: '', description: r.description ?? (r.revision === 1 ? 'Install complete' : 'Upgrade complete'), status: r.status },
       chart: { metadata: { name: r.chart, version: r.version, appVersion: r.version, apiVersion: 'v2' } },
       config: r.values,
       version: r.revision,

@@ -34,6 +34,7 @@ export const upgradeCommand: HelmCommand = {
     { name: 'wait', kind: 'bool', help: 'if set, wait until all Deployments and DaemonSets are ready' },
     { name: 'timeout', kind: 'string', help: 'time to wait for any individual Kubernetes operation', defaultText: '5m0s' },
     { name: 'atomic', kind: 'bool', help: 'not simulated: accepted, and acts as --wait' },
+    { name: 'description', kind: 'string', help: 'add a custom description' },
   ],
   run: async (ctx, flags) => {
     const [release, chartRef, ...extra] = flags.positionals;
@@ -51,6 +52,7 @@ export const upgradeCommand: HelmCommand = {
     const installing = current === undefined;
     const failedOp = installing ? 'INSTALLATION FAILED' : 'UPGRADE FAILED';
     if (installing && !flags.bool('install')) throw new ToolError(`UPGRADE FAILED: "${release}" has no deployed releases`);
+    if (current?.status.startsWith('pending-') === true) throw new ToolError(`${failedOp}: another operation (install/upgrade/rollback) is in progress`);
 
     const ns = await orUndefined(() => kube.core.readNamespace({ name: namespace }));
     if (!ns) {
@@ -63,6 +65,20 @@ export const upgradeCommand: HelmCommand = {
     const objects = renderChart(chart, release, namespace, version, values);
     if (installing) process.stdout.write(`Release "${release}" does not exist. Installing it now.\n`);
 
+    // Helm records the operation before it touches anything: a process killed from here on leaves the release pending.
+    const description = flags.string('description');
+    const next: HelmRelease = {
+      name: release,
+      namespace,
+      chart,
+      version,
+      revision: (current?.revision ?? 0) + 1,
+      status: installing ? 'pending-install' : 'pending-upgrade',
+      values,
+      updated: new Date().toISOString(),
+      ...(description === undefined ? {} : { description }),
+    };
+    await saveRelease(kube, next);
     for (const o of objects) await applyObject(kube, o, { keepReplicas: true });
     if (current) {
       const keep = new Set(objects.map(objectKey));
@@ -70,7 +86,7 @@ export const upgradeCommand: HelmCommand = {
       for (const o of previous.filter((p) => !keep.has(objectKey(p)))) await deleteObject(kube, o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace);
     }
 
-    const next: HelmRelease = { name: release, namespace, chart, version, revision: (current?.revision ?? 0) + 1, status: 'deployed', values, updated: new Date().toISOString() };
+    next.status = 'deployed';
     let failure: ToolError | undefined;
     if (flags.bool('wait') || flags.bool('atomic')) {
       try {
