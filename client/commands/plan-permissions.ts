@@ -1,0 +1,42 @@
+/**
+ * The permissions precheck of `plan`: the plan's steps become the API permissions they need
+ * (core/permissions), the cluster answers for each one with a SelfSubjectAccessReview, and
+ * every refusal is a blocking finding. An operator learns at plan time, not halfway through an
+ * upgrade, that these credentials cannot finish it.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { createAccessReviewActivities, type AccessReviewResult } from '../../activities/kubernetes/access-review.js';
+import { createKubeClients } from '../../activities/kubernetes/clients.js';
+import { missingPermissionFindings } from '../../core/permissions/findings.js';
+import { permissionKey, type ApiPermission } from '../../core/permissions/permission.js';
+import { planPermissions } from '../../core/permissions/steps.js';
+import type { Plan } from '../../core/plan/steps.js';
+import type { InventorySource } from './plan.js';
+
+export interface AccessAnswers {
+  /** The kubeconfig user the answers are for, to name in the findings. */
+  user: string | null;
+  results: AccessReviewResult[];
+}
+
+export type ReviewPlanAccess = (source: InventorySource, permissions: ApiPermission[]) => Promise<AccessAnswers>;
+
+/** Same kubeconfig and context as the inventory read, so the answers are about the same identity. */
+export const reviewClusterAccess: ReviewPlanAccess = async (source, permissions) => {
+  const kubeConfig = new KubeConfig();
+  if (source.kubeconfig) kubeConfig.loadFromFile(source.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  if (source.context) kubeConfig.setCurrentContext(source.context);
+  const results = await createAccessReviewActivities(createKubeClients(kubeConfig)).reviewAccess({ permissions });
+  return { user: kubeConfig.getCurrentUser()?.name ?? null, results };
+};
+
+/** The plan with a blocking finding for each permission the cluster refuses; unchanged without a reviewer. */
+export async function withPermissionFindings(plan: Plan, review: ReviewPlanAccess | undefined, source: InventorySource): Promise<Plan> {
+  if (review === undefined) return plan;
+  const required = planPermissions(plan, source.controlPlaneNamespace);
+  const answers = await review(source, required.map((r) => r.permission));
+  const refused = new Set(answers.results.filter((r) => !r.allowed).map((r) => permissionKey(r.permission)));
+  const denied = required.filter((r) => refused.has(permissionKey(r.permission)));
+  return denied.length === 0 ? plan : { ...plan, findings: [...plan.findings, ...missingPermissionFindings(denied, answers.user)] };
+}
