@@ -5,6 +5,7 @@ import { toolsFolder } from '../support/tools.js';
 import { failureOf } from '../support/failures.js';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { CancelledFailure } from '@temporalio/common';
+import { runIn } from '../support/activity-env.js';
 
 let cluster: SimCluster;
 let helm: ReturnType<typeof createHelmActivities>;
@@ -56,7 +57,7 @@ describe('helm through the stand-in, as a process', () => {
     await expect(run).rejects.toBeInstanceOf(CancelledFailure);
     cluster.sim.faults.clear();
 
-    const retried = await attempt(2).run(() => helm.helmUpgradeInstall(changed));
+    const retried = await runIn(attempt(2), () => helm.helmUpgradeInstall(changed));
     expect(retried.changed).toBe(true);
     expect(retried.recovered).toMatch(/rolled istio-system\/istiod-1-28 back to revision \d+, left pending-upgrade/);
     const statuses = cluster.sim.list('secrets', 'istio-system').filter((x) => x.metadata.labels?.name === 'istiod-1-28').map((x) => x.metadata.labels?.status);
@@ -86,7 +87,7 @@ describe('helm through the stand-in, as a process', () => {
     expect(f.message).toContain('another-workflows-step');
     expect(cluster.sim.writeLog.length).toBe(before);
     // The other operation's own retry recovers it.
-    const recovered = await new MockActivityEnvironment({ activityId: 'another-workflows-step' }).run(() => helm.helmUpgradeInstall(theirs));
+    const recovered = await runIn(new MockActivityEnvironment({ activityId: 'another-workflows-step' }), () => helm.helmUpgradeInstall(theirs));
     expect(recovered.recovered).toContain('rolled');
   });
 
