@@ -236,7 +236,8 @@ export function buildContext(spec: Spec, inventory: Inventory): PlanContext {
   const routeOf = (gateway: GatewayInfo): GatewayRoute => {
     const label = templateLabel(gateway);
     if (label !== null && tagNames.has(label)) return { via: 'tag', tag: label, revLabel: label };
-    if (label === null && defaultRevision === source.revision) return { via: 'tag', tag: 'default', revLabel: null };
+    // No label, or `istio.io/rev=default`, is served by whatever the default revision is.
+    if ((label === null || label === 'default') && defaultRevision === source.revision) return { via: 'tag', tag: 'default', revLabel: label };
     return { via: 'pinned', revLabel: newRevision };
   };
   const routes = new Map(onOld.map((gateway) => [key(gateway), routeOf(gateway)] as const));

@@ -100,6 +100,13 @@ describe('plan shapes', () => {
     expect(plan.steps.find((step) => step.kind === 'switch-gateways')).toMatchObject({ gateways: [{ name: 'istio-ingressgateway', revLabel: null }], revision: '1-28-0' });
   });
 
+  it('revision-less istiod: a gateway labelled istio.io/rev=default also follows the default, and keeps its label', () => {
+    const inventory = cluster({ installer: 'istioctl' });
+    inventory.deployments.find((deployment) => deployment.name === 'istio-ingressgateway')!.podLabels['istio.io/rev'] = 'default';
+    const plan = planUpgrade(spec({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' } }), inventory);
+    expect(plan.steps.filter((step) => step.kind === 'switch-gateways')).toMatchObject([{ id: 'gateways:tag:default@1.28.0', gateways: [{ name: 'istio-ingressgateway', revLabel: 'default' }] }]);
+  });
+
   it('revision-less istiod kept for an excluded workload: the default does not move (it would move namespaces outside the plan)', () => {
     const plan = planUpgrade(spec({ install: { method: 'helm', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' }, scope: { exclude: ['bookinfo/ratings-v1'] } }), cluster());
     expect(plan.steps.filter((step) => step.kind === 'move-tag')).toEqual([]);
