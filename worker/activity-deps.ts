@@ -1,7 +1,8 @@
 /**
  * What the activities need from the worker's environment: the cluster it acts on and where the
  * Istio tools live. Only paths and names are read here; credentials stay inside the KubeConfig
- * object and are never logged.
+ * object and are never logged. The tools get the same kubeconfig and context as the Kubernetes
+ * client, so every call, API or tool, reaches the same cluster.
  */
 import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -14,20 +15,33 @@ export interface ClusterTarget {
 
 export function activityDepsFromEnv(env: NodeJS.ProcessEnv = process.env): { deps: ActivityDeps; cluster: ClusterTarget } {
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
-  if (env.ISTIO_UPGRADE_KUBE_CONTEXT) kubeConfig.setCurrentContext(env.ISTIO_UPGRADE_KUBE_CONTEXT);
+  const singleFile = env.KUBECONFIG !== undefined && env.KUBECONFIG !== '' && !env.KUBECONFIG.includes(delimiter) ? env.KUBECONFIG : undefined;
+  if (singleFile !== undefined) kubeConfig.loadFromFile(singleFile);
+  else kubeConfig.loadFromDefault();
+  if (env.ISTIO_UPGRADE_KUBE_CONTEXT) {
+    if (!kubeConfig.getContextObject(env.ISTIO_UPGRADE_KUBE_CONTEXT)) {
+      throw new Error(`ISTIO_UPGRADE_KUBE_CONTEXT: context "${env.ISTIO_UPGRADE_KUBE_CONTEXT}" is not in the kubeconfig`);
+    }
+    kubeConfig.setCurrentContext(env.ISTIO_UPGRADE_KUBE_CONTEXT);
+  }
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) {
     throw new Error('no Kubernetes cluster configured: set KUBECONFIG (and ISTIO_UPGRADE_KUBE_CONTEXT to pick a context)');
   }
+  const context = kubeConfig.getCurrentContext();
+  // In-cluster credentials have no kubeconfig context a tool could name; the tools find the same service account themselves.
+  const namedContext = kubeConfig.getContextObject(context) !== null && context !== 'inClusterContext';
   return {
-    cluster: { context: kubeConfig.getCurrentContext(), server: cluster.server },
+    cluster: { context, server: cluster.server },
     deps: {
       kubeConfig,
       tools: {
         ...(env.ISTIO_VERSIONS_DIR && { versionsDir: env.ISTIO_VERSIONS_DIR }),
         ...(env.ISTIO_TOOLS_PATH && { searchPath: env.ISTIO_TOOLS_PATH.split(delimiter) }),
-        ...(env.KUBECONFIG && !env.KUBECONFIG.includes(delimiter) && { kubeconfigPath: env.KUBECONFIG }),
+        ...(singleFile !== undefined && { kubeconfigPath: singleFile }),
+        // A list of kubeconfig files has no --kubeconfig spelling; the tools merge it from KUBECONFIG as the client did.
+        ...(singleFile === undefined && env.KUBECONFIG && { env: { KUBECONFIG: env.KUBECONFIG } }),
+        ...(namedContext && { context }),
       },
     },
   };
