@@ -12,6 +12,8 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   /** The Authorization header as received: the token travels there, never in args. */
   authorization: string | undefined;
+  /** What the stand-in answered. */
+  response?: Record<string, unknown>;
 }
 
 export interface InjectedFailure {
@@ -82,9 +84,11 @@ export class SlackApiStandIn {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseArgs(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
     const authorization = req.headers.authorization;
-    this.calls.push({ method, args, authorization });
+    const call: RecordedCall = { method, args, authorization };
+    this.calls.push(call);
 
-    const reply = (status: number, body: object, headers: Record<string, string> = {}) => {
+    const reply = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+      call.response = body;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };

@@ -1,0 +1,137 @@
+/**
+ * The bridge's answers to clicks on a gate message. Every handler acknowledges first (Slack
+ * gives three seconds), then maps the clicker to an approver name, decides through the Update,
+ * and tells the clicker privately what happened, or why nothing did.
+ */
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { WorkflowClient } from '@temporalio/client';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_REASON_CALLBACK_ID, decodeGateRef, encodeGateRef } from '../../activities/slack/buttons.js';
+import type { GateRef } from '../../activities/slack/buttons.js';
+import { escapeMrkdwn } from '../../activities/slack/blocks.js';
+import type { GateVerdict } from '../../workflows/messages.js';
+import { decideFromSlack } from './decide.js';
+
+export interface GateActionsDeps {
+  temporal: WorkflowClient;
+  approvers: ReadonlyMap<string, string>;
+  log: (message: string) => void;
+}
+
+const REASON_BLOCK_ID = 'reason';
+const REASON_ACTION_ID = 'reason';
+
+/** What the reject modal carries to its submission: the gate, and where to answer the clicker. */
+interface RejectContext {
+  ref: string;
+  channel: string;
+}
+
+const MALFORMED = 'Not recorded: this request does not name a gate of an upgrade (malformed payload).';
+
+function unmapped(userId: string): string {
+  return `Not recorded: your Slack account (${userId}) is not mapped to an approver name in this bridge's configuration. Ask the platform team to add you.`;
+}
+
+function describeGate(ref: GateRef): string {
+  return `gate \`${escapeMrkdwn(ref.gateId)}\` of \`${escapeMrkdwn(ref.workflowId)}\``;
+}
+
+async function tell(client: WebClient, channel: string, user: string, text: string, log: (m: string) => void): Promise<void> {
+  try {
+    await client.chat.postEphemeral({ channel, user, text });
+  } catch (err) {
+    // The decision (or refusal) stands whether or not Slack shows the note.
+    log(`chat.postEphemeral to ${user} in ${channel} failed: ${(err as Error).message}`);
+  }
+}
+
+async function decideAndTell(
+  deps: GateActionsDeps,
+  client: WebClient,
+  where: { channel: string; user: string },
+  answer: { ref: GateRef; verdict: GateVerdict; by: string; requestId: string; comment?: string },
+): Promise<void> {
+  const result = await decideFromSlack(deps.temporal, answer, deps.log);
+  const gate = describeGate(answer.ref);
+  const text = result.accepted
+    ? `Recorded: ${gate} ${result.decision.outcome} by ${escapeMrkdwn(result.decision.by ?? answer.by)}.`
+    : `Not recorded: ${escapeMrkdwn(result.reason)}`;
+  deps.log(`${where.user} (${answer.by}) ${answer.verdict} ${answer.ref.workflowId}/${answer.ref.gateId}: ${result.accepted ? 'accepted' : `refused: ${result.reason}`}`);
+  await tell(client, where.channel, where.user, text, deps.log);
+}
+
+function clickContext(body: BlockAction<ButtonAction>): { channel: string; user: string } | undefined {
+  const channel = body.channel?.id ?? (typeof body.container?.channel_id === 'string' ? body.container.channel_id : undefined);
+  const user = body.user?.id;
+  return typeof channel === 'string' && typeof user === 'string' ? { channel, user } : undefined;
+}
+
+export function registerGateActions(app: App, deps: GateActionsDeps): void {
+  app.action<BlockAction<ButtonAction>>(APPROVE_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    const where = clickContext(body);
+    if (where === undefined) return deps.log('approve click without channel or user: ignored');
+    const ref = decodeGateRef(action.value);
+    if (ref === undefined || !body.trigger_id) return tell(client, where.channel, where.user, MALFORMED, deps.log);
+    const by = deps.approvers.get(where.user);
+    if (by === undefined) return tell(client, where.channel, where.user, unmapped(where.user), deps.log);
+    // trigger_id is unique per click: a redelivered click carries the same one and decides nothing new.
+    await decideAndTell(deps, client, where, { ref, verdict: 'approve', by, requestId: `slack:${where.user}:${body.trigger_id}` });
+  });
+
+  app.action<BlockAction<ButtonAction>>(REJECT_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    const where = clickContext(body);
+    if (where === undefined) return deps.log('reject click without channel or user: ignored');
+    const ref = decodeGateRef(action.value);
+    if (ref === undefined || !body.trigger_id) return tell(client, where.channel, where.user, MALFORMED, deps.log);
+    if (!deps.approvers.has(where.user)) return tell(client, where.channel, where.user, unmapped(where.user), deps.log);
+    const context: RejectContext = { ref: encodeGateRef(ref), channel: where.channel };
+    try {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: {
+          type: 'modal',
+          callback_id: REJECT_REASON_CALLBACK_ID,
+          private_metadata: JSON.stringify(context),
+          title: { type: 'plain_text', text: 'Reject gate' },
+          submit: { type: 'plain_text', text: 'Reject' },
+          close: { type: 'plain_text', text: 'Cancel' },
+          blocks: [
+            { type: 'section', text: { type: 'mrkdwn', text: `Reject ${describeGate(ref)}? The upgrade stops and rolls back.` } },
+            {
+              type: 'input',
+              block_id: REASON_BLOCK_ID,
+              label: { type: 'plain_text', text: 'Why? (kept in the audit trail)' },
+              element: { type: 'plain_text_input', action_id: REASON_ACTION_ID, multiline: true, min_length: 3, max_length: 1000 },
+            },
+          ],
+        },
+      });
+    } catch (err) {
+      deps.log(`views.open for a reject reason failed: ${(err as Error).message}`);
+      await tell(client, where.channel, where.user, 'Not recorded: the reason dialog could not be opened; try again, or reject with the CLI.', deps.log);
+    }
+  });
+
+  app.view<ViewSubmitAction>(REJECT_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    await ack();
+    const user = body.user?.id;
+    let context: Partial<RejectContext> = {};
+    try {
+      context = JSON.parse(view.private_metadata) as Partial<RejectContext>;
+    } catch {
+      // Left empty: reported as malformed below.
+    }
+    const ref = decodeGateRef(context.ref);
+    const channel = typeof context.channel === 'string' ? context.channel : undefined;
+    if (typeof user !== 'string' || channel === undefined) return deps.log('reject reason without user or channel: ignored');
+    const reason = view.state?.values?.[REASON_BLOCK_ID]?.[REASON_ACTION_ID]?.value?.trim();
+    if (ref === undefined || !reason || !view.id) return tell(client, channel, user, MALFORMED, deps.log);
+    const by = deps.approvers.get(user);
+    if (by === undefined) return tell(client, channel, user, unmapped(user), deps.log);
+    // The modal is opened once per click: its id identifies this answer across redeliveries.
+    await decideAndTell(deps, client, { channel, user }, { ref, verdict: 'reject', by, requestId: `slack:${user}:${view.id}`, comment: reason });
+  });
+}
