@@ -3,13 +3,13 @@
  * answers the `status` query through a worker; one that completed carries its status in its
  * result, so `status` and `report` work on finished upgrades with no worker at all.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowFailedError } from '@temporalio/client';
 import { planQuery, statusQuery } from '../workflows/messages.js';
 import type { UpgradeInput, UpgradeResult, UpgradeStatus } from '../workflows/messages.js';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { SpecInput } from '../core/spec/schema.js';
 import type { Plan } from '../core/plan/steps.js';
-import { failure } from './errors.js';
+import { failure, messageOf } from './errors.js';
 import { existingWorkflow } from './temporal.js';
 import type { Session } from './temporal.js';
 
@@ -28,6 +28,8 @@ async function query<T>(session: Session, workflowId: string, run: () => Promise
   try {
     return await session.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, run);
   } catch (err) {
+    // Anything but the deadline (a query the workflow rejected, a bug in it) is the workflow's own answer.
+    if (!isGrpcDeadlineError(err)) throw failure(`the workflow could not answer for "${workflowId}": ${messageOf(err)}`, err);
     throw failure(`no worker answered for upgrade "${workflowId}" within ${QUERY_DEADLINE_MS / 1000} s: is \`npm run worker\` running on task queue ${session.target.taskQueue}?`, err);
   }
 }

@@ -46,6 +46,8 @@ export interface WatchLoopOptions {
   interval: number;
   /** Called with each snapshot; the demo answers gates from here. */
   onStatus?: (status: UpgradeStatus) => Promise<void>;
+  /** Lines kept under the redrawn view in a terminal (the demo's Web UI address). */
+  footer?: string;
 }
 
 export async function watchUpgrade(session: Session, workflowId: string, options: WatchLoopOptions): Promise<ExitCode> {
@@ -56,7 +58,7 @@ export async function watchUpgrade(session: Session, workflowId: string, options
     const now = Date.now();
     if (tty) {
       // Home the cursor and clear below it: a full redraw without scrolling the terminal.
-      process.stdout.write(`\x1b[H\x1b[J${renderStatus(workflowId, view.status, now)}\n\n${new Date(now).toLocaleTimeString()}  (Ctrl-C stops watching; the upgrade goes on)\n`);
+      process.stdout.write(`\x1b[H\x1b[J${renderStatus(workflowId, view.status, now)}\n\n${options.footer ?? `${new Date(now).toLocaleTimeString()}  (Ctrl-C stops watching; the upgrade goes on)`}\n`);
     } else {
       const stamp = new Date(now).toISOString().slice(11, 19);
       for (const line of changes(workflowId, before, view.status, now)) console.log(`${stamp} ${line}`);
