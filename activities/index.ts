@@ -11,6 +11,9 @@ import { createProbeActivities } from './probes/workload-test.js';
 import { createSailActivities } from './sail/activities.js';
 import { createSlackActivities } from './slack/activities.js';
 import type { SlackActivityConfig } from './slack/config.js';
+import { createSailTagActivities } from './sail/revision-tag.js';
+import { createWorkloadActivities } from './workloads/rollout-workload.js';
+import { createRevisionUserActivities } from './kubernetes/revision-users.js';
 import type { ToolsConfig } from './tools/config.js';
 
 export interface ActivityDeps {
@@ -29,6 +32,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createHelmActivities(deps.tools),
     ...createProbeActivities(clients),
     ...createSlackActivities(deps.slack),
+    ...createSailTagActivities(clients),
+    ...createWorkloadActivities(clients),
+    ...createRevisionUserActivities(clients),
   };
 }
 
@@ -49,3 +55,6 @@ export type { PrecheckReport, PrecheckFinding } from './istioctl/precheck.js';
 export type { HelmReleaseInput, HelmChange } from './helm/activities.js';
 export type { RunWorkloadTestInput } from './probes/workload-test.js';
 export type { WaitHeartbeat } from './kubernetes/watch-until.js';
+export type { RolloutWorkloadInput, RolloutWorkloadResult } from './workloads/rollout-workload.js';
+export type { CheckProxiesInput, ProxyCheck, RevisionUsers } from './kubernetes/revision-users.js';
+export type { SailTagTarget } from './sail/revision-tag.js';

@@ -75,6 +75,14 @@ export const FAILURE_TYPES = {
   TestFailed: { retryable: false },
   /** A precheck with severity `block` fired. */
   PrecheckBlocked: { retryable: false },
+  /** The old revision is still used (a proxy, a namespace label, a tag): removing it would break them. */
+  RevisionInUse: { retryable: false },
+  /** Proxies do not run the version or revision the step expected. */
+  ProxyMismatch: { retryable: false },
+  /** A test failed where the spec says to roll back at once rather than ask (`gates.onTestFailure: false`). */
+  AutoRollback: { retryable: false },
+  /** An operator aborted the upgrade (or cancelled it from the Web UI): it rolls back. */
+  Aborted: { retryable: false },
   /** A human rejected a gate. */
   GateRejected: { retryable: false },
   /** Nobody decided a gate in time. */

@@ -7,3 +7,4 @@ export type { WriteLogEntry, RequestLogEntry, RequestFilter } from './api/log.js
 export type { Fault, FaultInput } from './faults/fault.js';
 export type { Scenario, ScenarioInput } from './scenario/schema.js';
 export { loadScenario, ScenarioError } from './scenario/load.js';
+export { standInToolsFolder } from './tools/stand-in-folder.js';

@@ -4,8 +4,8 @@
  * its timeout passes. A timeout is reported as `timed-out`, never as an approval: what it means
  * for the upgrade is the caller's decision, made explicitly.
  */
-import { condition, setHandler } from '@temporalio/workflow';
-import type { DecideRequest, GateAnswer, GateDecision, GateVerdict } from './messages.js';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import type { DecideRequest, GateAnswer, GateDecision, GateVerdict, PendingGate } from './messages.js';
 import { approveSignal, decideUpdate, rejectSignal } from './messages.js';
 import type { StatusBoard } from './status.js';
 
@@ -23,16 +23,26 @@ export interface GateRequest {
   description: string;
   /** Milliseconds until the gate times out; omitted means it waits for a human forever. */
   timeoutMs?: number;
+  stepId?: string;
+  kind?: 'approval' | 'failure';
+}
+
+/** Told when a gate opens and when it closes, e.g. to post and update a chat message. */
+export interface GateListener {
+  opened(gate: PendingGate): void;
+  decided(gate: PendingGate, decision: GateDecision): void;
 }
 
 interface OpenGate {
   request: GateRequest;
+  pending: PendingGate;
   decision?: GateDecision;
 }
 
 export class Gates {
   private readonly gates = new Map<string, OpenGate>();
   private readonly byRequestId = new Map<string, GateDecision>();
+  listener: GateListener | null = null;
 
   constructor(
     private readonly policy: GatePolicy,
@@ -51,16 +61,21 @@ export class Gates {
 
   /** Opens a gate and waits until it is decided or times out. */
   async wait(request: GateRequest): Promise<GateDecision> {
-    if (this.gates.has(request.id)) throw new Error(`gate "${request.id}" was already opened in this upgrade`);
-    const gate: OpenGate = { request };
-    this.gates.set(request.id, gate);
+    // A bug in the runbook, not a transient problem: fail the workflow rather than retry the task forever.
+    if (this.gates.has(request.id)) throw ApplicationFailure.nonRetryable(`gate "${request.id}" was already opened in this upgrade`, 'Validation');
     const openedAt = Date.now();
-    this.board.gateOpened({
+    const pending: PendingGate = {
       id: request.id,
       description: request.description,
       openedAt: new Date(openedAt).toISOString(),
       ...(request.timeoutMs !== undefined && { deadline: new Date(openedAt + request.timeoutMs).toISOString() }),
-    });
+      ...(request.stepId !== undefined && { stepId: request.stepId }),
+      kind: request.kind ?? 'approval',
+    };
+    const gate: OpenGate = { request, pending };
+    this.gates.set(request.id, gate);
+    this.board.gateOpened(pending);
+    this.listener?.opened(pending);
 
     const isDecided = () => gate.decision !== undefined;
     if (request.timeoutMs === undefined) {
@@ -68,8 +83,20 @@ export class Gates {
     } else if (!(await condition(isDecided, request.timeoutMs))) {
       gate.decision = { gateId: request.id, outcome: 'timed-out', via: 'timer', at: new Date(Date.now()).toISOString() };
       this.board.gateDecided(gate.decision);
+      this.listener?.decided(pending, gate.decision);
     }
-    return gate.decision as GateDecision;
+    if (gate.decision === undefined) throw ApplicationFailure.nonRetryable(`gate "${request.id}" ended undecided`, 'Validation');
+    return gate.decision;
+  }
+
+  /**
+   * Closes a pending failure gate on behalf of an accepted operator control (retry, skip): the
+   * gate's record then says who let the upgrade go on, and how.
+   */
+  settle(gateId: string, by: string, requestId: string, comment: string): GateDecision | undefined {
+    const gate = this.gates.get(gateId);
+    if (gate === undefined || gate.decision !== undefined) return undefined;
+    return this.record({ gateId, by, requestId, decision: 'approve', comment }, 'update');
   }
 
   private onSignal(answer: GateAnswer, decision: GateVerdict): void {
@@ -87,7 +114,7 @@ export class Gates {
     const earlier = this.byRequestId.get(request.requestId);
     if (earlier) return earlier;
     const gate = this.gates.get(request.gateId);
-    if (!gate) throw new Error(`unknown gate "${request.gateId}"`); // unreachable: refusal() checked it
+    if (!gate) throw ApplicationFailure.nonRetryable(`unknown gate "${request.gateId}"`, 'Validation'); // unreachable: refusal() checked it
     const decision: GateDecision = {
       gateId: request.gateId,
       outcome: request.decision === 'approve' ? 'approved' : 'rejected',
@@ -100,6 +127,7 @@ export class Gates {
     gate.decision = decision;
     this.byRequestId.set(request.requestId, decision);
     this.board.gateDecided(decision);
+    this.listener?.decided(gate.pending, decision);
     return decision;
   }
 

@@ -1,6 +1,8 @@
 /**
- * Every workflow the worker runs. The upgrade paths (in-place, revision-based canary, ambient,
- * rollback) are added here one file each; the gate and status machinery they share lives beside
- * them in gates.ts and status.ts.
+ * Every workflow the worker runs: the upgrade (every path: in-place chain, revision canary,
+ * ambient; by istioctl, Helm or Sail), the rollback of a finished upgrade, and the restart
+ * batches both run as children.
  */
-export {};
+export { upgrade } from './upgrade.js';
+export { rollback } from './rollback.js';
+export { restartBatch } from './restarts.js';

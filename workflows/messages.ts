@@ -6,7 +6,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from '../core/plan/steps.js';
-import type { FailureType, GateOutcome, OperatorAction, Outcome, PauseReason, Phase, StepState } from '../core/vocabulary.js';
+import type { GateOutcome, OperatorAction, Outcome, PauseReason, Phase, StepState } from '../core/vocabulary.js';
 import type { SpecInput } from '../core/spec/schema.js';
 
 /** Workflow type names, as the Web UI and `temporal workflow list` show them. */
@@ -34,12 +34,19 @@ export interface UpgradeInput {
   overridePrechecks?: string[];
 }
 
+/**
+ * Rolls back an upgrade that has finished (a running one is rolled back by its `abort` Update).
+ * The client passes what the upgrade returned (its UpgradeResult's plan and spec); the workflow
+ * reads the cluster again and refuses when the old revision is gone.
+ */
 export interface RollbackInput {
-  /** The upgrade to undo: its workflow id (its latest run is read). */
+  /** The upgrade to undo: its workflow id. */
   upgradeId: string;
   /** Who asked for it. */
   by: string;
   reason?: string;
+  plan: Plan;
+  spec: SpecInput;
 }
 
 /**
@@ -119,7 +126,8 @@ export interface ControlRecord {
 }
 
 export interface StepFailure {
-  type: FailureType | string;
+  /** A type from the vocabulary (core/vocabulary.ts FAILURE_TYPES), or a Temporal failure name such as TimeoutFailure. */
+  type: string;
   message: string;
 }
 
@@ -187,11 +195,16 @@ export interface UpgradeStatus {
   rollback: StepStatus[] | null;
   outcome: Outcome | null;
   failure: StepFailure | null;
+  /** Side channels that failed without stopping the upgrade, e.g. "Slack: chat.postMessage failed …". */
+  notices: string[];
 }
 
 export interface UpgradeResult {
   outcome: Outcome;
-  plan: Plan;
+  /** Null when the spec or the cluster refused planning. */
+  plan: Plan | null;
+  /** The spec as given, for a later `rollback`. */
+  spec: SpecInput;
   status: UpgradeStatus;
 }
 

@@ -53,13 +53,15 @@ export class StatusBoard {
       rollback: null,
       outcome: null,
       failure: null,
+      notices: [],
     };
     setHandler(statusQuery, () => this.snapshot());
     this.publish();
   }
 
   snapshot(): UpgradeStatus {
-    return structuredClone(this.status);
+    // Workflow code has no structuredClone; the status is plain JSON anyway.
+    return JSON.parse(JSON.stringify(this.status)) as UpgradeStatus;
   }
 
   describeUpgrade(facts: Pick<UpgradeStatus, 'cluster' | 'initiator' | 'source' | 'target' | 'method' | 'mode' | 'strategy' | 'overriddenPrechecks'>): void {
@@ -153,6 +155,24 @@ export class StatusBoard {
 
   control(record: ControlRecord): void {
     this.status.controls.push(record);
+    this.publish();
+  }
+
+  /** Planning or a precheck refused the upgrade before anything was written. */
+  refuse(failure: StepFailure): void {
+    this.status.failure = failure;
+    this.finish('refused', 'failed');
+  }
+
+  /** Why the run stopped (a rejection, an abort): kept while the rollback runs. */
+  noteStop(failure: StepFailure): void {
+    this.status.failure = failure;
+    this.publish();
+  }
+
+  notice(text: string): void {
+    this.status.notices.push(text);
+    if (this.status.notices.length > MAX_REFUSED) this.status.notices.shift();
     this.publish();
   }
 

@@ -39,7 +39,9 @@ export const tagSetCommand: Command = {
     if (revision === undefined || revision === '') throw new ToolError('revision to point tag to must be specified (--revision)');
     const kube = ctx.kube();
     const cps = await controlPlanes(kube, ctx.istioNamespace);
-    if (cps.some((c) => c.revision === tag)) throw new ToolError(`cannot create revision tag "${tag}": found existing control plane revision with same name`);
+    // The revision-less istiod is the revision `default`, yet `tag set default` is exactly how Istio's
+    // canary guide moves off it: istioctl then takes over default injection from its webhook.
+    if (tag !== 'default' && cps.some((c) => c.revision === tag)) throw new ToolError(`cannot create revision tag "${tag}": found existing control plane revision with same name`);
     const target = cps.find((c) => c.revision === revision);
     if (!target) throw new ToolError(`cannot find MutatingWebhookConfiguration with revision "${revision}"`);
     const current = (await revisionTags(kube)).get(tag);

@@ -1,0 +1,100 @@
+/**
+ * One workload's turn in a canary: restart it, wait for the rollout, check that its new pods run
+ * the expected proxy from the expected revision, then run its test. One activity rather than
+ * four because a mesh of thousands of deployments must fit Temporal's history budget (about six
+ * events per deployment this way, against a dozen or more); every part is idempotent on its own
+ * (the restart annotation comes from the workflow, the Job test name from the run id), so a
+ * retried attempt redoes nothing that already happened. The order of the runbook stays in the
+ * workflow: this is a single step of it.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { failure } from '../failure.js';
+import { read } from '../kubernetes/call.js';
+import type { KubeClients } from '../kubernetes/clients.js';
+import { injectedRevision, istioProxy, versionFromImage } from '../kubernetes/images.js';
+import { createRestartActivities } from '../kubernetes/restart.js';
+import { createRolloutActivities } from '../kubernetes/rollout.js';
+import type { TestReport } from '../probes/types.js';
+import { createProbeActivities } from '../probes/workload-test.js';
+import type { WorkloadTest } from '../../core/spec/schema.js';
+
+export interface RolloutWorkloadInput {
+  namespace: string;
+  name: string;
+  /** The restart annotation value: one per planned restart (and per deliberate retry). */
+  restartedAt: string;
+  /** The proxy version every new pod must run; null skips the check. */
+  expectedVersion: string | null;
+  /** The revision that must have injected every new pod; null accepts any. */
+  expectedRevision: string | null;
+  test: WorkloadTest | null;
+  /** Identifies this run of the test (step id and try), so a retried attempt finds its own Job. */
+  testRunId: string;
+  /** Give up waiting for the rollout after this long. */
+  deadlineSeconds?: number;
+}
+
+export interface RolloutWorkloadResult {
+  /** False when an earlier attempt had already restarted it. */
+  restarted: boolean;
+  rollout: string;
+  /** Pods whose proxy is not the expected one, as "pod: 1.26.4 from default". */
+  wrongProxies: string[];
+  pods: number;
+  /** Null when the workload has no test, or its proxies were already wrong (no point testing). */
+  test: TestReport | null;
+}
+
+function selectorOf(labels: Record<string, string> | undefined): string {
+  return Object.entries(labels ?? {})
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
+
+function live(pod: V1Pod): boolean {
+  return pod.metadata?.deletionTimestamp === undefined && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+}
+
+export function createWorkloadActivities(clients: KubeClients) {
+  const { restartWorkload } = createRestartActivities(clients);
+  const { waitForRollout } = createRolloutActivities(clients);
+  const { runWorkloadTest } = createProbeActivities(clients);
+
+  async function wrongProxies(input: RolloutWorkloadInput): Promise<{ wrong: string[]; pods: number }> {
+    const what = `deployment ${input.namespace}/${input.name}`;
+    const deployment = await read(`read ${what}`, () => clients.apps.readNamespacedDeployment({ namespace: input.namespace, name: input.name }));
+    const selector = selectorOf(deployment.spec?.selector.matchLabels);
+    if (selector === '') throw failure('Validation', `${what} has no matchLabels selector: its pods cannot be checked`);
+    const pods = (await read(`list pods of ${what}`, () => clients.core.listNamespacedPod({ namespace: input.namespace, labelSelector: selector }))).items.filter(live);
+    const wrong = pods.flatMap((pod) => {
+      const proxy = istioProxy(pod.spec);
+      const version = proxy === null ? null : versionFromImage(proxy.container.image);
+      const revision = injectedRevision(pod.metadata);
+      const versionOk = input.expectedVersion === null || version === input.expectedVersion;
+      const revisionOk = input.expectedRevision === null || revision === input.expectedRevision;
+      if (proxy !== null && versionOk && revisionOk) return [];
+      const name = pod.metadata?.name ?? '?';
+      return [proxy === null ? `${name}: no istio-proxy` : `${name}: ${version ?? 'unknown version'} from ${revision ?? 'no revision'}`];
+    });
+    return { wrong, pods: pods.length };
+  }
+
+  return {
+    rolloutWorkload: async (input: RolloutWorkloadInput): Promise<RolloutWorkloadResult> => {
+      const restart = await restartWorkload({ namespace: input.namespace, name: input.name, restartedAt: input.restartedAt });
+      const rollout = await waitForRollout({
+        kind: 'Deployment',
+        namespace: input.namespace,
+        name: input.name,
+        minGeneration: restart.generation,
+        ...(input.deadlineSeconds !== undefined && { deadlineSeconds: input.deadlineSeconds }),
+      });
+      const proxies = await wrongProxies(input);
+      const test =
+        input.test === null || proxies.wrong.length > 0
+          ? null
+          : await runWorkloadTest({ namespace: input.namespace, deployment: input.name, test: input.test, runId: input.testRunId });
+      return { restarted: restart.changed, rollout: rollout.message, wrongProxies: proxies.wrong.slice(0, 20), pods: proxies.pods, test };
+    },
+  };
+}

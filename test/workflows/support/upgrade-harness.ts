@@ -1,0 +1,116 @@
+/**
+ * End-to-end harness for the upgrade workflows: a simulated cluster, a real worker with the real
+ * activities on it, the shared dev server, and helpers that play the operator (answer gates as
+ * they open) and read the cluster's state for before/after comparisons.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../../activities/index.js';
+import type { SpecInput } from '../../../core/spec/schema.js';
+import type { KubeObject } from '../../../sim/api/object.js';
+import { decideUpdate, statusQuery } from '../../../workflows/messages.js';
+import type { UpgradeResult, UpgradeStatus } from '../../../workflows/messages.js';
+import type { upgrade } from '../../../workflows/upgrade.js';
+import { standInToolsFolder } from '../../../sim/index.js';
+import { startCluster, type SCENARIOS, type SimCluster } from '../../activities/support/sim.js';
+import { withWorker } from '../../support/worker.js';
+
+export const APPROVERS = ['alice', 'bob'];
+
+const tools = standInToolsFolder();
+
+/** Short timers so a whole canary runs in seconds on the dev server's real clock. */
+export function quickSpec(spec: SpecInput): SpecInput {
+  return {
+    ...spec,
+    timers: { soakAfterControlPlane: '1s', graceBeforeRevisionRemoval: '1s', ...spec.timers },
+    approvals: { approvers: APPROVERS, ...spec.approvals },
+  };
+}
+
+export async function startSimCluster(scenario: keyof typeof SCENARIOS): Promise<SimCluster> {
+  return startCluster(scenario, { timeScale: 50 });
+}
+
+export function runWorker<T>(env: TestWorkflowEnvironment, cluster: SimCluster, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const activities = createActivities({ kubeConfig: cluster.kubeConfig, tools: { kubeconfigPath: cluster.sim.kubeconfigPath, searchPath: [tools] } });
+  return withWorker(env, { workflowsPath: 'workflows/index.ts', activities }, ({ taskQueue }) => fn(taskQueue));
+}
+
+export async function startUpgrade(env: TestWorkflowEnvironment, taskQueue: string, spec: SpecInput, initiator = 'carol'): Promise<WorkflowHandle<typeof upgrade>> {
+  return env.client.workflow.start<typeof upgrade>('upgrade', { taskQueue, workflowId: `upgrade-${randomUUID()}`, args: [{ spec, initiator }] });
+}
+
+export type GateAnswerer = (gateId: string, status: UpgradeStatus) => 'approve' | 'reject' | null;
+
+/** Approves planned gates; a failure gate is a test failure unless the test's own answerer handles it. */
+export const approveAll: GateAnswerer = (gateId, status) => {
+  const gate = status.pendingGates.find((g) => g.id === gateId);
+  if (gate?.kind === 'failure') throw new Error(`unexpected failure gate: ${gate.description}`);
+  return 'approve';
+};
+
+/** Answers every gate as it opens (alternating approvers) until the workflow ends. */
+export async function answerGates(handle: WorkflowHandle<typeof upgrade>, answer: GateAnswerer = approveAll): Promise<UpgradeResult> {
+  const result = handle.result();
+  let done = false;
+  void result.finally(() => (done = true)).catch(() => undefined);
+  const answered = new Set<string>();
+  let turn = 0;
+  while (!done) {
+    const status = await handle.query(statusQuery).catch(() => null);
+    for (const gate of status?.pendingGates ?? []) {
+      if (answered.has(gate.id) || status === null) continue;
+      let decision: ReturnType<GateAnswerer>;
+      try {
+        decision = answer(gate.id, status);
+      } catch (error) {
+        await handle.terminate('the test saw an unexpected gate');
+        throw error;
+      }
+      if (decision === null) continue;
+      answered.add(gate.id);
+      await handle.executeUpdate(decideUpdate, { args: [{ gateId: gate.id, by: APPROVERS[turn++ % APPROVERS.length] ?? 'alice', requestId: randomUUID(), decision }] });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  return result;
+}
+
+/** What a rollback must restore: namespace labels, istiod revisions, tags and every proxy's version and revision. */
+export function meshState(cluster: SimCluster): Record<string, unknown> {
+  const labels = (o: KubeObject) => Object.fromEntries(Object.entries(o.metadata.labels ?? {}).filter(([k]) => k === 'istio.io/rev' || k === 'istio-injection'));
+  const namespaces = Object.fromEntries(cluster.sim.list('namespaces').map((ns) => [ns.metadata.name, labels(ns)]));
+  const istiods = cluster.sim
+    .list('deployments')
+    .filter((d) => d.metadata.labels?.app === 'istiod')
+    .map((d) => `${d.metadata.name}:${d.metadata.labels?.['operator.istio.io/version'] ?? ''}`)
+    .sort();
+  const tags = cluster.sim
+    .list('mutatingwebhookconfigurations.admissionregistration.k8s.io')
+    .filter((w) => w.metadata.labels?.['istio.io/tag'])
+    .map((w) => `${w.metadata.labels?.['istio.io/tag'] ?? ''}→${w.metadata.labels?.['istio.io/rev'] ?? ''}`)
+    .sort();
+  const proxies: Record<string, string> = {};
+  for (const pod of cluster.sim.list('pods')) {
+    const spec = pod.spec as { containers?: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] } | undefined;
+    const proxy = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((c) => c.name === 'istio-proxy');
+    if (proxy === undefined || pod.metadata.labels?.app === 'istiod') continue;
+    const status = pod.metadata.annotations?.['sidecar.istio.io/status'];
+    const revision = status ? (JSON.parse(status) as { revision?: string }).revision ?? '?' : 'explicit';
+    const owner = `${pod.metadata.namespace ?? ''}/${(pod.metadata.ownerReferences as { name: string }[] | undefined)?.[0]?.name ?? pod.metadata.name}`;
+    proxies[owner] = `${(proxy.image ?? '').split(':').pop() ?? ''}@${revision}`;
+  }
+  return { namespaces, istiods, tags, proxies };
+}
+
+/** Rollouts our client started, per deployment: restart patches (the simulator's write log). */
+export function restartsOf(cluster: SimCluster, namespace: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const write of cluster.sim.writeLog) {
+    if (write.verb !== 'patch' || write.resource !== 'deployments' || write.namespace !== namespace) continue;
+    counts[write.name ?? '?'] = (counts[write.name ?? '?'] ?? 0) + 1;
+  }
+  return counts;
+}

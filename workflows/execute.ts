@@ -1,0 +1,72 @@
+/**
+ * One step of a plan, by kind: the exhaustive switch that makes the plan the contract. A kind
+ * added to core/plan/steps.ts does not compile until it is executed here. Restarts are run by
+ * the runner in batches (workflows/restarts.ts), never one by one through this switch.
+ */
+import type { GateStep, Step } from '../core/plan/steps.js';
+import { fail } from './failures.js';
+import { installRevision, upgradeBase, upgradeControlPlane } from './steps/control-plane.js';
+import { testWorkload } from './steps/tests.js';
+import { removeOldRevision } from './steps/cleanup.js';
+import type { StepContext } from './steps/context.js';
+import { switchGateways } from './steps/gateways.js';
+import { moveNamespace, moveTag } from './steps/mesh-labels.js';
+import { upgradeNodeAgent } from './steps/node-agents.js';
+import { precheck } from './steps/precheck.js';
+import { soak } from './steps/timers.js';
+import { verifyProxies } from './steps/verify.js';
+
+/** Returns a note for status; throws a failure in the vocabulary when the step cannot finish. */
+export async function executeStep(step: Step, context: StepContext): Promise<string> {
+  switch (step.kind) {
+    case 'precheck':
+      return precheck(step, context);
+    case 'gate':
+      return approvalGate(step, context);
+    case 'upgrade-base':
+      return upgradeBase(step);
+    case 'install-revision':
+      return installRevision(step, context);
+    case 'upgrade-control-plane':
+      return upgradeControlPlane(step, context);
+    case 'upgrade-cni':
+    case 'upgrade-ztunnel':
+      return upgradeNodeAgent(step, context);
+    case 'switch-gateways':
+      return switchGateways(step, context);
+    case 'move-namespace':
+      return moveNamespace(step);
+    case 'move-tag':
+      return moveTag(step, context);
+    case 'restart-workload':
+      throw fail('Validation', `restart ${step.id} reached the single-step executor: restarts run in batches`);
+    case 'test-workload':
+      return testWorkload(step, context);
+    case 'verify-proxies':
+      return verifyProxies(step, context);
+    case 'soak':
+      return soak(step, context);
+    case 'remove-old-revision':
+      return removeOldRevision(step, context);
+  }
+}
+
+/**
+ * A planned gate. Approved goes on; rejected rolls back; a timeout never approves: it is a
+ * rejection or a stop for a human, as the spec's `onTimeout` says.
+ */
+async function approvalGate(step: GateStep, context: StepContext): Promise<string> {
+  const id = context.attempt > 1 ? `${step.id}#${context.attempt}` : step.id;
+  const decision = await context.gates.wait({ id, description: step.subject, timeoutMs: step.timeoutSeconds * 1000, stepId: step.id, kind: 'approval' });
+  const by = decision.by ? ` by ${decision.by}` : '';
+  const why = decision.comment ? `: ${decision.comment}` : '';
+  switch (decision.outcome) {
+    case 'approved':
+      return `approved${by}${why}`;
+    case 'rejected':
+      throw fail('GateRejected', `${step.subject}: rejected${by}${why}`);
+    case 'timed-out':
+      if (step.onTimeout === 'reject') throw fail('GateRejected', `${step.subject}: nobody decided in time, which this upgrade treats as a rejection`);
+      throw fail('GateTimedOut', `${step.subject}: nobody decided in time`);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The upgrade runbook, every path (in-place chain, revision canary, ambient, by istioctl, Helm
+ * or Sail): read the cluster, derive the same plan `plan` prints, refuse if a precheck blocks,
+ * then run the plan's steps in order. A rejection, an abort or a cancellation from the Web UI
+ * rolls back what was done, in reverse, in a scope nothing can cancel.
+ *
+ *   1. read the cluster and plan          (the plan is recorded in history and answers `plan`)
+ *   2. refuse on a blocking precheck      (unless the initiator overrode it by id)
+ *   3. run the steps                      (gates, control plane, node agents, gateways,
+ *                                          namespaces, restarts, soaks, cleanup)
+ *   4. on rejection, abort or cancel      roll back: planRollback of what began, then run it
+ */
+import { ApplicationFailure, CancellationScope, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Inventory } from '../core/inventory.js';
+import { PlanError } from '../core/plan/errors.js';
+import { planRollback } from '../core/plan/rollback.js';
+import { describe } from '../core/plan/steps.js';
+import type { Plan } from '../core/plan/steps.js';
+import { planUpgrade } from '../core/plan/upgrade.js';
+import { formatProblems, parseSpec } from '../core/spec/parse.js';
+import type { Spec } from '../core/spec/schema.js';
+import { cluster } from './activities.js';
+import { Controls } from './controls.js';
+import { describeFailure } from './failures.js';
+import { Gates } from './gates.js';
+import { planQuery } from './messages.js';
+import type { UpgradeInput, UpgradeResult } from './messages.js';
+import { Runner, isStop } from './runner.js';
+import { dataPlaneModeKey, istioInstallerKey, istioSourceVersionKey, istioTargetVersionKey, meshClusterKey, upgradeStrategyKey } from './search-attributes.js';
+import { announceGates } from './slack.js';
+import { StatusBoard } from './status.js';
+import type { StepOutline } from './status.js';
+
+export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
+  const spec = validSpec(input.spec);
+  const board = new StatusBoard('planning');
+  const policy = { approvers: spec.approvals.approvers, initiator: input.initiator, allowSelfApproval: spec.approvals.allowSelfApproval };
+  const gates = new Gates(policy, board);
+  const controls = new Controls(policy, board);
+  let plan: Plan | null = null;
+  setHandler(planQuery, () => plan);
+  const result = (outcome: UpgradeResult['outcome']): UpgradeResult => ({ outcome, plan, spec: input.spec, status: board.snapshot() });
+
+  // 1. Read the cluster and plan: the same pure planner the CLI prints.
+  const inventory = await cluster('read the cluster').readInventory({ controlPlaneNamespace: spec.install.namespace });
+  try {
+    plan = planUpgrade(spec, inventory);
+  } catch (error) {
+    if (!(error instanceof PlanError)) throw error;
+    board.stepState('planning', 'failed');
+    board.refuse({ type: 'Validation', message: error.message });
+    return result('refused');
+  }
+  const upgradeKey = `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`;
+  describeUpgrade(board, plan, input);
+  board.setSteps(plan.steps.map(outline), plan.steps.flatMap((step) => (step.kind === 'restart-workload' ? [{ namespace: step.namespace, name: step.name, stepId: step.id }] : [])));
+  if (spec.notifications.slack) announceGates(gates, board, plan, spec, input.initiator, spec.notifications.slack.channel);
+
+  // 2. A blocking precheck refuses the start unless the initiator overrode that check by id.
+  const overrides = new Set(input.overridePrechecks ?? []);
+  const blocking = plan.findings.filter((finding) => finding.severity === 'block' && !overrides.has(finding.check));
+  if (blocking.length > 0) {
+    board.refuse({ type: 'PrecheckBlocked', message: blocking.map((finding) => `${finding.check}: ${finding.message}`).join('; ') });
+    return result('refused');
+  }
+
+  // 3. Run the plan.
+  const context = { spec, plan, inventory, upgradeKey, board, controls, gates };
+  const runner = new Runner(context, 'upgrade');
+  try {
+    await runner.run(plan);
+    board.finish('completed', 'completed');
+    return result('completed');
+  } catch (error) {
+    if (!isStop(error)) throw error;
+    board.noteStop(describeFailure(error));
+  }
+
+  // 4. Roll back what began, whatever cancelled the upgrade: nothing may cancel the rollback.
+  const rolledBack = await CancellationScope.nonCancellable(() => rollBack({ ...context }, runner.started));
+  board.finish(rolledBack ? 'rolled-back' : 'failed', rolledBack ? 'rolled-back' : 'failed');
+  return result(rolledBack ? 'rolled-back' : 'failed');
+}
+
+/** Runs the rollback of `started` (steps of `context.plan` that began); false when a human stopped it. */
+export async function rollBack(context: { spec: Spec; plan: Plan; inventory: Inventory; upgradeKey: string; board: StatusBoard; controls: Controls; gates: Gates }, started: Plan['steps']): Promise<boolean> {
+  const { board } = context;
+  board.setPhase('rolling-back');
+  const now = await cluster('read the cluster before rolling back').readInventory({ controlPlaneNamespace: context.spec.install.namespace });
+  const rollback = planRollback({ ...context.plan, steps: started }, now);
+  board.setRollbackSteps(rollback.steps.map(outline));
+  const runner = new Runner({ ...context, plan: rollback, inventory: now }, 'rollback');
+  try {
+    await runner.run(rollback);
+    return true;
+  } catch (error) {
+    if (isCancellation(error) || !isStop(error)) throw error;
+    board.noteStop(describeFailure(error));
+    return false;
+  }
+}
+
+export function outline(step: Plan['steps'][number]): StepOutline {
+  return { id: step.id, kind: step.kind, description: describe(step), phase: step.phase };
+}
+
+function validSpec(raw: unknown): Spec {
+  const parsed = parseSpec(raw);
+  // A spec from the Web UI or a script is checked like one from the CLI; no retry can fix it.
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(`invalid spec:\n${formatProblems(parsed.problems)}`, 'Validation', parsed.problems);
+  return parsed.spec;
+}
+
+function describeUpgrade(board: StatusBoard, plan: Plan, input: UpgradeInput): void {
+  board.describeUpgrade({
+    cluster: plan.cluster,
+    initiator: input.initiator,
+    source: plan.source,
+    target: plan.target,
+    method: plan.method,
+    mode: plan.mode,
+    strategy: plan.strategy,
+    overriddenPrechecks: input.overridePrechecks ?? [],
+  });
+  upsertSearchAttributes([
+    { key: meshClusterKey, value: plan.cluster ?? 'unknown' },
+    { key: istioSourceVersionKey, value: plan.source },
+    { key: istioTargetVersionKey, value: plan.target },
+    { key: upgradeStrategyKey, value: plan.strategy },
+    { key: istioInstallerKey, value: plan.method },
+    { key: dataPlaneModeKey, value: plan.mode },
+  ]);
+}
