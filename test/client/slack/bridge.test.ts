@@ -317,6 +317,8 @@ describe('refused at the door (401 before Bolt dispatches): nothing decided, nob
       expect((history.events ?? []).slice(events).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes)).toEqual([]);
       expect(slack.callsOf('chat.postEphemeral').length).toBe(ephemerals);
       expect(bridgeLog).toContain('refused a request: replayed request: this signed request was already received');
+      expect(bridgeLog.join('\n')).not.toContain(TOKEN);
+      expect(bridgeLog.join('\n')).not.toContain(SECRET);
       await handle.terminate('test done');
     });
   });
