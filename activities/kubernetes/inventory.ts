@@ -1,8 +1,10 @@
 /**
- * Reads what the planner needs, in a fixed number of list calls whatever the cluster size (one
- * per resource type, cluster-wide), then joins in memory. Only metadata and the fields the
- * Inventory names are kept: Secret data is never read into it, and container env keeps only
- * literal values (a `valueFrom` may point at a secret).
+ * Reads what the planner needs: one paged list per resource type, cluster-wide, each page
+ * reduced at once to the fields the Inventory names, then joined in memory. The result crosses
+ * into workflow history, so it is bounded and clean: pod labels and annotations keep only the
+ * keys Istio acts on, Secrets are listed as metadata only (never their data), istiod's env keeps
+ * literal values whose names are not secret, and mesh config values under secret names are
+ * replaced.
  */
 import type { V1Deployment, V1LabelSelector, V1Pod, V1DaemonSet, V1MutatingWebhookConfiguration, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
@@ -14,6 +16,7 @@ import type {
   Installer,
   Inventory,
   JsonObject,
+  LabelSelector,
   MeshConfig,
   ProxyInfo,
   RevisionInfo,
@@ -21,8 +24,12 @@ import type {
   TagInfo,
   WebhookInfo,
 } from '../../core/inventory.js';
+import { REV_LABEL, selectorMatches as coreSelectorMatches } from '../../core/labels.js';
 import { summarizeMeshConfig } from '../../core/mesh-config.js';
+import { compareVersions, tryParseVersion } from '../../core/version.js';
+import { isSecretKey, redact, REDACTED } from '../redact.js';
 import { read } from './call.js';
+import { listAll, metadataOnly } from './list-all.js';
 import type { KubeClients } from './clients.js';
 import { byNamespaceThenName, injectedRevision, istioProxy, versionFromImage } from './images.js';
 import { condition, SAIL_GROUP, SAIL_VERSION, type SailObject } from '../sail/resources.js';
@@ -32,31 +39,54 @@ export interface ReadInventoryInput {
   controlPlaneNamespace?: string;
 }
 
-const REV_LABEL = 'istio.io/rev';
 const TAG_WEBHOOK_PREFIX = 'istio-revision-tag-';
 
+const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+
+/** The API's selector as the core's: an operator the core does not know makes the selector match nothing, as the API server refuses it. */
 export function selectorMatches(selector: V1LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
   if (selector === undefined) return false;
-  const own = labels ?? {};
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (own[key] !== value) return false;
-  for (const expr of selector.matchExpressions ?? []) {
-    const value = own[expr.key];
-    const values = expr.values ?? [];
-    const ok =
-      expr.operator === 'In'
-        ? value !== undefined && values.includes(value)
-        : expr.operator === 'NotIn'
-          ? value === undefined || !values.includes(value)
-          : expr.operator === 'Exists'
-            ? value !== undefined
-            : value === undefined;
-    if (!ok) return false;
-  }
-  return true;
+  if ((selector.matchExpressions ?? []).some((e) => !OPERATORS.has(e.operator))) return false;
+  return coreSelectorMatches(selector as LabelSelector, labels ?? {});
+}
+
+/** Pod template labels and annotations the planner and prechecks read: Istio's own keys, and `app`/`version`. */
+function istioKeys(map: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(map ?? {}).filter(([key]) => key.includes('istio') || key === 'app' || key === 'version'));
 }
 
 function isRunning(pod: V1Pod): boolean {
   return pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined;
+}
+
+/** What the inventory keeps of a pod, taken from each page as it arrives. */
+interface PodFacts {
+  namespace: string;
+  labels: Record<string, string>;
+  running: boolean;
+  revision: string | null;
+  proxy: ProxyInfo | null;
+}
+
+function podFacts(pod: V1Pod): PodFacts {
+  return { namespace: pod.metadata?.namespace ?? '', labels: { ...pod.metadata?.labels }, running: isRunning(pod), revision: injectedRevision(pod.metadata), proxy: proxyOf(pod) };
+}
+
+/** A Deployment without what the inventory never reads; containers and annotations only for the control plane's. */
+function slimDeployment(d: V1Deployment, cpNamespace: string): V1Deployment {
+  const controlPlane = d.metadata?.namespace === cpNamespace;
+  return {
+    metadata: { namespace: d.metadata?.namespace ?? '', name: d.metadata?.name ?? '', labels: { ...d.metadata?.labels }, ...(controlPlane ? { annotations: { ...d.metadata?.annotations } } : {}) },
+    spec: {
+      ...(d.spec?.replicas === undefined ? {} : { replicas: d.spec.replicas }),
+      selector: d.spec?.selector ?? {},
+      template: {
+        metadata: { labels: { ...d.spec?.template.metadata?.labels }, annotations: { ...d.spec?.template.metadata?.annotations } },
+        spec: { containers: controlPlane ? (d.spec?.template.spec?.containers ?? []) : [] },
+      },
+    },
+    status: { ...(d.status?.readyReplicas === undefined ? {} : { readyReplicas: d.status.readyReplicas }) },
+  };
 }
 
 export function proxyOf(pod: V1Pod): ProxyInfo | null {
@@ -86,14 +116,12 @@ function gatewayKind(deployment: V1Deployment, classes: GatewayClasses): Gateway
 }
 
 function lowestVersion(versions: (string | null)[]): string | null {
-  const known = versions.filter((v): v is string => v !== null);
-  const parts = (v: string) => v.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
-  known.sort((a, b) => {
-    const [pa, pb] = [parts(a), parts(b)];
-    for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-    return 0;
+  const known = versions.flatMap((v) => {
+    const parsed = tryParseVersion(v);
+    return parsed === null || v === null ? [] : [{ text: v, parsed }];
   });
-  return known[0] ?? null;
+  known.sort((a, b) => compareVersions(a.parsed, b.parsed));
+  return known[0]?.text ?? null;
 }
 
 function daemonSetInfo(ds: V1DaemonSet | undefined): DaemonSetInfo | null {
@@ -110,11 +138,10 @@ function daemonSetInfo(ds: V1DaemonSet | undefined): DaemonSetInfo | null {
 function literalEnv(deployment: V1Deployment): Record<string, string> {
   const container = deployment.spec?.template.spec?.containers.find((c) => c.name === 'discovery') ?? deployment.spec?.template.spec?.containers[0];
   const env: Record<string, string> = {};
-  for (const e of container?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  // Feature flags are what the prechecks read; anything named like a credential stays out of history.
+  for (const e of container?.env ?? []) if (e.value !== undefined && !isSecretKey(e.name)) env[e.name] = redact(e.value);
   return env;
 }
-
-const SECRET_KEY = /token|secret|password|credential|apikey|api_key|privatekey/i;
 
 /**
  * Mesh config can hold credentials (a Lightstep `accessToken`, for one), and the inventory goes
@@ -123,7 +150,7 @@ const SECRET_KEY = /token|secret|password|credential|apikey|api_key|privatekey/i
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v !== 'object' ? '[REDACTED]' : withoutSecrets(v)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretKey(k) && typeof v !== 'object' ? REDACTED : withoutSecrets(v)]));
 }
 
 function meshConfigOf(data: Record<string, string> | undefined): MeshConfig | null {
@@ -216,15 +243,15 @@ export function createInventoryActivities(clients: KubeClients) {
     readInventory: async (input: ReadInventoryInput = {}): Promise<Inventory> => {
       const cpNamespace = input.controlPlaneNamespace ?? 'istio-system';
       const [namespaces, deployments, pods, daemonSets, configMaps, pdbs, mutating, validating, services, helmReleases, sail, gatewayApi] = await Promise.all([
-        read('list namespaces', () => clients.core.listNamespace()),
-        read('list deployments', () => clients.apps.listDeploymentForAllNamespaces()),
-        read('list pods', () => clients.core.listPodForAllNamespaces()),
-        read('list daemon sets', () => clients.apps.listDaemonSetForAllNamespaces()),
+        listAll('list namespaces', (page) => clients.core.listNamespace(page), (n) => ({ name: n.metadata?.name ?? '', labels: { ...n.metadata?.labels } })),
+        listAll('list deployments', (page) => clients.apps.listDeploymentForAllNamespaces(page), (d) => slimDeployment(d, cpNamespace)),
+        listAll('list pods', (page) => clients.core.listPodForAllNamespaces(page), podFacts),
+        listAll('list daemon sets', (page) => clients.apps.listDaemonSetForAllNamespaces(page), (d) => d),
         read(`list config maps in ${cpNamespace}`, () => clients.core.listNamespacedConfigMap({ namespace: cpNamespace })),
         optional(`list pod disruption budgets in ${cpNamespace}`, () => clients.policy.listNamespacedPodDisruptionBudget({ namespace: cpNamespace })),
         read('list mutating webhooks', () => clients.admission.listMutatingWebhookConfiguration()),
         read('list validating webhooks', () => clients.admission.listValidatingWebhookConfiguration()),
-        read('list services', () => clients.core.listServiceForAllNamespaces()),
+        listAll('list services', (page) => clients.core.listServiceForAllNamespaces(page), (svc) => `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`),
         helmReleaseNames(clients, cpNamespace),
         readSail(clients),
         optional(
@@ -239,33 +266,34 @@ export function createInventoryActivities(clients: KubeClients) {
         (gatewayApi?.items ?? []).map((g) => [`${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`, g.spec?.gatewayClassName ?? '']),
       );
 
-      const podsByNamespace = new Map<string, V1Pod[]>();
-      for (const pod of pods.items) {
-        const ns = pod.metadata?.namespace ?? '';
-        podsByNamespace.set(ns, [...(podsByNamespace.get(ns) ?? []), pod]);
+      const podsByNamespace = new Map<string, PodFacts[]>();
+      for (const pod of pods) {
+        const inNamespace = podsByNamespace.get(pod.namespace);
+        if (inNamespace === undefined) podsByNamespace.set(pod.namespace, [pod]);
+        else inNamespace.push(pod);
       }
-      const podsOf = (d: V1Deployment) => (podsByNamespace.get(d.metadata?.namespace ?? '') ?? []).filter((p) => isRunning(p) && selectorMatches(d.spec?.selector, p.metadata?.labels));
+      const podsOf = (d: V1Deployment) => (podsByNamespace.get(d.metadata?.namespace ?? '') ?? []).filter((p) => p.running && selectorMatches(d.spec?.selector, p.labels));
 
-      const deploymentInfos: DeploymentInfo[] = deployments.items
+      const deploymentInfos: DeploymentInfo[] = deployments
         .map((d) => ({
           namespace: d.metadata?.namespace ?? '',
           name: d.metadata?.name ?? '',
           replicas: d.spec?.replicas ?? 1,
           readyReplicas: d.status?.readyReplicas ?? 0,
-          podLabels: { ...d.spec?.template.metadata?.labels },
-          podAnnotations: { ...d.spec?.template.metadata?.annotations },
+          podLabels: istioKeys(d.spec?.template.metadata?.labels),
+          podAnnotations: istioKeys(d.spec?.template.metadata?.annotations),
           proxies: podsOf(d)
-            .map(proxyOf)
+            .map((p) => p.proxy)
             .filter((p): p is ProxyInfo => p !== null)
             .sort((a, b) => a.pod.localeCompare(b.pod)),
         }))
         .sort(byNamespaceThenName);
 
-      const gateways: GatewayInfo[] = deployments.items
+      const gateways: GatewayInfo[] = deployments
         .flatMap((d) => {
           const kind = gatewayKind(d, gatewayClasses);
           if (kind === null) return [];
-          const proxies = podsOf(d).map((p) => ({ revision: injectedRevision(p.metadata), version: versionFromImage(istioProxy(p.spec)?.container.image) }));
+          const proxies = podsOf(d).map((p) => ({ revision: p.revision, version: p.proxy?.version ?? null }));
           return [
             {
               namespace: d.metadata?.namespace ?? '',
@@ -280,7 +308,7 @@ export function createInventoryActivities(clients: KubeClients) {
 
       const configMapData = new Map(configMaps.items.map((c) => [c.metadata?.name ?? '', c.data]));
       const pdbSelectors = (pdbs?.items ?? []).map((p) => p.spec?.selector);
-      const istiods = deployments.items.filter((d) => d.metadata?.namespace === cpNamespace && (d.spec?.template.metadata?.labels?.app ?? d.metadata?.labels?.app) === 'istiod');
+      const istiods = deployments.filter((d) => d.metadata?.namespace === cpNamespace && (d.spec?.template.metadata?.labels?.app ?? d.metadata?.labels?.app) === 'istiod');
       const revisions: RevisionInfo[] = istiods
         .map((d) => {
           const name = d.spec?.template.metadata?.labels?.[REV_LABEL] ?? d.metadata?.labels?.[REV_LABEL] ?? 'default';
@@ -312,14 +340,12 @@ export function createInventoryActivities(clients: KubeClients) {
               ? 'istioctl'
               : 'unknown';
 
-      const findDaemonSet = (name: string) => daemonSets.items.find((d) => d.metadata?.name === name);
+      const findDaemonSet = (name: string) => daemonSets.find((d) => d.metadata?.name === name);
       return {
         observedAt: new Date().toISOString(),
         context: clients.kubeConfig.getCurrentContext() || null,
         controlPlane: { namespace: cpNamespace, installer, revisions, tags },
-        namespaces: namespaces.items
-          .map((n) => ({ name: n.metadata?.name ?? '', labels: { ...n.metadata?.labels } }))
-          .sort((a, b) => a.name.localeCompare(b.name)),
+        namespaces: namespaces.sort((a, b) => a.name.localeCompare(b.name)),
         deployments: deploymentInfos,
         gateways,
         cni: daemonSetInfo(findDaemonSet('istio-cni-node')),
@@ -329,21 +355,26 @@ export function createInventoryActivities(clients: KubeClients) {
           ...mutating.items.map((w) => webhookInfo('mutating', w)),
           ...validating.items.map((w) => webhookInfo('validating', w)),
         ].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind.localeCompare(b.kind))),
-        services: services.items.map((s) => `${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`).sort(),
+        services: services.sort(),
       };
     },
   };
 }
 
 /**
- * Helm keeps a release in Secrets labelled `owner=helm`; only their `name` label is read, and
- * only release names leave this function. RBAC may forbid Secrets: then the installer guess
+ * Helm keeps a release in Secrets labelled `owner=helm`; only their `name` label is needed, so
+ * they are listed as metadata only: the release data (values, manifests) never reaches the
+ * worker, and only release names leave this function. RBAC may forbid Secrets: then the installer guess
  * just has one clue less.
  */
 async function helmReleaseNames(clients: KubeClients, namespace: string): Promise<string[]> {
   try {
-    const secrets = await read(`list helm releases in ${namespace}`, () => clients.core.listNamespacedSecret({ namespace, labelSelector: 'owner=helm' }));
-    return [...new Set(secrets.items.map((s) => s.metadata?.labels?.name ?? ''))].filter((n) => n !== '');
+    const names = await listAll(
+      `list helm releases in ${namespace}`,
+      (page) => clients.core.listNamespacedSecret({ namespace, labelSelector: 'owner=helm', ...page }, metadataOnly),
+      (secret) => secret.metadata?.labels?.name ?? '',
+    );
+    return [...new Set(names)].filter((n) => n !== '');
   } catch (err) {
     if (err instanceof ApplicationFailure && (err.type === 'Forbidden' || err.type === 'NotFound')) return [];
     throw err;

@@ -27,6 +27,10 @@ export interface RequestLogEntry {
   seq: number;
   method: string;
   path: string;
+  /** The query string as sent (`?limit=500&continue=…`), empty when none. */
+  query: string;
+  /** The client asked for metadata only (a PartialObjectMetadataList): no data, spec or status was sent. */
+  metadataOnly?: boolean;
   verb: RequestVerb;
   group?: string;
   version?: string;

@@ -15,6 +15,7 @@ import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions } 
 import { openApiV2, openApiV3Discovery, openApiV3Document } from './openapi.js';
 import { matchesFilter, type RequestFilter, type RequestLogEntry, type RequestVerb, type WriteLogEntry, type WriteVerb } from './log.js';
 import { clone, isJsonObject, type KubeObject } from './object.js';
+import { metadataOnly, pageOf, wantsMetadataOnly } from './paging.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import { forbidden, isAllowed, type Attributes, type UserInfo } from './rbac.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
@@ -187,7 +188,8 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = req.method ?? 'GET';
-    const entry: RequestLogEntry = { seq: ++this.requestSeq, method, path: url.pathname, verb: 'discovery', code: 0, time: this.opts.clock.iso() };
+    const entry: RequestLogEntry = { seq: ++this.requestSeq, method, path: url.pathname, query: url.search, verb: 'discovery', code: 0, time: this.opts.clock.iso() };
+    if (wantsMetadataOnly(req.headers.accept)) entry.metadataOnly = true;
     this.requests.push(entry);
     try {
       const user = this.authenticate(req);
@@ -360,10 +362,13 @@ export class ApiServer {
       case 'list': {
         const labels = parseLabelSelector(q.get('labelSelector'));
         const fields = parseFieldSelector(q.get('fieldSelector'));
-        const items = store.list(t, ns).filter((o) => labels(o.metadata.labels) && fields(o));
+        const page = pageOf(store.list(t, ns).filter((o) => labels(o.metadata.labels) && fields(o)), q.get('limit'), q.get('continue'));
+        const items = page.items;
         const rv = String(store.resourceVersion);
+        const listMeta = { resourceVersion: rv, ...(page.continue === undefined ? {} : { continue: page.continue, remainingItemCount: page.remainingItemCount }) };
         if (wantsTable(accept)) return { code: 200, body: toTable(t, items, rv, this.opts.clock.now()) };
-        return { code: 200, body: { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: { resourceVersion: rv }, items } };
+        if (wantsMetadataOnly(accept)) return { code: 200, body: { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: metadataOnly(items) } };
+        return { code: 200, body: { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: listMeta, items } };
       }
       case 'create': {
         if (route.name) throw errors.methodNotAllowed('POST');

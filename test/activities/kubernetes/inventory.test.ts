@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesActivities } from '../../../activities/kubernetes/index.js';
+import { createKubeClients } from '../../../activities/kubernetes/clients.js';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+
+/** Containers merge by name, so only istiod's env is replaced. */
+const strategicMerge = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+import { startSim } from '../../../sim/index.js';
 import { startCluster, type SimCluster } from '../support/sim.js';
 
 let cluster: SimCluster | undefined;
@@ -56,5 +63,64 @@ describe('reading the inventory', () => {
     expect(inventory.ztunnel).toMatchObject({ name: 'ztunnel', version: '1.26.4', desired: 3, ready: 3 });
     expect(inventory.cni).toMatchObject({ name: 'istio-cni-node', version: '1.26.4' });
     expect(inventory.gateways).toContainEqual({ namespace: 'bookinfo', name: 'waypoint', kind: 'waypoint', revision: 'default-v1-26-4', version: '1.26.4' });
+  });
+});
+
+describe('an inventory fit for workflow history', () => {
+  it('keeps secrets out: istiod env named like a credential, and Helm release data, which is listed as metadata only', async () => {
+    cluster = await startCluster('sidecarHelm');
+    const istiod = cluster.sim.list('deployments', 'istio-system').find((d) => d.metadata.labels?.app === 'istiod');
+    const name = istiod?.metadata.name ?? 'istiod';
+    const env = [
+      { name: 'ENABLE_AUTO_SNI', value: 'true' },
+      { name: 'AWS_SECRET_ACCESS_KEY', value: 'leaky-aws-secret' },
+      { name: 'PILOT_CA_PASSWORD', value: 'leaky-password' },
+      { name: 'EXTRA_ARGS', value: 'token=leaky-token' },
+    ];
+    const body = { spec: { template: { spec: { containers: [{ name: 'discovery', env }] } } } };
+    await cluster.clients.apps.patchNamespacedDeployment({ namespace: 'istio-system', name, body }, strategicMerge);
+    const since = cluster.sim.requests.at(-1)?.seq ?? 0;
+    const inventory = await createKubernetesActivities(cluster.clients).readInventory();
+    const text = JSON.stringify(inventory);
+    expect(text).not.toMatch(/leaky-aws-secret|leaky-password|leaky-token|AWS_SECRET_ACCESS_KEY|PILOT_CA_PASSWORD/);
+    expect(inventory.controlPlane.revisions[0]?.istiodEnv.ENABLE_AUTO_SNI).toBe('true');
+    expect(inventory.controlPlane.installer).toBe('helm');
+    const secretReads = cluster.sim.requests.filter((r) => r.seq > since && r.resource === 'secrets');
+    expect(secretReads.length).toBeGreaterThan(0);
+    expect(secretReads.every((r) => r.metadataOnly === true)).toBe(true);
+  });
+
+  it('reads a 2,000-deployment mesh in pages and stays under 1 MB', { timeout: 240_000 }, async () => {
+    const sim = await startSim({
+      timeScale: 600,
+      watchHistory: 50_000,
+      scenario: {
+        name: 'inventory-scale',
+        timing: { podReadySeconds: 10, jobRunSeconds: 3 },
+        nodes: 20,
+        istio: { installer: 'istioctl', version: '1.26.4' },
+        namespaces: Array.from({ length: 20 }, (_, n) => ({
+          name: `team-${n}`,
+          labels: { 'istio-injection': 'enabled' },
+          deployments: Array.from({ length: 100 }, (_, i) => ({ name: `svc-${i}`, replicas: 1 })),
+        })),
+      },
+    });
+    try {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromFile(sim.kubeconfigPath);
+      const since = sim.requests.at(-1)?.seq ?? 0;
+      const inventory = await createKubernetesActivities(createKubeClients(kubeConfig)).readInventory();
+      const bytes = Buffer.byteLength(JSON.stringify(inventory));
+      console.log(`inventory of ${inventory.deployments.length} deployments: ${(bytes / 1024).toFixed(0)} KiB`);
+      expect(inventory.deployments.filter((d) => d.namespace.startsWith('team-'))).toHaveLength(2000);
+      expect(inventory.deployments.find((d) => d.name === 'svc-99' && d.namespace === 'team-19')?.proxies).toHaveLength(1);
+      expect(bytes).toBeLessThan(1024 * 1024);
+      const podPages = sim.requests.filter((r) => r.seq > since && r.resource === 'pods' && r.verb === 'list');
+      expect(podPages.length).toBeGreaterThanOrEqual(4);
+      expect(podPages.every((r) => r.query.includes('limit=500'))).toBe(true);
+    } finally {
+      await sim.stop();
+    }
   });
 });
