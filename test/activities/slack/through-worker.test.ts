@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackActivities } from '../../../activities/slack/activities.js';
 import type { SlackActivityConfig } from '../../../activities/slack/config.js';
 import { decideUpdate } from '../../../workflows/messages.js';
+import { pendingGateKey } from '../../../workflows/search-attributes.js';
 import { devServerEnv } from '../../support/temporal.js';
 import { withWorker } from '../../support/worker.js';
 import type { SlackGatedInput, SlackGatedResult, slackGatedRunbook } from '../../client/slack/fixtures/slack-gated-runbook.js';
@@ -38,6 +39,12 @@ afterAll(async () => {
 function approveWith(config: SlackActivityConfig | { missing: string }): Promise<{ result: SlackGatedResult; postAttempt: number | undefined }> {
   return withWorker(env, { workflowsPath: FIXTURE, activities: createSlackActivities(config) }, async ({ taskQueue }) => {
     const handle = await env.client.workflow.start<typeof slackGatedRunbook>('slackGatedRunbook', { taskQueue, workflowId: `slack-down-${randomUUID()}`, args: [input] });
+    // An Update that arrives before the gate opens is refused as an unknown gate: wait for the workflow to say it waits.
+    const deadline = Date.now() + 15_000;
+    while (JSON.stringify((await handle.describe()).typedSearchAttributes.get(pendingGateKey)) !== '["control-plane"]') {
+      if (Date.now() > deadline) throw new Error('the gate never opened');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await handle.executeUpdate(decideUpdate, { args: [{ gateId: 'control-plane', by: 'alice', requestId: 'cli-1', decision: 'approve' }] });
     const [result] = await handle.result();
     const events = (await handle.fetchHistory()).events ?? [];
