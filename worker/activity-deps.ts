@@ -7,6 +7,7 @@
 import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ActivityDeps } from '../activities/index.js';
+import { slackActivityConfigFromEnv } from '../activities/slack/config.js';
 
 export interface ClusterTarget {
   context: string;
@@ -35,6 +36,8 @@ export function activityDepsFromEnv(env: NodeJS.ProcessEnv = process.env): { dep
     cluster: { context, server: cluster.server },
     deps: {
       kubeConfig,
+      // Without a bot token the Slack activities fail at once, naming the variable; upgrades go on.
+      slack: slackActivityConfigFromEnv(env),
       tools: {
         ...(env.ISTIO_VERSIONS_DIR && { versionsDir: env.ISTIO_VERSIONS_DIR }),
         ...(env.ISTIO_TOOLS_PATH && { searchPath: env.ISTIO_TOOLS_PATH.split(delimiter) }),

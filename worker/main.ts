@@ -3,6 +3,7 @@
  * `npm run worker`. Temporal settings come from the environment (client/connection.ts), the
  * cluster from KUBECONFIG (worker/activity-deps.ts).
  */
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
@@ -16,7 +17,8 @@ const worker = await Worker.create({
   connection,
   namespace: target.namespace,
   taskQueue: target.taskQueue,
-  workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+  // `.ts` under tsx, `.js` once built into dist/: the workflows sit beside this file's folder either way.
+  workflowsPath: fileURLToPath(new URL(`../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url)),
   activities: createActivities(deps),
 });
 console.log(`worker polling ${describeTarget(target)}; cluster: context ${cluster.context} at ${cluster.server}`);

@@ -12,8 +12,13 @@ import type { KubeObject } from '../../../sim/api/object.js';
 import { decideUpdate, statusQuery } from '../../../workflows/messages.js';
 import type { UpgradeResult, UpgradeStatus } from '../../../workflows/messages.js';
 import type { upgrade } from '../../../workflows/upgrade.js';
-import { standInToolsFolder } from '../../../sim/index.js';
-import { startCluster, type SCENARIOS, type SimCluster } from '../../activities/support/sim.js';
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { createKubeClients } from '../../../activities/kubernetes/clients.js';
+import { standInToolsFolder, startSim } from '../../../sim/index.js';
+import type { ScenarioInput } from '../../../sim/index.js';
+import { SCENARIOS, startCluster, type SimCluster } from '../../activities/support/sim.js';
 import { withWorker } from '../../support/worker.js';
 
 export const APPROVERS = ['alice', 'bob'];
@@ -29,8 +34,17 @@ export function quickSpec(spec: SpecInput): SpecInput {
   };
 }
 
-export async function startSimCluster(scenario: keyof typeof SCENARIOS): Promise<SimCluster> {
-  return startCluster(scenario, { timeScale: 50 });
+export async function startSimCluster(scenario: keyof typeof SCENARIOS | ScenarioInput): Promise<SimCluster> {
+  if (typeof scenario === 'string') return startCluster(scenario, { timeScale: 50 });
+  const sim = await startSim({ scenario, timeScale: 50 });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(sim.kubeconfigPath);
+  return { sim, kubeConfig, clients: createKubeClients(kubeConfig), stop: () => sim.stop() };
+}
+
+/** A shipped scenario file with some of its fields replaced, e.g. another installer. */
+export function scenarioFrom(file: keyof typeof SCENARIOS, change: (scenario: ScenarioInput) => ScenarioInput): ScenarioInput {
+  return change(parseYaml(readFileSync(SCENARIOS[file], 'utf8')) as ScenarioInput);
 }
 
 export function runWorker<T>(env: TestWorkflowEnvironment, cluster: SimCluster, fn: (taskQueue: string) => Promise<T>): Promise<T> {
@@ -38,8 +52,8 @@ export function runWorker<T>(env: TestWorkflowEnvironment, cluster: SimCluster, 
   return withWorker(env, { workflowsPath: 'workflows/index.ts', activities }, ({ taskQueue }) => fn(taskQueue));
 }
 
-export async function startUpgrade(env: TestWorkflowEnvironment, taskQueue: string, spec: SpecInput, initiator = 'carol'): Promise<WorkflowHandle<typeof upgrade>> {
-  return env.client.workflow.start<typeof upgrade>('upgrade', { taskQueue, workflowId: `upgrade-${randomUUID()}`, args: [{ spec, initiator }] });
+export async function startUpgrade(env: TestWorkflowEnvironment, taskQueue: string, spec: SpecInput, overridePrechecks: string[] = []): Promise<WorkflowHandle<typeof upgrade>> {
+  return env.client.workflow.start<typeof upgrade>('upgrade', { taskQueue, workflowId: `upgrade-${randomUUID()}`, args: [{ spec, initiator: 'carol', overridePrechecks }] });
 }
 
 export type GateAnswerer = (gateId: string, status: UpgradeStatus) => 'approve' | 'reject' | null;
