@@ -1,12 +1,17 @@
 /**
  * A Job test: the cluster runs the test itself (from inside the mesh, with the workload's
  * identity), and the Job's Complete or Failed condition is the verdict. The name comes from the
- * workflow, so a retried activity finds the Job its earlier attempt created instead of running
- * the test twice.
+ * workflow (step and attempt), so a retried activity finds the Job its earlier attempt created
+ * instead of running the test twice. Jobs outlive a run (an hour), so a Job found by name is
+ * trusted only when it records the same run and the same test; any other is stale, and is
+ * replaced before the test runs.
  */
+import { createHash } from 'node:crypto';
 import type { V1Job } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { call, read } from '../kubernetes/call.js';
+import { heartbeat } from '../context.js';
+import { failure } from '../failure.js';
+import { call, read, sleep } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { watchUntil } from '../kubernetes/watch-until.js';
 import type { TestReport } from './types.js';
@@ -15,6 +20,8 @@ export interface JobCheck {
   namespace: string;
   /** Deterministic (e.g. step id + attempt of the runbook step): the same on every activity attempt. */
   name: string;
+  /** The run the Job belongs to (step id and attempt), recorded on it and checked when it is found. */
+  run: string;
   image: string;
   command?: string[];
   args?: string[];
@@ -35,11 +42,25 @@ export function jobVerdict(job: V1Job): JobVerdict {
   return { outcome: 'Running', reason: `${counts.succeeded} succeeded, ${counts.failed} failed`, ...counts };
 }
 
+export const RUN_ANNOTATION = 'istio-upgrade-runbooks/run';
+export const TEST_ANNOTATION = 'istio-upgrade-runbooks/test';
+
+/** A digest of what the test runs, so a Job of another test under the same name is recognised. */
+export function testDigest(check: JobCheck): string {
+  const what = { image: check.image, command: check.command ?? null, args: check.args ?? null, timeoutSeconds: check.timeoutSeconds ?? 300 };
+  return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
+}
+
 export function jobManifest(check: JobCheck): V1Job {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: check.name, namespace: check.namespace, labels: { 'app.kubernetes.io/managed-by': 'istio-upgrade-runbooks', ...check.labels } },
+    metadata: {
+      name: check.name,
+      namespace: check.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'istio-upgrade-runbooks', ...check.labels },
+      annotations: { [RUN_ANNOTATION]: check.run, [TEST_ANNOTATION]: testDigest(check) },
+    },
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: check.timeoutSeconds ?? 300,
@@ -55,16 +76,56 @@ export function jobManifest(check: JobCheck): V1Job {
   };
 }
 
+/** Why a Job found under our name is not this run's, or null when it is. */
+export function staleBecause(job: V1Job, check: JobCheck): string | null {
+  const annotations = job.metadata?.annotations ?? {};
+  if (annotations[RUN_ANNOTATION] !== check.run) return `it belongs to run ${annotations[RUN_ANNOTATION] ?? '(none)'}`;
+  if (annotations[TEST_ANNOTATION] !== testDigest(check)) return 'it runs another test';
+  const container = job.spec?.template.spec?.containers[0];
+  if (container?.image !== check.image) return `it runs ${container?.image ?? 'no image'}`;
+  return null;
+}
+
+async function create(clients: KubeClients, check: JobCheck, what: string): Promise<'created' | 'exists'> {
+  try {
+    await call(`create ${what}`, () => clients.batch.createNamespacedJob({ namespace: check.namespace, body: jobManifest(check) }));
+    return 'created';
+  } catch (err) {
+    // AlreadyExists: an earlier attempt created it, or a stale Job holds the name.
+    const reason = err instanceof ApplicationFailure ? (err.details?.[0] as { reason?: unknown } | undefined)?.reason : undefined;
+    if (err instanceof ApplicationFailure && err.type === 'Conflict' && reason === 'AlreadyExists') return 'exists';
+    throw err;
+  }
+}
+
+/** Deletes a stale Job (its pods with it) and waits until the name is free. */
+async function replaceStale(clients: KubeClients, check: JobCheck, what: string): Promise<void> {
+  await call(`delete stale ${what}`, () => clients.batch.deleteNamespacedJob({ namespace: check.namespace, name: check.name, propagationPolicy: 'Background' })).catch((err: unknown) => {
+    if (!(err instanceof ApplicationFailure && err.type === 'NotFound')) throw err;
+  });
+  for (let i = 0; i < 50; i++) {
+    try {
+      await read(`read ${what}`, () => clients.batch.readNamespacedJob({ namespace: check.namespace, name: check.name }));
+    } catch (err) {
+      if (err instanceof ApplicationFailure && err.type === 'NotFound') return;
+      throw err;
+    }
+    await sleep(200);
+  }
+  throw failure('Conflict', `${what}: the stale Job is still being deleted`);
+}
+
 export async function runJobCheck(clients: KubeClients, check: JobCheck): Promise<TestReport> {
   const started = Date.now();
   const what = `job ${check.namespace}/${check.name}`;
-  try {
-    await call(`create ${what}`, () => clients.batch.createNamespacedJob({ namespace: check.namespace, body: jobManifest(check) }));
-  } catch (err) {
-    // AlreadyExists: an earlier attempt created it; wait for that run rather than start another.
-    const reason = err instanceof ApplicationFailure ? (err.details?.[0] as { reason?: unknown } | undefined)?.reason : undefined;
-    const alreadyExists = err instanceof ApplicationFailure && err.type === 'Conflict' && reason === 'AlreadyExists';
-    if (!alreadyExists) throw err;
+  if ((await create(clients, check, what)) === 'exists') {
+    const found = await read(`read ${what}`, () => clients.batch.readNamespacedJob({ namespace: check.namespace, name: check.name }));
+    const stale = staleBecause(found, check);
+    if (stale !== null) {
+      heartbeat({ message: `${what} is stale (${stale}): replacing it` });
+      await replaceStale(clients, check, what);
+      await create(clients, check, what);
+    }
   }
   const timeoutSeconds = check.timeoutSeconds ?? 300;
   try {

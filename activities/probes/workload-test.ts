@@ -13,15 +13,31 @@ export interface RunWorkloadTestInput {
   deployment: string;
   test: WorkloadTest;
   /**
-   * Identifies this run of the test, chosen by the workflow (step id and its try): a retried
-   * activity reuses it and so finds its own Job; a deliberate re-test passes a new one.
+   * The plan step that runs the test and the step's attempt (1 for its first run, 2 after an
+   * operator's retry…): a retried activity finds the Job of its own attempt, a new attempt of
+   * the step gets a new Job. Preferred over `runId`.
    */
-  runId: string;
+  stepId?: string;
+  attempt?: number;
+  /** An older way to name the run, used when `stepId` is absent. */
+  runId?: string;
+}
+
+/** Who a test Job belongs to: the step and its attempt, else the run id the workflow chose. */
+export function testRunIdentity(input: Pick<RunWorkloadTestInput, 'stepId' | 'attempt' | 'runId' | 'namespace' | 'deployment'>): string {
+  if (input.stepId !== undefined) {
+    if (typeof input.stepId !== 'string' || input.stepId === '') throw failure('Validation', `test of ${input.namespace}/${input.deployment}: stepId: expected a non-empty string`, { details: { field: 'stepId' } });
+    const attempt = input.attempt ?? 1;
+    if (!Number.isInteger(attempt) || attempt < 1) throw failure('Validation', `test of ${input.namespace}/${input.deployment}: attempt: expected a whole number from 1`, { details: { field: 'attempt' } });
+    return `${input.stepId}#${attempt}`;
+  }
+  if (typeof input.runId === 'string' && input.runId !== '') return input.runId;
+  throw failure('Validation', `test of ${input.namespace}/${input.deployment}: stepId (or runId): expected one`, { details: { field: 'stepId' } });
 }
 
 /** A DNS-1123 name under 63 characters, stable for the same inputs. */
-export function testJobName(deployment: string, runId: string): string {
-  const hash = createHash('sha256').update(`${deployment}\0${runId}`).digest('hex').slice(0, 10);
+export function testJobName(deployment: string, runIdentity: string): string {
+  const hash = createHash('sha256').update(`${deployment}\0${runIdentity}`).digest('hex').slice(0, 10);
   const stem = `test-${deployment}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50).replace(/-+$/, '');
   return `${stem}-${hash}`;
 }
@@ -37,9 +53,11 @@ export function createProbeActivities(clients: KubeClients) {
         return runCommandCheck({ command: [program, ...args], timeoutMs: command.timeoutSeconds * 1000 });
       }
       if (job !== undefined) {
+        const run = testRunIdentity(input);
         return runJobCheck(clients, {
           namespace: job.namespace ?? input.namespace,
-          name: testJobName(input.deployment, input.runId),
+          name: testJobName(input.deployment, run),
+          run,
           image: job.image,
           command: job.command,
           timeoutSeconds: job.timeoutSeconds,

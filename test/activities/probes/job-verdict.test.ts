@@ -12,7 +12,7 @@ describe('Job tests', () => {
   });
 
   it('builds a Job that runs once, bounded by its deadline', () => {
-    const job = jobManifest({ namespace: 'bookinfo', name: 'test-reviews-7', image: 'curlimages/curl', args: ['http://reviews:9080'], timeoutSeconds: 60 });
+    const job = jobManifest({ namespace: 'bookinfo', name: 'test-reviews-7', run: 'step-7#1', image: 'curlimages/curl', args: ['http://reviews:9080'], timeoutSeconds: 60 });
     expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 60 });
     expect(job.spec?.template.spec?.restartPolicy).toBe('Never');
   });

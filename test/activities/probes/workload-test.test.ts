@@ -64,6 +64,33 @@ describe('workload tests', () => {
     expect(creates).toHaveLength(1);
   });
 
+  it('names a Job test after the step and its attempt: a retried activity reuses it, the next attempt of the step gets its own', async () => {
+    const input = { namespace: 'bookinfo', deployment: 'ratings-v1', stepId: 'restart/bookinfo/ratings-v1', attempt: 1, test: test({ job: { image: 'curlimages/curl:8.10.1', command: ['curl', '-sf', 'http://ratings:9080/'] } }) };
+    await probes.runWorkloadTest(input);
+    await probes.runWorkloadTest(input);
+    await probes.runWorkloadTest({ ...input, attempt: 2 });
+    const creates = cluster.sim.writeLog.filter((w) => w.verb === 'create' && w.resource === 'jobs' && w.name?.startsWith('test-ratings-v1-') === true);
+    expect(creates.map((c) => c.name)).toEqual([testJobName('ratings-v1', 'restart/bookinfo/ratings-v1#1'), testJobName('ratings-v1', 'restart/bookinfo/ratings-v1#2')]);
+  });
+
+  it('does not trust a Job found under its name that ran another test: it is replaced and the new test gives the verdict', async () => {
+    cluster.sim.faults.add({ kind: 'jobFails', deployment: 'details-v1', namespace: 'bookinfo' });
+    const old = { namespace: 'bookinfo', deployment: 'details-v1', runId: 'reused-run', test: test({ job: { image: 'curlimages/curl:8.10.1', command: ['curl', 'http://details:9080/broken'] } }) };
+    expect((await probes.runWorkloadTest(old)).passed).toBe(false);
+    cluster.sim.faults.clear();
+    // Same run id, another test (the spec was fixed): the failed verdict of the old Job must not be read.
+    const fixed = { ...old, test: test({ job: { image: 'curlimages/curl:8.10.1', command: ['curl', '-sf', 'http://details:9080/'] } }) };
+    const report = await probes.runWorkloadTest(fixed);
+    expect(report).toMatchObject({ passed: true, evidence: { outcome: 'Complete' } });
+    const writes = cluster.sim.writeLog.filter((w) => w.resource === 'jobs' && w.name === testJobName('details-v1', 'reused-run')).map((w) => w.verb);
+    expect(writes).toEqual(['create', 'delete', 'create']);
+  });
+
+  it('refuses a test without a step id or run id, naming the field', async () => {
+    const f = await probes.runWorkloadTest({ namespace: 'bookinfo', deployment: 'details-v1', test: test({ job: { image: 'curlimages/curl:8.10.1', command: ['true'] } }) }).catch((err: unknown) => err);
+    expect(f).toMatchObject({ type: 'Validation', message: expect.stringContaining('stepId') as string });
+  });
+
   it('reports a failing Job as a failed test with its reason', async () => {
     cluster.sim.faults.add({ kind: 'jobFails', deployment: 'reviews-v3', namespace: 'bookinfo' });
     const report = await probes.runWorkloadTest({ namespace: 'bookinfo', deployment: 'reviews-v3', runId: 'step-8/try-1', test: test({ job: { image: 'curlimages/curl:8.10.1', command: ['curl', 'http://reviews:9080/'] } }) });
