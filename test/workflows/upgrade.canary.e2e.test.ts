@@ -48,3 +48,41 @@ describe('revision canary with istioctl away from a revision-less istiod', () =>
     expect(Object.entries(after.proxies).filter(([owner]) => owner.startsWith('bookinfo/')).every(([, proxy]) => proxy === '1.27.3@1-27-3')).toBe(true);
   }, 120_000);
 });
+
+describe('a failing deployment test, then a rejection', () => {
+  it('stops at a gate naming ratings-v1 and its test, and the rollback leaves labels, revisions, tags and proxies as they were', async () => {
+    const fresh = await startSimCluster('sidecarIstioctl');
+    try {
+      const before = meshState(fresh);
+      const spec: SpecInput = { ...canary, tests: { 'bookinfo/ratings-v1': { command: { argv: ['false'] } } } };
+      const failureGates: string[] = [];
+      const result = await runWorker(env, fresh, async (taskQueue) =>
+        answerGates(await startUpgrade(env, taskQueue, spec), (gateId, status) => {
+          const gate = status.pendingGates.find((g) => g.id === gateId);
+          if (gate?.kind !== 'failure') return 'approve';
+          failureGates.push(gate.description);
+          // Reject the upgrade's failure: roll back. The rollback restarts ratings-v1 onto the old
+          // proxy and its test (which always fails here) asks again: go on without it.
+          return failureGates.length === 1 ? 'reject' : 'approve';
+        }),
+      );
+      const [failureGate = '', rollbackGate = ''] = failureGates;
+      expect(failureGate).toMatch(/^Restart bookinfo\/ratings-v1 .* failed \(TestFailed: bookinfo\/ratings-v1: /);
+      expect(rollbackGate).toMatch(/^Restart bookinfo\/ratings-v1 and check its proxies run 1\.26\.4 from default/);
+      expect(result.outcome).toBe('rolled-back');
+      expect(result.status.workloads.find((w) => w.name === 'ratings-v1')).toMatchObject({ state: 'failed', test: { passed: false } });
+      expect(result.status.rollback?.map((step) => `${step.id} ${step.state}`)).toEqual([
+        'rollback:move-namespace:bookinfo@default done',
+        'rollback:restart:bookinfo/reviews-v2@1.26.4 done',
+        'rollback:restart:bookinfo/details-v1@1.26.4 done',
+        'rollback:restart:bookinfo/productpage-v1@1.26.4 done',
+        'rollback:restart:bookinfo/ratings-v1@1.26.4 skipped',
+        'rollback:verify-proxies@1.26.4 done',
+        'rollback:remove-revision:1-27-3 done',
+      ]);
+      expect(meshState(fresh)).toEqual(before);
+    } finally {
+      await fresh.stop();
+    }
+  }, 120_000);
+});

@@ -113,8 +113,11 @@ export function meshState(cluster: SimCluster): Record<string, unknown> {
     if (proxy === undefined || pod.metadata.labels?.app === 'istiod') continue;
     const status = pod.metadata.annotations?.['sidecar.istio.io/status'];
     const revision = status ? (JSON.parse(status) as { revision?: string }).revision ?? '?' : 'explicit';
-    const owner = `${pod.metadata.namespace ?? ''}/${(pod.metadata.ownerReferences as { name: string }[] | undefined)?.[0]?.name ?? pod.metadata.name}`;
-    proxies[owner] = `${(proxy.image ?? '').split(':').pop() ?? ''}@${revision}`;
+    // By workload (its `app` and `version` labels), not by pod or ReplicaSet: those names change with every rollout.
+    const labels = pod.metadata.labels ?? {};
+    const owner = `${pod.metadata.namespace ?? ''}/${labels.app ?? pod.metadata.name}${labels.version ? `-${labels.version}` : ''}`;
+    const proxy_ = `${(proxy.image ?? '').split(':').pop() ?? ''}@${revision}`;
+    proxies[owner] = [...new Set([...(proxies[owner]?.split(',') ?? []), proxy_])].sort().join(',');
   }
   return { namespaces, istiods, tags, proxies };
 }
