@@ -77,4 +77,27 @@ describe('Helm', () => {
     expect(image('istio-cni-node')).toBe('1.27.3');
     expect(image('ztunnel')).toBe('1.27.3');
   }, 120_000);
+
+  it('runs an ambient canary: istiod-1-27-3 beside the old, then istio-cni, a gate, ztunnel on the new revision, the default tag, and the old istiod goes', async () => {
+    const cluster = await fresh(
+      scenarioFrom('ambientSail', (scenario) => ({ ...scenario, name: 'ambient-helm-1.26', istio: { installer: 'helm', mode: 'ambient', version: '1.26.4' } })),
+    );
+    const spec: SpecInput = quickSpec({ install: { method: 'helm', mode: 'ambient', strategy: 'revision' }, version: { target: '1.27.3' } });
+    const result = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec)));
+    expect(result.status.failure).toBeNull();
+    expect(result.outcome).toBe('completed');
+    expect(result.status.steps.map((step) => step.kind).filter((kind) => kind !== 'gate' && kind !== 'soak')).toEqual([
+      'precheck',
+      'upgrade-base',
+      'install-revision',
+      'upgrade-cni',
+      'upgrade-ztunnel',
+      'move-tag',
+      'switch-gateways',
+      'verify-proxies',
+      'remove-old-revision',
+    ]);
+    const after = meshState(cluster) as State;
+    expect(after.istiods).toEqual(['istiod-1-27-3:1.27.3']);
+  }, 120_000);
 });
