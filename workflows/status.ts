@@ -24,6 +24,7 @@ export class StatusBoard {
   private readonly status: UpgradeStatus;
   private readonly stepIndex = new Map<string, StepStatus>();
   private readonly workloadIndex = new Map<string, WorkloadResult>();
+  private failedStep: string | null = null;
 
   constructor(initialPhase: Phase, kind: UpgradeStatus['kind'] = 'upgrade') {
     this.status = {
@@ -102,8 +103,15 @@ export class StatusBoard {
       this.status.current = id;
       this.status.phase = step.phase;
     }
-    this.status.failure = state === 'failed' ? (details.failure ?? null) : this.status.failure;
-    if (state === 'done' || state === 'skipped') this.status.failure = null;
+    // The failure shown is the last step's that failed, until that step is retried or skipped;
+    // why a run stopped (noteStop) stays through the rollback.
+    if (state === 'failed' && details.failure !== undefined) {
+      this.status.failure = details.failure;
+      this.failedStep = id;
+    } else if ((state === 'done' || state === 'skipped') && this.failedStep === id) {
+      this.status.failure = null;
+      this.failedStep = null;
+    }
     this.publish();
   }
 
@@ -131,7 +139,8 @@ export class StatusBoard {
   }
 
   setPause(reason: PauseReason | null): void {
-    this.status.pause = reason;
+    // An operator's hold outlasts whatever wait just ended.
+    this.status.pause = reason ?? (this.status.held ? 'held-by-operator' : null);
     this.publish();
   }
 
@@ -144,7 +153,6 @@ export class StatusBoard {
 
   setTimer(timer: RunningTimer | null): void {
     this.status.timer = timer;
-    this.status.pause = timer === null ? (this.status.pause === 'soaking' || this.status.pause === 'grace-period' ? null : this.status.pause) : this.status.pause;
     this.publish();
   }
 
@@ -167,6 +175,7 @@ export class StatusBoard {
   /** Why the run stopped (a rejection, an abort): kept while the rollback runs. */
   noteStop(failure: StepFailure): void {
     this.status.failure = failure;
+    this.failedStep = null;
     this.publish();
   }
 
