@@ -19,6 +19,8 @@ export interface CheckProxiesInput {
   version: string;
   /** The revision that must have injected them; null accepts any. */
   revision: string | null;
+  /** Deployments left out of the upgrade (`namespace/name`): their proxies stay as they are. */
+  exclude?: string[];
 }
 
 export interface ProxyCheck {
@@ -32,6 +34,16 @@ export interface RevisionUsers {
   /** "Pod bookinfo/reviews-v2-abc12", "Namespace legacy (istio.io/rev=1-26-4)", "Tag prod-stable". */
   users: string[];
   count: number;
+}
+
+/** The Deployment that owns a pod, through its ReplicaSet (`<deployment>-<pod-template-hash>`). */
+export function owningDeployment(pod: V1Pod): string | null {
+  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller === true) ?? pod.metadata?.ownerReferences?.[0];
+  if (owner === undefined) return null;
+  if (owner.kind === 'Deployment') return owner.name;
+  const hash = pod.metadata?.labels?.['pod-template-hash'];
+  if (owner.kind === 'ReplicaSet' && hash !== undefined && owner.name.endsWith(`-${hash}`)) return owner.name.slice(0, -hash.length - 1);
+  return null;
 }
 
 function live(pod: V1Pod): boolean {
@@ -49,6 +61,7 @@ export function createRevisionUserActivities(clients: KubeClients) {
   return {
     checkProxies: async (input: CheckProxiesInput): Promise<ProxyCheck> => {
       const gatewayNames = new Set(input.gateways);
+      const excluded = new Set(input.exclude ?? []);
       const namespaces = [...new Set([...input.namespaces, ...input.gateways.map((g) => g.split('/')[0] ?? '')])].filter((n) => n !== '');
       const wrong: string[] = [];
       let checked = 0;
@@ -58,6 +71,7 @@ export function createRevisionUserActivities(clients: KubeClients) {
           const owner = labels['gateway.networking.k8s.io/gateway-name'] ?? labels.app ?? labels['istio.io/gateway-name'];
           const isGateway = owner !== undefined && gatewayNames.has(`${namespace}/${owner}`);
           if (!input.namespaces.includes(namespace) && !isGateway) continue;
+          if (excluded.has(`${namespace}/${owningDeployment(pod) ?? ''}`)) continue;
           const proxy = istioProxy(pod.spec);
           // Ambient pods and opted-out pods have no proxy of their own: nothing to check on them.
           if (proxy === null) continue;
