@@ -2,16 +2,54 @@
  * The Deployment controller: rolling updates within maxSurge/maxUnavailable, Recreate, scaling,
  * and a status that `kubectl rollout status` reads exactly as on a cluster (observedGeneration,
  * updated/ready/available replicas, Available and Progressing conditions, including
- * ProgressDeadlineExceeded). Pods are owned by the Deployment directly: no ReplicaSets, since
- * nothing the runbooks use reads them; the template hash label plays their part.
+ * ProgressDeadlineExceeded). As on a cluster, pods belong to ReplicaSets, one per pod template
+ * (`<deployment>-<pod-template-hash>`), each carrying `deployment.kubernetes.io/revision`, so
+ * `kubectl rollout history` and `rollout undo` work and tools must resolve a pod's Deployment
+ * through its ReplicaSet. The ReplicaSets' pods are managed here rather than by a controller of
+ * their own: their spec.replicas and status follow what the rollout did.
  */
 import { T } from '../api/resources.js';
 import type { StoreEvent } from '../api/store.js';
 import { createAdmitted, type ControllerContext } from './context.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
 import { pickNode } from './nodes.js';
+import type { KubeObject } from '../api/object.js';
 import { podFromTemplate, podName, templateHash } from './pod-factory.js';
-import { asPod, controllerOf, findCondition, isPodReady, setCondition, type Deployment, type Pod } from './shapes.js';
+import { asPod, controllerOf, findCondition, isPodReady, ownerRef, setCondition, type Deployment, type Pod, type PodTemplate } from './shapes.js';
+
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+const HASH_LABEL = 'pod-template-hash';
+
+interface ReplicaSet extends KubeObject {
+  spec: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template: PodTemplate };
+  status?: Record<string, unknown>;
+}
+
+/**
+ * JSON with sorted keys and without empty fields: templates that went through a patch or a
+ * typed client (`kubectl rollout undo` sends `resources: {}`) compare equal, as Kubernetes'
+ * semantic equality of its Go structs has them.
+ */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const kept = Object.entries(v as Record<string, unknown>).filter(([, x]) => {
+      if (x === null || x === undefined) return false;
+      if (Array.isArray(x)) return x.length > 0;
+      return typeof x !== 'object' || Object.keys(x).length > 0;
+    });
+    return Object.fromEntries(kept.sort(([a], [b]) => a.localeCompare(b)));
+  });
+}
+
+/** A ReplicaSet's template without its hash label, as the Deployment's template would read. */
+function withoutHash(template: PodTemplate): PodTemplate {
+  const labels = { ...template.metadata?.labels };
+  delete labels[HASH_LABEL];
+  return { ...template, metadata: { ...template.metadata, labels } };
+}
+
+const revisionOf = (rs: KubeObject): number => Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0) || 0;
 
 /** Resolves an IntOrString like `25%` against a replica count. */
 export function resolveIntOrPercent(value: number | string | undefined, total: number, roundUp: boolean, fallback: number): number {
@@ -38,9 +76,16 @@ export class DeploymentController implements Controller {
 
   keysFor(e: StoreEvent): string[] {
     if (e.resourceType === T.deployments) return [nsKey(e.object.metadata.namespace, e.object.metadata.name)];
-    if (e.resourceType === T.pods) {
+    if (e.resourceType === T.replicasets) {
       const owner = controllerOf(e.object);
       if (owner?.kind === 'Deployment') return [nsKey(e.object.metadata.namespace, owner.name)];
+    }
+    if (e.resourceType === T.pods) {
+      const owner = controllerOf(e.object);
+      if (owner?.kind !== 'ReplicaSet') return [];
+      const rs = this.ctx.store.get(T.replicasets, e.object.metadata.namespace, owner.name);
+      const deployment = rs === undefined ? undefined : controllerOf(rs);
+      if (deployment?.kind === 'Deployment') return [nsKey(e.object.metadata.namespace, deployment.name)];
     }
     return [];
   }
@@ -57,18 +102,93 @@ export class DeploymentController implements Controller {
       this.progress.delete(key);
       return;
     }
-    const d = found as Deployment;
-    const pods = store
-      .list(T.pods, namespace)
-      .filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid))
-      .map(asPod);
-    const hash = templateHash(d.spec.template);
+    let d = found as Deployment;
+    const owned = store.list(T.replicasets, namespace).filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid)) as ReplicaSet[];
+    const newRs = this.newReplicaSet(d, owned);
+    d = this.recordRevision(d, newRs);
+    const replicaSets = owned.some((rs) => rs.metadata.uid === newRs.metadata.uid) ? owned : [...owned, newRs];
+    const hash = newRs.metadata.labels?.[HASH_LABEL] ?? '';
     const want = d.spec.replicas ?? 1;
-    if (!d.spec.paused) this.roll(d, pods, hash, want);
-    this.writeStatus(d, hash, want, key);
+    if (!d.spec.paused) this.roll(d, newRs, this.podsOf(namespace, replicaSets), hash, want);
+    this.syncReplicaSets(d, replicaSets);
+    this.writeStatus(d, this.podsOf(namespace, replicaSets), hash, want, key);
   }
 
-  private roll(d: Deployment, all: Pod[], hash: string, want: number): void {
+  private podsOf(namespace: string | undefined, replicaSets: readonly ReplicaSet[]): Pod[] {
+    const uids = new Set(replicaSets.map((rs) => rs.metadata.uid));
+    return this.ctx.store
+      .list(T.pods, namespace)
+      .filter((p) => p.metadata.ownerReferences?.some((r) => uids.has(r.uid)))
+      .map(asPod);
+  }
+
+  /**
+   * The ReplicaSet of the current template: an existing one whose template matches (after a
+   * `rollout undo`, the old one comes back with the next revision number), else a new one.
+   */
+  private newReplicaSet(d: Deployment, owned: readonly ReplicaSet[]): ReplicaSet {
+    const { store } = this.ctx;
+    const want = canonical(d.spec.template);
+    const maxRevision = Math.max(0, ...owned.map(revisionOf));
+    const existing = owned.find((rs) => canonical(withoutHash(rs.spec.template)) === want);
+    if (existing) {
+      if (revisionOf(existing) === maxRevision) return existing;
+      const annotations = { ...existing.metadata.annotations, [REVISION_ANNOTATION]: String(maxRevision + 1) };
+      return store.update(T.replicasets, { ...existing, metadata: { ...existing.metadata, annotations } }) as ReplicaSet;
+    }
+    const hash = templateHash(d.spec.template);
+    const template: PodTemplate = { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels: { ...d.spec.template.metadata?.labels, [HASH_LABEL]: hash } } };
+    const rs: ReplicaSet = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${d.metadata.name}-${hash}`,
+        namespace: d.metadata.namespace,
+        labels: { ...template.metadata?.labels },
+        annotations: { [REVISION_ANNOTATION]: String(maxRevision + 1), 'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas ?? 1) },
+        ownerReferences: [ownerRef(d)],
+      },
+      spec: { replicas: 0, selector: { matchLabels: { ...d.spec.selector?.matchLabels, [HASH_LABEL]: hash } }, template },
+    };
+    return store.create(T.replicasets, rs) as ReplicaSet;
+  }
+
+  /** The Deployment carries its newest ReplicaSet's revision, as `kubectl rollout history` shows it. */
+  private recordRevision(d: Deployment, newRs: ReplicaSet): Deployment {
+    const revision = newRs.metadata.annotations?.[REVISION_ANNOTATION];
+    if (revision === undefined || d.metadata.annotations?.[REVISION_ANNOTATION] === revision) return d;
+    const annotations = { ...d.metadata.annotations, [REVISION_ANNOTATION]: revision };
+    return this.ctx.store.update(T.deployments, { ...d, metadata: { ...d.metadata, annotations } }) as Deployment;
+  }
+
+  /** Each ReplicaSet's replicas and status follow its pods; old empty ones beyond the history limit go. */
+  private syncReplicaSets(d: Deployment, replicaSets: readonly ReplicaSet[]): void {
+    const { store } = this.ctx;
+    const ns = d.metadata.namespace;
+    for (const rs of replicaSets) {
+      const current = store.get(T.replicasets, ns, rs.metadata.name) as ReplicaSet | undefined;
+      if (!current) continue;
+      const pods = this.podsOf(ns, [current]);
+      const ready = pods.filter(isPodReady).length;
+      const specced = current.spec.replicas === pods.length ? current : (store.update(T.replicasets, { ...current, spec: { ...current.spec, replicas: pods.length } }) as ReplicaSet);
+      const status = {
+        replicas: pods.length,
+        fullyLabeledReplicas: pods.length,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        observedGeneration: specced.metadata.generation,
+      };
+      if (JSON.stringify(status) !== JSON.stringify(specced.status)) store.update(T.replicasets, { ...specced, status }, { subresource: 'status' });
+    }
+    const limit = (d.spec as { revisionHistoryLimit?: number }).revisionHistoryLimit ?? 10;
+    const newest = Math.max(0, ...replicaSets.map(revisionOf));
+    const old = replicaSets
+      .filter((rs) => revisionOf(rs) !== newest && (store.get(T.replicasets, ns, rs.metadata.name) as ReplicaSet | undefined)?.spec.replicas === 0)
+      .sort((a, b) => revisionOf(a) - revisionOf(b));
+    for (const rs of old.slice(0, Math.max(0, old.length - limit))) store.delete(T.replicasets, ns, rs.metadata.name);
+  }
+
+  private roll(d: Deployment, newRs: ReplicaSet, all: Pod[], hash: string, want: number): void {
     const ns = d.metadata.namespace;
     const current = all.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash);
     const old = all.filter((p) => p.metadata.labels?.['pod-template-hash'] !== hash);
@@ -77,8 +197,8 @@ export class DeploymentController implements Controller {
     };
     const create = (n: number): void => {
       for (let i = 0; i < n; i++) {
-        const pod = podFromTemplate(d, d.spec.template, {
-          name: podName(`${d.metadata.name}-${hash}`),
+        const pod = podFromTemplate(newRs, newRs.spec.template, {
+          name: podName(newRs.metadata.name),
           labels: { 'pod-template-hash': hash },
           nodeName: pickNode(this.ctx.store, d.spec.template.spec.nodeSelector),
         });
@@ -124,13 +244,8 @@ export class DeploymentController implements Controller {
     for (const p of oldReady.slice(0, readyRemovable)) del(p);
   }
 
-  private writeStatus(d: Deployment, hash: string, want: number, key: string): void {
+  private writeStatus(d: Deployment, pods: Pod[], hash: string, want: number, key: string): void {
     const { store, clock } = this.ctx;
-    const ns = d.metadata.namespace;
-    const pods = store
-      .list(T.pods, ns)
-      .filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid))
-      .map(asPod);
     const updated = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length;
     const ready = pods.filter(isPodReady).length;
     const ru = d.spec.strategy?.rollingUpdate;

@@ -10,6 +10,7 @@ import { compareVersions, imageVersion } from '../istio/version.js';
 import { READY_SECONDS_ANNOTATION, RUN_SECONDS_ANNOTATION, type ControllerContext } from './context.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
 import { pickNode } from './nodes.js';
+import { owningWorkload } from './owners.js';
 import { asPod, controllerOf, isPodReady, type Condition, type Container, type Pod } from './shapes.js';
 
 export function proxyContainer(p: Pod): Container | undefined {
@@ -96,7 +97,8 @@ export class PodLifecycleController implements Controller {
       this.ctx.manager.enqueueAfter(this, key, due - elapsed);
       return;
     }
-    const ready = !this.blocked(pod, owner?.kind, owner?.name);
+    const workload = owningWorkload(this.ctx.store, pod);
+    const ready = !this.blocked(pod, workload?.kind, workload?.name);
     this.writeRunning(pod, ready);
     // A blocked pod is looked at again later, so clearing the fault lets it become ready.
     if (!ready) this.ctx.manager.enqueueAfter(this, key, Math.max(1, due));
@@ -190,7 +192,10 @@ export function deploymentProxyVersion(ctx: ControllerContext, namespace: string
   const versions = ctx.store
     .list(T.pods, namespace)
     .map(asPod)
-    .filter((p) => controllerOf(p)?.kind === 'Deployment' && controllerOf(p)?.name === deployment)
+    .filter((p) => {
+      const workload = owningWorkload(ctx.store, p);
+      return workload?.kind === 'Deployment' && workload.name === deployment;
+    })
     .map(proxyVersionOf)
     .filter((v): v is string => v !== undefined)
     .sort(compareVersions);

@@ -133,7 +133,7 @@ describe('kubectl apply and create -f against the sim, with default validation',
     expect(res.headers.get('cache-control')).toBe('public, immutable');
     const doc = (await res.json()) as { components: { schemas: Record<string, Record<string, unknown>> } };
     const withGvk = Object.values(doc.components.schemas).filter((s) => s['x-kubernetes-group-version-kind']);
-    expect(withGvk.map((s) => s['x-kubernetes-group-version-kind'])).toEqual([[{ group: 'apps', version: 'v1', kind: 'Deployment' }], [{ group: 'apps', version: 'v1', kind: 'DaemonSet' }]]);
+    expect(withGvk.map((s) => s['x-kubernetes-group-version-kind'])).toEqual([[{ group: 'apps', version: 'v1', kind: 'Deployment' }], [{ group: 'apps', version: 'v1', kind: 'DaemonSet' }], [{ group: 'apps', version: 'v1', kind: 'ReplicaSet' }]]);
     expect(withGvk[0]).toMatchObject({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' } } });
     // A stale hash is redirected to the current document, as the real server does.
     const stale = await get('/openapi/v3/apis/apps/v1?hash=0');
