@@ -11,6 +11,8 @@
  * worker and the CLI only through the kubeconfig it writes.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +28,7 @@ import { renderStatus } from '../client/render/status.js';
 import { withTemporal } from '../client/temporal.js';
 import { readUpgrade } from '../client/upgrades.js';
 import { startSim } from '../sim/index.js';
-import { decideUpdate, upgradeWorkflowId } from '../workflows/messages.js';
+import { decideUpdate, skipSoakUpdate, upgradeWorkflowId } from '../workflows/messages.js';
 import type { UpgradeStatus } from '../workflows/messages.js';
 import { startLocalTemporal } from './dev-server.js';
 
@@ -56,6 +58,10 @@ await withTemporal('npm-start', async (session) => {
   if (running) await handle.terminate('npm start: a new simulated cluster replaces the one this upgrade ran on');
 });
 
+// The worker finds istioctl per version (`istioctl-1.27`) like a runbook host; here each name is the stand-in.
+const tools = mkdtempSync(join(tmpdir(), 'istio-demo-tools-'));
+for (const version of ['1.26', '1.27']) symlinkSync(root('sim/bin/istioctl'), join(tools, `istioctl-${version}`));
+
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(sim.kubeconfigPath);
 const connection = await NativeConnection.connect({ address: temporal.address });
@@ -63,7 +69,7 @@ const worker = await Worker.create({
   connection,
   taskQueue: DEFAULT_TASK_QUEUE,
   workflowsPath: root('workflows/index.ts'),
-  activities: createActivities({ kubeConfig, tools: { kubeconfigPath: sim.kubeconfigPath } }),
+  activities: createActivities({ kubeConfig, tools: { kubeconfigPath: sim.kubeconfigPath, searchPath: [tools] } }),
 });
 const running = worker.run();
 
@@ -107,9 +113,19 @@ try {
           .catch((err: unknown) => console.log(`gate "${gateId}" not approved here: ${err instanceof Error ? err.message : String(err)}`));
       }
     });
+  // Soaks are real Temporal timers (minutes); the demo ends them with the operator's skip-soak control.
+  let soaking: string | null = null;
+  const skipSoak = (comment: string) =>
+    withTemporal(APPROVER, async (session) => {
+      await session.client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(skipSoakUpdate, { args: [{ by: APPROVER, requestId: randomUUID(), comment }] })
+        .catch((err: unknown) => console.log(`soak not skipped: ${err instanceof Error ? err.message : String(err)}`));
+    });
   if (!auto) {
     createInterface({ input: process.stdin }).on('line', () => {
-      void approve(pending.map((gate) => gate.id), 'approved at the npm start prompt');
+      if (pending.length > 0) void approve(pending.map((gate) => gate.id), 'approved at the npm start prompt');
+      else if (soaking !== null) void skipSoak('skipped at the npm start prompt');
     });
   }
 
@@ -120,7 +136,11 @@ try {
       footer: `Web UI: ${ui}/namespaces/default/workflows/${workflowId}\n${auto ? '' : `Enter approves the pending gate as ${APPROVER}. `}Ctrl-C stops everything.`,
       onStatus: async (status) => {
         pending = status.pendingGates;
+        const timerEnds = status.timer?.endsAt ?? null;
+        const newSoak = timerEnds !== null && timerEnds !== soaking;
+        soaking = timerEnds;
         if (auto && pending.length > 0) await approve(pending.map((gate) => gate.id), 'approved by the demo (npm start --yes)');
+        else if (auto && newSoak) await skipSoak('the demo does not wait out soaks (npm start --yes)');
       },
     }),
   );

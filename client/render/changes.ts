@@ -8,7 +8,10 @@ import { timeLeft } from './status.js';
 
 export function changes(workflowId: string, before: UpgradeStatus | null, after: UpgradeStatus, now: number = Date.now()): string[] {
   const lines: string[] = [];
-  if (before === null) lines.push(`watching ${workflowId}: ${after.kind} ${after.source ?? '?'} -> ${after.target ?? '?'} on ${after.cluster ?? '?'}, phase ${after.phase}`);
+  if (before === null) {
+    const what = after.source && after.target ? ` ${after.source} -> ${after.target}` : '';
+    lines.push(`watching ${workflowId}: ${after.kind}${what}${after.cluster ? ` on ${after.cluster}` : ''}, phase ${after.phase}`);
+  }
   else if (before.phase !== after.phase) lines.push(`phase ${after.phase}`);
 
   const earlier = new Map((before?.steps ?? []).concat(before?.rollback ?? []).map((step) => [step.id, step.state]));

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { UpgradeStatus } from '../../workflows/messages.js';
 import { startCluster } from '../activities/support/sim.js';
+import { toolsFolder } from '../activities/support/tools.js';
 import type { SimCluster } from '../activities/support/sim.js';
 import { runCli } from '../support/cli.js';
 import { devServerEnv } from '../support/temporal.js';
@@ -36,7 +37,7 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
     const spec = join(dir, 'canary.yaml');
     const demo = await readFile('examples/demo-istioctl-canary.yaml', 'utf8');
     await writeFile(spec, demo.replace('  context: sim', `  context: sim\n  name: ${name}`));
-    const activities = createActivities({ kubeConfig: cluster.kubeConfig, tools: { kubeconfigPath: cluster.sim.kubeconfigPath } });
+    const activities = createActivities({ kubeConfig: cluster.kubeConfig, tools: { kubeconfigPath: cluster.sim.kubeconfigPath, searchPath: [toolsFolder({ 'istioctl-1.26': 'istioctl', 'istioctl-1.27': 'istioctl' })] } });
 
     await withWorker(env, { workflowsPath: 'workflows/index.ts', activities }, async ({ taskQueue }) => {
       const cli = (...args: string[]) =>
@@ -67,26 +68,29 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
 
       // Each gate in turn: status names it, approve answers it, watch goes on to the next.
       const gates: string[] = [];
-      for (let round = 0; round < 10; round += 1) {
+      for (let round = 0; round < 40; round += 1) {
         const status = JSON.parse((await cli('status', workflowId, '--json')).stdout) as StatusJson;
         if (status.outcome !== null) break;
         const gate = status.pendingGates[0];
+        if (gate === undefined && status.timer !== null) {
+          const skipped = await cli('skip-soak', workflowId, '--as', 'alice', '--comment', 'test does not wait');
+          expect(skipped.stdout).toMatch(/^skipSoak accepted from alice/);
+          continue;
+        }
         if (gate === undefined) {
-          expect((await cli('watch', workflowId, '--interval', '0.5')).exitCode).toBe(0);
+          await new Promise((resolve) => setTimeout(resolve, 500));
           continue;
         }
         const approved = await cli('approve', workflowId, gate.id, '--as', 'alice', '--comment', `looks fine at ${gate.id}`);
         expect(approved.stdout).toMatch(new RegExp(`^gate "${gate.id}" approved by alice at `));
         gates.push(gate.id);
-        const next = await cli('watch', workflowId, '--interval', '0.5');
-        expect(next.exitCode).toBe(0);
       }
       expect(gates.length).toBeGreaterThanOrEqual(4);
 
       const done = await cli('status', workflowId);
       expect(done.exitCode).toBe(0);
       expect(done.stdout).toContain(`${workflowId}: upgrade 1.26.4 -> 1.27.3 on ${name}`);
-      expect(done.stdout).toMatch(/\[x\] +9\. Restart bookinfo\/reviews-v2/);
+      expect(done.stdout).toMatch(/\[x\] +\d+\. Restart bookinfo\/reviews-v2/);
       expect(done.stdout).toContain('Restarts: [########################] 6/6 deployments');
       expect(done.stdout).toContain('Outcome: completed');
       const bookinfo = await cluster.clients.core.readNamespace({ name: 'bookinfo' });
@@ -114,11 +118,12 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
       expect(rolledBack.exitCode).toBe(0);
       expect(rolledBack.stdout).toMatch(/Rollback plan for .*: Istio 1\.27\.3 -> 1\.26\.4/);
       expect(rolledBack.stdout).toContain(`Started ${workflowId}-rollback, requested by alice`);
+      // The upgrade ran to its cleanup, so the old revision is gone: the rollback workflow refuses (exit 3) and changes nothing.
       const rollback = await cli('watch', `${workflowId}-rollback`, '--interval', '0.5');
-      expect(rollback.stdout).toMatch(/outcome: \S+/);
-      expect(rollback.exitCode).toBe(0);
-      const restored = await cluster.clients.core.readNamespace({ name: 'bookinfo' });
-      expect(restored.metadata?.labels?.['istio.io/rev']).not.toBe('1-27-3');
+      expect(rollback.stdout).toMatch(/outcome: refused \(\w+: .+\)/);
+      expect(rollback.exitCode).toBe(3);
+      const unchanged = await cluster.clients.core.readNamespace({ name: 'bookinfo' });
+      expect(unchanged.metadata?.labels?.['istio.io/rev']).toBe('1-27-3');
     });
   }, 300_000);
 });
