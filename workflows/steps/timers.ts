@@ -21,13 +21,17 @@ export async function soak(step: SoakStep, context: StepContext): Promise<string
       if (timer.skipped || remaining <= 0) break;
       // Wakes early when the timer is skipped or extended, then waits again for what is left.
       const summary = `${step.pauseReason === 'soaking' ? 'soak' : 'grace'} ${formatDuration(Math.ceil(remaining / 1000))}: ${step.reason}`;
-      await condition(() => timer.skipped || timer.endsAtMs !== endsAt, remaining, { summary });
+      const woken = await condition(() => timer.skipped || timer.endsAtMs !== endsAt, remaining, { summary });
+      // Timed out means the timer ran its full length. Asking the clock again is not enough: after a
+      // worker was killed, the new worker's first task was seen reporting a time from before the timer
+      // fired, and the loop started the whole soak over (test/workflows/crash/soak.crash.e2e.test.ts).
+      if (!woken) break;
     }
   } finally {
     controls.soak = null;
     board.setTimer(null);
     board.setPause(null);
   }
-  const waited = formatDuration(Math.round((Date.now() - startedAt) / 1000));
+  const waited = formatDuration(Math.round(((timer.skipped ? Date.now() : Math.max(Date.now(), timer.endsAtMs)) - startedAt) / 1000));
   return timer.skipped ? `skipped after ${waited}` : `waited ${waited}`;
 }
