@@ -6,7 +6,8 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ApiException } from '@kubernetes/client-node';
 import { FAILURE_TYPES, type FailureType } from '../core/vocabulary.js';
-import { redact } from './redact.js';
+import { currentContext } from './context.js';
+import { redact, tail } from './redact.js';
 
 export interface FailureOptions {
   /** Plain data that helps an operator; it is stored in history, so never credentials. */
@@ -33,13 +34,20 @@ function redactDetails(details: Record<string, unknown>): Record<string, unknown
 
 /**
  * The cause travels to history too, and library errors put headers and bodies in their
- * messages (ApiException does), so only a redacted name and first line go along.
+ * messages (ApiException does): it goes along redacted and bounded, its whole text in the
+ * worker's log (see logCause).
  */
 function sanitizedCause(cause: Error): Error {
-  const firstLine = (cause.message.split('\n')[0] ?? '').slice(0, 300);
-  const safe = new Error(redact(firstLine));
+  const safe = new Error(tail(redact(cause.message), 2000));
   safe.name = cause.name;
   return safe;
+}
+
+/** The full error, redacted, on the worker's log: history keeps a bounded copy, an operator may need all of it. */
+function logCause(what: string, err: unknown): void {
+  const text = err instanceof Error ? `${err.name}: ${err.message}${err.stack === undefined ? '' : `\n${err.stack}`}` : String(err);
+  const body = err instanceof ApiException ? `\nbody: ${typeof err.body === 'string' ? err.body : JSON.stringify(err.body)}` : '';
+  currentContext()?.log.warn(`${what} failed`, { error: redact(`${text}${body}`) });
 }
 
 /** Failures already in our vocabulary, and cancellations, pass through untouched. */
@@ -104,6 +112,8 @@ function retryAfterMs(err: ApiException<unknown>, body: KubeStatusBody): number 
  */
 export function fromKubernetesError(err: unknown, what: string): ApplicationFailure | CancelledFailure {
   if (isOwnFailure(err)) return err;
+  logCause(what, err);
+  const cause = err instanceof Error ? { cause: err } : {};
   if (err instanceof ApiException) {
     const code = err.code;
     const body = statusBody(err.body);
@@ -112,22 +122,24 @@ export function fromKubernetesError(err: unknown, what: string): ApplicationFail
     const delay = type === 'RateLimited' ? retryAfterMs(err, body) : undefined;
     return failure(type, `${what}: HTTP ${code}: ${reason}`, {
       details: { status: code, reason: body.reason ?? null },
+      ...cause,
       ...(delay === undefined ? {} : { nextRetryDelayMs: delay }),
     });
   }
   const watchStatus = (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof watchStatus === 'number') {
-    return failure(typeForHttpStatus(watchStatus), `${what}: HTTP ${watchStatus}`, { details: { status: watchStatus } });
+    const reason = err instanceof Error && err.message !== '' ? tail(err.message.split('\n')[0] ?? '', 200) : null;
+    return failure(typeForHttpStatus(watchStatus), `${what}: HTTP ${watchStatus}${reason === null ? '' : `: ${reason}`}`, { details: { status: watchStatus, reason }, ...cause });
   }
   const code = networkCode(err);
   if (code !== undefined) {
     const type: FailureType = TIMEOUT_CODES.has(code) ? 'Timeout' : 'Unavailable';
-    return failure(type, `${what}: ${code}`, { details: { code } });
+    return failure(type, `${what}: ${code}`, { details: { code }, ...cause });
   }
   if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
-    return failure('Timeout', `${what}: request timed out`, { details: { code: err.name } });
+    return failure('Timeout', `${what}: request timed out`, { details: { code: err.name }, ...cause });
   }
   // Unknown errors are retryable: a bug here should cost a retry, not an upgrade.
   const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-  return failure('Unavailable', `${what}: ${message.slice(0, 300)}`, err instanceof Error ? { cause: err } : {});
+  return failure('Unavailable', `${what}: ${message.slice(0, 300)}`, { details: { error: err instanceof Error ? err.name : typeof err }, ...cause });
 }

@@ -4,6 +4,15 @@ import { createKubeClients } from '../../../activities/kubernetes/clients.js';
 import { createKubernetesActivities } from '../../../activities/kubernetes/index.js';
 import { kubernetesActivitiesOn } from '../support/sim.js';
 import { failureOf } from '../support/failures.js';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+
+/** A worker logger that keeps what it was told. */
+function capturingLogger(): { logger: Logger; lines: { level: LogLevel; message: string; meta?: LogMetadata }[] } {
+  const lines: { level: LogLevel; message: string; meta?: LogMetadata }[] = [];
+  const at = (level: LogLevel) => (message: string, meta?: LogMetadata) => void lines.push({ level, message, ...(meta === undefined ? {} : { meta }) });
+  return { lines, logger: { log: (level, message, meta) => at(level)(message, meta), trace: at('TRACE'), debug: at('DEBUG'), info: at('INFO'), warn: at('WARN'), error: at('ERROR') } };
+}
 
 const t = kubernetesActivitiesOn('sidecarIstioctl');
 afterEach(() => t.cluster.sim.faults.clear());
@@ -13,6 +22,20 @@ const requestsSince = (since: number, verb: string, resource: string) =>
   t.cluster.sim.requests.filter((r) => r.seq > since && r.verb === verb && r.resource === resource);
 
 describe('API errors', () => {
+  it('keep the status code and reason in the failure\'s details, the cause in history, and the full redacted error in the worker\'s log', async () => {
+    const { logger, lines } = capturingLogger();
+    const env = new MockActivityEnvironment({}, { logger });
+    t.cluster.sim.faults.add({ kind: 'apiError', code: 403, verb: 'patch', resource: 'namespaces', count: 1, message: 'denied for token=leaky-tok; policy quota-guard' });
+    const f = await failureOf(env.run(() => t.k.setNamespaceLabels({ namespace: 'legacy', set: { team: 'a' } })));
+    expect(f.type).toBe('Forbidden');
+    expect(f.details?.[0]).toEqual({ status: 403, reason: 'Forbidden' });
+    expect(f.cause?.message).toContain('quota-guard');
+    const logged = lines.find((l) => l.level === 'WARN' && l.message.includes('patch namespace legacy'));
+    expect(String(logged?.meta?.error)).toContain('quota-guard');
+    expect(JSON.stringify({ f, lines })).not.toContain('leaky-tok');
+  });
+
+
   it('reads retry in place through 500s and a 429: the inventory is read despite them', async () => {
     const since = lastSeq();
     t.cluster.sim.faults.add({ kind: 'apiError', code: 500, verb: 'list', resource: 'pods', count: 2 });
