@@ -7,6 +7,8 @@
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
+import type { DataConverter } from '@temporalio/common';
+import { dataConverterFromEnv } from './codec.js';
 
 export const DEFAULT_TASK_QUEUE = 'istio-upgrades';
 
@@ -15,15 +17,19 @@ export interface TemporalTarget {
   connectionOptions: ClientConnectConfig['connectionOptions'];
   namespace: string;
   taskQueue: string;
+  /** Payload encryption (client/codec.ts) when a key is configured; worker and clients must share it. */
+  dataConverter?: DataConverter;
 }
 
 export function temporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars });
+  const dataConverter = dataConverterFromEnv(env);
   return {
     connectionOptions,
     namespace: namespace ?? 'default',
     taskQueue: env.ISTIO_UPGRADE_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+    ...(dataConverter === undefined ? {} : { dataConverter }),
   };
 }
 

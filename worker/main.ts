@@ -20,6 +20,7 @@ const worker = await Worker.create({
   // `.ts` under tsx, `.js` once built into dist/: the workflows sit beside this file's folder either way.
   workflowsPath: fileURLToPath(new URL(`../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url)),
   activities: createActivities(deps),
+  ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }),
 });
 console.log(`worker polling ${describeTarget(target)}; cluster: context ${cluster.context} at ${cluster.server}`);
 try {

@@ -1,0 +1,84 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { dataConverterFromEnv, ENCRYPTED_ENCODING } from '../../client/codec.js';
+import { temporalTarget } from '../../client/connection.js';
+import { devServerEnv } from '../support/temporal.js';
+import { workflowBundle } from '../support/worker.js';
+
+const MARKER = 'mesh-secret-f3a9';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await devServerEnv();
+});
+afterAll(() => env.teardown());
+
+interface HistoryPayload {
+  metadata?: Record<string, Uint8Array> | null;
+  data?: Uint8Array | null;
+}
+
+/** Every payload stored in a workflow's history, as the server keeps it. */
+async function storedPayloads(workflowId: string): Promise<HistoryPayload[]> {
+  const response = await env.client.workflowService.getWorkflowExecutionHistory({ namespace: env.namespace ?? 'default', execution: { workflowId } });
+  const found: HistoryPayload[] = [];
+  const walk = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach(walk);
+    const record = value as Record<string, unknown>;
+    if (Array.isArray(record.payloads)) found.push(...(record.payloads as HistoryPayload[]));
+    for (const child of Object.values(record)) if (!(child instanceof Uint8Array)) walk(child);
+  };
+  walk(response.history?.events ?? []);
+  return found;
+}
+
+async function runEcho(dataConverter: DataConverter | undefined): Promise<{ result: string; payloads: HistoryPayload[] }> {
+  const taskQueue = `codec-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await workflowBundle('test/client/fixtures/echo-workflow.ts'),
+    activities: { echo: (text: string) => Promise.resolve(`activity saw ${text}`) },
+    ...(dataConverter === undefined ? {} : { dataConverter }),
+  });
+  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', ...(dataConverter === undefined ? {} : { dataConverter }) });
+  const workflowId = `codec-${randomUUID()}`;
+  const result = await worker.runUntil(client.workflow.execute('echoThroughActivity', { taskQueue, workflowId, args: [{ text: MARKER }] }));
+  return { result, payloads: await storedPayloads(workflowId) };
+}
+
+const decoded = (p: HistoryPayload) => new TextDecoder().decode(p.data ?? new Uint8Array());
+
+describe('payload encryption', () => {
+  it('is off by default: history holds the plain payloads', async () => {
+    expect(temporalTarget({}).dataConverter).toBeUndefined();
+    const { result, payloads } = await runEcho(undefined);
+    expect(result).toBe(`workflow saw activity saw ${MARKER}`);
+    expect(payloads.some((p) => decoded(p).includes(MARKER))).toBe(true);
+  });
+
+  it('with a key, worker and client read everything while history holds only ciphertext', async () => {
+    const key = randomBytes(32).toString('base64');
+    const target = temporalTarget({ ISTIO_UPGRADE_PAYLOAD_KEY: key, ISTIO_UPGRADE_PAYLOAD_KEY_ID: 'k1' });
+    expect(target.dataConverter).toBeDefined();
+    const { result, payloads } = await runEcho(target.dataConverter);
+    expect(result).toBe(`workflow saw activity saw ${MARKER}`);
+    expect(payloads.length).toBeGreaterThanOrEqual(4);
+    for (const p of payloads) {
+      expect(new TextDecoder().decode(p.metadata?.encoding ?? new Uint8Array())).toBe(ENCRYPTED_ENCODING);
+      expect(new TextDecoder().decode(p.metadata?.['encryption-key-id'] ?? new Uint8Array())).toBe('k1');
+      expect(decoded(p)).not.toContain(MARKER);
+      expect(decoded(p)).not.toContain('activity saw');
+    }
+  });
+
+  it('refuses a key that is not 32 bytes, naming the variable', () => {
+    expect(() => dataConverterFromEnv({ ISTIO_UPGRADE_PAYLOAD_KEY: Buffer.from('short').toString('base64') })).toThrow(/ISTIO_UPGRADE_PAYLOAD_KEY: expected a base64 32-byte key/);
+  });
+});
