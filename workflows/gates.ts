@@ -4,7 +4,7 @@
  * its timeout passes. A timeout is reported as `timed-out`, never as an approval: what it means
  * for the upgrade is the caller's decision, made explicitly.
  */
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import type { DecideRequest, GateAnswer, GateDecision, GateVerdict, PendingGate } from './messages.js';
 import { approveSignal, decideUpdate, rejectSignal } from './messages.js';
 import type { StatusBoard } from './status.js';
@@ -37,6 +37,8 @@ interface OpenGate {
   request: GateRequest;
   pending: PendingGate;
   decision?: GateDecision;
+  /** Its wait was cancelled undecided (an abort, a cancel from the Web UI): no answer may land on it. */
+  withdrawn?: boolean;
 }
 
 export class Gates {
@@ -78,12 +80,21 @@ export class Gates {
     this.listener?.opened(pending);
 
     const isDecided = () => gate.decision !== undefined;
-    if (request.timeoutMs === undefined) {
-      await condition(isDecided);
-    } else if (!(await condition(isDecided, request.timeoutMs))) {
-      gate.decision = { gateId: request.id, outcome: 'timed-out', via: 'timer', at: new Date(Date.now()).toISOString() };
-      this.board.gateDecided(gate.decision);
-      this.listener?.decided(pending, gate.decision);
+    try {
+      if (request.timeoutMs === undefined) {
+        await condition(isDecided);
+      } else if (!(await condition(isDecided, request.timeoutMs))) {
+        gate.decision = { gateId: request.id, outcome: 'timed-out', via: 'timer', at: new Date(Date.now()).toISOString() };
+        this.board.gateDecided(gate.decision);
+        this.listener?.decided(pending, gate.decision);
+      }
+    } catch (error) {
+      // Otherwise a finished upgrade would still list the gate as pending (status, PendingGate).
+      if (isCancellation(error) && gate.decision === undefined) {
+        gate.withdrawn = true;
+        this.board.gateWithdrawn(request.id);
+      }
+      throw error;
     }
     if (gate.decision === undefined) throw ApplicationFailure.nonRetryable(`gate "${request.id}" ended undecided`, 'Validation');
     return gate.decision;
@@ -151,9 +162,10 @@ export class Gates {
 
     const gate = this.gates.get(request.gateId);
     if (!gate) {
-      const pending = [...this.gates.values()].filter((g) => !g.decision).map((g) => g.request.id);
+      const pending = [...this.gates.values()].filter((g) => !g.decision && !g.withdrawn).map((g) => g.request.id);
       return `unknown gate "${request.gateId}"; pending: ${pending.length ? pending.join(', ') : 'none'}`;
     }
+    if (gate.withdrawn) return `gate "${request.gateId}" is not pending: the upgrade stopped waiting for it`;
     if (gate.decision) {
       const who = gate.decision.by ? ` by ${gate.decision.by}` : '';
       return `gate "${request.gateId}" is not pending: it was ${gate.decision.outcome}${who} at ${gate.decision.at}`;

@@ -207,6 +207,13 @@ export class StatusBoard {
     this.publish();
   }
 
+  /** A gate nobody decided whose wait was cancelled (abort, cancel): it no longer waits for anyone. */
+  gateWithdrawn(gateId: string): void {
+    this.status.pendingGates = this.status.pendingGates.filter((g) => g.id !== gateId);
+    if (this.status.pendingGates.length === 0 && this.status.pause === 'awaiting-approval') this.status.pause = this.status.held ? 'held-by-operator' : null;
+    this.publish();
+  }
+
   answerRefused(answer: RefusedAnswer): void {
     this.status.refused.push(answer);
     if (this.status.refused.length > MAX_REFUSED) this.status.refused.shift();

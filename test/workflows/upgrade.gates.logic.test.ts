@@ -199,6 +199,8 @@ describe('cancelling the upgrade from the Web UI', () => {
 
     expect(run.result.outcome).toBe('rolled-back');
     expect(run.result.status.failure?.type).toBe('CancelledFailure');
+    // The gate the cancel interrupted no longer waits for anyone.
+    expect(run.result.status.pendingGates).toEqual([]);
     expect(callsAfter(run, 'rolloutWorkload bookinfo/reviews-v2 1.28.0@1-28-0')).toEqual([
       'readInventory',
       'setNamespaceLabels bookinfo istio-injection=enabled -istio.io/rev',
