@@ -49,7 +49,7 @@ export class AesGcmCodec implements PayloadCodec {
         const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
         decipher.setAuthTag(data.subarray(data.length - 16));
         const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
-        return PayloadMessage.decode(plain) as Payload;
+        return PayloadMessage.decode(plain);
       }),
     );
   }

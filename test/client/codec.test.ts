@@ -8,6 +8,7 @@ import { dataConverterFromEnv, ENCRYPTED_ENCODING } from '../../client/codec.js'
 import { temporalTarget } from '../../client/connection.js';
 import { devServerEnv } from '../support/temporal.js';
 import { workflowBundle } from '../support/worker.js';
+import type { echoThroughActivity } from './fixtures/echo-workflow.js';
 
 const MARKER = 'mesh-secret-f3a9';
 
@@ -49,7 +50,7 @@ async function runEcho(dataConverter: DataConverter | undefined): Promise<{ resu
   });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', ...(dataConverter === undefined ? {} : { dataConverter }) });
   const workflowId = `codec-${randomUUID()}`;
-  const result = await worker.runUntil(client.workflow.execute('echoThroughActivity', { taskQueue, workflowId, args: [{ text: MARKER }] }));
+  const result = await worker.runUntil(client.workflow.execute<typeof echoThroughActivity>('echoThroughActivity', { taskQueue, workflowId, args: [{ text: MARKER }] }));
   return { result, payloads: await storedPayloads(workflowId) };
 }
 
