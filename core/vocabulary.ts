@@ -90,10 +90,6 @@ export const FAILURE_TYPES = {
 } as const satisfies Record<string, { retryable: boolean }>;
 export type FailureType = keyof typeof FAILURE_TYPES;
 
-export function isRetryable(type: FailureType): boolean {
-  return FAILURE_TYPES[type].retryable;
-}
-
 /**
  * Search attributes the dev server registers and the workflows upsert, with the type names the
  * Temporal CLI uses (`--search-attribute UpgradePhase=Keyword`).
