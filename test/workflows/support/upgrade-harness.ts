@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../../activities/index.js';
 import type { SpecInput } from '../../../core/spec/schema.js';
 import type { KubeObject } from '../../../sim/api/object.js';
-import { decideUpdate, statusQuery } from '../../../workflows/messages.js';
+import { decideUpdate, retryUpdate, statusQuery } from '../../../workflows/messages.js';
 import type { UpgradeResult, UpgradeStatus } from '../../../workflows/messages.js';
 import type { upgrade } from '../../../workflows/upgrade.js';
 import { readFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ export async function startUpgrade(env: TestWorkflowEnvironment, taskQueue: stri
   return env.client.workflow.start<typeof upgrade>('upgrade', { taskQueue, workflowId: `upgrade-${randomUUID()}`, args: [{ spec, initiator: 'carol', overridePrechecks }] });
 }
 
-export type GateAnswerer = (gateId: string, status: UpgradeStatus) => 'approve' | 'reject' | null;
+export type GateAnswerer = (gateId: string, status: UpgradeStatus) => 'approve' | 'reject' | 'retry' | null;
 
 /** Approves planned gates; a failure gate is a test failure unless the test's own answerer handles it. */
 export const approveAll: GateAnswerer = (gateId, status) => {
@@ -85,7 +85,9 @@ export async function answerGates(handle: WorkflowHandle<typeof upgrade>, answer
       }
       if (decision === null) continue;
       answered.add(gate.id);
-      await handle.executeUpdate(decideUpdate, { args: [{ gateId: gate.id, by: APPROVERS[turn++ % APPROVERS.length] ?? 'alice', requestId: randomUUID(), decision }] });
+      const by = APPROVERS[turn++ % APPROVERS.length] ?? 'alice';
+      if (decision === 'retry') await handle.executeUpdate(retryUpdate, { args: [{ by, requestId: randomUUID(), comment: 'retry after a transient failure' }] });
+      else await handle.executeUpdate(decideUpdate, { args: [{ gateId: gate.id, by, requestId: randomUUID(), decision }] });
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
