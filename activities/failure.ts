@@ -43,11 +43,18 @@ function sanitizedCause(cause: Error): Error {
   return safe;
 }
 
-/** The full error, redacted, on the worker's log: history keeps a bounded copy, an operator may need all of it. */
+/**
+ * The full error, redacted, on the worker's log: history keeps a bounded copy, an operator may
+ * need all of it. A 404 is often an answer (an absent CRD, an object already gone), so it is
+ * logged at debug level rather than as a warning.
+ */
 function logCause(what: string, err: unknown): void {
-  const text = err instanceof Error ? `${err.name}: ${err.message}${err.stack === undefined ? '' : `\n${err.stack}`}` : String(err);
+  const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
   const body = err instanceof ApiException ? `\nbody: ${typeof err.body === 'string' ? err.body : JSON.stringify(err.body)}` : '';
-  currentContext()?.log.warn(`${what} failed`, { error: redact(`${text}${body}`) });
+  const log = currentContext()?.log;
+  const meta = { error: redact(`${text}${body}`) };
+  if (err instanceof ApiException && err.code === 404) log?.debug(`${what} failed`, meta);
+  else log?.warn(`${what} failed`, meta);
 }
 
 /** Failures already in our vocabulary, and cancellations, pass through untouched. */
