@@ -135,11 +135,14 @@ export function stepPermissions(step: Step, controlPlaneNamespace: string): ApiP
     case 'test-workload':
       return step.test.job ? jobTestPermissions(step.test.job.namespace ?? step.namespace) : [];
     case 'verify-proxies':
-      // listProxiesOnRevision reads every pod at once (gateways included).
+      // checkProxies lists the pods of the moved namespaces and the gateways' namespaces.
       return [permission('list', '', 'pods')];
-    case 'remove-old-revision':
+    case 'remove-old-revision': {
+      // Right before removal, revisionUsers asks what still uses the revision: every pod, namespace and tag webhook.
+      const lastCheck = [permission('list', '', 'pods'), permission('list', '', 'namespaces'), permission('list', ADMISSION, 'mutatingwebhookconfigurations')];
       // Sail removes the revision itself; the runbook waits for it by listing revisions.
-      return step.method === 'sail' ? [permission('list', SAIL, 'istiorevisions')] : uninstallPermissions(step.method, step.namespace);
+      return step.method === 'sail' ? [permission('list', SAIL, 'istiorevisions'), ...lastCheck] : [...uninstallPermissions(step.method, step.namespace), ...lastCheck];
+    }
   }
 }
 

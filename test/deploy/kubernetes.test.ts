@@ -149,7 +149,7 @@ const WITNESSES: Record<string, { cluster: () => Cluster; run: (a: Activities, n
     cluster: () => istioctlCluster,
     run: (a, n) => a.setNamespaceLabels({ namespace: 'bookinfo', set: { 'witness.example/run': String(n) } }),
   },
-  'ClusterRole istio-upgrade-runbooks: /pods': { cluster: () => istioctlCluster, run: (a) => a.listProxiesOnRevision({ revision: 'default' }) },
+  'ClusterRole istio-upgrade-runbooks: /pods': { cluster: () => istioctlCluster, run: (a) => a.revisionUsers({ revision: 'default' }) },
   'ClusterRole istio-upgrade-runbooks: /services': { cluster: () => istioctlCluster, run: (a) => a.readInventory({}) },
   'ClusterRole istio-upgrade-runbooks: apps/deployments': {
     cluster: () => istioctlCluster,

@@ -31,8 +31,8 @@ describe('the API permissions each step needs', () => {
     expect(keys(find('soak'))).toEqual([]);
   });
 
-  it('lets Sail remove the old revision and only lists revisions; istioctl deletes istiod itself', () => {
-    expect(keys(find('remove-old-revision', 'sail'))).toEqual(['list sailoperator.io/istiorevisions *']);
+  it('lets Sail remove the old revision (listing revisions, and what still uses it when Sail does not); istioctl deletes istiod itself', () => {
+    expect(keys(find('remove-old-revision', 'sail'))).toEqual(['list /namespaces *', 'list /pods *', 'list admissionregistration.k8s.io/mutatingwebhookconfigurations *', 'list sailoperator.io/istiorevisions *']);
     expect(keys(find('remove-old-revision', 'istioctl'))).toContain('delete apps/deployments istio-system');
   });
 
