@@ -26,7 +26,7 @@ export async function withTemporal<T>(identity: string, fn: (session: Session) =
     throw failure(`Temporal is not reachable at ${address}: start it with \`npm run temporal\` (or set TEMPORAL_ADDRESS)`, err);
   }
   try {
-    return await fn({ client: new Client({ connection, namespace: target.namespace, identity }), target, address });
+    return await fn({ client: new Client({ connection, namespace: target.namespace, identity, ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }) }), target, address });
   } finally {
     await connection.close();
   }
