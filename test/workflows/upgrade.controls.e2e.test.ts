@@ -9,30 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpecInput } from '../../core/spec/schema.js';
 import { abortUpdate, decideUpdate, extendSoakUpdate, pauseUpdate, resumeUpdate, retryUpdate, skipSoakUpdate, skipUpdate, statusQuery } from '../../workflows/messages.js';
 import type { UpgradeStatus } from '../../workflows/messages.js';
 import type { upgrade } from '../../workflows/upgrade.js';
-import { devServerEnv } from '../support/temporal.js';
-import type { SimCluster } from '../activities/support/sim.js';
-import { meshState, quickSpec, runWorker, startSimCluster, startUpgrade } from './support/upgrade-harness.js';
+import { meshState, quickSpec, runWorker, startUpgrade , e2eSuite } from './support/upgrade-harness.js';
 
-let env: TestWorkflowEnvironment;
-const clusters: SimCluster[] = [];
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await Promise.all([env?.teardown(), ...clusters.map((c) => c.stop())]);
-});
-
-async function fresh(): Promise<SimCluster> {
-  const cluster = await startSimCluster('sidecarIstioctl');
-  clusters.push(cluster);
-  return cluster;
-}
+const suite = e2eSuite();
 
 const canary = (extra: Partial<SpecInput> = {}): SpecInput =>
   quickSpec({
@@ -70,9 +54,9 @@ async function approve(handle: WorkflowHandle<typeof upgrade>, gateId: string, b
 
 describe('operator controls', () => {
   it('extends and skips a soak with who and why recorded, refuses a skip without a comment, and holds before the next step until resumed', async () => {
-    const cluster = await fresh();
-    await runWorker(env, cluster, async (taskQueue) => {
-      const handle = await startUpgrade(env, taskQueue, canary({ timers: { soakAfterControlPlane: '1h' } }));
+    const cluster = await suite.fresh();
+    await runWorker(suite.env, cluster, async (taskQueue) => {
+      const handle = await startUpgrade(suite.env, taskQueue, canary({ timers: { soakAfterControlPlane: '1h' } }));
       await until(handle, 'the first gate', (s) => s.pendingGates.length > 0);
       expect(await refusal(handle.executeUpdate(decideUpdate, { args: [{ gateId: 'gate:before-control-plane@1.27.3', by: 'carol', requestId: randomUUID(), decision: 'approve' }] }))).toMatch(/"carol" is not an approver of this upgrade/);
       await approve(handle, 'gate:before-control-plane@1.27.3');
@@ -104,11 +88,11 @@ describe('operator controls', () => {
   }, 120_000);
 
   it('retries a deployment whose test failed once, and it passes the second time', async () => {
-    const cluster = await fresh();
+    const cluster = await suite.fresh();
     const marker = join(mkdtempSync(join(tmpdir(), 'flaky-')), 'ran-once');
     const flaky = { command: { argv: ['sh', '-c', `test -f ${marker} || { touch ${marker}; exit 1; }`] } };
-    await runWorker(env, cluster, async (taskQueue) => {
-      const handle = await startUpgrade(env, taskQueue, canary({ tests: { 'bookinfo/ratings-v1': flaky }, gates: { perNamespace: false, beforeRemovingOldRevision: false, beforeControlPlane: false, beforeDefaultTag: false } }));
+    await runWorker(suite.env, cluster, async (taskQueue) => {
+      const handle = await startUpgrade(suite.env, taskQueue, canary({ tests: { 'bookinfo/ratings-v1': flaky }, gates: { perNamespace: false, beforeRemovingOldRevision: false, beforeControlPlane: false, beforeDefaultTag: false } }));
       const failed = await until(handle, 'the failure gate', (s) => s.pendingGates.some((g) => g.kind === 'failure'));
       const gate = failed.pendingGates.find((g) => g.kind === 'failure');
       expect(gate?.stepId).toBe('restart:bookinfo/ratings-v1@1.27.3');
@@ -123,10 +107,10 @@ describe('operator controls', () => {
   }, 120_000);
 
   it('aborts at a gate: the rollback runs to the end and the mesh is as it was', async () => {
-    const cluster = await fresh();
+    const cluster = await suite.fresh();
     const before = meshState(cluster);
-    await runWorker(env, cluster, async (taskQueue) => {
-      const handle = await startUpgrade(env, taskQueue, canary());
+    await runWorker(suite.env, cluster, async (taskQueue) => {
+      const handle = await startUpgrade(suite.env, taskQueue, canary());
       await until(handle, 'the first gate', (s) => s.pendingGates.length > 0);
       await approve(handle, 'gate:before-control-plane@1.27.3');
       await until(handle, 'the namespace gate', (s) => s.pendingGates.some((g) => g.id === 'gate:namespace:bookinfo@1.27.3'));
@@ -143,10 +127,10 @@ describe('operator controls', () => {
   }, 120_000);
 
   it('treats a cancel from the Web UI as an abort: the rollback still runs', async () => {
-    const cluster = await fresh();
+    const cluster = await suite.fresh();
     const before = meshState(cluster);
-    await runWorker(env, cluster, async (taskQueue) => {
-      const handle = await startUpgrade(env, taskQueue, canary());
+    await runWorker(suite.env, cluster, async (taskQueue) => {
+      const handle = await startUpgrade(suite.env, taskQueue, canary());
       await until(handle, 'the first gate', (s) => s.pendingGates.length > 0);
       await approve(handle, 'gate:before-control-plane@1.27.3');
       await until(handle, 'the namespace gate', (s) => s.pendingGates.some((g) => g.id === 'gate:namespace:bookinfo@1.27.3'));

@@ -4,38 +4,22 @@
  * grace period runs.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpecInput } from '../../core/spec/schema.js';
 import { decideUpdate, statusQuery } from '../../workflows/messages.js';
 import type { UpgradeStatus } from '../../workflows/messages.js';
-import { devServerEnv } from '../support/temporal.js';
-import type { SimCluster } from '../activities/support/sim.js';
-import { answerGates, quickSpec, restartsOf, runWorker, startSimCluster, startUpgrade } from './support/upgrade-harness.js';
+import { answerGates, quickSpec, restartsOf, runWorker, startUpgrade , e2eSuite } from './support/upgrade-harness.js';
 
-let env: TestWorkflowEnvironment;
-const clusters: SimCluster[] = [];
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await Promise.all([env?.teardown(), ...clusters.map((c) => c.stop())]);
-});
-
-async function fresh(): Promise<SimCluster> {
-  const cluster = await startSimCluster('sidecarIstioctl');
-  clusters.push(cluster);
-  return cluster;
-}
+const suite = e2eSuite();
 
 const canary = (extra: Partial<SpecInput> = {}): SpecInput =>
   quickSpec({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.27.3' }, scope: { namespaces: ['bookinfo'] }, ...extra });
 
 describe('faults', () => {
   it('finishes a canary while, once the new revision runs, 20 % of writes answer 500, 409 or 429 and watches drop, each deployment restarted once, the retries in history', async () => {
-    const cluster = await fresh();
-    const { result, retried } = await runWorker(env, cluster, async (taskQueue) => {
-      const handle = await startUpgrade(env, taskQueue, canary());
+    const cluster = await suite.fresh();
+    const { result, retried } = await runWorker(suite.env, cluster, async (taskQueue) => {
+      const handle = await startUpgrade(suite.env, taskQueue, canary());
       // From the moment the new revision runs: istioctl itself gives up on an API error (exit 1),
       // which stops at a failure gate for a human; the workflow's own calls must ride it out.
       const faulty = (async () => {
@@ -62,7 +46,7 @@ describe('faults', () => {
       // The restarts run in child workflows: read their histories too.
       const history = await handle.fetchHistory();
       const children = (history.events ?? []).flatMap((event) => event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
-      const histories = [history, ...(await Promise.all(children.map((id) => env.client.workflow.getHandle(id).fetchHistory())))];
+      const histories = [history, ...(await Promise.all(children.map((id) => suite.env.client.workflow.getHandle(id).fetchHistory())))];
       const retried = histories.flatMap((h) => h.events ?? []).filter((event) => (event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1).length;
       console.log(`faults: istioctl failures retried at a gate: ${toolFailures.join(', ') || 'none'}`);
       return { result, retried };
@@ -78,9 +62,9 @@ describe('faults', () => {
   }, 180_000);
 
   it('keeps the old revision when a pod turns up on it during the grace period, and names the pod', async () => {
-    const cluster = await fresh();
-    await runWorker(env, cluster, async (taskQueue) => {
-      const handle = await startUpgrade(env, taskQueue, canary({ timers: { graceBeforeRevisionRemoval: '30s' } }));
+    const cluster = await suite.fresh();
+    await runWorker(suite.env, cluster, async (taskQueue) => {
+      const handle = await startUpgrade(suite.env, taskQueue, canary({ timers: { graceBeforeRevisionRemoval: '30s' } }));
       const answered = new Set<string>();
       let status: UpgradeStatus | null = null;
       const deadline = Date.now() + 90_000;

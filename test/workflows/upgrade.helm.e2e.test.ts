@@ -2,41 +2,25 @@
  * Helm paths end to end on the simulated cluster: the real upgrade workflow on the dev server,
  * the real activities and the helm stand-in. Each case starts from a fresh cluster.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpecInput } from '../../core/spec/schema.js';
-import { devServerEnv } from '../support/temporal.js';
-import type { SimCluster } from '../activities/support/sim.js';
-import { answerGates, meshState, quickSpec, restartsOf, runWorker, scenarioFrom, startSimCluster, startUpgrade } from './support/upgrade-harness.js';
+import { answerGates, meshState, quickSpec, restartsOf, runWorker, scenarioFrom, startUpgrade , e2eSuite } from './support/upgrade-harness.js';
 
-let env: TestWorkflowEnvironment;
-const clusters: SimCluster[] = [];
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await Promise.all([env?.teardown(), ...clusters.map((c) => c.stop())]);
-});
-
-async function fresh(scenario: Parameters<typeof startSimCluster>[0]): Promise<SimCluster> {
-  const cluster = await startSimCluster(scenario);
-  clusters.push(cluster);
-  return cluster;
-}
+const suite = e2eSuite();
 
 type State = { namespaces: Record<string, unknown>; istiods: string[]; tags: string[]; proxies: Record<string, string> };
 
 describe('Helm', () => {
   it('refuses a canary to 1.27 on a mesh with a Lightstep tracing provider, writing nothing, and runs it once the check is overridden', async () => {
-    const cluster = await fresh('sidecarHelm');
+    const cluster = await suite.fresh('sidecarHelm');
     const spec: SpecInput = quickSpec({ install: { method: 'helm', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.27.3' } });
-    const refused = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec)));
+    const refused = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec)));
     expect(refused.outcome).toBe('refused');
     expect(refused.status.failure?.type).toBe('PrecheckBlocked');
     expect(refused.status.failure?.message).toMatch(/^removed-tracing-providers: /);
     expect(cluster.sim.writeLog).toEqual([]);
 
-    const result = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec, ['removed-tracing-providers'])));
+    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec, ['removed-tracing-providers'])));
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     expect(result.status.overriddenPrechecks).toEqual(['removed-tracing-providers']);
@@ -49,9 +33,9 @@ describe('Helm', () => {
   }, 120_000);
 
   it('upgrades in place one minor at a time, 1.26.4 to 1.27.3 to 1.28.0, with every proxy on each hop before the next', async () => {
-    const cluster = await fresh('sidecarHelm');
+    const cluster = await suite.fresh('sidecarHelm');
     const spec: SpecInput = quickSpec({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.0' } });
-    const result = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec, ['removed-tracing-providers'])));
+    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec, ['removed-tracing-providers'])));
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     const order = result.status.steps.map((step) => step.id);
@@ -63,11 +47,11 @@ describe('Helm', () => {
   }, 120_000);
 
   it('upgrades an ambient mesh in place: istiod, then istio-cni, then ztunnel, each at 1.27.3', async () => {
-    const cluster = await fresh(
+    const cluster = await suite.fresh(
       scenarioFrom('ambientSail', (scenario) => ({ ...scenario, name: 'ambient-helm-1.26', istio: { installer: 'helm', mode: 'ambient', version: '1.26.4' } })),
     );
     const spec: SpecInput = quickSpec({ install: { method: 'helm', mode: 'ambient', strategy: 'in-place' }, version: { target: '1.27.3' } });
-    const result = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec)));
+    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec)));
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     const kinds = result.status.steps.map((step) => step.kind);
@@ -79,11 +63,11 @@ describe('Helm', () => {
   }, 120_000);
 
   it('runs an ambient canary: istiod-1-27-3 beside the old, then istio-cni, a gate, ztunnel on the new revision, the default tag, and the old istiod goes', async () => {
-    const cluster = await fresh(
+    const cluster = await suite.fresh(
       scenarioFrom('ambientSail', (scenario) => ({ ...scenario, name: 'ambient-helm-1.26', istio: { installer: 'helm', mode: 'ambient', version: '1.26.4' } })),
     );
     const spec: SpecInput = quickSpec({ install: { method: 'helm', mode: 'ambient', strategy: 'revision' }, version: { target: '1.27.3' } });
-    const result = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec)));
+    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec)));
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     expect(result.status.steps.map((step) => step.kind).filter((kind) => kind !== 'gate' && kind !== 'soak')).toEqual([

@@ -2,33 +2,17 @@
  * istioctl in place end to end: one `istioctl upgrade` per hop rolls istiod and what the
  * installation owns (the ingress gateway; istio-cni and ztunnel in ambient), then the workloads.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpecInput } from '../../core/spec/schema.js';
-import { devServerEnv } from '../support/temporal.js';
-import type { SimCluster } from '../activities/support/sim.js';
-import { answerGates, meshState, quickSpec, runWorker, scenarioFrom, startSimCluster, startUpgrade } from './support/upgrade-harness.js';
+import { answerGates, meshState, quickSpec, runWorker, scenarioFrom, startUpgrade , e2eSuite } from './support/upgrade-harness.js';
 
-let env: TestWorkflowEnvironment;
-const clusters: SimCluster[] = [];
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await Promise.all([env?.teardown(), ...clusters.map((c) => c.stop())]);
-});
-
-async function fresh(scenario: Parameters<typeof startSimCluster>[0]): Promise<SimCluster> {
-  const cluster = await startSimCluster(scenario);
-  clusters.push(cluster);
-  return cluster;
-}
+const suite = e2eSuite();
 
 describe('istioctl in place', () => {
   it('upgrades the revision-less istiod and its ingress gateway to 1.27.3, then restarts bookinfo onto it', async () => {
-    const cluster = await fresh('sidecarIstioctl');
+    const cluster = await suite.fresh('sidecarIstioctl');
     const spec: SpecInput = quickSpec({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } });
-    const result = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec)));
+    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec)));
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     const after = meshState(cluster) as { istiods: string[]; proxies: Record<string, string> };
@@ -37,11 +21,11 @@ describe('istioctl in place', () => {
   }, 120_000);
 
   it('upgrades an ambient mesh with one istioctl upgrade that also rolls istio-cni and ztunnel', async () => {
-    const cluster = await fresh(
+    const cluster = await suite.fresh(
       scenarioFrom('ambientSail', (scenario) => ({ ...scenario, name: 'ambient-istioctl-1.26', istio: { installer: 'istioctl', mode: 'ambient', version: '1.26.4' } })),
     );
     const spec: SpecInput = quickSpec({ install: { method: 'istioctl', mode: 'ambient', strategy: 'in-place' }, version: { target: '1.27.3' } });
-    const result = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec)));
+    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec)));
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     expect(result.status.steps.find((step) => step.kind === 'upgrade-control-plane')?.note).toMatch(/istio-cni, ztunnel rolled/);

@@ -3,36 +3,20 @@
  * the reason once it is gone.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpecInput } from '../../core/spec/schema.js';
 import type { rollback } from '../../workflows/rollback.js';
 import type { UpgradeResult } from '../../workflows/messages.js';
-import { devServerEnv } from '../support/temporal.js';
-import type { SimCluster } from '../activities/support/sim.js';
-import { answerGates, meshState, quickSpec, runWorker, startSimCluster, startUpgrade } from './support/upgrade-harness.js';
+import { answerGates, meshState, quickSpec, runWorker, startUpgrade , e2eSuite } from './support/upgrade-harness.js';
 
-let env: TestWorkflowEnvironment;
-const clusters: SimCluster[] = [];
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await Promise.all([env?.teardown(), ...clusters.map((c) => c.stop())]);
-});
-
-async function fresh(): Promise<SimCluster> {
-  const cluster = await startSimCluster('sidecarIstioctl');
-  clusters.push(cluster);
-  return cluster;
-}
+const suite = e2eSuite();
 
 const canary = (extra: Partial<SpecInput> = {}): SpecInput =>
   quickSpec({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.27.3' }, scope: { namespaces: ['bookinfo'] }, ...extra });
 
 function rollBack(taskQueue: string, upgraded: UpgradeResult): Promise<UpgradeResult> {
   if (upgraded.plan === null) throw new Error('the upgrade has no plan');
-  return env.client.workflow.execute<typeof rollback>('rollback', {
+  return suite.env.client.workflow.execute<typeof rollback>('rollback', {
     taskQueue,
     workflowId: `rollback-${randomUUID()}`,
     args: [{ upgradeId: 'the-upgrade', by: 'alice', reason: 'latency regression', plan: upgraded.plan, spec: upgraded.spec }],
@@ -41,10 +25,10 @@ function rollBack(taskQueue: string, upgraded: UpgradeResult): Promise<UpgradeRe
 
 describe('rollback of a finished upgrade', () => {
   it('takes bookinfo back to the default revision while the old istiod still runs (kept for an excluded deployment)', async () => {
-    const cluster = await fresh();
+    const cluster = await suite.fresh();
     const before = meshState(cluster);
-    await runWorker(env, cluster, async (taskQueue) => {
-      const upgraded = await answerGates(await startUpgrade(env, taskQueue, canary({ scope: { namespaces: ['bookinfo'], exclude: ['bookinfo/reviews-v3'] } })));
+    await runWorker(suite.env, cluster, async (taskQueue) => {
+      const upgraded = await answerGates(await startUpgrade(suite.env, taskQueue, canary({ scope: { namespaces: ['bookinfo'], exclude: ['bookinfo/reviews-v3'] } })));
       expect(upgraded.outcome).toBe('completed');
       expect(upgraded.plan?.steps.some((step) => step.kind === 'remove-old-revision')).toBe(false);
       const rolledBack = await rollBack(taskQueue, upgraded);
@@ -56,9 +40,9 @@ describe('rollback of a finished upgrade', () => {
   }, 120_000);
 
   it('refuses once the old revision was removed, naming it, and writes nothing', async () => {
-    const cluster = await fresh();
-    await runWorker(env, cluster, async (taskQueue) => {
-      const upgraded = await answerGates(await startUpgrade(env, taskQueue, canary()));
+    const cluster = await suite.fresh();
+    await runWorker(suite.env, cluster, async (taskQueue) => {
+      const upgraded = await answerGates(await startUpgrade(suite.env, taskQueue, canary()));
       expect(upgraded.outcome).toBe('completed');
       const writes = cluster.sim.writeLog.length;
       const refused = await rollBack(taskQueue, upgraded);

@@ -2,37 +2,22 @@
  * Sail paths end to end on the simulated cluster: the operator does the upgrade, the workflow
  * changes the wanted versions in order and waits for Sail's verdict.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpecInput } from '../../core/spec/schema.js';
-import { devServerEnv } from '../support/temporal.js';
+import { describe, expect, it } from 'vitest';
 import type { SimCluster } from '../activities/support/sim.js';
-import { answerGates, quickSpec, runWorker, scenarioFrom, startSimCluster, startUpgrade } from './support/upgrade-harness.js';
+import type { SpecInput } from '../../core/spec/schema.js';
+import { answerGates, quickSpec, runWorker, scenarioFrom, startUpgrade , e2eSuite } from './support/upgrade-harness.js';
 
-let env: TestWorkflowEnvironment;
-const clusters: SimCluster[] = [];
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await Promise.all([env?.teardown(), ...clusters.map((c) => c.stop())]);
-});
-
-async function fresh(scenario: Parameters<typeof startSimCluster>[0]): Promise<SimCluster> {
-  const cluster = await startSimCluster(scenario);
-  clusters.push(cluster);
-  return cluster;
-}
+const suite = e2eSuite();
 
 const specVersion = (cluster: SimCluster, resource: string, name: string) => (cluster.sim.get(resource, undefined, name)?.spec as { version?: string } | undefined)?.version;
 
 describe('Sail', () => {
   it('runs an ambient RevisionBased upgrade: new revision, istio-cni, a gate, ztunnel, and Sail deletes the old revision after its grace period', async () => {
-    const cluster = await fresh('ambientSail');
+    const cluster = await suite.fresh('ambientSail');
     const spec: SpecInput = quickSpec({ install: { method: 'sail', mode: 'ambient', strategy: 'revision' }, version: { target: '1.27.3' } });
     // The inventory reads a waypoint's revision from its pods, where Sail's revision name shows
     // rather than the tag the Gateway follows; until the reader looks at the Gateway, override.
-    const result = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec, ['waypoint-tags'])));
+    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec, ['waypoint-tags'])));
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     const order = result.status.steps.map((step) => step.kind);
@@ -46,7 +31,7 @@ describe('Sail', () => {
   }, 150_000);
 
   it('runs a sidecar InPlace upgrade by setting the Istio version and restarting the workloads', async () => {
-    const cluster = await fresh(
+    const cluster = await suite.fresh(
       scenarioFrom('ambientSail', (scenario) => ({
         ...scenario,
         name: 'sidecar-sail-inplace-1.26',
@@ -55,7 +40,7 @@ describe('Sail', () => {
       })),
     );
     const spec: SpecInput = quickSpec({ install: { method: 'sail', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } });
-    const result = await runWorker(env, cluster, async (taskQueue) => answerGates(await startUpgrade(env, taskQueue, spec)));
+    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec)));
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     expect(specVersion(cluster, 'istios.sailoperator.io', 'default')).toBe('v1.27.3');

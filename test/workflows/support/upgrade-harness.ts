@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { devServerEnv } from '../../support/temporal.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../../activities/index.js';
 import type { SpecInput } from '../../../core/spec/schema.js';
@@ -132,4 +134,31 @@ export function restartsOf(cluster: SimCluster, namespace: string): Record<strin
     counts[write.name ?? '?'] = (counts[write.name ?? '?'] ?? 0) + 1;
   }
   return counts;
+}
+
+export interface E2eSuite {
+  /** The shared dev server, as a test environment (set by beforeAll). */
+  env: TestWorkflowEnvironment;
+  /** A fresh simulated cluster for one test, stopped after the file. */
+  fresh(scenario?: Parameters<typeof startSimCluster>[0]): Promise<SimCluster>;
+}
+
+/** One dev-server environment per file and a fresh cluster per test, all torn down after the file. */
+export function e2eSuite(): E2eSuite {
+  const clusters: SimCluster[] = [];
+  const suite: E2eSuite = {
+    env: undefined as unknown as TestWorkflowEnvironment,
+    fresh: async (scenario = 'sidecarIstioctl') => {
+      const cluster = await startSimCluster(scenario);
+      clusters.push(cluster);
+      return cluster;
+    },
+  };
+  beforeAll(async () => {
+    suite.env = await devServerEnv();
+  });
+  afterAll(async () => {
+    await Promise.all([suite.env?.teardown(), ...clusters.map((c) => c.stop())]);
+  });
+  return suite;
 }
