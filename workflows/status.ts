@@ -3,12 +3,15 @@
  * query and mirrors the phase and pending gates into search attributes and the workflow's current
  * details, so the Web UI can list "every upgrade waiting for a human" without opening each one.
  */
-import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Outcome, PauseReason, Phase, StepState } from '../core/vocabulary.js';
 import { PAUSED_SEARCH_PHASE } from '../core/vocabulary.js';
 import { statusQuery } from './messages.js';
 import { pendingGateKey, upgradePhaseKey } from './search-attributes.js';
 import type { ControlRecord, GateDecision, PendingGate, RefusedAnswer, RunningTimer, StepFailure, StepStatus, UpgradeStatus, WorkloadResult } from './messages.js';
+
+/** Search attributes are upserted only when they change (see `publish`). */
+const SEARCH_ATTRIBUTES_ON_CHANGE = 'search-attributes-on-change';
 
 /** Keep the refused list bounded: a misbehaving sender must not grow the query result forever. */
 const MAX_REFUSED = 50;
@@ -24,6 +27,8 @@ export class StatusBoard {
   private readonly status: UpgradeStatus;
   private readonly stepIndex = new Map<string, StepStatus>();
   private readonly workloadIndex = new Map<string, WorkloadResult>();
+  /** The search attribute values last upserted, to skip an upsert that changes nothing. */
+  private published: string | null = null;
   private failedStep: string | null = null;
 
   constructor(initialPhase: Phase, kind: UpgradeStatus['kind'] = 'upgrade') {
@@ -224,10 +229,19 @@ export class StatusBoard {
   }
 
   private publish(): void {
-    upsertSearchAttributes([
-      { key: upgradePhaseKey, value: this.needsHuman() ? PAUSED_SEARCH_PHASE : this.status.phase },
-      { key: pendingGateKey, value: this.status.pendingGates.map((g) => g.id) },
-    ]);
+    const phase = this.needsHuman() ? PAUSED_SEARCH_PHASE : this.status.phase;
+    const gates = this.status.pendingGates.map((g) => g.id);
+    const attributes = JSON.stringify([phase, gates]);
+    // Each upsert is a history event: one per status change was about five events per restarted
+    // deployment, over Temporal's 10,240-event warning at 2,000 deployments (bench/upgrade-scale.ts).
+    // Histories recorded before this (no marker) keep their upsert on every change.
+    if (attributes !== this.published || !patched(SEARCH_ATTRIBUTES_ON_CHANGE)) {
+      upsertSearchAttributes([
+        { key: upgradePhaseKey, value: phase },
+        { key: pendingGateKey, value: gates },
+      ]);
+      this.published = attributes;
+    }
     setCurrentDetails(this.details());
   }
 
