@@ -14,7 +14,7 @@
  * `npm run bench:upgrade [-- --runs events,overhead]`; one run of your own:
  * `npm run bench:upgrade -- --runs custom --deployments 500 --concurrency 10`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -84,13 +84,23 @@ const bundleDir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
 const bundlePath = join(bundleDir, 'workflows.js');
 writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) })).code);
 const workerScript = fileURLToPath(new URL('../test/workflows/support/worker-process.ts', import.meta.url));
+const workers = new Set<ChildProcess>();
+// Interrupted, the bench takes its worker process and its dev server with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const worker of workers) worker.kill('SIGKILL');
+    void server.stop().finally(() => process.exit(130));
+  });
+}
 
 /** A worker in its own process (the simulator keeps this one busy), as the crash tests run it. */
 async function startWorker(taskQueue: string, kubeconfig: string): Promise<() => Promise<void>> {
   const child = spawn(process.execPath, ['--import', 'tsx', workerScript, '--address', server.address, '--task-queue', taskQueue, '--kubeconfig', kubeconfig, '--bundle', bundlePath], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  workers.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => workers.delete(child));
   await new Promise<void>((ready, failed) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
