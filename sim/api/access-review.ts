@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isJsonObject } from './object.js';
-import { explainAllowed, type Attributes, type UserInfo } from './rbac.js';
+import { explainAllowed, rulesFor, type Attributes, type PolicyRule, type UserInfo } from './rbac.js';
 import { errors } from './status.js';
 import type { Store } from './store.js';
 
@@ -102,8 +102,12 @@ export function selfSubjectAccessReview(store: Store, rbac: boolean, user: UserI
   const status = ((): { allowed: boolean; reason?: string } => {
     if (!rbac) return { allowed: true, reason: 'RBAC is off: every authenticated user may do anything' };
     const ra = isJsonObject(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
-    // Non-resource URLs (/healthz, /metrics) are not modelled: the sim grants none of them.
-    if (ra === undefined) return { allowed: false };
+    if (ra === undefined) {
+      const nra = isJsonObject(spec.nonResourceAttributes) ? spec.nonResourceAttributes : {};
+      const path = typeof nra.path === 'string' ? nra.path : '';
+      const allowed = nra.verb === 'get' && DISCOVERY_URLS.some((u) => u === path || (u.endsWith('*') && path.startsWith(u.slice(0, -1))));
+      return allowed ? { allowed, reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated"' } : { allowed: false };
+    }
     const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
     const attrs: Attributes = {
       verb: text(ra.verb) ?? '',
@@ -117,4 +121,55 @@ export function selfSubjectAccessReview(store: Store, rbac: boolean, user: UserI
     return reason === null ? { allowed: false } : { allowed: true, reason };
   })();
   return { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec, status };
+}
+
+/**
+ * The URLs every authenticated user may GET (the system:discovery ClusterRole, bound to
+ * system:authenticated): the sim serves these to anyone with a token and nothing else outside
+ * the API (no /healthz, /metrics).
+ */
+const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/'];
+
+/** What every authenticated user may do whatever the bindings say (system:basic-user, system:discovery). */
+const IMPLICIT_RULES: PolicyRule[] = [
+  { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
+  { verbs: ['get'], nonResourceURLs: DISCOVERY_URLS },
+];
+
+const EVERYTHING: PolicyRule[] = [
+  { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+  { verbs: ['*'], nonResourceURLs: ['*'] },
+];
+
+function rulesReviewNamespace(body: Buffer, contentType: string | undefined): string {
+  if (contentType?.startsWith('application/vnd.kubernetes.protobuf')) {
+    if (!body.subarray(0, 4).equals(K8S_PROTOBUF_MAGIC)) throw errors.badRequest('protobuf body without the k8s envelope');
+    const raw = fields(body.subarray(4)).get(2)?.[0];
+    const review = raw === undefined ? undefined : fields(raw);
+    const spec = review === undefined ? undefined : msg(review, 2);
+    return (spec === undefined ? undefined : str(spec, 1)) ?? '';
+  }
+  const spec = specFromJson(body);
+  return typeof spec.namespace === 'string' ? spec.namespace : '';
+}
+
+/**
+ * `SelfSubjectRulesReview` (`kubectl auth can-i --list`): the rules the user holds in a namespace,
+ * from the RoleBindings there and every ClusterRoleBinding, plus what any authenticated user
+ * holds. With RBAC off the answer is everything, as the AlwaysAllow authorizer's is.
+ */
+export function selfSubjectRulesReview(store: Store, rbac: boolean, user: UserInfo, body: Buffer, contentType: string | undefined): unknown {
+  const namespace = rulesReviewNamespace(body, contentType);
+  const granted = !rbac || user.groups.includes('system:masters') ? [...EVERYTHING, ...(rbac ? IMPLICIT_RULES : [])] : [...rulesFor(store, user, namespace), ...IMPLICIT_RULES];
+  const resourceRules = granted
+    .filter((r) => r.nonResourceURLs === undefined)
+    .map((r) => ({ verbs: r.verbs ?? [], apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) }));
+  const nonResourceRules = granted.filter((r) => r.nonResourceURLs !== undefined).map((r) => ({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs ?? [] }));
+  return {
+    kind: 'SelfSubjectRulesReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: {},
+    spec: { namespace },
+    status: { resourceRules, nonResourceRules, incomplete: false },
+  };
 }

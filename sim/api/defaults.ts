@@ -68,6 +68,11 @@ export const applyDefaults: Admission = (t, o, op) => {
       (o.status as JsonObject).podIP ??= `10.244.${Math.floor(n / 250) % 250}.${(n % 250) + 2}`;
       return;
     }
+    case '/secrets': {
+      // kubectl create secret generic leaves the type empty; the API server's defaulting sets it.
+      if (typeof o.type !== 'string' || o.type === '') o.type = 'Opaque';
+      return;
+    }
     case '/services': {
       if (op !== 'create' || !spec) return;
       spec.type ??= 'ClusterIP';

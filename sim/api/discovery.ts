@@ -69,6 +69,7 @@ export function apiResourceList(group: string, version: string): unknown {
       groupVersion: `${group}/${version}`,
       resources: [
         { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
+        { name: 'selfsubjectrulesreviews', singularName: 'selfsubjectrulesreview', namespaced: false, kind: 'SelfSubjectRulesReview', verbs: ['create'] },
       ],
     };
   }

@@ -23,11 +23,12 @@ export interface Attributes {
   name?: string;
 }
 
-interface PolicyRule {
+export interface PolicyRule {
   apiGroups?: string[];
   resources?: string[];
   verbs?: string[];
   resourceNames?: string[];
+  nonResourceURLs?: string[];
 }
 
 interface Subject {
@@ -93,6 +94,25 @@ export function explainAllowed(store: Store, user: UserInfo, a: Attributes): str
     }
   }
   return null;
+}
+
+/**
+ * Every rule granted to the user in a namespace (RoleBindings there and all ClusterRoleBindings),
+ * as the RBAC authorizer's RulesFor lists them for a SelfSubjectRulesReview.
+ */
+export function rulesFor(store: Store, user: UserInfo, namespace: string): PolicyRule[] {
+  const rules: PolicyRule[] = [];
+  const bindings: Array<{ binding: Binding; namespace?: string }> = [
+    ...store.list(T.clusterrolebindings).map((b) => ({ binding: b })),
+    ...(namespace === '' ? [] : store.list(T.rolebindings, namespace).map((b) => ({ binding: b, namespace }))),
+  ];
+  for (const { binding, namespace: ns } of bindings) {
+    if (!(binding.subjects ?? []).some((s) => subjectMatches(s, user)) || !binding.roleRef) continue;
+    const ref = binding.roleRef;
+    const role = ref.kind === 'Role' ? store.get(T.roles, ns, ref.name) : store.get(T.clusterroles, undefined, ref.name);
+    rules.push(...((role?.rules ?? []) as PolicyRule[]));
+  }
+  return rules;
 }
 
 export function forbidden(user: UserInfo, a: Attributes): ApiError {

@@ -12,6 +12,7 @@ export type Route =
   | { kind: 'group'; group: string }
   | { kind: 'resources'; group: string; version: string }
   | { kind: 'accessReview' }
+  | { kind: 'rulesReview' }
   | { kind: 'openapiV2' }
   | { kind: 'openapiV3' }
   /** `path` is the discovery key: `api/v1`, `apis/apps/v1`. */
@@ -54,6 +55,7 @@ export function parseRoute(pathname: string): Route | undefined {
   }
   if (rest.length === 0) return { kind: 'resources', group, version };
   if (group === 'authorization.k8s.io' && rest[0] === 'selfsubjectaccessreviews' && rest.length === 1) return { kind: 'accessReview' };
+  if (group === 'authorization.k8s.io' && rest[0] === 'selfsubjectrulesreviews' && rest.length === 1) return { kind: 'rulesReview' };
   let watchPath = false;
   if (rest[0] === 'watch') {
     watchPath = true;

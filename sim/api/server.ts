@@ -9,7 +9,9 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { parse as parseYaml } from 'yaml';
 import type { SimClock } from '../clock.js';
 import type { FaultSet } from '../faults/fault-set.js';
-import { readRawBody, selfSubjectAccessReview } from './access-review.js';
+import { readRawBody, selfSubjectAccessReview, selfSubjectRulesReview } from './access-review.js';
+import { fieldValidationOf, validateFields, warningHeader } from './field-validation.js';
+import { PROTOBUF, decodeProtobufObject } from './protobuf.js';
 import type { Admission } from './admission.js';
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { openApiV2, openApiV3Discovery, openApiV3Document } from './openapi.js';
@@ -46,6 +48,8 @@ function isOpenApi(route: Route): route is OpenApiRoute {
 interface Reply {
   code: number;
   body: unknown;
+  /** Sent as `Warning` headers (fieldValidation=Warn), which kubectl prints. */
+  warnings?: string[];
 }
 
 const MUTATING: ReadonlySet<RequestVerb> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
@@ -69,16 +73,20 @@ function verbOf(method: string, route: ObjectRoute, query: URLSearchParams): Req
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseBody(text: string, contentType: string | undefined): unknown {
-  if (text.trim() === '') return undefined;
+/**
+ * The request body as JSON would carry it. Protobuf is what kubectl's typed clients send to create
+ * or replace a built-in object; a real server takes it there and nowhere else (patches are JSON or
+ * YAML by definition), so it is decoded for POST and PUT and refused with 415 for the rest.
+ */
+function parseBody(raw: Buffer, contentType: string | undefined, t: ResourceType, verb: RequestVerb): unknown {
   const type = (contentType ?? 'application/json').split(';')[0]?.trim();
-  if (type === 'application/vnd.kubernetes.protobuf' || type === 'application/cbor') throw errors.unsupportedMediaType(type);
+  if (type === PROTOBUF && raw.length > 0) {
+    if (verb !== 'create' && verb !== 'update') throw errors.unsupportedMediaType(type);
+    return decodeProtobufObject(t, raw);
+  }
+  const text = raw.toString('utf8');
+  if (text.trim() === '') return undefined;
+  if (type === PROTOBUF || type === 'application/cbor') throw errors.unsupportedMediaType(type ?? '');
   try {
     return type === 'application/apply-patch+yaml' || type === 'application/yaml' ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
@@ -228,11 +236,12 @@ export class ApiServer {
         this.watch(route, url.searchParams, req, res);
         return;
       }
-      const body = MUTATING.has(verb) ? parseBody(await readBody(req), req.headers['content-type']) : undefined;
+      const body = MUTATING.has(verb) ? parseBody(await readRawBody(req), req.headers['content-type'], route.type, verb) : undefined;
       const dryRun = url.searchParams.getAll('dryRun').includes('All');
       const reply = this.serve(verb, route, url.searchParams, body, req.headers['content-type'], dryRun, user, req.headers.accept);
       entry.code = reply.code;
-      this.sendJson(res, reply.code, reply.body);
+      const warnings: Record<string, string> = reply.warnings?.length ? { Warning: reply.warnings.map(warningHeader).join(', ') } : {};
+      this.sendJson(res, reply.code, reply.body, warnings);
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `sim: ${(err as Error).message}`);
       entry.code = apiErr.code;
@@ -294,6 +303,11 @@ export class ApiServer {
         if (req.method !== 'POST') throw errors.methodNotAllowed(req.method ?? '');
         const body = await readRawBody(req);
         return { code: 201, body: selfSubjectAccessReview(this.opts.store, this.opts.rbac, user, body, req.headers['content-type']) };
+      }
+      case 'rulesReview': {
+        if (req.method !== 'POST') throw errors.methodNotAllowed(req.method ?? '');
+        const body = await readRawBody(req);
+        return { code: 201, body: selfSubjectRulesReview(this.opts.store, this.opts.rbac, user, body, req.headers['content-type']) };
       }
     }
   }
@@ -379,10 +393,11 @@ export class ApiServer {
           }
           obj.metadata.namespace = ns ?? obj.metadata.namespace ?? 'default';
         }
+        const warnings = validateFields(t, obj, fieldValidationOf(q));
         this.admit(t, obj, 'create');
         const created = store.create(t, obj, { dryRun });
         wrote('create', created.metadata.name);
-        return { code: 201, body: created };
+        return { code: 201, body: created, warnings };
       }
       case 'update': {
         const name = route.name ?? '';
@@ -390,10 +405,11 @@ export class ApiServer {
         if (obj.metadata.name !== name) throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
         obj.metadata.namespace = ns;
         if (sub === 'scale') return { code: 200, body: this.writeScale(route, obj, dryRun, wrote) };
+        const warnings = validateFields(t, obj, fieldValidationOf(q), store.get(t, ns, name));
         if (!sub) this.admit(t, obj, 'update');
         const updated = store.update(t, obj, { subresource: sub === 'status' ? 'status' : undefined, checkResourceVersion: true, dryRun });
         wrote('update', name);
-        return { code: 200, body: updated };
+        return { code: 200, body: updated, warnings };
       }
       case 'patch': {
         const name = route.name ?? '';
@@ -403,10 +419,11 @@ export class ApiServer {
           if (patchType !== 'apply') throw errors.notFound(t, name);
           const obj = asObject(body, t);
           obj.metadata = { ...obj.metadata, name, ...(ns ? { namespace: ns } : {}) };
+          const warnings = validateFields(t, obj, fieldValidationOf(q));
           this.admit(t, obj, 'create');
           const created = store.create(t, obj, { dryRun });
           wrote('patch', name);
-          return { code: 201, body: created };
+          return { code: 201, body: created, warnings };
         }
         const base = sub === 'scale' ? scaleOf(current) : current;
         const patched = applyPatch(patchType, clone(base), body);
@@ -416,10 +433,11 @@ export class ApiServer {
         obj.metadata.name = name;
         obj.metadata.resourceVersion = current.metadata.resourceVersion;
         if (sub === 'scale') return { code: 200, body: this.writeScale(route, obj, dryRun, wrote, 'patch') };
+        const warnings = validateFields(t, obj, fieldValidationOf(q), current);
         if (!sub) this.admit(t, obj, 'update');
         const updated = store.update(t, obj, { subresource: sub === 'status' ? 'status' : undefined, checkResourceVersion: true, dryRun });
         wrote('patch', name);
-        return { code: 200, body: updated };
+        return { code: 200, body: updated, warnings };
       }
       case 'delete': {
         const name = route.name ?? '';
