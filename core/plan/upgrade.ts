@@ -16,6 +16,8 @@ import type { Plan, Step } from './steps.js';
 
 function hopsFor(context: PlanContext, warnings: string[]): Plan['hops'] {
   const { spec, source, target } = context;
+  // minorsBetween throws a VersionError here; as a PlanError it names the field (the workflow refuses PlanErrors and would retry anything else forever).
+  if (source.major !== target.major) refuse('version.target', `${formatVersion(target)} is not on the running major version ${source.major} (${formatVersion(source)}): crossing major versions is not supported`);
   const distance = minorsBetween(source, target);
   if (spec.install.strategy === 'revision') {
     if (spec.install.mode === 'ambient' && distance > 1) {

@@ -40,7 +40,8 @@ function problemsOf(issues: readonly z.core.$ZodIssue[]): SpecProblem[] {
  * YAML parser). Returns every problem at once, each naming its field.
  */
 export function parseSpec(input: unknown): SpecResult {
-  const result = specSchema.safeParse(input);
+  // Without reportInput zod leaves `input` out of its issues, and a wrong type (`concurrency: "five"`) would read as missing.
+  const result = specSchema.safeParse(input, { reportInput: true });
   return result.success ? { ok: true, spec: result.data } : { ok: false, problems: problemsOf(result.error.issues) };
 }
 

@@ -69,9 +69,9 @@ export const specSchema = z.strictObject({
   cluster: z
     .strictObject({
       /** kubeconfig context; the CLI's `--context` overrides it. */
-      context: z.string().min(1).optional(),
-      /** A name for status, search attributes and Slack; defaults to the context. */
-      name: z.string().min(1).optional(),
+      context: z.string().min(1).max(253, { error: 'expected at most 253 characters' }).optional(),
+      /** A name for status, search attributes and Slack; defaults to the context. Bounded: a search attribute value may not exceed 2 KB. */
+      name: z.string().min(1).max(253, { error: 'expected at most 253 characters' }).optional(),
     })
     .prefault({}),
   install: z.strictObject({
