@@ -11,8 +11,6 @@
  * worker and the CLI only through the kubeconfig it writes.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +25,7 @@ import { CliError } from '../client/errors.js';
 import { renderStatus } from '../client/render/status.js';
 import { withTemporal } from '../client/temporal.js';
 import { readUpgrade } from '../client/upgrades.js';
-import { startSim } from '../sim/index.js';
+import { standInToolsFolder, startSim } from '../sim/index.js';
 import { decideUpdate, skipSoakUpdate, upgradeWorkflowId } from '../workflows/messages.js';
 import type { UpgradeStatus } from '../workflows/messages.js';
 import { startLocalTemporal } from './dev-server.js';
@@ -59,8 +57,7 @@ await withTemporal('npm-start', async (session) => {
 });
 
 // The worker finds istioctl per version (`istioctl-1.27`) like a runbook host; here each name is the stand-in.
-const tools = mkdtempSync(join(tmpdir(), 'istio-demo-tools-'));
-for (const version of ['1.26', '1.27']) symlinkSync(root('sim/bin/istioctl'), join(tools, `istioctl-${version}`));
+const tools = standInToolsFolder();
 
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(sim.kubeconfigPath);
