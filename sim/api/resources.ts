@@ -107,6 +107,7 @@ export const T = {
   secrets: typeFor('', 'secrets'),
   serviceaccounts: typeFor('', 'serviceaccounts'),
   nodes: typeFor('', 'nodes'),
+  events: typeFor('', 'events'),
   deployments: typeFor('apps', 'deployments'),
   daemonsets: typeFor('apps', 'daemonsets'),
   replicasets: typeFor('apps', 'replicasets'),

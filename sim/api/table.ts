@@ -88,6 +88,13 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Completions', cell: (o) => `${num(o, 'status.succeeded')}/${num(o, 'spec.completions')}` },
     ageCol,
   ],
+  '/events': [
+    { name: 'Last Seen', cell: (o, now) => age({ ...o, metadata: { ...o.metadata, creationTimestamp: str(o, 'lastTimestamp') } }, now) },
+    { name: 'Type', cell: (o) => str(o, 'type') },
+    { name: 'Reason', cell: (o) => str(o, 'reason') },
+    { name: 'Object', cell: (o) => `${str(o, 'involvedObject.kind').toLowerCase()}/${str(o, 'involvedObject.name')}` },
+    { name: 'Message', cell: (o) => str(o, 'message') },
+  ],
   '/namespaces': [name, { name: 'Status', cell: (o) => str(o, 'status.phase') }, ageCol],
   '/nodes': [
     name,

@@ -6,6 +6,7 @@
 import { T } from '../api/resources.js';
 import type { StoreEvent } from '../api/store.js';
 import { createAdmitted, type ControllerContext } from './context.js';
+import { SOURCES, recordEvent, recordKilling } from './events.js';
 import { resolveIntOrPercent } from './deployment.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
 import { schedulableNodes } from './nodes.js';
@@ -45,16 +46,22 @@ export class DaemonSetController implements Controller {
         .filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === ds.metadata.uid))
         .map(asPod);
     const create = (node: string): void => {
-      createAdmitted(
+      const created = createAdmitted(
         this.ctx,
         T.pods,
         podFromTemplate(ds, ds.spec.template, { name: podName(ds.metadata.name), labels: { 'controller-revision-hash': hash }, nodeName: node }),
       );
+      recordEvent(this.ctx, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, SOURCES.daemonSet);
+    };
+    const remove = (p: Pod): void => {
+      store.delete(T.pods, namespace, p.metadata.name);
+      recordEvent(this.ctx, ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, SOURCES.daemonSet);
+      recordKilling(this.ctx, p);
     };
     const isNew = (p: Pod): boolean => p.metadata.labels?.['controller-revision-hash'] === hash;
 
     let pods = podsOf();
-    for (const p of pods) if (!nodes.includes(p.spec.nodeName ?? '')) store.delete(T.pods, namespace, p.metadata.name);
+    for (const p of pods) if (!nodes.includes(p.spec.nodeName ?? '')) remove(p);
     pods = podsOf();
     for (const node of nodes) if (!pods.some((p) => p.spec.nodeName === node)) create(node);
     pods = podsOf();
@@ -63,14 +70,14 @@ export class DaemonSetController implements Controller {
     if ((ds.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
       // Old pods that are not ready cost no availability: replace them at once.
       for (const p of pods.filter((x) => !isNew(x) && !isPodReady(x))) {
-        store.delete(T.pods, namespace, p.metadata.name);
+        remove(p);
         create(p.spec.nodeName ?? '');
       }
       pods = podsOf();
       let budget = maxUnavailable - pods.filter((p) => !isPodReady(p)).length;
       for (const p of pods.filter((x) => !isNew(x) && isPodReady(x)).sort((a, b) => (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? ''))) {
         if (budget <= 0) break;
-        store.delete(T.pods, namespace, p.metadata.name);
+        remove(p);
         create(p.spec.nodeName ?? '');
         budget--;
       }

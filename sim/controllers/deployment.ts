@@ -11,6 +11,7 @@
 import { T } from '../api/resources.js';
 import type { StoreEvent } from '../api/store.js';
 import { createAdmitted, type ControllerContext } from './context.js';
+import { SOURCES, recordEvent, recordKilling } from './events.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
 import { pickNode } from './nodes.js';
 import type { KubeObject } from '../api/object.js';
@@ -170,7 +171,12 @@ export class DeploymentController implements Controller {
       if (!current) continue;
       const pods = this.podsOf(ns, [current]);
       const ready = pods.filter(isPodReady).length;
-      const specced = current.spec.replicas === pods.length ? current : (store.update(T.replicasets, { ...current, spec: { ...current.spec, replicas: pods.length } }) as ReplicaSet);
+      const before = current.spec.replicas ?? 0;
+      const specced = before === pods.length ? current : (store.update(T.replicasets, { ...current, spec: { ...current.spec, replicas: pods.length } }) as ReplicaSet);
+      if (before !== pods.length) {
+        const how = pods.length > before ? 'up' : 'down';
+        recordEvent(this.ctx, d, 'Normal', 'ScalingReplicaSet', `Scaled ${how} replica set ${current.metadata.name} from ${before} to ${pods.length}`, SOURCES.deployment);
+      }
       const status = {
         replicas: pods.length,
         fullyLabeledReplicas: pods.length,
@@ -194,6 +200,10 @@ export class DeploymentController implements Controller {
     const old = all.filter((p) => p.metadata.labels?.['pod-template-hash'] !== hash);
     const del = (p: Pod): void => {
       this.ctx.store.delete(T.pods, ns, p.metadata.name);
+      const owner = controllerOf(p);
+      const rs = owner === undefined ? undefined : this.ctx.store.get(T.replicasets, ns, owner.name);
+      if (rs) recordEvent(this.ctx, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, SOURCES.replicaSet);
+      recordKilling(this.ctx, p);
     };
     const create = (n: number): void => {
       for (let i = 0; i < n; i++) {
@@ -202,7 +212,8 @@ export class DeploymentController implements Controller {
           labels: { 'pod-template-hash': hash },
           nodeName: pickNode(this.ctx.store, d.spec.template.spec.nodeSelector),
         });
-        createAdmitted(this.ctx, T.pods, pod);
+        const created = createAdmitted(this.ctx, T.pods, pod);
+        recordEvent(this.ctx, newRs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, SOURCES.replicaSet);
       }
     };
     // Excess current pods go first, unready ones before ready ones.

@@ -8,6 +8,7 @@ import { T } from '../api/resources.js';
 import type { StoreEvent } from '../api/store.js';
 import { compareVersions, imageVersion } from '../istio/version.js';
 import { READY_SECONDS_ANNOTATION, RUN_SECONDS_ANNOTATION, type ControllerContext } from './context.js';
+import { SOURCES, recordEvent } from './events.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
 import { pickNode } from './nodes.js';
 import { owningWorkload } from './owners.js';
@@ -83,6 +84,7 @@ export class PodLifecycleController implements Controller {
         },
         { subresource: 'status' },
       );
+      recordEvent(this.ctx, updated, 'Normal', 'Scheduled', `Successfully assigned ${namespace ?? ''}/${name} to ${nodeName}`, SOURCES.scheduler);
       this.ctx.manager.enqueueAfter(this, key, this.delay(pod));
       return;
     }
@@ -99,6 +101,17 @@ export class PodLifecycleController implements Controller {
     }
     const workload = owningWorkload(this.ctx.store, pod);
     const ready = !this.blocked(pod, workload?.kind, workload?.name);
+    const kubelet = SOURCES.kubelet(pod.spec.nodeName);
+    if (pod.status?.phase !== 'Running') {
+      const started = [...(pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'), ...pod.spec.containers];
+      for (const c of started) {
+        recordEvent(this.ctx, pod, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, kubelet);
+        recordEvent(this.ctx, pod, 'Normal', 'Created', `Created container: ${c.name}`, kubelet);
+        recordEvent(this.ctx, pod, 'Normal', 'Started', `Started container ${c.name}`, kubelet);
+      }
+    }
+    // Each look at a pod that stays unready is one more failed probe: the same Event, counted.
+    if (!ready) recordEvent(this.ctx, pod, 'Warning', 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', kubelet);
     this.writeRunning(pod, ready);
     // A blocked pod is looked at again later, so clearing the fault lets it become ready.
     if (!ready) this.ctx.manager.enqueueAfter(this, key, Math.max(1, due));
