@@ -9,13 +9,13 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { UpgradeStatus } from '../../workflows/messages.js';
 import { startCluster } from '../activities/support/sim.js';
 import { toolsFolder } from '../activities/support/tools.js';
 import type { SimCluster } from '../activities/support/sim.js';
-import { runCli } from '../support/cli.js';
+import { operatorCli } from '../support/cli.js';
 import { devServerEnv } from '../support/temporal.js';
 import { withWorker } from '../support/worker.js';
 
@@ -40,8 +40,7 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
     const activities = createActivities({ kubeConfig: cluster.kubeConfig, tools: { kubeconfigPath: cluster.sim.kubeconfigPath, searchPath: [toolsFolder({ 'istioctl-1.26': 'istioctl', 'istioctl-1.27': 'istioctl' })] } });
 
     await withWorker(env, { workflowsPath: 'workflows/index.ts', activities }, async ({ taskQueue }) => {
-      const cli = (...args: string[]) =>
-        runCli(args, { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default', ISTIO_UPGRADE_TASK_QUEUE: taskQueue, ISTIO_UPGRADE_USER: 'carol' });
+      const cli = operatorCli(taskQueue, 'carol');
 
       const started = await cli('start', '-f', spec, '--kubeconfig', cluster.sim.kubeconfigPath, '--json');
       expect(started.stderr).toBe('');
