@@ -7,8 +7,6 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { planRollback } from '../core/plan/rollback.js';
 import type { Plan } from '../core/plan/steps.js';
-import { formatProblems, parseSpec } from '../core/spec/parse.js';
-import { ApplicationFailure } from '@temporalio/workflow';
 import { cluster } from './activities.js';
 import { Controls } from './controls.js';
 import { Gates } from './gates.js';
@@ -17,12 +15,10 @@ import type { RollbackInput, UpgradeResult } from './messages.js';
 import { Runner, isStop } from './runner.js';
 import { describeFailure } from './failures.js';
 import { StatusBoard } from './status.js';
-import { outline } from './upgrade.js';
+import { validSpec } from './upgrade.js';
 
 export async function rollback(input: RollbackInput): Promise<UpgradeResult> {
-  const parsed = parseSpec(input.spec);
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(`invalid spec:\n${formatProblems(parsed.problems)}`, 'Validation', parsed.problems);
-  const spec = parsed.spec;
+  const spec = validSpec(input.spec);
   const board = new StatusBoard('rolling-back', 'rollback');
   const policy = { approvers: spec.approvals.approvers, initiator: input.by, allowSelfApproval: true };
   const gates = new Gates(policy, board);
@@ -39,7 +35,7 @@ export async function rollback(input: RollbackInput): Promise<UpgradeResult> {
   }
   plan = planRollback(original, inventory);
   board.describeUpgrade({ cluster: plan.cluster, initiator: input.by, source: plan.source, target: plan.target, method: plan.method, mode: plan.mode, strategy: plan.strategy, overriddenPrechecks: [] });
-  board.setSteps(plan.steps.map(outline), plan.steps.flatMap((step) => (step.kind === 'restart-workload' ? [{ namespace: step.namespace, name: step.name, stepId: step.id }] : [])));
+  board.setSteps(plan.steps);
   const runner = new Runner({ spec, plan, inventory, upgradeKey: `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`, board, controls, gates }, 'rollback');
   try {
     await runner.run(plan);

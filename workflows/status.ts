@@ -6,6 +6,8 @@
 import { patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Outcome, PauseReason, Phase, StepState } from '../core/vocabulary.js';
 import { PAUSED_SEARCH_PHASE } from '../core/vocabulary.js';
+import { describe } from '../core/plan/steps.js';
+import type { Step } from '../core/plan/steps.js';
 import { statusQuery } from './messages.js';
 import { pendingGateKey, upgradePhaseKey } from './search-attributes.js';
 import type { ControlRecord, GateDecision, PendingGate, RefusedAnswer, RunningTimer, StepFailure, StepStatus, UpgradeStatus, WorkloadResult } from './messages.js';
@@ -16,11 +18,8 @@ const SEARCH_ATTRIBUTES_ON_CHANGE = 'search-attributes-on-change';
 /** Keep the refused list bounded: a misbehaving sender must not grow the query result forever. */
 const MAX_REFUSED = 50;
 
-export interface StepOutline {
-  id: string;
-  kind: string;
-  description: string;
-  phase: Phase;
+function outline(step: Step): Pick<StepStatus, 'id' | 'kind' | 'description' | 'phase'> {
+  return { id: step.id, kind: step.kind, description: describe(step), phase: step.phase };
 }
 
 export class StatusBoard {
@@ -75,8 +74,9 @@ export class StatusBoard {
   }
 
   /** The plan's steps, all pending; workloads and namespaces are derived for per-item progress. */
-  setSteps(steps: StepOutline[], workloads: { namespace: string; name: string; stepId: string }[]): void {
-    this.status.steps = steps.map((step) => ({ ...step, state: 'pending' }));
+  setSteps(planned: readonly Step[]): void {
+    const workloads = planned.flatMap((step) => (step.kind === 'restart-workload' ? [{ namespace: step.namespace, name: step.name, stepId: step.id }] : []));
+    this.status.steps = planned.map((step) => ({ ...outline(step), state: 'pending' }));
     this.stepIndex.clear();
     for (const step of this.status.steps) this.stepIndex.set(step.id, step);
     this.status.workloads = workloads.map((workload) => ({ ...workload, state: 'pending', attempts: 0 }));
@@ -88,8 +88,8 @@ export class StatusBoard {
   }
 
   /** The rollback's steps, shown apart so the upgrade's own record stays as it was. */
-  setRollbackSteps(steps: StepOutline[]): void {
-    this.status.rollback = steps.map((step) => ({ ...step, state: 'pending' }));
+  setRollbackSteps(planned: readonly Step[]): void {
+    this.status.rollback = planned.map((step) => ({ ...outline(step), state: 'pending' }));
     for (const step of this.status.rollback) this.stepIndex.set(step.id, step);
     this.publish();
   }

@@ -14,7 +14,6 @@ import { ApplicationFailure, CancellationScope, isCancellation, setHandler, upse
 import type { Inventory } from '../core/inventory.js';
 import { PlanError } from '../core/plan/errors.js';
 import { planRollback } from '../core/plan/rollback.js';
-import { describe } from '../core/plan/steps.js';
 import type { Plan } from '../core/plan/steps.js';
 import { planUpgrade } from '../core/plan/upgrade.js';
 import { formatProblems, parseSpec } from '../core/spec/parse.js';
@@ -29,7 +28,6 @@ import { Runner, isStop } from './runner.js';
 import { dataPlaneModeKey, istioInstallerKey, istioSourceVersionKey, istioTargetVersionKey, meshClusterKey, upgradeStrategyKey } from './search-attributes.js';
 import { announceGates } from './slack.js';
 import { StatusBoard } from './status.js';
-import type { StepOutline } from './status.js';
 
 export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
   const spec = validSpec(input.spec);
@@ -53,7 +51,7 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
   }
   const upgradeKey = `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`;
   describeUpgrade(board, plan, input);
-  board.setSteps(plan.steps.map(outline), plan.steps.flatMap((step) => (step.kind === 'restart-workload' ? [{ namespace: step.namespace, name: step.name, stepId: step.id }] : [])));
+  board.setSteps(plan.steps);
   if (spec.notifications.slack) announceGates(gates, board, plan, spec, input.initiator, spec.notifications.slack.channel);
 
   // 2. A blocking precheck refuses the start unless the initiator overrode that check by id.
@@ -88,7 +86,7 @@ export async function rollBack(context: { spec: Spec; plan: Plan; inventory: Inv
   board.setPhase('rolling-back');
   const now = await cluster('read the cluster before rolling back').readInventory({ controlPlaneNamespace: context.spec.install.namespace });
   const rollback = planRollback({ ...context.plan, steps: started }, now);
-  board.setRollbackSteps(rollback.steps.map(outline));
+  board.setRollbackSteps(rollback.steps);
   const runner = new Runner({ ...context, plan: rollback, inventory: now }, 'rollback');
   try {
     await runner.run(rollback);
@@ -100,11 +98,7 @@ export async function rollBack(context: { spec: Spec; plan: Plan; inventory: Inv
   }
 }
 
-export function outline(step: Plan['steps'][number]): StepOutline {
-  return { id: step.id, kind: step.kind, description: describe(step), phase: step.phase };
-}
-
-function validSpec(raw: unknown): Spec {
+export function validSpec(raw: unknown): Spec {
   const parsed = parseSpec(raw);
   // A spec from the Web UI or a script is checked like one from the CLI; no retry can fix it.
   if (!parsed.ok) throw ApplicationFailure.nonRetryable(`invalid spec:\n${formatProblems(parsed.problems)}`, 'Validation', parsed.problems);

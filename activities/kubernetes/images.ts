@@ -1,5 +1,5 @@
 /** Reading Istio versions and proxies off pod specs, the way `istioctl version` does: from image tags. */
-import type { V1Container, V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
+import type { V1Container, V1ObjectMeta, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 
 /** `docker.io/istio/proxyv2:1.26.4-distroless` → `1.26.4`; a digest or `latest` → null. */
 export function versionFromImage(image: string | undefined): string | null {
@@ -45,4 +45,9 @@ export function injectedRevision(metadata: V1ObjectMeta | undefined): string | n
     }
   }
   return metadata?.labels?.['istio.io/rev'] ?? null;
+}
+
+/** A pod that still runs: not being deleted, not finished. */
+export function isLivePod(pod: V1Pod): boolean {
+  return pod.metadata?.deletionTimestamp === undefined && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
 }

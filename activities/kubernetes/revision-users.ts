@@ -7,7 +7,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { read } from './call.js';
 import type { KubeClients } from './clients.js';
-import { injectedRevision, istioProxy, versionFromImage } from './images.js';
+import { injectedRevision, isLivePod, istioProxy, versionFromImage } from './images.js';
 
 /** How many offenders a result names; the count says how many there are in all. */
 const MAX_NAMED = 25;
@@ -46,17 +46,13 @@ export function owningDeployment(pod: V1Pod): string | null {
   return null;
 }
 
-function live(pod: V1Pod): boolean {
-  return pod.metadata?.deletionTimestamp === undefined && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
-}
-
 function bounded(items: string[]): { named: string[]; count: number } {
   return { named: items.slice(0, MAX_NAMED), count: items.length };
 }
 
 export function createRevisionUserActivities(clients: KubeClients) {
   const podsIn = async (namespace: string): Promise<V1Pod[]> =>
-    (await read(`list pods in ${namespace}`, () => clients.core.listNamespacedPod({ namespace }))).items.filter(live);
+    (await read(`list pods in ${namespace}`, () => clients.core.listNamespacedPod({ namespace }))).items.filter(isLivePod);
 
   return {
     checkProxies: async (input: CheckProxiesInput): Promise<ProxyCheck> => {
@@ -95,7 +91,7 @@ export function createRevisionUserActivities(clients: KubeClients) {
     revisionUsers: async (input: { revision: string }): Promise<RevisionUsers> => {
       const pods = await read('list pods', () => clients.core.listPodForAllNamespaces());
       const users = pods.items
-        .filter((pod) => live(pod) && istioProxy(pod.spec) !== null && injectedRevision(pod.metadata) === input.revision)
+        .filter((pod) => isLivePod(pod) && istioProxy(pod.spec) !== null && injectedRevision(pod.metadata) === input.revision)
         .map((pod) => `Pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
       const namespaces = await read('list namespaces', () => clients.core.listNamespace());
       const webhooks = await read('list revision tags', () => clients.admission.listMutatingWebhookConfiguration({ labelSelector: 'istio.io/tag' }));

@@ -7,11 +7,10 @@
  * retried attempt redoes nothing that already happened. The order of the runbook stays in the
  * workflow: this is a single step of it.
  */
-import type { V1Pod } from '@kubernetes/client-node';
 import { failure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
-import { injectedRevision, istioProxy, versionFromImage } from '../kubernetes/images.js';
+import { injectedRevision, isLivePod, istioProxy, versionFromImage } from '../kubernetes/images.js';
 import { createRestartActivities } from '../kubernetes/restart.js';
 import { createRolloutActivities } from '../kubernetes/rollout.js';
 import type { TestReport } from '../probes/types.js';
@@ -51,10 +50,6 @@ function selectorOf(labels: Record<string, string> | undefined): string {
     .join(',');
 }
 
-function live(pod: V1Pod): boolean {
-  return pod.metadata?.deletionTimestamp === undefined && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
-}
-
 export function createWorkloadActivities(clients: KubeClients) {
   const { restartWorkload } = createRestartActivities(clients);
   const { waitForRollout } = createRolloutActivities(clients);
@@ -65,7 +60,7 @@ export function createWorkloadActivities(clients: KubeClients) {
     const deployment = await read(`read ${what}`, () => clients.apps.readNamespacedDeployment({ namespace: input.namespace, name: input.name }));
     const selector = selectorOf(deployment.spec?.selector.matchLabels);
     if (selector === '') throw failure('Validation', `${what} has no matchLabels selector: its pods cannot be checked`);
-    const pods = (await read(`list pods of ${what}`, () => clients.core.listNamespacedPod({ namespace: input.namespace, labelSelector: selector }))).items.filter(live);
+    const pods = (await read(`list pods of ${what}`, () => clients.core.listNamespacedPod({ namespace: input.namespace, labelSelector: selector }))).items.filter(isLivePod);
     const wrong = pods.flatMap((pod) => {
       const proxy = istioProxy(pod.spec);
       const version = proxy === null ? null : versionFromImage(proxy.container.image);

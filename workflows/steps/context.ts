@@ -24,7 +24,7 @@ export interface StepContext {
   gates: Gates;
 }
 
-/** The restart annotation value of one try of one step. */
+/** Names one try of one step: the restart annotation value, and the run id of a workload test. */
 export function restartValue(upgradeKey: string, stepId: string, attempt: number): string {
   return `${upgradeKey}/${stepId}${attempt > 1 ? `#${attempt}` : ''}`;
 }

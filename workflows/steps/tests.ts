@@ -6,10 +6,11 @@
 import type { TestWorkloadStep } from '../../core/plan/steps.js';
 import { waits } from '../activities.js';
 import { fail } from '../failures.js';
+import { restartValue } from './context.js';
 import type { StepContext } from './context.js';
 
 export async function testWorkload(step: TestWorkloadStep, context: StepContext): Promise<string> {
-  const runId = `${context.upgradeKey}/${step.id}${context.attempt > 1 ? `#${context.attempt}` : ''}`;
+  const runId = restartValue(context.upgradeKey, step.id, context.attempt);
   const report = await waits(`test ${step.namespace}/${step.name}`).runWorkloadTest({ namespace: step.namespace, deployment: step.name, test: step.test, runId });
   if (report.passed) return report.summary;
   const message = `${step.namespace}/${step.name}: ${report.summary}`;
