@@ -74,3 +74,40 @@ export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): Data
   }
   return { payloadCodecs: [new AesGcmCodec(keyId, keys)] };
 }
+
+type History = proto.temporal.api.history.v1.IHistory;
+
+/**
+ * A history as the server stores it, with every payload (inputs, results, signal and Update
+ * arguments, summaries) passed back through the codecs, so the report and the rollback read what
+ * the worker wrote, encrypted or not. The Temporal client decodes what it returns from queries
+ * and results, but not a fetched history. Unencrypted payloads pass through unchanged.
+ */
+export async function decodeHistory(history: History, dataConverter: DataConverter | undefined): Promise<History> {
+  const codecs = dataConverter?.payloadCodecs ?? [];
+  if (codecs.length === 0) return history;
+  const decode = async (payloads: Payload[]): Promise<Payload[]> => {
+    let out = payloads;
+    // Codecs run in reverse order on decode, as the SDK does.
+    for (const codec of [...codecs].reverse()) out = await codec.decode(out);
+    return out;
+  };
+  const isPayload = (value: unknown): value is Payload =>
+    typeof value === 'object' && value !== null && 'metadata' in value && 'data' in value && !Array.isArray(value);
+  // In place: the history's timestamps are Long objects whose methods a copy would lose.
+  const walk = async (value: unknown): Promise<void> => {
+    if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return;
+    if (Array.isArray(value)) {
+      for (const item of value) await walk(item);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    for (const [key, child] of Object.entries(record)) {
+      if (key === 'payloads' && Array.isArray(child) && child.every(isPayload)) record[key] = await decode(child);
+      else if (isPayload(child)) [record[key]] = await decode([child]);
+      else await walk(child);
+    }
+  };
+  await walk(history);
+  return history;
+}

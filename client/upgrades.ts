@@ -9,6 +9,7 @@ import type { UpgradeInput, UpgradeResult, UpgradeStatus } from '../workflows/me
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { SpecInput } from '../core/spec/schema.js';
 import type { Plan } from '../core/plan/steps.js';
+import { decodeHistory } from './codec.js';
 import { failure, messageOf } from './errors.js';
 import { existingWorkflow } from './temporal.js';
 import type { Session } from './temporal.js';
@@ -60,7 +61,7 @@ export async function readPlanAndSpec(session: Session, workflowId: string): Pro
   const result = execution === 'COMPLETED' ? await completedResult(session, workflowId) : null;
   if (result) return { plan: result.plan, spec: result.spec };
   const plan = await query(session, workflowId, () => handle.query(planQuery));
-  const history = await handle.fetchHistory();
+  const history = await decodeHistory(await handle.fetchHistory(), session.target.dataConverter);
   const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
   const input = payloads[0] ? defaultPayloadConverter.fromPayload<Partial<UpgradeInput>>(payloads[0]) : {};
   return { plan, spec: input.spec ?? null };

@@ -1,6 +1,7 @@
 /** `report <id> --out report.html`: the upgrade's HTML report, drawn from its workflow history. */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { decodeHistory } from '../codec.js';
 import { failure, messageOf } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { operatorName } from '../identity.js';
@@ -13,7 +14,7 @@ export async function runReport(workflowId: string, options: { out?: string }): 
   const out = resolve(options.out ?? `${workflowId}.html`);
   const html = await withTemporal(operatorName(undefined), async (session) => {
     const view = await readUpgrade(session, workflowId);
-    const history = await session.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await decodeHistory(await session.client.workflow.getHandle(workflowId).fetchHistory(), session.target.dataConverter);
     return renderReport({ workflowId, execution: view.execution, status: view.status, journal: journalOf(history), now: Date.now() });
   });
   try {

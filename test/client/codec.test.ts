@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { dataConverterFromEnv, ENCRYPTED_ENCODING } from '../../client/codec.js';
+import { dataConverterFromEnv, decodeHistory, ENCRYPTED_ENCODING } from '../../client/codec.js';
+import { journalOf } from '../../client/render/history.js';
 import { temporalTarget } from '../../client/connection.js';
 import { devServerEnv } from '../support/temporal.js';
 import { workflowBundle } from '../support/worker.js';
@@ -81,5 +83,36 @@ describe('payload encryption', () => {
 
   it('refuses a key that is not 32 bytes, naming the variable', () => {
     expect(() => dataConverterFromEnv({ ISTIO_UPGRADE_PAYLOAD_KEY: Buffer.from('short').toString('base64') })).toThrow(/ISTIO_UPGRADE_PAYLOAD_KEY: expected a base64 32-byte key/);
+  });
+});
+
+describe('a fetched history with encryption on', () => {
+  it('decodes back to what the worker wrote, for the report and the rollback to read', async () => {
+    const key = randomBytes(32).toString('base64');
+    const target = temporalTarget({ ISTIO_UPGRADE_PAYLOAD_KEY: key });
+    const taskQueue = `codec-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: await workflowBundle('test/client/fixtures/echo-workflow.ts'),
+      activities: { echo: (text: string) => Promise.resolve(`activity saw ${text}`) },
+      ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }),
+    });
+    const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }) });
+    const workflowId = `codec-${randomUUID()}`;
+    await worker.runUntil(client.workflow.execute<typeof echoThroughActivity>('echoThroughActivity', { taskQueue, workflowId, args: [{ text: MARKER }] }));
+    const stored = await client.workflow.getHandle(workflowId).fetchHistory();
+    const input = () => stored.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    expect(new TextDecoder().decode(input()?.metadata?.encoding ?? new Uint8Array())).toBe(ENCRYPTED_ENCODING);
+    const plain = await decodeHistory(stored, target.dataConverter);
+    expect(defaultPayloadConverter.fromPayload(input() ?? {})).toEqual({ text: MARKER });
+    const journal = journalOf(plain);
+    // The activity's argument is read as its subject, and timestamps kept their Long methods.
+    expect(journal.spans.find((span) => span.name === 'echo')?.subject).toContain(MARKER);
+    expect(journal.startedAt).toBeGreaterThan(0);
+    // Without the codec, the same history is opaque.
+    const opaque = await client.workflow.getHandle(workflowId).fetchHistory();
+    expect(journalOf(opaque).spans.find((span) => span.name === 'echo')?.subject).not.toContain(MARKER);
   });
 });
