@@ -14,7 +14,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { expect } from 'vitest';
 import { loadScenario } from '../../../sim/index.js';
-import type { Scenario } from '../../../sim/index.js';
+import type { Scenario, ScenarioInput } from '../../../sim/index.js';
 import { startSim } from '../../../sim/index.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createKubeClients } from '../../../activities/kubernetes/clients.js';
@@ -25,30 +25,35 @@ import type { upgrade } from '../../../workflows/upgrade.js';
 import { projectRoot } from '../../../scripts/tools.js';
 import { SCENARIOS, type SimCluster } from '../../activities/support/sim.js';
 import { workflowBundle } from '../../support/worker.js';
-import { answerGates, approveAll, meshState, quickSpec, startUpgrade } from './upgrade-harness.js';
+import { answerGates, approveAll, meshState, quickSpec, startUpgrade, type GateAnswerer } from './upgrade-harness.js';
 
 const WORKER_SCRIPT = resolve(projectRoot, 'test/workflows/support/worker-process.ts');
 
 /** The canary of upgrade.canary.e2e.test.ts: bookinfo from a revision-less 1.26.4 istiod to revision 1-27-3. */
-export function crashCanarySpec(timers: SpecInput['timers'] = {}): SpecInput {
+export function crashCanarySpec(timers: SpecInput['timers'] = {}, more: Pick<SpecInput, 'tests' | 'restarts'> = {}): SpecInput {
   return quickSpec({
     cluster: { context: 'sim' },
     install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' },
     version: { target: '1.27.3' },
     scope: { namespaces: ['bookinfo'] },
-    restarts: { order: ['bookinfo/reviews-v2'] },
+    restarts: { order: ['bookinfo/reviews-v2'], ...more.restarts },
     timers,
+    ...(more.tests && { tests: more.tests }),
   });
 }
 
 export const BOOKINFO = ['details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3'];
 
 /**
- * The istioctl sidecar cluster at `timeScale`, with bookinfo's pods taking `bookinfoReadySeconds`
- * sim-seconds to get ready (slow rollouts leave time to kill a worker mid-restart).
+ * The istioctl sidecar cluster (or `scenario`) at `timeScale`, with bookinfo's pods taking
+ * `bookinfoReadySeconds` sim-seconds to get ready (slow rollouts leave time to kill a worker
+ * mid-restart), every other pod `podReadySeconds` (a slow istiod) and a test Job's pod running
+ * `jobRunSeconds` (time to kill a worker while a test runs).
  */
-export async function startCrashCluster(options: { timeScale: number; bookinfoReadySeconds?: number }): Promise<SimCluster> {
-  const scenario: Scenario = loadScenario(SCENARIOS.sidecarIstioctl);
+export async function startCrashCluster(options: { timeScale: number; bookinfoReadySeconds?: number; podReadySeconds?: number; jobRunSeconds?: number; scenario?: ScenarioInput }): Promise<SimCluster> {
+  const scenario: Scenario = loadScenario(options.scenario ?? SCENARIOS.sidecarIstioctl);
+  if (options.podReadySeconds !== undefined) scenario.timing.podReadySeconds = options.podReadySeconds;
+  if (options.jobRunSeconds !== undefined) scenario.timing.jobRunSeconds = options.jobRunSeconds;
   if (options.bookinfoReadySeconds !== undefined) {
     for (const namespace of scenario.namespaces) {
       if (namespace.name !== 'bookinfo') continue;
@@ -124,21 +129,22 @@ export interface CrashRun {
 /**
  * Runs `spec` with worker process A, kills A with SIGKILL as soon as `killWhen` holds for the
  * workflow's status (and the cluster), starts worker process B, and answers every gate until the
- * upgrade ends. The gate named `holdGate` is left waiting until A is dead, so a kill can land
- * while a human has not answered yet.
+ * upgrade ends (`answer`, by default approving planned gates). The gate named `holdGate` is left
+ * waiting until A is dead, so a kill can land while a human has not answered yet.
  */
 export async function canaryWithCrash(
   env: TestWorkflowEnvironment,
   address: string,
   cluster: SimCluster,
-  options: { spec: SpecInput; killWhen: (status: UpgradeStatus, cluster: SimCluster) => boolean; holdGate?: string },
+  options: { spec: SpecInput; killWhen: (status: UpgradeStatus, cluster: SimCluster) => boolean; holdGate?: string; answer?: GateAnswerer },
 ): Promise<CrashRun> {
   const taskQueue = `crash-${randomUUID()}`;
   const workers: WorkerProcess[] = [await startWorkerProcess(address, taskQueue, cluster)];
+  const answer = options.answer ?? approveAll;
   try {
     const handle = await startUpgrade(env, taskQueue, options.spec);
     let killed = false;
-    const result = answerGates(handle, (gateId, status) => (!killed && gateId === options.holdGate ? null : approveAll(gateId, status)));
+    const result = answerGates(handle, (gateId, status) => (!killed && gateId === options.holdGate ? null : answer(gateId, status)));
     let ended = false;
     void result.finally(() => (ended = true)).catch(() => undefined);
 
@@ -215,4 +221,54 @@ export async function expectFinishedOnce(env: TestWorkflowEnvironment, run: Cras
   expect(after.namespaces.bookinfo).toEqual({ 'istio.io/rev': '1-27-3' });
   expect(Object.entries(after.proxies).filter(([owner, proxy]) => owner.startsWith('bookinfo/') && proxy !== '1.27.3@1-27-3')).toEqual([]);
   expect(after.proxies['istio-system/istio-ingressgateway']).toMatch(/@1-27-3$/);
+}
+
+export interface ActivityRun {
+  /** The activity's summary ("restart bookinfo/reviews-v2"), else its type. */
+  summary: string;
+  /** The attempt that ended it: 1 unless a dead worker's attempt timed out and was retried. */
+  attempt: number;
+}
+
+/**
+ * Every activity scheduled by the upgrade and by each of its children, per workflow id, with the
+ * attempt it ended on: a kill mid-activity shows as attempt 2 of one scheduled activity, a step
+ * the workflow ran twice as two entries with the same summary.
+ */
+export async function activityRuns(env: TestWorkflowEnvironment, handle: WorkflowHandle<typeof upgrade>): Promise<Record<string, ActivityRun[]>> {
+  const runs: Record<string, ActivityRun[]> = {};
+  const visit = async (workflowId: string): Promise<void> => {
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const scheduled = new Map<string, ActivityRun>();
+    const list: ActivityRun[] = (runs[workflowId] = []);
+    for (const event of history.events ?? []) {
+      if (event.activityTaskScheduledEventAttributes) {
+        const payload = event.userMetadata?.summary;
+        const summary = payload ? defaultPayloadConverter.fromPayload<string>(payload) : (event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+        const run = { summary, attempt: 0 };
+        scheduled.set(String(event.eventId), run);
+        list.push(run);
+      }
+      const started = event.activityTaskStartedEventAttributes;
+      if (started) {
+        const run = scheduled.get(String(started.scheduledEventId));
+        if (run) run.attempt = started.attempt ?? 0;
+      }
+      const child = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      if (child) await visit(child);
+    }
+  };
+  await visit(handle.workflowId);
+  return runs;
+}
+
+/** Writes our clients (workers and the tools they ran) sent, from the simulator's write log, that match. */
+export function writesTo(cluster: SimCluster, match: { verb?: string; resource: string; namespace?: string; name?: string }): number {
+  return cluster.sim.writeLog.filter(
+    (write) =>
+      (match.verb === undefined || write.verb === match.verb) &&
+      write.resource === match.resource &&
+      (match.namespace === undefined || write.namespace === match.namespace) &&
+      (match.name === undefined || write.name === match.name),
+  ).length;
 }
