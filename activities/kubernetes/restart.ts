@@ -1,8 +1,12 @@
 /**
  * `kubectl rollout restart`, made safe to retry: the restartedAt value comes from the workflow
  * (one value per planned restart), so a second attempt patches the same pod template, the API
- * server sees no change, and no second rollout starts. The pre-read skips even that write.
+ * server sees no change, and no second rollout starts. A retry reads first and skips even that
+ * write; a first attempt has no earlier attempt to find, so it sends the PATCH alone, and the
+ * object the PATCH returns (its resourceVersion, its generation) is where the wait starts.
  */
+import type { V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
+import { currentContext } from '../context.js';
 import { call, read } from './call.js';
 import { mergePatch, type KubeClients } from './clients.js';
 
@@ -24,25 +28,45 @@ export interface RestartResult {
   generation: number;
 }
 
+export type RestartedObject =
+  | { kind: 'Deployment'; object: V1Deployment; changed: boolean }
+  | { kind: 'DaemonSet'; object: V1DaemonSet; changed: boolean };
+
+/**
+ * Outside an activity (CLI dry runs, scripts) the attempt is unknown, so it is treated like a
+ * retry: one read more, never a doubtful write.
+ */
+function mayHaveRunBefore(): boolean {
+  return currentContext()?.info.attempt !== 1;
+}
+
+/** Restarts the workload and returns it as the API server last answered (the PATCH's response, or the read). */
+export async function restartObject(clients: KubeClients, input: RestartInput): Promise<RestartedObject> {
+  const what = `${(input.kind ?? 'Deployment').toLowerCase()} ${input.namespace}/${input.name}`;
+  const ref = { namespace: input.namespace, name: input.name };
+  const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: input.restartedAt } } } } };
+  const applied = (o: V1Deployment | V1DaemonSet): boolean => o.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === input.restartedAt;
+  if (input.kind === 'DaemonSet') {
+    if (mayHaveRunBefore()) {
+      const current = await read(`read ${what}`, () => clients.apps.readNamespacedDaemonSet(ref));
+      if (applied(current)) return { kind: 'DaemonSet', object: current, changed: false };
+    }
+    const object = await call(`restart ${what}`, () => clients.apps.patchNamespacedDaemonSet({ ...ref, body }, mergePatch));
+    return { kind: 'DaemonSet', object, changed: true };
+  }
+  if (mayHaveRunBefore()) {
+    const current = await read(`read ${what}`, () => clients.apps.readNamespacedDeployment(ref));
+    if (applied(current)) return { kind: 'Deployment', object: current, changed: false };
+  }
+  const object = await call(`restart ${what}`, () => clients.apps.patchNamespacedDeployment({ ...ref, body }, mergePatch));
+  return { kind: 'Deployment', object, changed: true };
+}
+
 export function createRestartActivities(clients: KubeClients) {
   return {
     restartWorkload: async (input: RestartInput): Promise<RestartResult> => {
-      const kind = input.kind ?? 'Deployment';
-      const what = `${kind.toLowerCase()} ${input.namespace}/${input.name}`;
-      const ref = { namespace: input.namespace, name: input.name };
-      const current =
-        kind === 'Deployment'
-          ? await read(`read ${what}`, () => clients.apps.readNamespacedDeployment(ref))
-          : await read(`read ${what}`, () => clients.apps.readNamespacedDaemonSet(ref));
-      if (current.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === input.restartedAt) {
-        return { changed: false, generation: current.metadata?.generation ?? 0 };
-      }
-      const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: input.restartedAt } } } } };
-      const updated =
-        kind === 'Deployment'
-          ? await call(`restart ${what}`, () => clients.apps.patchNamespacedDeployment({ ...ref, body }, mergePatch))
-          : await call(`restart ${what}`, () => clients.apps.patchNamespacedDaemonSet({ ...ref, body }, mergePatch));
-      return { changed: true, generation: updated.metadata?.generation ?? 0 };
+      const restarted = await restartObject(clients, input);
+      return { changed: restarted.changed, generation: restarted.object.metadata?.generation ?? 0 };
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Waits on one object with a watch, not a polling loop: one read to learn where the object is,
- * then one long watch that resumes from the last resourceVersion when the connection drops and
+ * Waits on one object with a watch, not a polling loop: one read to learn where the object is
+ * (or the object a write just returned, which needs no read), then one long watch that resumes from the last resourceVersion when the connection drops and
  * starts over from a fresh read on 410 Gone. It heartbeats the latest progress, stops when the
  * activity is cancelled, and fails with a clear message at the deadline.
  */
@@ -22,6 +22,11 @@ export interface WatchTarget<T extends KubernetesObject, P> {
   /** "deployment bookinfo/reviews-v2": the subject of every message. */
   describe: string;
   read: () => Promise<T>;
+  /**
+   * The object as the write that started the change returned it: evaluated first, and the watch
+   * starts from its resourceVersion, so no read is needed. A 410 Gone still falls back to `read`.
+   */
+  start?: T;
   /** `failed` and a passed deadline both end the wait as RolloutFailed: waiting longer will not help. */
   evaluate: (object: T) => Evaluation<P>;
 }
@@ -35,9 +40,11 @@ export interface WatchOptions {
   watchTimeoutSeconds?: number;
 }
 
-export interface WatchOutcome<P> {
+export interface WatchOutcome<P, T extends KubernetesObject = KubernetesObject> {
   message: string;
   progress: P;
+  /** The object that ended the wait, as the server last sent it. */
+  object: T;
   /** Watch requests opened: 1 unless the connection dropped or the history expired. */
   watches: number;
   reads: number;
@@ -67,12 +74,12 @@ export function watchUntil<T extends KubernetesObject, P>(
   clients: KubeClients,
   target: WatchTarget<T, P>,
   options: WatchOptions = {},
-): Promise<WatchOutcome<P>> {
+): Promise<WatchOutcome<P, T>> {
   const signal = currentCancellationSignal();
   const deadline = deadlineAt(options.deadlineSeconds);
   const watchTimeoutSeconds = options.watchTimeoutSeconds ?? 300;
 
-  return new Promise<WatchOutcome<P>>((resolve, reject) => {
+  return new Promise<WatchOutcome<P, T>>((resolve, reject) => {
     let settled = false;
     let resourceVersion: string | undefined;
     let last: Evaluation<P> | undefined;
@@ -106,7 +113,7 @@ export function watchUntil<T extends KubernetesObject, P>(
     const onAbort = (): void => settle(signal?.reason as CancelledFailure);
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    function settle(error: ApplicationFailure | CancelledFailure | undefined, outcome?: WatchOutcome<P>): void {
+    function settle(error: ApplicationFailure | CancelledFailure | undefined, outcome?: WatchOutcome<P, T>): void {
       if (settled) return;
       settled = true;
       currentWatch++;
@@ -126,7 +133,7 @@ export function watchUntil<T extends KubernetesObject, P>(
       const previous = last?.message;
       last = target.evaluate(object);
       if (last.message !== previous) beat();
-      if (last.state === 'done') settle(undefined, { message: last.message, progress: last.progress, watches, reads });
+      if (last.state === 'done') settle(undefined, { message: last.message, progress: last.progress, object, watches, reads });
       else if (last.state === 'failed') {
         settle(failure('RolloutFailed', `${target.describe}: ${last.message}`, { details: { progress: last.progress } }));
       }
@@ -236,6 +243,9 @@ export function watchUntil<T extends KubernetesObject, P>(
     }
 
     if (signal?.aborted === true) onAbort();
-    else relist();
+    else if (target.start !== undefined) {
+      observe(target.start);
+      if (!settled) startWatch();
+    } else relist();
   });
 }

@@ -6,13 +6,19 @@
  * (the restart annotation comes from the workflow, the Job test name from the run id), so a
  * retried attempt redoes nothing that already happened. The order of the runbook stays in the
  * workflow: this is a single step of it.
+ *
+ * On a first attempt the restart and the wait cost two API requests, as few as a client can: the
+ * PATCH, then one watch from the resourceVersion the PATCH returned (`kubectl rollout restart`
+ * and `rollout status` need three). The proxy check adds one pod list, with the selector taken
+ * from the object that ended the watch rather than read again.
  */
+import type { V1Deployment } from '@kubernetes/client-node';
 import { failure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { injectedRevision, isLivePod, istioProxy, versionFromImage } from '../kubernetes/images.js';
-import { createRestartActivities } from '../kubernetes/restart.js';
-import { createRolloutActivities } from '../kubernetes/rollout.js';
+import { restartObject } from '../kubernetes/restart.js';
+import { waitForRolloutOf } from '../kubernetes/rollout.js';
 import type { TestReport } from '../probes/types.js';
 import { createProbeActivities } from '../probes/workload-test.js';
 import type { WorkloadTest } from '../../core/spec/schema.js';
@@ -51,13 +57,10 @@ function selectorOf(labels: Record<string, string> | undefined): string {
 }
 
 export function createWorkloadActivities(clients: KubeClients) {
-  const { restartWorkload } = createRestartActivities(clients);
-  const { waitForRollout } = createRolloutActivities(clients);
   const { runWorkloadTest } = createProbeActivities(clients);
 
-  async function wrongProxies(input: RolloutWorkloadInput): Promise<{ wrong: string[]; pods: number }> {
+  async function wrongProxies(input: RolloutWorkloadInput, deployment: V1Deployment): Promise<{ wrong: string[]; pods: number }> {
     const what = `deployment ${input.namespace}/${input.name}`;
-    const deployment = await read(`read ${what}`, () => clients.apps.readNamespacedDeployment({ namespace: input.namespace, name: input.name }));
     const selector = selectorOf(deployment.spec?.selector.matchLabels);
     if (selector === '') throw failure('Validation', `${what} has no matchLabels selector: its pods cannot be checked`);
     const pods = (await read(`list pods of ${what}`, () => clients.core.listNamespacedPod({ namespace: input.namespace, labelSelector: selector }))).items.filter(isLivePod);
@@ -76,15 +79,20 @@ export function createWorkloadActivities(clients: KubeClients) {
 
   return {
     rolloutWorkload: async (input: RolloutWorkloadInput): Promise<RolloutWorkloadResult> => {
-      const restart = await restartWorkload({ namespace: input.namespace, name: input.name, restartedAt: input.restartedAt });
-      const rollout = await waitForRollout({
-        kind: 'Deployment',
-        namespace: input.namespace,
-        name: input.name,
-        minGeneration: restart.generation,
-        ...(input.deadlineSeconds !== undefined && { deadlineSeconds: input.deadlineSeconds }),
-      });
-      const proxies = await wrongProxies(input);
+      const restart = await restartObject(clients, { kind: 'Deployment', namespace: input.namespace, name: input.name, restartedAt: input.restartedAt });
+      const rollout = await waitForRolloutOf(
+        clients,
+        {
+          kind: 'Deployment',
+          namespace: input.namespace,
+          name: input.name,
+          minGeneration: restart.object.metadata?.generation ?? 0,
+          ...(input.deadlineSeconds !== undefined && { deadlineSeconds: input.deadlineSeconds }),
+        },
+        restart,
+      );
+      if (rollout.kind !== 'Deployment') throw failure('Validation', `${input.namespace}/${input.name} is not a Deployment`);
+      const proxies = await wrongProxies(input, rollout.object);
       const test =
         input.test === null || proxies.wrong.length > 0
           ? null

@@ -1,3 +1,4 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { kubernetesActivitiesOn } from '../support/sim.js';
 import { activityEnv, runIn } from '../support/activity-env.js';
@@ -19,7 +20,8 @@ describe('restarting a workload', () => {
     expect(result.progress).toEqual({ desired: 2, updated: 2, available: 2 });
     const messages = heartbeats.map((h) => (h as { message: string }).message);
     expect(messages.some((m) => /\d\/2 (replicas updated|updated replicas available)|old replicas pending/.test(m))).toBe(true);
-    const pods = t.cluster.sim.list('pods', 'bookinfo').filter((p) => p.metadata.name.startsWith('reviews-v2-'));
+    // Old pods may still be terminating: kubectl's rule does not wait for them.
+    const pods = t.cluster.sim.list('pods', 'bookinfo').filter((p) => p.metadata.name.startsWith('reviews-v2-') && p.metadata.deletionTimestamp === undefined);
     expect(pods.map((p) => p.metadata.annotations?.[RESTARTED_AT_ANNOTATION])).toEqual(['2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z']);
   });
 
@@ -34,6 +36,16 @@ describe('restarting a workload', () => {
     expect(patchesTo('ratings-v1')).toBe(1);
     await t.k.waitForRollout({ kind: 'Deployment', namespace: 'bookinfo', name: 'ratings-v1', minGeneration: first.generation });
     expect(generationOf('ratings-v1')).toBe(before + 1);
+  });
+
+  it('a first attempt of reviews-v3 sends the PATCH alone; its retry reads, finds it applied, and writes nothing', async () => {
+    const input = { namespace: 'bookinfo', name: 'reviews-v3', restartedAt: '2026-11-23T10:07:00Z' };
+    const since = t.cluster.sim.requests.at(-1)?.seq ?? 0;
+    const first = await runIn(new MockActivityEnvironment({ attempt: 1 }), () => t.k.restartWorkload(input));
+    const retry = await runIn(new MockActivityEnvironment({ attempt: 2 }), () => t.k.restartWorkload(input));
+    expect(first.changed).toBe(true);
+    expect(retry).toEqual({ changed: false, generation: first.generation });
+    expect(t.cluster.sim.requests.filter((r) => r.seq > since).map((r) => `${r.verb} ${r.name ?? ''}`)).toEqual(['patch reviews-v3', 'get reviews-v3']);
   });
 
   it('two attempts that both patched (a race past the check) still start one rollout', async () => {
