@@ -8,6 +8,7 @@ import { EXIT_CODES_HELP } from './exit-codes.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { ListOptions } from './commands/list.js';
 import type { RollbackOptions } from './commands/rollback.js';
+import type { SnapshotOptions } from './commands/snapshot.js';
 import type { StartOptions } from './commands/start.js';
 import type { WatchOptions } from './commands/watch.js';
 
@@ -166,6 +167,19 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
     .addHelpText('after', example('istio-upgrade list --running', 'istio-upgrade list --phase Paused --cluster prod-eu-1'))
     .action((options: ListOptions) =>
       exitWith(async () => (await import('./commands/list.js')).runList(options)),
+    );
+
+  program
+    .command('snapshot')
+    .description('read a cluster (read-only) and write it as a simulator scenario: namespaces, workloads, Istio revisions, tags, gateways, waypoints, Sail resources, nodes')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
+    .option('-o, --out <path>', 'where to write the scenario (default: standard output)')
+    .option('--istio-namespace <name>', 'where istiod runs', 'istio-system')
+    .option('--name <name>', 'the scenario name (default: snapshot-<context>)')
+    .addHelpText('after', example('istio-upgrade snapshot --kubeconfig ~/.kube/prod --context prod --out prod.yaml', 'npm run sim -- --scenario prod.yaml'))
+    .action((options: SnapshotOptions) =>
+      exitWith(async () => (await import('./commands/snapshot.js')).runSnapshot(options)),
     );
 
   program
