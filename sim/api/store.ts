@@ -42,6 +42,12 @@ export class Store {
   private readonly tables = new Map<string, Map<string, KubeObject>>();
   /** type → namespace → objects: controllers list pods per namespace on every reconcile. */
   private readonly byNamespace = new Map<string, Map<string, Map<string, KubeObject>>>();
+  /**
+   * type → label key → value → objects, built on the first `listLabelled` of that key: the
+   * injector resolves istiod Deployments for every pod it creates, among thousands of others.
+   */
+  private readonly byLabel = new Map<string, Map<string, Map<string, Map<string, KubeObject>>>>();
+  /** Ordered by rv (every write appends the next one), so a resume point is a binary search away. */
   private readonly history: StoreEvent[] = [];
   private historyStart = 0;
   private readonly listeners = new Set<Listener>();
@@ -87,9 +93,41 @@ export class Store {
     return [...this.table(t).values()];
   }
 
-  private index(t: ResourceType, key: string, obj: KubeObject | undefined, namespace: string | undefined): void {
-    if (!t.namespaced || !namespace) return;
+  /** Objects of a type whose label `key` is `value`, from an index kept up to date on every write. */
+  listLabelled(t: ResourceType, key: string, value: string): KubeObject[] {
     const tk = typeKey(t.group, t.plural);
+    let perKey = this.byLabel.get(tk);
+    if (!perKey) {
+      perKey = new Map();
+      this.byLabel.set(tk, perKey);
+    }
+    let perValue = perKey.get(key);
+    if (!perValue) {
+      perValue = new Map();
+      perKey.set(key, perValue);
+      for (const [k, obj] of this.table(t)) {
+        const v = obj.metadata.labels?.[key];
+        if (v !== undefined) addTo(perValue, v, k, obj);
+      }
+    }
+    return [...(perValue.get(value)?.values() ?? [])];
+  }
+
+  private indexLabels(tk: string, key: string, obj: KubeObject | undefined, previous: KubeObject | undefined): void {
+    const perKey = this.byLabel.get(tk);
+    if (!perKey) return;
+    for (const [label, perValue] of perKey) {
+      const before = previous?.metadata.labels?.[label];
+      if (before !== undefined) perValue.get(before)?.delete(key);
+      const after = obj?.metadata.labels?.[label];
+      if (after !== undefined && obj) addTo(perValue, after, key, obj);
+    }
+  }
+
+  private index(t: ResourceType, key: string, obj: KubeObject | undefined, namespace: string | undefined, previous?: KubeObject): void {
+    const tk = typeKey(t.group, t.plural);
+    this.indexLabels(tk, key, obj, previous);
+    if (!t.namespaced || !namespace) return;
     let perNs = this.byNamespace.get(tk);
     if (!perNs) {
       perNs = new Map();
@@ -114,12 +152,15 @@ export class Store {
     if (rv >= this.rv) return [];
     const oldest = this.history[this.historyStart];
     if (!oldest || rv < oldest.rv - 1) return undefined;
-    const events: StoreEvent[] = [];
-    for (let i = this.historyStart; i < this.history.length; i++) {
-      const e = this.history[i];
-      if (e && e.rv > rv) events.push(e);
+    // The first event after rv: a resumed watch costs log(history) plus what it is sent.
+    let lo = this.historyStart;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.history[mid]?.rv ?? Infinity) > rv) hi = mid;
+      else lo = mid + 1;
     }
-    return events;
+    return this.history.slice(lo);
   }
 
   private emit(event: StoreEvent): void {
@@ -216,7 +257,7 @@ export class Store {
     if (opts.dryRun) return obj;
     meta.resourceVersion = String(this.nextVersion());
     table.set(key, obj);
-    this.index(t, key, obj, namespace);
+    this.index(t, key, obj, namespace, current);
     this.emit({ type: 'MODIFIED', resourceType: t, object: obj, previous: current, rv: this.rv });
     return obj;
   }
@@ -229,7 +270,7 @@ export class Store {
     if (opts.uid && opts.uid !== current.metadata.uid) throw errors.conflict(t, name);
     if (opts.dryRun) return current;
     table.delete(key);
-    this.index(t, key, undefined, current.metadata.namespace);
+    this.index(t, key, undefined, current.metadata.namespace, current);
     const deleted = { ...current, metadata: { ...current.metadata, resourceVersion: String(this.nextVersion()) } };
     this.emit({ type: 'DELETED', resourceType: t, object: deleted, rv: this.rv });
     this.collectGarbage(deleted);
@@ -264,6 +305,15 @@ export class Store {
     for (const table of this.tables.values()) n += table.size;
     return n;
   }
+}
+
+function addTo(perValue: Map<string, Map<string, KubeObject>>, value: string, key: string, obj: KubeObject): void {
+  let objs = perValue.get(value);
+  if (!objs) {
+    objs = new Map();
+    perValue.set(value, objs);
+  }
+  objs.set(key, obj);
 }
 
 const TYPES_BY_KEY = new Map(RESOURCE_TYPES.map((t) => [typeKey(t.group, t.plural), t]));

@@ -19,9 +19,9 @@ export interface Revision {
 
 export function revisions(store: Store): Revision[] {
   const out: Revision[] = [];
-  for (const d of store.list(T.deployments)) {
-    if (d.metadata.labels?.app !== 'istiod') continue;
-    const rev = d.metadata.labels['istio.io/rev'] ?? 'default';
+  // From the store's label index: the injector asks for every pod, among thousands of Deployments.
+  for (const d of store.listLabelled(T.deployments, 'app', 'istiod')) {
+    const rev = d.metadata.labels?.['istio.io/rev'] ?? 'default';
     const containers = (d.spec as { template?: { spec?: { containers?: Container[] } } } | undefined)?.template?.spec?.containers ?? [];
     const discovery = containers.find((c) => c.name === 'discovery') ?? containers[0];
     const version = imageVersion(discovery?.image);
