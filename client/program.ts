@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { ListOptions } from './commands/list.js';
+import type { RehearseOptions } from './commands/rehearse.js';
 import type { RollbackOptions } from './commands/rollback.js';
 import type { SnapshotOptions } from './commands/snapshot.js';
 import type { StartOptions } from './commands/start.js';
@@ -180,6 +181,25 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
     .addHelpText('after', example('istio-upgrade snapshot --kubeconfig ~/.kube/prod --context prod --out prod.yaml', 'npm run sim -- --scenario prod.yaml'))
     .action((options: SnapshotOptions) =>
       exitWith(async () => (await import('./commands/snapshot.js')).runSnapshot(options)),
+    );
+
+  program
+    .command('rehearse')
+    .description('rehearse an upgrade unattended on a simulated copy of a cluster (or a scenario) with a private Temporal: steps, failures, restarts, estimated real duration, HTML report')
+    .requiredOption('-f, --file <path>', 'upgrade spec (YAML)')
+    .option('--kubeconfig <path>', 'snapshot this cluster (read-only) and rehearse on the copy')
+    .option('--context <name>', 'kubeconfig context (with --kubeconfig)')
+    .option('--scenario <path>', 'rehearse on this scenario file instead of a snapshot')
+    .option('--faults <path>', 'YAML list of simulator faults switched on once the copy has booted')
+    .option('--time-scale <n>', 'simulated seconds per real second', '60')
+    .option('--override-precheck <id...>', 'rehearse although this blocking precheck fired')
+    .option('--temporal', 'use the Temporal of TEMPORAL_ADDRESS & co. instead of a private local dev server')
+    .option('--report <path>', 'where to write the HTML report (default: <workflow id>.html)')
+    .option('--json', 'print the outcome as JSON')
+    .addOption(asOption())
+    .addHelpText('after', example('istio-upgrade rehearse -f my-upgrade.yaml --kubeconfig ~/.kube/prod --context prod', 'istio-upgrade rehearse -f examples/demo-istioctl-canary.yaml --scenario sim/scenarios/sidecar-istioctl-1.26.yaml --faults faults.yaml'))
+    .action((options: RehearseOptions) =>
+      exitWith(async () => (await import('./commands/rehearse.js')).runRehearse(options)),
     );
 
   program
