@@ -20,6 +20,7 @@ import { JobController } from './controllers/job.js';
 import { ControllerManager } from './controllers/manager.js';
 import { PodLifecycleController } from './controllers/pod-lifecycle.js';
 import { SailController } from './controllers/sail.js';
+import { TerminationController, terminatePod } from './controllers/termination.js';
 import { WaypointController } from './controllers/waypoint.js';
 import type { Fault, FaultInput } from './faults/fault.js';
 import { FaultSet } from './faults/fault-set.js';
@@ -87,16 +88,17 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
   const clock = new SimClock(options.timeScale ?? 1);
   const store = new Store(clock, options.watchHistory);
   const faults = new FaultSet();
-  const admissions: Admission[] = [applyDefaults, sidecarInjector(store)];
+  // Webhooks are called once the scenario has booted: istiod and the pods it injects start together.
+  const admissions: Admission[] = [applyDefaults, sidecarInjector(store, () => !ctx.booting)];
   const manager = new ControllerManager(store, clock);
   const ctx: ControllerContext = { store, clock, faults, manager, admissions, timing: scenario.timing, booting: true };
-  manager.register(new PodLifecycleController(ctx), new DeploymentController(ctx), new DaemonSetController(ctx), new JobController(ctx), new SailController(ctx), new WaypointController(ctx));
+  manager.register(new PodLifecycleController(ctx), new DeploymentController(ctx), new DaemonSetController(ctx), new JobController(ctx), new SailController(ctx), new WaypointController(ctx), new TerminationController(ctx));
 
   seedScenario(ctx, scenario);
   store.requireNamespaces = true;
   manager.start();
 
-  const server = new ApiServer({ store, clock, faults, admissions, rbac: scenario.rbac.enabled });
+  const server = new ApiServer({ store, clock, faults, admissions, rbac: scenario.rbac.enabled, deletePod: (pod, grace) => terminatePod(ctx, pod, grace) });
   const token = randomBytes(24).toString('hex');
   server.addToken(token, { name: 'sim-admin', groups: ['system:masters', 'system:authenticated'] });
   await server.listen(options.port ?? 0);
@@ -121,6 +123,8 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
   await settled(30_000);
   ctx.booting = false;
   for (const f of scenario.faults) faults.add(f);
+  // A fault may change pods that are already running (istiod going down): look at them again now.
+  manager.resync();
 
   let stopped = false;
   return {
@@ -133,7 +137,17 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
     writeLog: server.writeLog,
     requests: server.requests,
     requestCount: (filter) => server.requestCount(filter),
-    faults: { add: (f) => faults.add(f), clear: () => faults.clear(), list: () => faults.list() },
+    faults: {
+      add: (f) => {
+        faults.add(f);
+        manager.resync();
+      },
+      clear: () => {
+        faults.clear();
+        manager.resync();
+      },
+      list: () => faults.list(),
+    },
     get: (resource, namespace, name) => store.get(resourceType(resource), namespace, name),
     list: (resource, namespace) => store.list(resourceType(resource), namespace),
     kubeconfigFor: ({ namespace, name }) => {

@@ -35,6 +35,19 @@ export interface ApiServerOptions {
   faults: FaultSet;
   admissions: Admission[];
   rbac: boolean;
+  /**
+   * Deletes a pod gracefully (the kubelet's part of a pod deletion): returns the pod while it
+   * terminates, undefined once it is gone. Without it pods are removed at once.
+   */
+  deletePod?: (pod: KubeObject, gracePeriodSeconds: number | undefined) => KubeObject | undefined;
+}
+
+/** DeleteOptions.gracePeriodSeconds, from the body kubectl sends or the query. */
+function gracePeriodOf(body: unknown, q: URLSearchParams): number | undefined {
+  const fromBody = isJsonObject(body) ? body.gracePeriodSeconds : undefined;
+  if (typeof fromBody === 'number') return fromBody;
+  const fromQuery = q.get('gracePeriodSeconds');
+  return fromQuery === null || fromQuery === '' || Number.isNaN(Number(fromQuery)) ? undefined : Number(fromQuery);
 }
 
 type ObjectRoute = Extract<Route, { kind: 'object' }>;
@@ -446,6 +459,12 @@ export class ApiServer {
         if (typeof preconditions.resourceVersion === 'string' && preconditions.resourceVersion !== current.metadata.resourceVersion) {
           throw errors.conflict(t, name);
         }
+        if (this.opts.deletePod && t.group === '' && t.plural === 'pods' && !dryRun) {
+          if (typeof preconditions.uid === 'string' && preconditions.uid !== current.metadata.uid) throw errors.conflict(t, name);
+          const terminating = this.opts.deletePod(current, gracePeriodOf(body, q));
+          wrote('delete', name);
+          return { code: 200, body: terminating ?? successStatus(t, current) };
+        }
         const deleted = store.delete(t, ns, name, { dryRun, uid: typeof preconditions.uid === 'string' ? preconditions.uid : undefined });
         wrote('delete', name);
         return { code: 200, body: successStatus(t, deleted) };
@@ -453,8 +472,10 @@ export class ApiServer {
       case 'deletecollection': {
         const labels = parseLabelSelector(q.get('labelSelector'));
         const fields = parseFieldSelector(q.get('fieldSelector'));
+        const deletePod = t.group === '' && t.plural === 'pods' && !dryRun ? this.opts.deletePod : undefined;
         for (const o of store.list(t, ns).filter((x) => labels(x.metadata.labels) && fields(x))) {
-          store.delete(t, o.metadata.namespace, o.metadata.name, { dryRun });
+          if (deletePod) deletePod(o, gracePeriodOf(body, q));
+          else store.delete(t, o.metadata.namespace, o.metadata.name, { dryRun });
           wrote('delete', o.metadata.name);
         }
         return { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' } };

@@ -3,6 +3,7 @@
  * the columns a real cluster shows (READY, UP-TO-DATE, STATUS…) for the types people look at.
  */
 import { isJsonObject, readPath, type KubeObject } from './object.js';
+import { podStatusReason } from './pod-status.js';
 import type { ResourceType } from './resources.js';
 
 export function wantsTable(accept: string | undefined): boolean {
@@ -64,7 +65,7 @@ const COLUMNS: Record<string, Column[]> = {
   '/pods': [
     name,
     { name: 'Ready', cell: podReady },
-    { name: 'Status', cell: (o) => str(o, 'status.phase') },
+    { name: 'Status', cell: podStatusReason },
     { name: 'Restarts', cell: () => 0 },
     ageCol,
     { name: 'IP', priority: 1, cell: (o) => str(o, 'status.podIP') },

@@ -4,14 +4,19 @@
  * reads.
  */
 import { T } from '../api/resources.js';
+import { ApiError } from '../api/status.js';
 import type { StoreEvent } from '../api/store.js';
 import { createAdmitted, type ControllerContext } from './context.js';
-import { SOURCES, recordEvent, recordKilling } from './events.js';
+import { SOURCES, recordEvent } from './events.js';
 import { resolveIntOrPercent } from './deployment.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
 import { schedulableNodes } from './nodes.js';
 import { podFromTemplate, podName, templateHash } from './pod-factory.js';
 import { asPod, controllerOf, isPodReady, type DaemonSet, type Pod } from './shapes.js';
+import { isTerminating, terminatePod } from './termination.js';
+
+/** Sim-seconds before a DaemonSet whose pod creation was refused tries again. */
+const CREATE_RETRY_SECONDS = 10;
 
 export class DaemonSetController implements Controller {
   readonly name = 'daemonset';
@@ -40,30 +45,36 @@ export class DaemonSetController implements Controller {
     const ds = found as DaemonSet;
     const hash = templateHash(ds.spec.template);
     const nodes = schedulableNodes(store, ds.spec.template.spec.nodeSelector).map((n) => n.metadata.name);
-    const podsOf = (): Pod[] =>
+    const owned = (): Pod[] =>
       store
         .list(T.pods, namespace)
         .filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === ds.metadata.uid))
         .map(asPod);
+    // Terminating pods count for nothing, but a node gets its new pod only once the old one is gone.
+    const podsOf = (): Pod[] => owned().filter((p) => !isTerminating(p));
+    let refused = false;
     const create = (node: string): void => {
-      const created = createAdmitted(
-        this.ctx,
-        T.pods,
-        podFromTemplate(ds, ds.spec.template, { name: podName(ds.metadata.name), labels: { 'controller-revision-hash': hash }, nodeName: node }),
-      );
-      recordEvent(this.ctx, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, SOURCES.daemonSet);
+      if (refused || owned().some((p) => p.spec.nodeName === node)) return;
+      const pod = podFromTemplate(ds, ds.spec.template, { name: podName(ds.metadata.name), labels: { 'controller-revision-hash': hash }, nodeName: node });
+      try {
+        const created = createAdmitted(this.ctx, T.pods, pod);
+        recordEvent(this.ctx, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, SOURCES.daemonSet);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        refused = true;
+        recordEvent(this.ctx, ds, 'Warning', 'FailedCreate', `Error creating: ${err.message}`, SOURCES.daemonSet);
+        this.ctx.manager.enqueueAfter(this, key, CREATE_RETRY_SECONDS);
+      }
     };
     const remove = (p: Pod): void => {
-      store.delete(T.pods, namespace, p.metadata.name);
       recordEvent(this.ctx, ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, SOURCES.daemonSet);
-      recordKilling(this.ctx, p);
+      terminatePod(this.ctx, p);
     };
     const isNew = (p: Pod): boolean => p.metadata.labels?.['controller-revision-hash'] === hash;
 
     let pods = podsOf();
     for (const p of pods) if (!nodes.includes(p.spec.nodeName ?? '')) remove(p);
-    pods = podsOf();
-    for (const node of nodes) if (!pods.some((p) => p.spec.nodeName === node)) create(node);
+    for (const node of nodes) create(node);
     pods = podsOf();
 
     const maxUnavailable = Math.max(1, resolveIntOrPercent(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable, nodes.length, true, 1));
@@ -74,7 +85,8 @@ export class DaemonSetController implements Controller {
         create(p.spec.nodeName ?? '');
       }
       pods = podsOf();
-      let budget = maxUnavailable - pods.filter((p) => !isPodReady(p)).length;
+      const unavailable = nodes.filter((n) => !pods.some((p) => p.spec.nodeName === n && isPodReady(p))).length;
+      let budget = maxUnavailable - unavailable;
       for (const p of pods.filter((x) => !isNew(x) && isPodReady(x)).sort((a, b) => (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? ''))) {
         if (budget <= 0) break;
         remove(p);

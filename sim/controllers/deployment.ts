@@ -9,17 +9,21 @@
  * their own: their spec.replicas and status follow what the rollout did.
  */
 import { T } from '../api/resources.js';
+import { ApiError } from '../api/status.js';
 import type { StoreEvent } from '../api/store.js';
 import { createAdmitted, type ControllerContext } from './context.js';
-import { SOURCES, recordEvent, recordKilling } from './events.js';
+import { SOURCES, recordEvent } from './events.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
 import { pickNode } from './nodes.js';
 import type { KubeObject } from '../api/object.js';
 import { podFromTemplate, podName, templateHash } from './pod-factory.js';
-import { asPod, controllerOf, findCondition, isPodReady, ownerRef, setCondition, type Deployment, type Pod, type PodTemplate } from './shapes.js';
+import { asPod, controllerOf, findCondition, isPodReady, ownerRef, setCondition, type Condition, type Deployment, type Pod, type PodTemplate } from './shapes.js';
+import { isTerminating, terminatePod } from './termination.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const HASH_LABEL = 'pod-template-hash';
+/** Sim-seconds before a ReplicaSet whose pod creation was refused tries again. */
+const CREATE_RETRY_SECONDS = 10;
 
 interface ReplicaSet extends KubeObject {
   spec: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template: PodTemplate };
@@ -72,6 +76,8 @@ interface Progress {
 export class DeploymentController implements Controller {
   readonly name = 'deployment';
   private readonly progress = new Map<string, Progress>();
+  /** The refusal of a ReplicaSet's last pod creation (by ReplicaSet uid), until a creation succeeds. */
+  private readonly createFailures = new Map<string, string>();
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -110,16 +116,20 @@ export class DeploymentController implements Controller {
     const replicaSets = owned.some((rs) => rs.metadata.uid === newRs.metadata.uid) ? owned : [...owned, newRs];
     const hash = newRs.metadata.labels?.[HASH_LABEL] ?? '';
     const want = d.spec.replicas ?? 1;
-    if (!d.spec.paused) this.roll(d, newRs, this.podsOf(namespace, replicaSets), hash, want);
+    if (!d.spec.paused) this.roll(d, newRs, this.podsOf(namespace, replicaSets), hash, want, key);
     this.syncReplicaSets(d, replicaSets);
-    this.writeStatus(d, this.podsOf(namespace, replicaSets), hash, want, key);
+    this.writeStatus(d, this.podsOf(namespace, replicaSets), hash, want, key, newRs);
   }
 
-  private podsOf(namespace: string | undefined, replicaSets: readonly ReplicaSet[]): Pod[] {
+  /**
+   * The ReplicaSets' active pods: terminating ones count for nothing, as Kubernetes' controllers
+   * filter them out, so they linger beside the new pods until their grace period ends.
+   */
+  private podsOf(namespace: string | undefined, replicaSets: readonly ReplicaSet[], terminating = false): Pod[] {
     const uids = new Set(replicaSets.map((rs) => rs.metadata.uid));
     return this.ctx.store
       .list(T.pods, namespace)
-      .filter((p) => p.metadata.ownerReferences?.some((r) => uids.has(r.uid)))
+      .filter((p) => isTerminating(p) === terminating && p.metadata.ownerReferences?.some((r) => uids.has(r.uid)))
       .map(asPod);
   }
 
@@ -177,12 +187,15 @@ export class DeploymentController implements Controller {
         const how = pods.length > before ? 'up' : 'down';
         recordEvent(this.ctx, d, 'Normal', 'ScalingReplicaSet', `Scaled ${how} replica set ${current.metadata.name} from ${before} to ${pods.length}`, SOURCES.deployment);
       }
+      const failure = this.createFailures.get(current.metadata.uid ?? '');
+      const conditions = failure === undefined ? undefined : replicaFailure(current.status?.conditions as Condition[] | undefined, failure, this.ctx.clock.iso());
       const status = {
         replicas: pods.length,
         fullyLabeledReplicas: pods.length,
         readyReplicas: ready,
         availableReplicas: ready,
         observedGeneration: specced.metadata.generation,
+        ...(conditions ? { conditions } : {}),
       };
       if (JSON.stringify(status) !== JSON.stringify(specced.status)) store.update(T.replicasets, { ...specced, status }, { subresource: 'status' });
     }
@@ -194,27 +207,39 @@ export class DeploymentController implements Controller {
     for (const rs of old.slice(0, Math.max(0, old.length - limit))) store.delete(T.replicasets, ns, rs.metadata.name);
   }
 
-  private roll(d: Deployment, newRs: ReplicaSet, all: Pod[], hash: string, want: number): void {
+  private roll(d: Deployment, newRs: ReplicaSet, all: Pod[], hash: string, want: number, key: string): void {
     const ns = d.metadata.namespace;
     const current = all.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash);
     const old = all.filter((p) => p.metadata.labels?.['pod-template-hash'] !== hash);
     const del = (p: Pod): void => {
-      this.ctx.store.delete(T.pods, ns, p.metadata.name);
       const owner = controllerOf(p);
       const rs = owner === undefined ? undefined : this.ctx.store.get(T.replicasets, ns, owner.name);
       if (rs) recordEvent(this.ctx, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, SOURCES.replicaSet);
-      recordKilling(this.ctx, p);
+      terminatePod(this.ctx, p);
     };
-    const create = (n: number): void => {
+    /** Creates up to n pods; a refusal (an admission webhook failing) stops there, as the ReplicaSet controller does. */
+    const create = (n: number): number => {
+      const rsUid = newRs.metadata.uid ?? '';
       for (let i = 0; i < n; i++) {
         const pod = podFromTemplate(newRs, newRs.spec.template, {
           name: podName(newRs.metadata.name),
           labels: { 'pod-template-hash': hash },
           nodeName: pickNode(this.ctx.store, d.spec.template.spec.nodeSelector),
         });
-        const created = createAdmitted(this.ctx, T.pods, pod);
-        recordEvent(this.ctx, newRs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, SOURCES.replicaSet);
+        let made;
+        try {
+          made = createAdmitted(this.ctx, T.pods, pod);
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          this.createFailures.set(rsUid, `Error creating: ${err.message}`);
+          recordEvent(this.ctx, newRs, 'Warning', 'FailedCreate', `Error creating: ${err.message}`, SOURCES.replicaSet);
+          this.ctx.manager.enqueueAfter(this, key, CREATE_RETRY_SECONDS);
+          return i;
+        }
+        this.createFailures.delete(rsUid);
+        recordEvent(this.ctx, newRs, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata.name}`, SOURCES.replicaSet);
       }
+      return n;
     };
     // Excess current pods go first, unready ones before ready ones.
     const byReadiness = (ps: Pod[]): Pod[] => [...ps].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)));
@@ -227,6 +252,10 @@ export class DeploymentController implements Controller {
         for (const p of old) del(p);
         return;
       }
+      // Recreate starts the new pods only once every old one is gone, terminating ones included.
+      const owned = this.ctx.store.list(T.replicasets, ns).filter((rs) => controllerOf(rs)?.uid === d.metadata.uid) as ReplicaSet[];
+      const lingering = this.podsOf(ns, owned, true);
+      if (lingering.some((p) => p.metadata.labels?.[HASH_LABEL] !== hash)) return;
       create(want - current.length);
       return;
     }
@@ -236,12 +265,10 @@ export class DeploymentController implements Controller {
     if (surge === 0 && unavailable === 0) unavailable = 1;
     let total = all.length;
     const toCreate = Math.min(want - current.length, want + surge - total);
-    if (toCreate > 0) {
-      create(toCreate);
-      total += toCreate;
-    }
+    const created = toCreate > 0 ? create(toCreate) : 0;
+    total += created;
     const minAvailable = want - unavailable;
-    const newUnready = current.filter((p) => !isPodReady(p)).length + Math.max(0, toCreate);
+    const newUnready = current.filter((p) => !isPodReady(p)).length + created;
     const oldUnready = old.filter((p) => !isPodReady(p));
     const oldReady = old.filter(isPodReady);
     let removable = Math.max(0, total - minAvailable - newUnready);
@@ -255,7 +282,7 @@ export class DeploymentController implements Controller {
     for (const p of oldReady.slice(0, readyRemovable)) del(p);
   }
 
-  private writeStatus(d: Deployment, pods: Pod[], hash: string, want: number, key: string): void {
+  private writeStatus(d: Deployment, pods: Pod[], hash: string, want: number, key: string, newRs: ReplicaSet): void {
     const { store, clock } = this.ctx;
     const updated = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length;
     const ready = pods.filter(isPodReady).length;
@@ -295,6 +322,9 @@ export class DeploymentController implements Controller {
     conditions = setCondition(conditions, { ...progressing, lastUpdateTime: sameProgressing ? prevProgressing.lastUpdateTime : now }, now);
     const available = findCondition(conditions, 'Available');
     if (available && !available.lastUpdateTime) available.lastUpdateTime = now;
+    // The ReplicaSet's refused creations show on the Deployment too, as its controller copies them.
+    const failure = this.createFailures.get(newRs.metadata.uid ?? '');
+    conditions = failure === undefined ? conditions.filter((c) => c.type !== 'ReplicaFailure') : replicaFailure(conditions, failure, now);
 
     const status = {
       observedGeneration: d.metadata.generation,
@@ -310,6 +340,10 @@ export class DeploymentController implements Controller {
     if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(d.status))) return;
     store.update(T.deployments, { ...d, status }, { subresource: 'status' });
   }
+}
+
+function replicaFailure(conditions: Condition[] | undefined, message: string, now: string): Condition[] {
+  return setCondition(conditions, { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message }, now);
 }
 
 /** Compares statuses without timestamps, so a reconcile that changes nothing writes nothing. */

@@ -13,6 +13,7 @@ import { nsKey, splitKey, type Controller } from './manager.js';
 import { pickNode } from './nodes.js';
 import { owningWorkload } from './owners.js';
 import { asPod, controllerOf, isPodReady, type Condition, type Container, type Pod } from './shapes.js';
+import { isTerminating } from './termination.js';
 
 export function proxyContainer(p: Pod): Container | undefined {
   return [...(p.spec.initContainers ?? []), ...p.spec.containers].find((c) => c.name === 'istio-proxy');
@@ -49,7 +50,7 @@ export class PodLifecycleController implements Controller {
     return this.ctx.store
       .list(T.pods)
       .map(asPod)
-      .filter((p) => !isPodReady(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
+      .filter((p) => (!isPodReady(p) || this.istiodDown(p)) && !isTerminating(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
       .map((p) => nsKey(p.metadata.namespace, p.metadata.name));
   }
 
@@ -60,7 +61,9 @@ export class PodLifecycleController implements Controller {
     if (!found) return;
     const pod = asPod(found);
     const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed' || isPodReady(pod)) return;
+    // A terminating pod is on its way out: the kubelet no longer starts it or makes it ready.
+    if (phase === 'Succeeded' || phase === 'Failed' || isTerminating(pod)) return;
+    if (isPodReady(pod) && !this.istiodDown(pod)) return;
     const now = clock.iso();
     if (!pod.status?.startTime) {
       const nodeName = pod.spec.nodeName ?? pickNode(store, pod.spec.nodeSelector);
@@ -100,8 +103,15 @@ export class PodLifecycleController implements Controller {
       return;
     }
     const workload = owningWorkload(this.ctx.store, pod);
-    const ready = !this.blocked(pod, workload?.kind, workload?.name);
+    const blocked = this.blocked(pod, workload?.kind, workload?.name);
+    const ready = blocked === undefined;
     const kubelet = SOURCES.kubelet(pod.spec.nodeName);
+    if (blocked === 'creating') {
+      recordEvent(this.ctx, pod, 'Warning', 'FailedCreatePodSandBox', 'Failed to create pod sandbox: rpc error: code = DeadlineExceeded desc = context deadline exceeded', kubelet);
+      this.writeCreating(pod);
+      this.ctx.manager.enqueueAfter(this, key, Math.max(1, due));
+      return;
+    }
     if (pod.status?.phase !== 'Running') {
       const started = [...(pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'), ...pod.spec.containers];
       for (const c of started) {
@@ -122,17 +132,50 @@ export class PodLifecycleController implements Controller {
     return seconds(pod.metadata.annotations?.[READY_SECONDS_ANNOTATION], this.ctx.timing.podReadySeconds);
   }
 
-  private blocked(pod: Pod, ownerKind: string | undefined, ownerName: string | undefined): boolean {
+  /** An istiod pod whose revision a fault has taken down: it turns unready even if it was ready. */
+  private istiodDown(pod: Pod): boolean {
+    const labels = pod.metadata.labels ?? {};
+    return labels.app === 'istiod' && this.ctx.faults.istiodUnavailable(labels['istio.io/rev'] ?? 'default');
+  }
+
+  /** Why a fault keeps this pod from becoming ready: it never leaves ContainerCreating, or it runs unready. */
+  private blocked(pod: Pod, ownerKind: string | undefined, ownerName: string | undefined): 'creating' | 'unready' | undefined {
     const { faults } = this.ctx;
     const node = pod.spec.nodeName ?? '';
     if (ownerKind === 'DaemonSet' && ownerName) {
-      if (ownerName.includes('ztunnel') && faults.nodeComponentBroken(node, 'ztunnel')) return true;
-      if (ownerName.includes('cni') && faults.nodeComponentBroken(node, 'istio-cni')) return true;
+      const version = imageVersion(pod.spec.containers[0]?.image);
+      if (ownerName.includes('ztunnel') && faults.nodeComponentBroken(node, 'ztunnel', version)) return 'creating';
+      if (ownerName.includes('cni') && faults.nodeComponentBroken(node, 'istio-cni', version)) return 'creating';
     }
-    if (ownerKind === 'Deployment' && ownerName) {
-      return faults.podNeverReady(pod.metadata.namespace ?? '', ownerName, proxyVersionOf(pod));
-    }
-    return false;
+    if (this.istiodDown(pod)) return 'unready';
+    if (ownerKind === 'Deployment' && ownerName && faults.podNeverReady(pod.metadata.namespace ?? '', ownerName, proxyVersionOf(pod))) return 'unready';
+    return undefined;
+  }
+
+  /** A pod whose sandbox cannot be set up: Pending, every container waiting in ContainerCreating. */
+  private writeCreating(pod: Pod): void {
+    const now = this.ctx.clock.iso();
+    const names = pod.spec.containers.map((c) => c.name);
+    const cond = (type: string, status: 'True' | 'False', reason?: string): Condition => ({
+      type,
+      status,
+      ...(reason ? { reason, message: `containers with unready status: [${names.join(' ')}]` } : {}),
+      lastProbeTime: null,
+      lastTransitionTime: pod.status?.conditions?.find((c) => c.type === type)?.lastTransitionTime ?? now,
+    });
+    this.ctx.store.update(
+      T.pods,
+      {
+        ...pod,
+        status: {
+          ...pod.status,
+          phase: 'Pending',
+          conditions: [cond('PodReadyToStartContainers', 'False'), cond('Initialized', 'True'), cond('Ready', 'False', 'ContainersNotReady'), cond('ContainersReady', 'False', 'ContainersNotReady'), cond('PodScheduled', 'True')],
+          containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } })),
+        },
+      },
+      { subresource: 'status' },
+    );
   }
 
   private writeRunning(pod: Pod, ready: boolean): void {
@@ -206,6 +249,7 @@ export function deploymentProxyVersion(ctx: ControllerContext, namespace: string
     .list(T.pods, namespace)
     .map(asPod)
     .filter((p) => {
+      if (isTerminating(p)) return false;
       const workload = owningWorkload(ctx.store, p);
       return workload?.kind === 'Deployment' && workload.name === deployment;
     })

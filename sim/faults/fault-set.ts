@@ -111,7 +111,15 @@ export class FaultSet {
     });
   }
 
-  nodeComponentBroken(node: string, component: 'ztunnel' | 'istio-cni'): boolean {
-    return this.active.some(({ fault: f }) => f.kind === 'nodeNotReady' && f.node === node && (f.component === 'all' || f.component === component));
+  /** `version` is the version of the pod's image, when it names one. */
+  nodeComponentBroken(node: string, component: 'ztunnel' | 'istio-cni', version: string | undefined): boolean {
+    return this.active.some(({ fault: f }) => {
+      if (f.kind !== 'nodeNotReady' || f.node !== node || (f.component !== 'all' && f.component !== component)) return false;
+      return f.minVersion === undefined || (version !== undefined && compareVersions(version, f.minVersion) >= 0);
+    });
+  }
+
+  istiodUnavailable(revision: string): boolean {
+    return this.active.some(({ fault: f }) => f.kind === 'istiodUnavailable' && f.revision === revision);
   }
 }

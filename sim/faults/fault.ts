@@ -56,9 +56,23 @@ export const faultSchema = z.discriminatedUnion('kind', [
     minProxyVersion: z.string().optional(),
   }),
   z.strictObject({
+    /**
+     * A node agent (ztunnel, istio-cni) stuck on one node: its pods started there from now on stay
+     * ContainerCreating and never become ready, so the DaemonSet's rollout never completes.
+     */
     kind: z.literal('nodeNotReady'),
     node: z.string().min(1),
     component: z.enum(['ztunnel', 'istio-cni', 'all']).default('all'),
+    /** Only pods whose image is at or above this version get stuck (the rollout's new pods); absent means any. */
+    minVersion: z.string().optional(),
+  }),
+  z.strictObject({
+    /**
+     * The istiod of one revision (`default` for the revision-less one) is down: its pods turn
+     * unready, so its injection webhook has no endpoints and pods it should inject are refused.
+     */
+    kind: z.literal('istiodUnavailable'),
+    revision: z.string().min(1),
   }),
 ]);
 

@@ -21,6 +21,8 @@ const deployment = z.strictObject({
   maxSurge: intOrPercent.optional(),
   maxUnavailable: intOrPercent.optional(),
   progressDeadlineSeconds: z.int().positive().optional(),
+  /** Sim-seconds a deleted pod keeps terminating; Kubernetes' default is 30. */
+  terminationGracePeriodSeconds: z.int().nonnegative().optional(),
 });
 
 const namespace = z.strictObject({

@@ -146,7 +146,10 @@ function seedApps(ctx: ControllerContext, scenario: Scenario): void {
             : {}),
           template: {
             metadata: { labels: podLabels, ...(Object.keys(annotations).length ? { annotations } : {}) },
-            spec: { containers: [{ name: app, image: d.image ?? `docker.io/istio/examples-bookinfo-${d.name}:1.20.2`, ports: [{ containerPort: 9080 }] }] },
+            spec: {
+              containers: [{ name: app, image: d.image ?? `docker.io/istio/examples-bookinfo-${d.name}:1.20.2`, ports: [{ containerPort: 9080 }] }],
+              ...(d.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: d.terminationGracePeriodSeconds } : {}),
+            },
           },
         },
       });

@@ -38,7 +38,8 @@ describe('the simulated API server, driven by the real kubectl', () => {
     expect(status.stdout).toContain('deployment "reviews-v2" successfully rolled out');
     expect(status.stdout).toMatch(/Waiting for deployment "reviews-v2" rollout to finish/);
     await kubectl(sim, ['wait', '--for=condition=Available', 'deployment/reviews-v2', '-n', 'bookinfo', '--timeout=20s']);
-    const pods = sim.list('pods', 'bookinfo').filter((p) => p.metadata.labels?.version === 'v2' && p.metadata.labels.app === 'reviews');
+    // The old pods may still be terminating (30 s grace); the live ones are the three new pods.
+    const pods = sim.list('pods', 'bookinfo').filter((p) => p.metadata.labels?.version === 'v2' && p.metadata.labels.app === 'reviews' && p.metadata.deletionTimestamp === undefined);
     expect(pods).toHaveLength(3);
   });
 

@@ -14,7 +14,7 @@ describe('the Sail operator, revision-based, sidecar mode', () => {
         name: 'sail-sidecar',
         timing: { podReadySeconds: 2, jobRunSeconds: 2 },
         nodes: 2,
-        istio: { installer: 'sail', version: '1.26.4', sail: { updateStrategy: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: 30 } },
+        istio: { installer: 'sail', version: '1.26.4', sail: { updateStrategy: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: 120 } },
         namespaces: [{ name: 'bookinfo', labels: { 'istio.io/rev': 'default-v1-26-4' }, deployments: [{ name: 'reviews-v1', replicas: 2 }] }],
       },
       timeScale: 50,
@@ -32,7 +32,8 @@ describe('the Sail operator, revision-based, sidecar mode', () => {
     expect(sim.get('istios', undefined, 'default')?.status).toMatchObject({ activeRevisionName: 'default-v1-27-1', revisions: { total: 2 } });
     expect(condition(sim.get('istiorevisions', undefined, 'default-v1-26-4'), 'InUse')).toBe('True');
 
-    // Move the namespace and restart: nothing references 1.26 any more, and 30 sim-seconds later it is gone.
+    // Move the namespace and restart: nothing references 1.26 any more once the old pods have
+    // terminated (30 sim-seconds), and 120 sim-seconds later it is gone.
     await kubectl(sim, ['label', 'ns', 'bookinfo', 'istio.io/rev=default-v1-27-1', '--overwrite']);
     await kubectl(sim, ['rollout', 'restart', 'deployment/reviews-v1', '-n', 'bookinfo']);
     await kubectl(sim, ['rollout', 'status', 'deployment/reviews-v1', '-n', 'bookinfo', '--timeout=30s']);

@@ -111,7 +111,8 @@ export function meshState(cluster: SimCluster): Record<string, unknown> {
     .map((w) => `${w.metadata.labels?.['istio.io/tag'] ?? ''}→${w.metadata.labels?.['istio.io/rev'] ?? ''}`)
     .sort();
   const proxies: Record<string, string> = {};
-  for (const pod of cluster.sim.list('pods')) {
+  // Terminating pods are on their way out (graceful deletion): the mesh is what runs on.
+  for (const pod of cluster.sim.list('pods').filter((p) => p.metadata.deletionTimestamp === undefined)) {
     const spec = pod.spec as { containers?: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] } | undefined;
     const proxy = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((c) => c.name === 'istio-proxy');
     if (proxy === undefined || pod.metadata.labels?.app === 'istiod') continue;
