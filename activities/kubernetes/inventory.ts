@@ -218,6 +218,7 @@ async function readSail(clients: KubeClients): Promise<{ inventory: SailInventor
               name: istio.metadata?.name ?? 'default',
               namespace: spec?.namespace ?? 'istio-system',
               version: spec?.version ?? '',
+              activeRevisionName: (istio as SailObject & { status?: { activeRevisionName?: string } }).status?.activeRevisionName ?? null,
               updateStrategy: spec?.updateStrategy?.type ?? 'InPlace',
               inactiveRevisionDeletionGracePeriodSeconds: spec?.updateStrategy?.inactiveRevisionDeletionGracePeriodSeconds ?? null,
               discoverySelectors: Array.isArray(selectors) ? (selectors as NonNullable<SailInventory['istio']>['discoverySelectors']) : null,
@@ -226,10 +227,13 @@ async function readSail(clients: KubeClients): Promise<{ inventory: SailInventor
         .map((r) => ({ name: r.metadata?.name ?? '', version: r.spec?.version ?? '', inUse: condition(r, 'InUse')?.status === 'True' }))
         .sort((a, b) => a.name.localeCompare(b.name)),
       revisionTags: (tags?.items ?? [])
-        .map((t) => {
+        .map((t): SailInventory['revisionTags'][number] => {
           const status = (t as SailObject & { status?: { istioRevision?: string } }).status;
-          const target = (t.spec as { targetRef?: { name?: string } } | undefined)?.targetRef?.name;
-          return { name: t.metadata?.name ?? '', revision: status?.istioRevision ?? target ?? '' };
+          const ref = (t.spec as { targetRef?: { kind?: string; name?: string } } | undefined)?.targetRef;
+          // Which kind the tag follows decides whether a revision-based update moves it (Istio) or not (IstioRevision).
+          const kind = ref?.kind === 'Istio' ? 'Istio' : ref?.kind === 'IstioRevision' ? 'IstioRevision' : undefined;
+          const targetRef = kind && ref?.name ? { kind, name: ref.name } : undefined;
+          return { name: t.metadata?.name ?? '', revision: status?.istioRevision ?? ref?.name ?? '', ...(targetRef && { targetRef }) };
         })
         .sort((a, b) => a.name.localeCompare(b.name)),
       cni: named(cnis?.items),

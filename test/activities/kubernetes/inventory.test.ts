@@ -64,6 +64,21 @@ describe('reading the inventory', () => {
     expect(inventory.cni).toMatchObject({ name: 'istio-cni-node', version: '1.26.4' });
     expect(inventory.gateways).toContainEqual({ namespace: 'bookinfo', name: 'waypoint', kind: 'waypoint', revision: 'default-v1-26-4', version: '1.26.4' });
   });
+
+  it("reads the Istio's active revision and what each IstioRevisionTag follows, as Sail reports them", async () => {
+    cluster = await startCluster('ambientSail');
+    const tag = (name: string, targetRef: { kind: string; name: string }) =>
+      cluster?.clients.custom.createClusterCustomObject({ group: 'sailoperator.io', version: 'v1', plural: 'istiorevisiontags', body: { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name }, spec: { targetRef } } });
+    // The scenario's Sail install already has the `default` tag, following the Istio.
+    await tag('pinned', { kind: 'IstioRevision', name: 'default-v1-26-4' });
+    await cluster.sim.settled();
+    const inventory = await createKubernetesActivities(cluster.clients).readInventory();
+    expect(inventory.sail?.istio?.activeRevisionName).toBe('default-v1-26-4');
+    expect(inventory.sail?.revisionTags).toEqual([
+      { name: 'default', revision: 'default-v1-26-4', targetRef: { kind: 'Istio', name: 'default' } },
+      { name: 'pinned', revision: 'default-v1-26-4', targetRef: { kind: 'IstioRevision', name: 'default-v1-26-4' } },
+    ]);
+  });
 });
 
 describe('an inventory fit for workflow history', () => {
