@@ -27,7 +27,7 @@ import { answerGates, e2eSuite, meshState, quickSpec, restartsOf, scenarioFrom, 
 const suite = e2eSuite();
 /** What the worker was allowed to do over all the paths below, and how many of the PATHS passed. */
 const allowed: RequestLogEntry[] = [];
-const PATHS = 7;
+const PATHS = 9;
 let pathsRun = 0;
 const tools = standInToolsFolder();
 
@@ -155,6 +155,14 @@ describe('every upgrade path with only the roles of deploy/kubernetes/, as the w
     expectLeastPrivilegeHeld(w);
   }, 150_000);
 
+  it('Helm in place, sidecar: base, then the istiod release upgraded to 1.27.3, bookinfo restarted onto it', async () => {
+    const w = await clusterWithWorkerRoles(scenarioFrom('sidecarHelm', (s) => s), true);
+    await upgradeAsWorker(w, quickSpec({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } }), ['removed-tracing-providers']);
+    expect((meshState(w.cluster) as MeshState).istiods).toEqual(['istiod:1.27.3']);
+    expect(liveProxies(w.cluster, 'bookinfo')).toEqual(['1.27.3@default']);
+    expectLeastPrivilegeHeld(w);
+  }, 150_000);
+
   it('Helm canary, sidecar (examples/bookinfo-helm-revision.yaml): base, then istiod-1-28-0, bookinfo moved, the old release uninstalled', async () => {
     const w = await clusterWithWorkerRoles(scenarioFrom('sidecarHelm', (s) => s), true);
     const spec = quickSpec({
@@ -190,6 +198,18 @@ describe('every upgrade path with only the roles of deploy/kubernetes/, as the w
     expect(sailVersion(w.cluster, 'istiocnis.sailoperator.io')).toBe('v1.27.3');
     expect(sailVersion(w.cluster, 'ztunnels.sailoperator.io')).toBe('v1.27.3');
     expect(w.cluster.sim.list('istiorevisions.sailoperator.io').map((revision) => revision.metadata.name)).toEqual(['default-v1-27-3']);
+    expectLeastPrivilegeHeld(w, helmReleaseGuess);
+  }, 150_000);
+
+  it('Sail InPlace, ambient, without the installer roles: Istio, then IstioCNI, then ZTunnel set to 1.27.3 in place', async () => {
+    const w = await clusterWithWorkerRoles(
+      scenarioFrom('ambientSail', (s) => ({ ...s, name: 'ambient-sail-inplace-1.26', istio: { installer: 'sail', mode: 'ambient', version: '1.26.4', sail: { updateStrategy: 'InPlace' } } })),
+      false,
+    );
+    await upgradeAsWorker(w, quickSpec({ install: { method: 'sail', mode: 'ambient', strategy: 'in-place' }, version: { target: '1.27.3' } }));
+    expect(sailVersion(w.cluster, 'istios.sailoperator.io')).toBe('v1.27.3');
+    expect(sailVersion(w.cluster, 'istiocnis.sailoperator.io')).toBe('v1.27.3');
+    expect(sailVersion(w.cluster, 'ztunnels.sailoperator.io')).toBe('v1.27.3');
     expectLeastPrivilegeHeld(w, helmReleaseGuess);
   }, 150_000);
 
@@ -267,6 +287,19 @@ describe('the istioctl canary without `patch namespaces` in ClusterRole istio-up
   }, 150_000);
 });
 
+/**
+ * Verbs of used rules that these paths may leave unused, and why each stays (the manifests say
+ * the same): the stand-ins write only what differs, the simulated rollouts are quick, and the
+ * shipped scenarios lack the odd case.
+ */
+const UNUSED_VERBS_BY_DESIGN: Record<string, string> = {
+  'ClusterRole istio-upgrade-runbooks: watch apps/daemonsets': 'the DaemonSet wait watches only while the rollout still runs at its first read',
+  'ClusterRole istio-upgrade-runbooks: patch sailoperator.io/istiorevisiontags': 'a Sail tag that names an IstioRevision is moved by the runbook; the scenario tag follows Istio',
+  'ClusterRole istio-upgrade-installer: patch admissionregistration.k8s.io/mutatingwebhookconfigurations': 'istioctl applies server-side (PATCH) every object, changed or not',
+  'ClusterRole istio-upgrade-installer: patch admissionregistration.k8s.io/validatingwebhookconfigurations': 'istioctl applies server-side (PATCH) every object, changed or not',
+  'Role istio-upgrade-installer: create apps/daemonsets': 'an ambient plan rolls istio-cni even where the inventory found none; the tool then installs it',
+};
+
 interface RoleDoc {
   kind: string;
   metadata: { name: string; namespace?: string };
@@ -274,26 +307,33 @@ interface RoleDoc {
 }
 
 describe('the paths above, together', () => {
-  it('used every rule of the manifests: no rule is there for a path the project does not ship', () => {
+  it('used every rule of the manifests, and every verb but those the manifests explain', () => {
     // Collected by each path's expectLeastPrivilegeHeld; filtered runs (-t) leave this without evidence.
     expect(pathsRun, 'every path above must have run and passed (run the whole file)').toBe(PATHS);
     const roles = ['rbac-runbooks.yaml', INSTALLER]
       .flatMap((file) => parseAllDocuments(readFileSync(manifest(file), 'utf8')).map((doc) => doc.toJS() as RoleDoc))
       .filter((doc) => doc.kind === 'Role' || doc.kind === 'ClusterRole');
-    const unused: string[] = [];
+    expect(roles.length).toBe(4);
+    const unusedRules: string[] = [];
+    const unusedVerbs: string[] = [];
     for (const role of roles) {
       for (const rule of role.rules ?? []) {
-        const used = allowed.some(
-          (r) =>
-            (rule.apiGroups ?? []).includes(r.group ?? '') &&
-            (rule.resources ?? []).includes(r.resource ?? '') &&
-            (rule.verbs ?? []).includes(r.verb) &&
-            (role.kind === 'ClusterRole' || r.namespace === role.metadata.namespace),
+        const usedVerbs = (rule.verbs ?? []).filter((verb) =>
+          allowed.some(
+            (r) =>
+              r.verb === verb &&
+              (rule.apiGroups ?? []).includes(r.group ?? '') &&
+              (rule.resources ?? []).includes(r.resource ?? '') &&
+              (role.kind === 'ClusterRole' || r.namespace === role.metadata.namespace),
+          ),
         );
-        if (!used) unused.push(`${role.kind} ${role.metadata.name}: ${(rule.apiGroups ?? []).join(',')}/${(rule.resources ?? []).join(',')} [${(rule.verbs ?? []).join(',')}]`);
+        if (usedVerbs.length === 0) unusedRules.push(`${role.kind} ${role.metadata.name}: ${(rule.apiGroups ?? []).join(',')}/${(rule.resources ?? []).join(',')}`);
+        for (const verb of (rule.verbs ?? []).filter((v) => !usedVerbs.includes(v))) {
+          for (const group of rule.apiGroups ?? []) for (const resource of rule.resources ?? []) unusedVerbs.push(`${role.kind} ${role.metadata.name}: ${verb} ${group}/${resource}`);
+        }
       }
     }
-    expect(roles.length).toBe(4);
-    expect(unused).toEqual([]);
+    expect(unusedRules).toEqual([]);
+    expect(unusedVerbs.filter((verb) => UNUSED_VERBS_BY_DESIGN[verb] === undefined)).toEqual([]);
   });
 });
