@@ -231,8 +231,8 @@ async function readSail(clients: KubeClients): Promise<{ inventory: SailInventor
           const status = (t as SailObject & { status?: { istioRevision?: string } }).status;
           const ref = (t.spec as { targetRef?: { kind?: string; name?: string } } | undefined)?.targetRef;
           // Which kind the tag follows decides whether a revision-based update moves it (Istio) or not (IstioRevision).
-          const kind = ref?.kind === 'Istio' ? 'Istio' : ref?.kind === 'IstioRevision' ? 'IstioRevision' : undefined;
-          const targetRef = kind && ref?.name ? { kind, name: ref.name } : undefined;
+          const kind: 'Istio' | 'IstioRevision' | undefined = ref?.kind === 'Istio' ? 'Istio' : ref?.kind === 'IstioRevision' ? 'IstioRevision' : undefined;
+          const targetRef: { kind: 'Istio' | 'IstioRevision'; name: string } | undefined = kind && ref?.name ? { kind, name: ref.name } : undefined;
           return { name: t.metadata?.name ?? '', revision: status?.istioRevision ?? ref?.name ?? '', ...(targetRef && { targetRef }) };
         })
         .sort((a, b) => a.name.localeCompare(b.name)),
