@@ -5,7 +5,12 @@ import { api, bookinfo, kubectl } from '../support.js';
 describe('the simulated API server, driven by the real kubectl', () => {
   let sim: Sim;
   beforeAll(async () => {
-    sim = await startSim({ scenario: bookinfo(), timeScale: 20 });
+    const scenario = bookinfo();
+    // reviews-v2's new pods take 20 sim-seconds (1 s) to become ready, so rollout status is
+    // certain to start watching before its rollout ends, however slowly kubectl starts.
+    const reviewsV2 = scenario.namespaces?.[0]?.deployments?.find((d) => d.name === 'reviews-v2');
+    if (reviewsV2) reviewsV2.readySeconds = 20;
+    sim = await startSim({ scenario, timeScale: 20 });
   });
   afterAll(async () => sim.stop());
 

@@ -10,7 +10,9 @@ afterAll(() => sim.stop());
 
 const replicaSetsOf = (deployment: string) =>
   sim.list('replicasets', 'bookinfo').filter((rs) => rs.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deployment));
-const podsOf = (rsName: string) => sim.list('pods', 'bookinfo').filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name === rsName));
+// Live pods only: the previous template's pods may still be terminating (30 s grace).
+const podsOf = (rsName: string) =>
+  sim.list('pods', 'bookinfo').filter((p) => p.metadata.deletionTimestamp === undefined && p.metadata.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name === rsName));
 const imageOf = (deployment: string) =>
   (sim.get('deployments', 'bookinfo', deployment)?.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
 

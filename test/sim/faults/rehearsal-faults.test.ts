@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from '../../../sim/index.js';
+import { loadScenario, startSim, type Sim } from '../../../sim/index.js';
 import { bookinfo, kubectl } from '../support.js';
 
 /** Polls an asynchronous look (a kubectl call) until it finds something. */
@@ -164,5 +164,16 @@ describe('the injection webhook fails while its istiod has no ready pod', () => 
     await kubectl(sim, ['run', 'probe2', '--image=curlimages/curl', '-n', 'bookinfo']);
     const created = await pods(sim, 'bookinfo', 'run=probe2');
     expect(created.map(proxyImage)).toEqual(['docker.io/istio/proxyv2:1.26.4']);
+  });
+});
+
+describe('the new fault and scenario fields refuse bad input by name', () => {
+  it('names the field of a misspelt or missing value, and starts nothing', () => {
+    expect(() => loadScenario(bookinfo({ faults: [{ kind: 'istiodUnavailable' } as never] }))).toThrow(/faults\[0\]\.revision: /);
+    expect(() => loadScenario(bookinfo({ faults: [{ kind: 'nodeNotReady', node: 'node-1', minVersoin: '1.27.0' } as never] }))).toThrow(/faults\[0\]: Unrecognized key: "minVersoin"/);
+    const scenario = bookinfo();
+    const [ns] = scenario.namespaces ?? [];
+    if (ns) ns.deployments = [{ name: 'reviews-v1', terminationGracePeriodSeconds: -1 }];
+    expect(() => loadScenario(scenario)).toThrow(/namespaces\[0\]\.deployments\[0\]\.terminationGracePeriodSeconds: /);
   });
 });
