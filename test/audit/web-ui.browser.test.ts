@@ -153,6 +153,16 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
       await firstDecision.filter({ hasText: '"by": "alice"' }).filter({ hasText: '"comment": "precheck clean"' }).first().waitFor();
       await shot(page, '03-first-approver-in-history');
 
+      // The whole status board, from the Queries tab (the workflow's queries are offered by name).
+      await page.getByRole('tab', { name: 'Queries' }).click();
+      await page.getByTestId('query-select-button').click();
+      await page.getByRole('option', { name: 'status', exact: true }).click();
+      await page.getByRole('button', { name: 'Run Query' }).click();
+      // The result's first lines: the editor draws only what is on screen.
+      for (const line of ['"phase": "workloads"', '"pause": "awaiting-approval"', `"cluster": "${name}"`, '"initiator": "carol"', `"target": "${TARGET}"`]) {
+        await page.getByText(line).first().waitFor();
+      }
+
       // 4. The UI's own Signal dialog: the workflow's signals are offered by name; the payload names the approver.
       await page.getByRole('button', { name: 'More Actions' }).click();
       await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
