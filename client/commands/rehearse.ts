@@ -30,6 +30,7 @@ import type { StepStatus, UpgradeInput, UpgradeResult, UpgradeStatus } from '../
 import type { upgrade } from '../../workflows/upgrade.js';
 import { temporalTarget } from '../connection.js';
 import { failure, messageOf, usage } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { operatorName } from '../identity.js';
 import { journalOf } from '../render/history.js';
 import { renderReport } from '../render/report.js';
@@ -97,6 +98,7 @@ async function answerGates(client: Client, workflowId: string): Promise<{ result
   );
   void result.finally(() => (ended = true)).catch(() => undefined);
   const answered = new Set<string>();
+  const refusals = new Map<string, number>();
   const failureGates: string[] = [];
   while (!ended) {
     const status: UpgradeStatus | null = await handle.query(statusQuery).catch(() => null);
@@ -109,8 +111,17 @@ async function answerGates(client: Client, workflowId: string): Promise<{ result
         .executeUpdate(decideUpdate, {
           args: [{ gateId: gate.id, by: REHEARSAL_APPROVER, requestId: randomUUID(), decision: failed ? 'reject' : 'approve', comment: failed ? `${REHEARSAL_COMMENT}; a failure is rejected so the way back is rehearsed too` : REHEARSAL_COMMENT }],
         })
-        // The gate may have closed on its own (a failure gate after a retry); the loop reads the status again.
-        .catch(() => answered.delete(gate.id));
+        // The gate may have closed on its own meanwhile; the loop reads the status again. A gate the
+        // workflow keeps refusing to the rehearsal approver ends the rehearsal instead of looping.
+        .catch(async (err: unknown) => {
+          answered.delete(gate.id);
+          const count = (refusals.get(gate.id) ?? 0) + 1;
+          refusals.set(gate.id, count);
+          if (count >= 5) {
+            await handle.terminate(`rehearsal: gate ${gate.id} refused the rehearsal approver: ${messageOf(err)}`);
+            throw failure(`the workflow refused the rehearsal's answer at gate ${gate.id}: ${messageOf(err)}`, err);
+          }
+        });
     }
     if (!ended) await new Promise((r) => setTimeout(r, 200));
   }
@@ -179,6 +190,7 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
   const timeScale = timeScaleOf(options.timeScale);
   const { spec, raw } = await validSpec(options.file);
   const initiator = operatorName(options.as);
+  if (initiator === REHEARSAL_APPROVER) throw usage(`--as: the initiator cannot be "${REHEARSAL_APPROVER}", the name the rehearsal answers gates with`);
   const root = projectRoot();
   const scratch = await mkdtemp(join(tmpdir(), 'istio-rehearsal-'));
   const cleanups: (() => Promise<unknown>)[] = [() => rm(scratch, { recursive: true, force: true })];
@@ -256,7 +268,8 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
       workflowId,
       scenario: sim.scenario,
       outcome: status.outcome,
-      exitCode: exitCodeOf(status, view.execution),
+      // A rollback the rehearsal itself chose at a failure gate is a failure (1), not a human's rejection (3).
+      exitCode: answered.failureGates.length > 0 && status.outcome === 'rolled-back' ? EXIT.failure : exitCodeOf(status, view.execution),
       steps: status.steps.map(stepRow),
       rollback: status.rollback?.map(stepRow) ?? null,
       failure: status.failure,
