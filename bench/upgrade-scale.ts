@@ -9,30 +9,41 @@
  * - orchestration overhead for 200 deployments at concurrency 1 and 5: the restart phase's wall
  *   time (first restart started to last restart done) divided by the simulated rollout time on
  *   its critical path (ceil(deployments / concurrency) rollouts of readySeconds / timeScale each);
- *   1.0 is the limit. Gates are off in these runs so no human's latency counts.
+ *   1.0 is the limit. Gates are off in these runs so no human's latency counts;
+ * - the worker process's memory while it holds 100 upgrades of 100 deployments each (held-100):
+ *   one simulated cluster of 100 deployments, 100 upgrades under distinct cluster names (the
+ *   worker's activities reach one kubeconfig whatever the name), each planned and waiting at its
+ *   first gate, before the control plane: held in the worker's cache with their plans and
+ *   status, no restart running. Resident set of the worker process before and while it holds them;
+ * - the time to replay the largest history the run recorded (`Worker.runReplayHistory` from the
+ *   prebuilt bundle, what a restarted worker pays to rebuild that run's state).
  *
- * `npm run bench:upgrade [-- --runs events,overhead]`; one run of your own:
+ * Each run's line is printed (stderr) as it completes, so a run cut short keeps what it measured.
+ *
+ * `npm run bench:upgrade [-- --runs events,overhead,held]`; one run of your own:
  * `npm run bench:upgrade -- --runs custom --deployments 500 --concurrency 10`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { SpecInput } from '../core/spec/schema.js';
 import { startDevServer } from '../scripts/dev-server.js';
 import { startSim } from '../sim/index.js';
 import { decideUpdate, statusQuery } from '../workflows/messages.js';
+import { scaleUp } from './scale-up.js';
 import type { UpgradeResult } from '../workflows/messages.js';
 import type { upgrade } from '../workflows/upgrade.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: 'events,overhead' },
+    runs: { type: 'string', default: 'overhead,held,events' },
     deployments: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '5' },
   },
@@ -66,15 +77,38 @@ interface RunFigures {
   largestChildEvents: number;
 }
 
-const configs: RunConfig[] = [];
+interface HeldFigures {
+  run: string;
+  upgrades: number;
+  deploymentsEach: number;
+  plannedRestartsEach: number;
+  /** Seconds from the first start to the last upgrade waiting at its gate. */
+  secondsToHold: number;
+  workerRssIdleMB: number;
+  workerRssHoldingMB: number;
+  workerPeakRssMB: number;
+}
+
+interface ReplayFigures {
+  workflowId: string;
+  events: number;
+  /** A replay worker started from the bundle, then the history replayed: a restarted worker's cost. */
+  coldSeconds: number;
+  /** The same history again on that replay worker: the replay alone. */
+  warmSeconds: number;
+}
+
+/** The runs in the order asked; `held` is the worker-memory run. */
+const configs: (RunConfig | 'held')[] = [];
 for (const run of values.runs.split(',')) {
   if (run === 'events') configs.push({ name: 'events-2000', deployments: 2000, namespaces: 20, concurrency: 5, readySeconds: 5, timeScale: 600, gates: true });
+  else if (run === 'held') configs.push('held');
   else if (run === 'overhead') {
     for (const concurrency of [1, 5]) configs.push({ name: `overhead-200-c${concurrency}`, deployments: 200, namespaces: 2, concurrency, readySeconds: 5, timeScale: 10, gates: false });
   } else if (run === 'custom') {
     const deployments = Number(values.deployments);
     configs.push({ name: `custom-${deployments}`, deployments, namespaces: Math.max(1, Math.ceil(deployments / 100)), concurrency: Number(values.concurrency), readySeconds: 5, timeScale: 600, gates: true });
-  } else throw new Error(`unknown run ${run}: expected events, overhead or custom`);
+  } else throw new Error(`unknown run ${run}: expected events, overhead, held or custom`);
 }
 
 const server = await startDevServer();
@@ -94,7 +128,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** A worker in its own process (the simulator keeps this one busy), as the crash tests run it. */
-async function startWorker(taskQueue: string, kubeconfig: string): Promise<() => Promise<void>> {
+async function startWorker(taskQueue: string, kubeconfig: string): Promise<{ pid: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', workerScript, '--address', server.address, '--task-queue', taskQueue, '--kubeconfig', kubeconfig, '--bundle', bundlePath], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -109,10 +143,20 @@ async function startWorker(taskQueue: string, kubeconfig: string): Promise<() =>
     });
     void exited.then(() => failed(new Error('worker process exited before it was ready')));
   });
-  return async () => {
-    child.kill('SIGTERM');
-    await exited;
+  return {
+    pid: child.pid ?? 0,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
   };
+}
+
+/** Resident and peak resident memory of a process, from /proc (Linux), in MB. */
+function memoryOf(pid: number): { rssMB: number; peakMB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kB = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rssMB: Math.round(kB('VmRSS') / 1024), peakMB: Math.round(kB('VmHWM') / 1024) };
 }
 
 async function answerGates(handle: WorkflowHandle<typeof upgrade>): Promise<UpgradeResult> {
@@ -135,18 +179,111 @@ async function answerGates(handle: WorkflowHandle<typeof upgrade>): Promise<Upgr
   return result;
 }
 
-async function eventCounts(workflowId: string): Promise<{ parent: number; children: number[] }> {
+async function eventCounts(workflowId: string): Promise<{ parent: number; children: number[]; largestWorkflowId: string; largest: number }> {
   const history = await client.getHandle(workflowId).fetchHistory();
   const children: number[] = [];
+  let largest = { workflowId, events: history.events?.length ?? 0 };
   for (const event of history.events ?? []) {
     const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId;
-    if (child) children.push((await client.getHandle(child).fetchHistory()).events?.length ?? 0);
+    if (!child) continue;
+    const events = (await client.getHandle(child).fetchHistory()).events?.length ?? 0;
+    children.push(events);
+    if (events > largest.events) largest = { workflowId: child, events };
   }
-  return { parent: history.events?.length ?? 0, children };
+  return { parent: history.events?.length ?? 0, children, largestWorkflowId: largest.workflowId, largest: largest.events };
+}
+
+/** The largest history of each upgrade run, for the replay figure. */
+const largestHistories: { workflowId: string; events: number }[] = [];
+
+/** What a restarted worker pays for the largest history: replaying it from the prebuilt bundle. */
+async function replayLargest(): Promise<ReplayFigures | undefined> {
+  const largest = [...largestHistories].sort((a, b) => b.events - a.events)[0];
+  if (largest === undefined) return undefined;
+  const history: temporal.api.history.v1.IHistory = await client.getHandle(largest.workflowId).fetchHistory();
+  const started = performance.now();
+  const times: number[] = [];
+  const twice = [{ workflowId: largest.workflowId, history }, { workflowId: largest.workflowId, history }];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, twice)) {
+    if (result.error !== undefined) throw new Error(`replay of ${largest.workflowId} failed: ${String(result.error)}`);
+    times.push(performance.now());
+  }
+  const [first = Number.NaN, second = Number.NaN] = times;
+  return { workflowId: largest.workflowId, events: history.events?.length ?? 0, coldSeconds: round((first - started) / 1000), warmSeconds: round((second - first) / 1000) };
+}
+
+/**
+ * 100 upgrades of the same 100-deployment mesh under 100 cluster names, each waiting at its
+ * first gate: the worker holds them all. The upgrades are terminated afterwards, having written
+ * nothing (the first gate comes before the control plane).
+ */
+async function held(upgrades: number, deployments: number): Promise<HeldFigures> {
+  const sim = await startSim({
+    timeScale: 60,
+    scenario: {
+      name: 'bench-held',
+      timing: { podReadySeconds: 5, jobRunSeconds: 3 },
+      nodes: 20,
+      istio: { installer: 'istioctl', version: '1.26.4', gateways: [{ name: 'istio-ingressgateway', namespace: 'istio-system', replicas: 2 }] },
+      namespaces: [{ name: 'team-00', labels: { 'istio-injection': 'enabled' }, deployments: Array.from({ length: deployments }, (_, i) => ({ name: `svc-${String(i).padStart(3, '0')}`, replicas: 1 })) }],
+    },
+  });
+  const taskQueue = 'bench-held';
+  const worker = await startWorker(taskQueue, sim.kubeconfigPath);
+  const handles: WorkflowHandle<typeof upgrade>[] = [];
+  try {
+    // Settle the worker's start-up before the baseline.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const idle = memoryOf(worker.pid);
+    const started = performance.now();
+    for (let i = 0; i < upgrades; i++) {
+      const cluster = `bench-cluster-${String(i).padStart(3, '0')}`;
+      const spec: SpecInput = {
+        cluster: { name: cluster },
+        install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' },
+        version: { target: '1.27.3' },
+        restarts: { concurrency: 5 },
+        approvals: { approvers: ['alice', 'bob'] },
+      };
+      handles.push(await client.start<typeof upgrade>('upgrade', { taskQueue, workflowId: `bench-held-${cluster}-${Date.now()}`, args: [{ spec, initiator: 'carol' }] }));
+    }
+    const waiting = new Set<string>();
+    let planned = 0;
+    while (waiting.size < handles.length) {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      for (const handle of handles) {
+        if (waiting.has(handle.workflowId)) continue;
+        const status = await handle.query(statusQuery).catch(() => null);
+        if (status === null) continue;
+        if (status.pendingGates.some((gate) => gate.kind === 'failure')) throw new Error(`held upgrade ${handle.workflowId} stopped at a failure gate`);
+        if (status.pendingGates.length > 0) {
+          waiting.add(handle.workflowId);
+          planned = status.steps.filter((step) => step.kind === 'restart-workload').length;
+        }
+      }
+    }
+    const secondsToHold = (performance.now() - started) / 1000;
+    const holding = memoryOf(worker.pid);
+    return {
+      run: `held-${upgrades}`,
+      upgrades,
+      deploymentsEach: deployments,
+      plannedRestartsEach: planned,
+      secondsToHold: round(secondsToHold),
+      workerRssIdleMB: idle.rssMB,
+      workerRssHoldingMB: holding.rssMB,
+      workerPeakRssMB: holding.peakMB,
+    };
+  } finally {
+    await Promise.all(handles.map((handle) => handle.terminate('benchmark over').catch(() => undefined)));
+    await worker.stop();
+    await sim.stop();
+  }
 }
 
 async function run(config: RunConfig): Promise<RunFigures> {
   const perNamespace = Math.ceil(config.deployments / config.namespaces);
+  const bootedEmpty = config.deployments > 500;
   const sim = await startSim({
     timeScale: config.timeScale,
     scenario: {
@@ -157,12 +294,14 @@ async function run(config: RunConfig): Promise<RunFigures> {
       namespaces: Array.from({ length: config.namespaces }, (_, n) => ({
         name: `team-${String(n).padStart(2, '0')}`,
         labels: { 'istio-injection': 'enabled' },
-        deployments: Array.from({ length: Math.min(perNamespace, config.deployments - n * perNamespace) }, (_, i) => ({ name: `svc-${String(i).padStart(3, '0')}`, replicas: 1 })),
+        // Large meshes boot without pods and are scaled to one replica through the API (bench/scale-up.ts).
+        deployments: Array.from({ length: Math.min(perNamespace, config.deployments - n * perNamespace) }, (_, i) => ({ name: `svc-${String(i).padStart(3, '0')}`, replicas: bootedEmpty ? 0 : 1 })),
       })),
     },
   });
+  if (bootedEmpty) await scaleUp(sim, 'team-', 1);
   const taskQueue = `bench-${config.name}`;
-  const stopWorker = await startWorker(taskQueue, sim.kubeconfigPath);
+  const { stop: stopWorker } = await startWorker(taskQueue, sim.kubeconfigPath);
   try {
     const spec: SpecInput = {
       install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' },
@@ -182,6 +321,7 @@ async function run(config: RunConfig): Promise<RunFigures> {
     const restartPhaseSeconds = (last - first) / 1000;
     const criticalPathSeconds = Math.ceil(restarts.length / config.concurrency) * (config.readySeconds / config.timeScale);
     const events = await eventCounts(handle.workflowId);
+    largestHistories.push({ workflowId: events.largestWorkflowId, events: events.largest });
     const totalEvents = events.parent + events.children.reduce((sum, n) => sum + n, 0);
     const largestChildEvents = Math.max(0, ...events.children);
     return {
@@ -211,11 +351,24 @@ function round(n: number): number {
 }
 
 const figures: RunFigures[] = [];
+let heldFigures: HeldFigures | undefined;
+let replay: ReplayFigures | undefined;
 try {
   for (const config of configs) {
+    if (config === 'held') {
+      console.error('running held-100: 100 upgrades of 100 deployments each, held at their first gate…');
+      heldFigures = await held(100, 100);
+      console.error(`${new Date().toISOString()} ${JSON.stringify(heldFigures)}`);
+      continue;
+    }
     console.error(`running ${config.name}: ${config.deployments} deployments, concurrency ${config.concurrency}…`);
-    figures.push(await run(config));
+    const figure = await run(config);
+    figures.push(figure);
+    console.error(`${new Date().toISOString()} ${JSON.stringify(figure)}`);
+    // The replay figure so far, in case a later run is cut short.
+    console.error(`${new Date().toISOString()} replay so far: ${JSON.stringify(await replayLargest())}`);
   }
+  replay = await replayLargest();
 } finally {
   await connection.close();
   await server.stop();
@@ -240,4 +393,19 @@ const rows = [columns.map(([, title]) => title), ...figures.map((f) => columns.m
 const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
 console.log(`upgrade workflows at scale — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
 for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  '));
-console.log(JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, runs: figures }, null, 2));
+if (heldFigures !== undefined) {
+  const h = heldFigures;
+  console.log(
+    `${h.run}: ${h.upgrades} upgrades × ${h.deploymentsEach} deployments (${h.plannedRestartsEach} restarts planned each), all waiting at their first gate after ${h.secondsToHold} s; worker rss ${h.workerRssIdleMB} MB idle, ${h.workerRssHoldingMB} MB holding them (peak ${h.workerPeakRssMB} MB)`,
+  );
+}
+if (replay !== undefined) {
+  console.log(`replay of the largest history (${replay.workflowId}, ${replay.events} events): ${replay.coldSeconds} s with a replay worker's start, ${replay.warmSeconds} s replay alone`);
+}
+console.log(
+  JSON.stringify(
+    { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, runs: figures, held: heldFigures ?? null, replay: replay ?? null },
+    null,
+    2,
+  ),
+);
