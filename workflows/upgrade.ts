@@ -5,13 +5,17 @@
  * rolls back what was done, in reverse, in a scope nothing can cancel.
  *
  *   1. read the cluster and plan          (the plan is recorded in history and answers `plan`)
- *   2. refuse on a blocking precheck      (unless the initiator overrode it by id)
+ *   2. refuse on a blocking precheck      (unless the initiator overrode it by id), the worker's
+ *                                          missing API permissions among them
  *   3. run the steps                      (gates, control plane, node agents, gateways,
  *                                          namespaces, restarts, soaks, cleanup)
  *   4. on rejection, abort or cancel      roll back: planRollback of what began, then run it
  */
-import { ApplicationFailure, CancellationScope, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Inventory } from '../core/inventory.js';
+import { missingPermissionFindings } from '../core/permissions/findings.js';
+import { permissionKey } from '../core/permissions/permission.js';
+import { planPermissions } from '../core/permissions/steps.js';
 import { PlanError } from '../core/plan/errors.js';
 import { planRollback } from '../core/plan/rollback.js';
 import type { Plan } from '../core/plan/steps.js';
@@ -49,6 +53,9 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
     board.refuse({ type: 'Validation', message: error.message });
     return result('refused');
   }
+  // The worker's own credentials, which make every write, may lack what the plan needs even
+  // when the operator's passed `plan`: ask the cluster before the first write.
+  if (patched(WORKER_PERMISSIONS_PRECHECK)) plan = await withWorkerPermissions(plan, spec);
   const upgradeKey = `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`;
   describeUpgrade(board, plan, input);
   board.setSteps(plan.steps);
@@ -124,4 +131,20 @@ function describeUpgrade(board: StatusBoard, plan: Plan, input: UpgradeInput): v
     { key: istioInstallerKey, value: plan.method },
     { key: dataPlaneModeKey, value: plan.mode },
   ]);
+}
+
+/** Histories recorded before the worker checked its own permissions replay without the check. */
+const WORKER_PERMISSIONS_PRECHECK = 'worker-permissions-precheck';
+
+/**
+ * The plan with a blocking `missing-permission` finding for each API permission the worker's
+ * identity is refused (one SelfSubjectAccessReview each): the same check `plan` makes with the
+ * operator's kubeconfig, here with the credentials that will make the writes.
+ */
+async function withWorkerPermissions(plan: Plan, spec: Spec): Promise<Plan> {
+  const required = planPermissions(plan, spec.install.namespace);
+  const answers = await cluster("check the worker's API permissions").reviewAccess({ permissions: required.map((r) => r.permission) });
+  const refused = new Set(answers.filter((answer) => !answer.allowed).map((answer) => permissionKey(answer.permission)));
+  const denied = required.filter((r) => refused.has(permissionKey(r.permission)));
+  return denied.length === 0 ? plan : { ...plan, findings: [...plan.findings, ...missingPermissionFindings(denied, null, "the worker's credentials")] };
 }

@@ -8,8 +8,8 @@ import type { RequiredPermission } from './steps.js';
 
 export const MISSING_PERMISSION_CHECK = 'missing-permission';
 
-export function missingPermissionFindings(denied: readonly RequiredPermission[], identity: string | null): Finding[] {
-  const who = identity === null ? 'these credentials' : `"${identity}"`;
+/** `who` names the identity in the message: a kubeconfig user (quoted), or a description such as "the worker's credentials". */
+export function missingPermissionFindings(denied: readonly RequiredPermission[], identity: string | null, who = identity === null ? 'these credentials' : `"${identity}"`): Finding[] {
   return denied.map(({ permission: p, steps }) => ({
     check: MISSING_PERMISSION_CHECK,
     severity: 'block',

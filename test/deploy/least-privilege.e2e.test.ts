@@ -239,7 +239,7 @@ describe('every upgrade path with only the roles of deploy/kubernetes/, as the w
 });
 
 describe('the istioctl canary without `patch namespaces` in ClusterRole istio-upgrade-runbooks', () => {
-  it('is refused by plan naming verb, resource and rule; started anyway it stops at moving bookinfo with a Forbidden naming them, and the rollback leaves the mesh as it was', async () => {
+  it('is refused by plan and by the workflow naming verb, resource and rule; started with the precheck overridden it stops at moving bookinfo with a Forbidden naming them, and the rollback leaves the mesh as it was', async () => {
     const w = await clusterWithWorkerRoles(sidecarIstioctl(), true);
     const admin = new KubeConfig();
     admin.loadFromFile(w.cluster.sim.kubeconfigPath);
@@ -266,10 +266,17 @@ describe('the istioctl canary without `patch namespaces` in ClusterRole istio-up
     expect(plan.match(/missing-permission:/g)).toHaveLength(1);
     expect(w.cluster.sim.writeLog.length).toBe(setupWrites);
 
-    // The workflow's own prechecks do not ask the cluster about permissions, so it starts.
+    // Started without plan, the workflow asks the cluster as the worker before its first write, and refuses.
+    const refused = await runWorkerAs(w, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, istioctlCanary)));
+    expect(refused.outcome).toBe('refused');
+    expect(refused.status.failure?.type).toBe('PrecheckBlocked');
+    expect(refused.status.failure?.message).toContain("missing-permission: the worker's credentials may not patch namespaces (cluster-scoped): verb patch, resource namespaces");
+    expect(w.cluster.sim.writeLog.length).toBe(setupWrites);
+
+    // Started anyway, with that precheck overridden, it stops where the permission is needed.
     const failureGates: string[] = [];
     const result = await runWorkerAs(w, async (taskQueue) =>
-      answerGates(await startUpgrade(suite.env, taskQueue, istioctlCanary), (gateId, status) => {
+      answerGates(await startUpgrade(suite.env, taskQueue, istioctlCanary, ['missing-permission']), (gateId, status) => {
         const gate = status.pendingGates.find((g) => g.id === gateId);
         if (gate?.kind !== 'failure') return 'approve';
         failureGates.push(gate.description);

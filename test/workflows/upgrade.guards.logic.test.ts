@@ -85,6 +85,39 @@ describe('a version skew the data plane could not follow', () => {
   });
 });
 
+describe("the worker's own API permissions", () => {
+  const to127 = specOf({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } });
+
+  it('are asked of the cluster before the first write: every permission the plan needs, the inventory reads among them', async () => {
+    const run = await runUpgrade(env, { spec: to127, inventories: [cluster({ version: '1.26.4' })] });
+
+    expect(run.result.outcome).toBe('completed');
+    expect(run.recorder.reviewed).toEqual(expect.arrayContaining(['list namespaces', 'list apps/deployments', 'patch apps/deployments', 'watch apps/deployments']));
+    expect(run.recorder.reviewed.filter((line) => line === 'list namespaces')).toHaveLength(1);
+  });
+
+  it('refuse the start naming verb, resource and step when one is missing, and nothing is written', async () => {
+    const run = await runUpgrade(env, { spec: to127, inventories: [cluster({ version: '1.26.4' })], deniedPermissions: ['patch apps/deployments'] });
+
+    expect(run.result.outcome).toBe('refused');
+    expect(run.result.status.failure).toMatchObject({ type: 'PrecheckBlocked' });
+    expect(run.result.status.failure?.message).toContain("missing-permission: the worker's credentials may not");
+    expect(run.result.status.failure?.message).toContain('verb patch, resource deployments.apps');
+    // One finding per namespace the plan patches deployments in, each naming it.
+    const missing = run.result.plan?.findings.filter((finding) => finding.check === 'missing-permission') ?? [];
+    expect(missing.length).toBeGreaterThan(0);
+    for (const finding of missing) expect(finding.message).toMatch(/verb patch, resource deployments\.apps, namespace [a-z-]+; needed by /);
+    expect(run.recorder.calls).toEqual(['readInventory']);
+  });
+
+  it('go on when the initiator overrode missing-permission, recording the override', async () => {
+    const run = await runUpgrade(env, { spec: to127, inventories: [cluster({ version: '1.26.4' })], deniedPermissions: ['patch apps/deployments'], overridePrechecks: ['missing-permission'] });
+
+    expect(run.result.outcome).toBe('completed');
+    expect(run.result.status.overriddenPrechecks).toEqual(['missing-permission']);
+  });
+});
+
 describe('a blocking precheck', () => {
   const withLightstep = () => {
     const inventory = cluster({ version: '1.26.4' });

@@ -26,7 +26,8 @@ type StubbedNames =
   | 'checkProxies'
   | 'revisionUsers'
   | 'setNamespaceLabels'
-  | 'setPodTemplateLabels';
+  | 'setPodTemplateLabels'
+  | 'reviewAccess';
 
 export type StubActivities = Pick<Activities, StubbedNames>;
 
@@ -42,6 +43,8 @@ export interface StubOptions {
   /** Sail's IstioRevisions, call by call; default: none left (Sail deleted the old one). */
   sailRevisions?: (attempt: number) => IstioRevisionSummary[];
   precheck?: PrecheckReport;
+  /** Permissions (`verb group/resource`) the worker's identity is refused; default: none. */
+  deniedPermissions?: string[];
 }
 
 export function passed(summary = 'GET / → 200'): TestReport {
@@ -96,7 +99,21 @@ export class Recorder {
     return { checked: input.namespaces.length * 4 + input.gateways.length, wrong: [], wrongCount: 0 };
   }
 
+  /**
+   * What the worker asked the cluster it may do, one line per permission. Kept apart from
+   * `calls`: the permission review is the start's precheck, not a step of the runbook.
+   */
+  readonly reviewed: string[] = [];
+
   readonly activities: StubActivities = {
+    reviewAccess: sync((input) =>
+      input.permissions.map((permission) => {
+        const line = `${permission.verb} ${permission.group === '' ? '' : `${permission.group}/`}${permission.resource}`;
+        this.reviewed.push(line);
+        const allowed = !(this.options.deniedPermissions ?? []).includes(line);
+        return { permission, allowed, reason: allowed ? 'stub: allowed' : null };
+      }),
+    ),
     readInventory: sync(() => {
       this.record('readInventory');
       const { inventories } = this.options;
