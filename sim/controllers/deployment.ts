@@ -245,7 +245,14 @@ export class DeploymentController implements Controller {
     const byReadiness = (ps: Pod[]): Pod[] => [...ps].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)));
     if (current.length > want) {
       for (const p of byReadiness(current).slice(0, current.length - want)) del(p);
-      current.splice(0, current.length, ...current.filter((p) => this.ctx.store.get(T.pods, ns, p.metadata.name)));
+      current.splice(
+        0,
+        current.length,
+        ...current.filter((p) => {
+          const live = this.ctx.store.get(T.pods, ns, p.metadata.name);
+          return live !== undefined && !isTerminating(live);
+        }),
+      );
     }
     if (d.spec.strategy?.type === 'Recreate') {
       if (old.length > 0) {

@@ -23,6 +23,7 @@ export const SOURCES = {
   deployment: { component: 'deployment-controller' },
   replicaSet: { component: 'replicaset-controller' },
   daemonSet: { component: 'daemonset-controller' },
+  job: { component: 'job-controller' },
   scheduler: { component: 'default-scheduler' },
   kubelet: (node: string | undefined): EventSource => ({ component: 'kubelet', ...(node ? { host: node } : {}) }),
 } as const;

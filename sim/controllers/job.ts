@@ -4,11 +4,16 @@
  * `kubectl wait --for=condition=complete` understands.
  */
 import { T } from '../api/resources.js';
+import { ApiError } from '../api/status.js';
 import type { StoreEvent } from '../api/store.js';
 import { createAdmitted, type ControllerContext } from './context.js';
+import { SOURCES, recordEvent } from './events.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
 import { podFromTemplate, podName } from './pod-factory.js';
 import { asPod, controllerOf, findCondition, setCondition, type Job } from './shapes.js';
+
+/** Sim-seconds before a Job whose pod creation was refused tries again. */
+const CREATE_RETRY_SECONDS = 10;
 
 export class JobController implements Controller {
   readonly name = 'job';
@@ -63,7 +68,15 @@ export class JobController implements Controller {
           labels: { 'job-name': name, 'batch.kubernetes.io/job-name': name, 'controller-uid': job.metadata.uid ?? '' },
         });
         pod.spec.restartPolicy = job.spec.template.spec.restartPolicy ?? 'Never';
-        createAdmitted(this.ctx, T.pods, pod);
+        try {
+          createAdmitted(this.ctx, T.pods, pod);
+        } catch (err) {
+          // A refused pod (an admission webhook failing) is retried, as the Job controller does.
+          if (!(err instanceof ApiError)) throw err;
+          recordEvent(this.ctx, job, 'Warning', 'FailedCreate', `Error creating: ${err.message}`, SOURCES.job);
+          this.ctx.manager.enqueueAfter(this, key, CREATE_RETRY_SECONDS);
+          break;
+        }
       }
     }
     const status = {

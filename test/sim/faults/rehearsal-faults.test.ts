@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario, startSim, type Sim } from '../../../sim/index.js';
-import { bookinfo, kubectl } from '../support.js';
+import { api, bookinfo, kubectl } from '../support.js';
 
 /** Polls an asynchronous look (a kubectl call) until it finds something. */
 async function eventually<T>(look: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -158,9 +158,18 @@ describe('the injection webhook fails while its istiod has no ready pod', () => 
     expect(table.stdout).toMatch(/\s0\/1\s+Running\s/);
     const run = await kubectl(sim, ['run', 'probe2', '--image=curlimages/curl', '-n', 'bookinfo'], { reject: false });
     expect(run.stderr).toContain(`Error from server (InternalError): ${refusal}`);
+    // A deployment's test Job cannot start its pod either: the Job controller records FailedCreate and retries.
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'test-reviews' }, spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 't', image: 'curl' }] } } } };
+    expect((await api(sim, 'POST', '/apis/batch/v1/namespaces/bookinfo/jobs', job)).status).toBe(201);
+    const jobEvents = await eventually(async () => {
+      const res = await kubectl(sim, ['get', 'events', '-n', 'bookinfo', '--field-selector', 'involvedObject.kind=Job,reason=FailedCreate']);
+      return res.stdout.includes('job/test-reviews') ? res.stdout : undefined;
+    });
+    expect(jobEvents).toContain(`Error creating: ${refusal}`);
 
     sim.faults.clear();
     await kubectl(sim, ['wait', '--for=condition=Ready', 'pod', '-l', 'app=istiod', '-n', 'istio-system', '--timeout=60s']);
+    await kubectl(sim, ['wait', '--for=condition=Complete', 'job/test-reviews', '-n', 'bookinfo', '--timeout=60s']);
     await kubectl(sim, ['run', 'probe2', '--image=curlimages/curl', '-n', 'bookinfo']);
     const created = await pods(sim, 'bookinfo', 'run=probe2');
     expect(created.map(proxyImage)).toEqual(['docker.io/istio/proxyv2:1.26.4']);
