@@ -6,6 +6,7 @@
  */
 import { call, read } from './call.js';
 import { mergePatch, type KubeClients } from './clients.js';
+import { RESTARTED_AT_ANNOTATION } from './restart.js';
 
 export interface NamespaceLabelsInput {
   namespace: string;
@@ -20,12 +21,20 @@ export interface DeploymentLabelsInput {
   deployment: string;
   set?: Record<string, string>;
   remove?: string[];
+  /**
+   * Written with the labels, as the pod template's restart annotation: a retry that finds the
+   * labels already set can then tell its own earlier write (whose rollout is under way) from
+   * labels that were there before the step.
+   */
+  restartedAt?: string;
 }
 
 export interface LabelChange {
   /** False when the object already looked like this: nothing was written. */
   changed: boolean;
   labels: Record<string, string>;
+  /** Nothing written, but the labels and `restartedAt` are in place: an earlier attempt made this change. */
+  appliedBefore?: boolean;
 }
 
 /** The merge-patch fragment that turns `current` into the wanted labels, or undefined if none is needed. */
@@ -71,8 +80,12 @@ export function createLabelActivities(clients: KubeClients) {
       const deployment = await read(`read ${what}`, () => clients.apps.readNamespacedDeployment({ namespace: input.namespace, name: input.deployment }));
       const current = deployment.spec?.template.metadata?.labels;
       const patch = labelPatch(current, input.set, input.remove);
-      if (patch === undefined) return { changed: false, labels: { ...current } };
-      const body = { spec: { template: { metadata: { labels: patch } } } };
+      if (patch === undefined) {
+        const appliedBefore = input.restartedAt !== undefined && deployment.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === input.restartedAt;
+        return { changed: false, labels: { ...current }, ...(appliedBefore && { appliedBefore }) };
+      }
+      const annotations = input.restartedAt === undefined ? {} : { annotations: { [RESTARTED_AT_ANNOTATION]: input.restartedAt } };
+      const body = { spec: { template: { metadata: { labels: patch, ...annotations } } } };
       const updated = await call(`patch ${what}`, () =>
         clients.apps.patchNamespacedDeployment({ namespace: input.namespace, name: input.deployment, body }, mergePatch),
       );

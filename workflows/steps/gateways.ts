@@ -19,11 +19,17 @@ export async function switchGateways(step: SwitchGatewaysStep, context: StepCont
     let generation = 0;
     if (gateway.kind !== 'waypoint') {
       const label = step.revision === null ? null : gateway.revLabel;
-      const relabelled = label === null ? false : (await cluster(`label gateway ${name} istio.io/rev=${label}`).setPodTemplateLabels({ namespace: gateway.namespace, deployment: gateway.name, set: { 'istio.io/rev': label } })).changed;
+      const restartedAt = restartValue(context.upgradeKey, `${step.id}/${name}`, context.attempt);
+      const change = label === null ? null : await cluster(`label gateway ${name} istio.io/rev=${label}`).setPodTemplateLabels({ namespace: gateway.namespace, deployment: gateway.name, set: { 'istio.io/rev': label }, restartedAt });
+      // The relabel is the rollout. A retry whose earlier attempt relabelled (the worker died
+      // before it reported back) finds the label in place and must not restart on top of it
+      // (test/workflows/crash/gateway-relabel.crash.e2e.test.ts). Histories recorded before
+      // appliedBefore existed lack it and replay the same branch.
+      const relabelled = change !== null && (change.changed || change.appliedBefore === true);
       if (relabelled) {
         done.push(`${name} → istio.io/rev=${label ?? ''}`);
       } else {
-        const restart = await cluster(`restart gateway ${name}`).restartWorkload({ namespace: gateway.namespace, name: gateway.name, restartedAt: restartValue(context.upgradeKey, `${step.id}/${name}`, context.attempt) });
+        const restart = await cluster(`restart gateway ${name}`).restartWorkload({ namespace: gateway.namespace, name: gateway.name, restartedAt });
         generation = restart.generation;
         done.push(`${name} restarted`);
       }

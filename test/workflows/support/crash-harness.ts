@@ -136,7 +136,14 @@ export async function canaryWithCrash(
   env: TestWorkflowEnvironment,
   address: string,
   cluster: SimCluster,
-  options: { spec: SpecInput; killWhen: (status: UpgradeStatus, cluster: SimCluster) => boolean; holdGate?: string; answer?: GateAnswerer },
+  options: {
+    spec: SpecInput;
+    killWhen: (status: UpgradeStatus, cluster: SimCluster) => boolean;
+    holdGate?: string;
+    answer?: GateAnswerer;
+    /** Runs once A is dead and before B starts: e.g. what a real API server would still do for A's request in flight. */
+    afterKill?: (handle: WorkflowHandle<typeof upgrade>) => Promise<void>;
+  },
 ): Promise<CrashRun> {
   const taskQueue = `crash-${randomUUID()}`;
   const workers: WorkerProcess[] = [await startWorkerProcess(address, taskQueue, cluster)];
@@ -157,6 +164,7 @@ export async function canaryWithCrash(
     }
     await workers[0]?.kill();
     killed = true;
+    await options.afterKill?.(handle);
     workers.push(await startWorkerProcess(address, taskQueue, cluster));
     try {
       return { result: await result, atKill, handle };
