@@ -12,6 +12,7 @@ import { planUpgrade } from '../../core/plan/upgrade.js';
 import { PlanError } from '../../core/plan/errors.js';
 import { formatProblems } from '../../core/spec/parse.js';
 import type { SpecInput } from '../../core/spec/schema.js';
+import type { Plan } from '../../core/plan/steps.js';
 import { UPGRADE_WORKFLOW, upgradeWorkflowId } from '../../workflows/messages.js';
 import type { UpgradeInput } from '../../workflows/messages.js';
 import {
@@ -96,6 +97,9 @@ export async function runStart(options: StartOptions): Promise<number> {
         taskQueue: session.target.taskQueue,
         workflowId,
         args: [input],
+        // What the Web UI shows at the top of the upgrade's page, fixed for its whole life.
+        staticSummary: `Istio ${plan.source} → ${plan.target} on ${cluster} (${plan.strategy}, ${plan.method}, ${plan.mode}), started by ${initiator}`,
+        staticDetails: startDetails(plan, initiator, overrides),
         // Set at start so `list --cluster` finds the upgrade before its first step runs.
         typedSearchAttributes: new TypedSearchAttributes([
           { key: meshClusterKey, value: cluster },
@@ -123,4 +127,17 @@ export async function runStart(options: StartOptions): Promise<number> {
     }
     return options.watch ? watchUpgrade(session, workflowId, { follow: false, interval: 1 }) : EXIT.ok;
   });
+}
+
+/** The upgrade's fixed details for the Web UI: who started what, with which overrides, in Temporal markdown. */
+function startDetails(plan: Plan, initiator: string, overrides: readonly string[]): string {
+  const gates = plan.steps.filter((step) => step.kind === 'gate').length;
+  const restarts = plan.steps.filter((step) => step.kind === 'restart-workload').length;
+  return [
+    `**Istio ${plan.source} → ${plan.target}** on \`${plan.cluster ?? 'default'}\`: ${plan.strategy} by ${plan.method}, ${plan.mode} mode`,
+    `- started by **${initiator}**; ${plan.steps.length} steps, ${gates} approval gates, ${restarts} workload restarts`,
+    ...(plan.revisions ? [`- revision ${plan.revisions.from} → ${plan.revisions.to}`] : []),
+    `- prechecks overridden: ${overrides.length > 0 ? overrides.join(', ') : 'none'}`,
+    '- live progress: Current Details below; every step, approver and wait: Event History',
+  ].join('\n');
 }

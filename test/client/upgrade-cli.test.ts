@@ -50,6 +50,10 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
       expect(initiator).toBe('carol');
       expect(target).toBe('1.27.3');
       expect(webUi).toMatch(new RegExp(`/namespaces/default/workflows/${workflowId}$`));
+      // The Web UI's Summary and Details of the upgrade, set once at start.
+      const meta = await env.client.workflow.getHandle(workflowId).describe();
+      expect(await meta.staticSummary()).toBe(`Istio 1.26.4 → 1.27.3 on ${name} (revision, istioctl, sidecar), started by carol`);
+      expect(await meta.staticDetails()).toMatch(/started by \*\*carol\*\*; \d+ steps, [1-9]\d* approval gates, 6 workload restarts\n- revision default → 1-27-3\n- prechecks overridden: none/);
 
       // Watch stops at the first gate and prints the exact command that answers it.
       const watched = await cli('watch', workflowId);
