@@ -10,7 +10,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createInventoryActivities } from '../../activities/kubernetes/inventory.js';
 import { meshStateOf, type MeshState } from '../../client/rehearsal/outcome.js';
 import { rehearsalSpec } from '../../client/rehearsal/spec.js';
@@ -28,6 +28,7 @@ beforeAll(async () => {
 });
 
 interface RehearsalJson {
+  workflowId: string;
   outcome: UpgradeStatus['outcome'];
   exitCode: number;
   steps: { id: string; kind: string; state: string }[];
@@ -42,9 +43,9 @@ interface RehearsalJson {
   report: string;
 }
 
-async function rehearse(args: string[]): Promise<{ exitCode: number | undefined; json: RehearsalJson; stderr: string }> {
+async function rehearse(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; json: RehearsalJson; stderr: string }> {
   const report = join(dir, `report-${Math.random().toString(36).slice(2)}.html`);
-  const result = await runCli(['rehearse', ...args, '--time-scale', String(TIME_SCALE), '--report', report, '--json', '--as', 'carol']);
+  const result = await runCli(['rehearse', ...args, '--time-scale', String(TIME_SCALE), '--report', report, '--json', '--as', 'carol'], env);
   if (result.exitCode === 2 || result.stdout.trim() === '') throw new Error(`rehearse exited ${String(result.exitCode)}: ${result.stderr}`);
   return { exitCode: result.exitCode, json: JSON.parse(result.stdout) as RehearsalJson, stderr: result.stderr };
 }
@@ -96,14 +97,19 @@ describe('istio-upgrade rehearse on each shipped scenario, compared with a norma
     expectSameRun(json, normal);
   });
 
-  it('rehearses the Helm canary on sidecar-helm-1.26: refused by the Lightstep precheck (exit 3) as a normal run is', { timeout: 400_000 }, async () => {
-    const { exitCode, json } = await rehearse(['-f', 'examples/bookinfo-helm-revision.yaml', '--scenario', SCENARIOS.sidecarHelm]);
+  it('rehearses the Helm canary on sidecar-helm-1.26 on the operator\'s Temporal (--temporal): refused by the Lightstep precheck (exit 3) as a normal run is', { timeout: 400_000 }, async () => {
+    const { exitCode, json } = await rehearse(['-f', 'examples/bookinfo-helm-revision.yaml', '--scenario', SCENARIOS.sidecarHelm, '--temporal'], { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default' });
     expect(exitCode).toBe(3);
     expect(json.outcome).toBe('refused');
     expect(json.refusedBy).toEqual(['removed-tracing-providers']);
     // Its HTTP and command tests would reach real endpoints, and its Slack channel is the team's.
     expect(json.specChanges.join('\n')).toMatch(/test bookinfo\/reviews-v2 \(http\) left out[\s\S]*test bookinfo \(command\) left out[\s\S]*Slack notifications to #mesh-upgrades left out/);
     expectSameRun(json, await normalRun('sidecarHelm', 'examples/bookinfo-helm-revision.yaml'));
+    // The rehearsal ran on the shared server, under its own id, where visibility lists it.
+    const rehearsals = suite.env.client.workflow.list({ query: `WorkflowId = "${json.workflowId}"` });
+    const found: string[] = [];
+    for await (const execution of rehearsals) found.push(execution.workflowId);
+    expect(found).toEqual([json.workflowId]);
   });
 
   it('rehearses the Sail revision upgrade on ambient-sail-1.26: refused because the waypoint is bound to a revision name, as a normal run is', { timeout: 400_000 }, async () => {
@@ -111,6 +117,14 @@ describe('istio-upgrade rehearse on each shipped scenario, compared with a norma
     expect(exitCode).toBe(3);
     expect(json.refusedBy).toEqual(['waypoint-tags']);
     expectSameRun(json, await normalRun('ambientSail', 'examples/sail-revision-based.yaml'));
+  });
+
+  it('rehearses the same Sail upgrade past that precheck (--override-precheck): Sail moves to 1.28.0 with istio-cni, as a normal run does', { timeout: 400_000 }, async () => {
+    const { exitCode, json } = await rehearse(['-f', 'examples/sail-revision-based.yaml', '--scenario', SCENARIOS.ambientSail, '--override-precheck', 'waypoint-tags']);
+    expect(exitCode).toBe(0);
+    expect(json.finalState.revisions).toEqual(['default-v1-28-0@1.28.0']);
+    expect(json.finalState.nodeAgents['istio-cni']).toBe('1.28.0');
+    expectSameRun(json, await normalRun('ambientSail', 'examples/sail-revision-based.yaml', ['waypoint-tags']));
   });
 
   it('rehearses a snapshot of a running cluster (--kubeconfig) with an override, and never writes to that cluster', { timeout: 400_000 }, async () => {
