@@ -37,6 +37,16 @@ export async function read<T>(what: string, fn: () => Promise<T>, retry: ReadRet
 }
 
 /** A sleep that ends early, with the cancellation, when the activity is cancelled. */
+/** A 404 on a list means the API (a CRD) is not served: absent, not an error. */
+export async function optional<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read(what, fn);
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === 'NotFound') return null;
+    throw err;
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   const signal = currentCancellationSignal();
   return new Promise((resolve, reject) => {

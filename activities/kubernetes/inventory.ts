@@ -28,7 +28,7 @@ import { REV_LABEL, selectorMatches as coreSelectorMatches } from '../../core/la
 import { summarizeMeshConfig } from '../../core/mesh-config.js';
 import { compareVersions, tryParseVersion } from '../../core/version.js';
 import { isSecretKey, redact, REDACTED } from '../redact.js';
-import { read } from './call.js';
+import { optional, read } from './call.js';
 import { listAll, metadataOnly } from './list-all.js';
 import type { KubeClients } from './clients.js';
 import { byNamespaceThenName, injectedRevision, istioProxy, versionFromImage } from './images.js';
@@ -179,16 +179,6 @@ function webhookInfo(kind: WebhookInfo['kind'], config: V1MutatingWebhookConfigu
     ),
     services: hooks.flatMap((h) => (h.clientConfig.service === undefined ? [] : [{ namespace: h.clientConfig.service.namespace, name: h.clientConfig.service.name }])),
   };
-}
-
-/** A 404 on a list means the API (a CRD) is not served: absent, not an error. */
-async function optional<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
-  try {
-    return await read(what, fn);
-  } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === 'NotFound') return null;
-    throw err;
-  }
 }
 
 interface CustomList {

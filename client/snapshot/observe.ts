@@ -7,9 +7,8 @@
  * mesh config summary.
  */
 import type { KubeConfig, V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
-import { ApplicationFailure } from '@temporalio/common';
 import { createKubeClients } from '../../activities/kubernetes/clients.js';
-import { read } from '../../activities/kubernetes/call.js';
+import { optional } from '../../activities/kubernetes/call.js';
 import { createInventoryActivities } from '../../activities/kubernetes/inventory.js';
 import { listAll } from '../../activities/kubernetes/list-all.js';
 import type { Inventory } from '../../core/inventory.js';
@@ -28,16 +27,6 @@ export interface Observation {
   sailDiscoverySelectors: unknown[] | null;
   /** Namespaces of the Sail IstioCNI and ZTunnel (spec.namespace). */
   sailNodeAgentNamespaces: { cni: string | null; ztunnel: string | null };
-}
-
-/** A 404 on a list means the API (a CRD) is not served: absent, not an error. */
-async function optional<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
-  try {
-    return await read(what, fn);
-  } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === 'NotFound') return null;
-    throw err;
-  }
 }
 
 interface CustomItem {

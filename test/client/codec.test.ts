@@ -40,7 +40,7 @@ async function storedPayloads(workflowId: string): Promise<HistoryPayload[]> {
   return found;
 }
 
-async function runEcho(dataConverter: DataConverter | undefined): Promise<{ result: string; payloads: HistoryPayload[] }> {
+async function runEcho(dataConverter: DataConverter | undefined): Promise<{ result: string; payloads: HistoryPayload[]; workflowId: string; client: Client }> {
   const taskQueue = `codec-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -53,7 +53,7 @@ async function runEcho(dataConverter: DataConverter | undefined): Promise<{ resu
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', ...(dataConverter === undefined ? {} : { dataConverter }) });
   const workflowId = `codec-${randomUUID()}`;
   const result = await worker.runUntil(client.workflow.execute<typeof echoThroughActivity>('echoThroughActivity', { taskQueue, workflowId, args: [{ text: MARKER }] }));
-  return { result, payloads: await storedPayloads(workflowId) };
+  return { result, payloads: await storedPayloads(workflowId), workflowId, client };
 }
 
 const decoded = (p: HistoryPayload) => new TextDecoder().decode(p.data ?? new Uint8Array());
@@ -90,18 +90,7 @@ describe('a fetched history with encryption on', () => {
   it('decodes back to what the worker wrote, for the report and the rollback to read', async () => {
     const key = randomBytes(32).toString('base64');
     const target = temporalTarget({ ISTIO_UPGRADE_PAYLOAD_KEY: key });
-    const taskQueue = `codec-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowBundle: await workflowBundle('test/client/fixtures/echo-workflow.ts'),
-      activities: { echo: (text: string) => Promise.resolve(`activity saw ${text}`) },
-      ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }),
-    });
-    const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }) });
-    const workflowId = `codec-${randomUUID()}`;
-    await worker.runUntil(client.workflow.execute<typeof echoThroughActivity>('echoThroughActivity', { taskQueue, workflowId, args: [{ text: MARKER }] }));
+    const { workflowId, client } = await runEcho(target.dataConverter);
     const stored = await client.workflow.getHandle(workflowId).fetchHistory();
     const input = () => stored.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(new TextDecoder().decode(input()?.metadata?.encoding ?? new Uint8Array())).toBe(ENCRYPTED_ENCODING);
