@@ -295,7 +295,12 @@ async function run(config: RunConfig): Promise<RunFigures> {
         name: `team-${String(n).padStart(2, '0')}`,
         labels: { 'istio-injection': 'enabled' },
         // Large meshes boot without pods and are scaled to one replica through the API (bench/scale-up.ts).
-        deployments: Array.from({ length: Math.min(perNamespace, config.deployments - n * perNamespace) }, (_, i) => ({ name: `svc-${String(i).padStart(3, '0')}`, replicas: bootedEmpty ? 0 : 1 })),
+        deployments: Array.from({ length: Math.min(perNamespace, config.deployments - n * perNamespace) }, (_, i) => ({
+          name: `svc-${String(i).padStart(3, '0')}`,
+          replicas: bootedEmpty ? 0 : 1,
+          // At ×600 the default 600 s deadline is one real second, which a loaded machine misses.
+          progressDeadlineSeconds: 86_400,
+        })),
       })),
     },
   });
