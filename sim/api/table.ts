@@ -70,6 +70,9 @@ const COLUMNS: Record<string, Column[]> = {
     ageCol,
     { name: 'IP', priority: 1, cell: (o) => str(o, 'status.podIP') },
     { name: 'Node', priority: 1, cell: (o) => str(o, 'spec.nodeName') },
+    // As the real server's pod table: `kubectl get pods -o wide` shows both, <none> when unset.
+    { name: 'Nominated Node', priority: 1, cell: (o) => str(o, 'status.nominatedNodeName') || '<none>' },
+    { name: 'Readiness Gates', priority: 1, cell: () => '<none>' },
   ],
   'apps/daemonsets': [
     name,
