@@ -136,9 +136,15 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
       // 2. The upgrade's details, as the workflow publishes them: phase, progress, the gate.
       await page.getByRole('link', { name: workflowId, exact: true }).click();
       await page.getByRole('tab', { name: 'User Metadata' }).click();
-      const details = page.frameLocator('iframe[title="output"]');
+      const details = page.frameLocator('#user-metadata-current-details');
       await details.locator('code', { hasText: SECOND_GATE }).waitFor();
       const detailsText = await details.locator('body').innerText();
+      // The Summary and Details panels (their own output frames) show what start set, fixed for the upgrade's life.
+      const panels = page.locator('iframe[title="output"]');
+      const panelTexts: string[] = [];
+      for (let i = 0; i < (await panels.count()); i += 1) panelTexts.push(await page.frameLocator('iframe[title="output"]').nth(i).locator('body').innerText());
+      expect(panelTexts.join('\n')).toContain(`Istio 1.26.4 → ${TARGET} on `);
+      expect(panelTexts.join('\n')).toMatch(/started by carol/);
       expect(detailsText).toMatch(/phase: workloads \(awaiting-approval\)/);
       expect(detailsText).toMatch(/progress: 0\D6 deployments/); // the UI renders 0/6 with a fraction slash
       expect(detailsText).toContain(`waiting for approval of ${SECOND_GATE}: move bookinfo to 1-27-3 and restart its workloads`);
