@@ -25,9 +25,18 @@ describe('Sail, ambient, revision-based', () => {
     const readiness = await runIn(env, () => sail.waitSailReady({ kind: 'Istio', minGeneration: patch.generation, deadlineSeconds: 30 }));
     expect(readiness).toMatchObject({ ready: true, state: 'Healthy', pending: [] });
     expect(heartbeats.length).toBeGreaterThan(0);
-    const revisions = await sail.listIstioRevisions();
-    // Ambient pods carry no sidecar, so only the `default` tag held the old revision in use.
-    expect(revisions).toEqual([
+    // Ambient pods carry no sidecar, so only the `default` tag and pods of the revision itself held
+    // it in use; a pod being replaced keeps it in use until it has terminated (its grace period),
+    // as Sail's InUse condition does on a real cluster.
+    const before = await sail.listIstioRevisions();
+    expect(before.find((r) => r.name === 'default-v1-27-0')).toEqual({ name: 'default-v1-27-0', version: 'v1.27.0', inUse: true, ready: true });
+    const terminating = cluster.sim.list('pods').filter((p) => p.metadata.deletionTimestamp !== undefined).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    let revisions = before;
+    for (let i = 0; i < 200 && revisions.some((r) => r.name === 'default-v1-26-4' && r.inUse); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      revisions = await sail.listIstioRevisions();
+    }
+    expect(revisions, `old revision still in use; terminating when first listed: ${terminating.join(', ') || 'none'}`).toEqual([
       { name: 'default-v1-26-4', version: 'v1.26.4', inUse: false, ready: true },
       { name: 'default-v1-27-0', version: 'v1.27.0', inUse: true, ready: true },
     ]);
