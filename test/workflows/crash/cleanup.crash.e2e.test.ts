@@ -20,6 +20,9 @@ afterAll(async () => {
 
 describe('a worker killed while the old revision is removed', () => {
   it('removes revision default once a new worker starts and completes the canary, restarting every bookinfo deployment exactly once', async () => {
+    // Each DELETE answers 0.7 s late, so the uninstall lasts long enough for the status poll to
+    // see it half done on a loaded machine (without it the whole removal could finish between polls).
+    cluster.sim.faults.add({ kind: 'latency', ms: 700, verb: 'delete' });
     const run = await canaryWithCrash(env, inject('temporalAddress'), cluster, {
       spec: crashCanarySpec(),
       killWhen: (status, c) => status.current === 'remove-revision:default' && c.sim.writeLog.some((write) => write.verb === 'delete'),
