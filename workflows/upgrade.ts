@@ -13,8 +13,7 @@
  */
 import { ApplicationFailure, CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Inventory } from '../core/inventory.js';
-import { missingPermissionFindings } from '../core/permissions/findings.js';
-import { permissionKey } from '../core/permissions/permission.js';
+import { deniedPermissions, missingPermissionFindings } from '../core/permissions/findings.js';
 import { planPermissions } from '../core/permissions/steps.js';
 import { PlanError } from '../core/plan/errors.js';
 import { planRollback } from '../core/plan/rollback.js';
@@ -144,7 +143,6 @@ const WORKER_PERMISSIONS_PRECHECK = 'worker-permissions-precheck';
 async function withWorkerPermissions(plan: Plan, spec: Spec): Promise<Plan> {
   const required = planPermissions(plan, spec.install.namespace);
   const answers = await cluster("check the worker's API permissions").reviewAccess({ permissions: required.map((r) => r.permission) });
-  const refused = new Set(answers.filter((answer) => !answer.allowed).map((answer) => permissionKey(answer.permission)));
-  const denied = required.filter((r) => refused.has(permissionKey(r.permission)));
+  const denied = deniedPermissions(required, answers);
   return denied.length === 0 ? plan : { ...plan, findings: [...plan.findings, ...missingPermissionFindings(denied, null, "the worker's credentials")] };
 }

@@ -7,8 +7,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { createAccessReviewActivities, type AccessReviewResult } from '../../activities/kubernetes/access-review.js';
 import { createKubeClients } from '../../activities/kubernetes/clients.js';
-import { missingPermissionFindings } from '../../core/permissions/findings.js';
-import { permissionKey, type ApiPermission } from '../../core/permissions/permission.js';
+import { deniedPermissions, missingPermissionFindings } from '../../core/permissions/findings.js';
+import type { ApiPermission } from '../../core/permissions/permission.js';
 import { planPermissions } from '../../core/permissions/steps.js';
 import type { Plan } from '../../core/plan/steps.js';
 import type { InventorySource } from './plan.js';
@@ -36,7 +36,6 @@ export async function withPermissionFindings(plan: Plan, review: ReviewPlanAcces
   if (review === undefined) return plan;
   const required = planPermissions(plan, source.controlPlaneNamespace);
   const answers = await review(source, required.map((r) => r.permission));
-  const refused = new Set(answers.results.filter((r) => !r.allowed).map((r) => permissionKey(r.permission)));
-  const denied = required.filter((r) => refused.has(permissionKey(r.permission)));
+  const denied = deniedPermissions(required, answers.results);
   return denied.length === 0 ? plan : { ...plan, findings: [...plan.findings, ...missingPermissionFindings(denied, answers.user)] };
 }

@@ -4,6 +4,7 @@
  */
 import type { Finding } from '../prechecks/finding.js';
 import { canIArgs, describePermission, grantingRule, qualifiedResource } from './permission.js';
+import { permissionKey, type ApiPermission } from './permission.js';
 import type { RequiredPermission } from './steps.js';
 
 export const MISSING_PERMISSION_CHECK = 'missing-permission';
@@ -17,4 +18,10 @@ export function missingPermissionFindings(denied: readonly RequiredPermission[],
     evidence: [`kubectl ${canIArgs(p).join(' ')} -> no`, ...steps.map((s) => `step ${s}`)],
     remedy: `Grant it with a ${grantingRule(p)} for the identity the worker runs as (deploy/kubernetes/ has the full set), then plan again.`,
   }));
+}
+
+/** The required permissions the cluster's answers refuse: what `plan` and the workflow turn into findings. */
+export function deniedPermissions(required: readonly RequiredPermission[], answers: readonly { permission: ApiPermission; allowed: boolean }[]): RequiredPermission[] {
+  const refused = new Set(answers.filter((answer) => !answer.allowed).map((answer) => permissionKey(answer.permission)));
+  return required.filter((r) => refused.has(permissionKey(r.permission)));
 }
