@@ -4,7 +4,8 @@
  * the runner in batches (workflows/restarts.ts), never one by one through this switch.
  */
 import type { GateStep, Step } from '../core/plan/steps.js';
-import { fail } from './failures.js';
+import { workflowFailure } from './failures.js';
+import { installerFor } from './installers/index.js';
 import { installRevision, upgradeBase, upgradeControlPlane } from './steps/control-plane.js';
 import { testWorkload } from './steps/tests.js';
 import { removeOldRevision } from './steps/cleanup.js';
@@ -18,28 +19,29 @@ import { verifyProxies } from './steps/verify.js';
 
 /** Returns a note for status; throws a failure in the vocabulary when the step cannot finish. */
 export async function executeStep(step: Step, context: StepContext): Promise<string> {
+  const installer = installerFor(context.plan.method);
   switch (step.kind) {
     case 'precheck':
-      return precheck(step, context);
+      return precheck(step, context, installer);
     case 'gate':
       return approvalGate(step, context);
     case 'upgrade-base':
-      return upgradeBase(step);
+      return upgradeBase(step, installer);
     case 'install-revision':
-      return installRevision(step, context);
+      return installRevision(step, context, installer);
     case 'upgrade-control-plane':
-      return upgradeControlPlane(step, context);
+      return upgradeControlPlane(step, context, installer);
     case 'upgrade-cni':
     case 'upgrade-ztunnel':
-      return upgradeNodeAgent(step, context);
+      return upgradeNodeAgent(step, context, installer);
     case 'switch-gateways':
       return switchGateways(step, context);
     case 'move-namespace':
       return moveNamespace(step);
     case 'move-tag':
-      return moveTag(step, context);
+      return moveTag(step, context, installer);
     case 'restart-workload':
-      throw fail('Validation', `restart ${step.id} reached the single-step executor: restarts run in batches`);
+      throw workflowFailure('Validation', `restart ${step.id} reached the single-step executor: restarts run in batches`);
     case 'test-workload':
       return testWorkload(step, context);
     case 'verify-proxies':
@@ -47,7 +49,7 @@ export async function executeStep(step: Step, context: StepContext): Promise<str
     case 'soak':
       return soak(step, context);
     case 'remove-old-revision':
-      return removeOldRevision(step, context);
+      return removeOldRevision(step, context, installer);
   }
 }
 
@@ -64,9 +66,9 @@ async function approvalGate(step: GateStep, context: StepContext): Promise<strin
     case 'approved':
       return `approved${by}${why}`;
     case 'rejected':
-      throw fail('GateRejected', `${step.subject}: rejected${by}${why}`);
+      throw workflowFailure('GateRejected', `${step.subject}: rejected${by}${why}`);
     case 'timed-out':
-      if (step.onTimeout === 'reject') throw fail('GateRejected', `${step.subject}: nobody decided in time, which this upgrade treats as a rejection`);
-      throw fail('GateTimedOut', `${step.subject}: nobody decided in time`);
+      if (step.onTimeout === 'reject') throw workflowFailure('GateRejected', `${step.subject}: nobody decided in time, which this upgrade treats as a rejection`);
+      throw workflowFailure('GateTimedOut', `${step.subject}: nobody decided in time`);
   }
 }

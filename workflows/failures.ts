@@ -7,13 +7,13 @@ import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFail
 import type { FailureType } from '../core/vocabulary.js';
 import type { StepFailure } from './messages.js';
 
-export function fail(type: FailureType, message: string, details?: unknown): ApplicationFailure {
+export function workflowFailure(type: FailureType, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, ...(details !== undefined && { details: [details] }) });
 }
 
 export function proxyMismatch(what: string, wrong: string[], count: number): ApplicationFailure {
   const more = count > wrong.length ? ` and ${count - wrong.length} more` : '';
-  return fail('ProxyMismatch', `${what}: ${wrong.join('; ')}${more}`, { wrong, count });
+  return workflowFailure('ProxyMismatch', `${what}: ${wrong.join('; ')}${more}`, { wrong, count });
 }
 
 /** The innermost application failure's type and message: what the operator needs to read. */

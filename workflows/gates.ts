@@ -4,7 +4,8 @@
  * its timeout passes. A timeout is reported as `timed-out`, never as an approval: what it means
  * for the upgrade is the caller's decision, made explicitly.
  */
-import { ApplicationFailure, condition, isCancellation, setHandler } from '@temporalio/workflow';
+import { condition, isCancellation, setHandler } from '@temporalio/workflow';
+import { workflowFailure } from './failures.js';
 import type { DecideRequest, GateAnswer, GateDecision, GateVerdict, PendingGate } from './messages.js';
 import { approveSignal, decideUpdate, rejectSignal } from './messages.js';
 import type { StatusBoard } from './status.js';
@@ -64,7 +65,7 @@ export class Gates {
   /** Opens a gate and waits until it is decided or times out. */
   async wait(request: GateRequest): Promise<GateDecision> {
     // A bug in the runbook, not a transient problem: fail the workflow rather than retry the task forever.
-    if (this.gates.has(request.id)) throw ApplicationFailure.nonRetryable(`gate "${request.id}" was already opened in this upgrade`, 'Validation');
+    if (this.gates.has(request.id)) throw workflowFailure('Validation', `gate "${request.id}" was already opened in this upgrade`);
     const openedAt = Date.now();
     const pending: PendingGate = {
       id: request.id,
@@ -96,7 +97,7 @@ export class Gates {
       }
       throw error;
     }
-    if (gate.decision === undefined) throw ApplicationFailure.nonRetryable(`gate "${request.id}" ended undecided`, 'Validation');
+    if (gate.decision === undefined) throw workflowFailure('Validation', `gate "${request.id}" ended undecided`);
     return gate.decision;
   }
 
@@ -125,7 +126,7 @@ export class Gates {
     const earlier = this.byRequestId.get(request.requestId);
     if (earlier) return earlier;
     const gate = this.gates.get(request.gateId);
-    if (!gate) throw ApplicationFailure.nonRetryable(`unknown gate "${request.gateId}"`, 'Validation'); // unreachable: refusal() checked it
+    if (!gate) throw workflowFailure('Validation', `unknown gate "${request.gateId}"`); // unreachable: refusal() checked it
     const decision: GateDecision = {
       gateId: request.gateId,
       outcome: request.decision === 'approve' ? 'approved' : 'rejected',

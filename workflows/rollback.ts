@@ -10,6 +10,7 @@ import type { Plan } from '../core/plan/steps.js';
 import { cluster } from './activities.js';
 import { Controls } from './controls.js';
 import { Gates } from './gates.js';
+import { installerFor } from './installers/index.js';
 import { planQuery } from './messages.js';
 import type { RollbackInput, UpgradeResult } from './messages.js';
 import { Runner, isStop } from './runner.js';
@@ -29,7 +30,7 @@ export async function rollback(input: RollbackInput): Promise<UpgradeResult> {
 
   const inventory = await cluster('read the cluster').readInventory({ controlPlaneNamespace: spec.install.namespace });
   const original = input.plan;
-  if (original.revisions !== null && !inventory.controlPlane.revisions.some((revision) => revision.name === original.revisions?.from) && original.method !== 'sail') {
+  if (original.revisions !== null && !inventory.controlPlane.revisions.some((revision) => revision.name === original.revisions?.from) && !installerFor(original.method).recreatesRemovedRevision) {
     board.refuse({ type: 'Validation', message: `revision ${original.revisions.from} (${original.source}) was removed when the upgrade finished: there is no old control plane to go back to; plan a new upgrade instead` });
     return result('refused');
   }

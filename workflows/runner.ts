@@ -9,7 +9,7 @@ import { ApplicationFailure, CancellationScope, condition, executeChild, getExte
 import { describe } from '../core/plan/steps.js';
 import type { Plan, RestartWorkloadStep, Step } from '../core/plan/steps.js';
 import { executeStep } from './execute.js';
-import { describeFailure, fail } from './failures.js';
+import { describeFailure, workflowFailure } from './failures.js';
 import type { StepFailure } from './messages.js';
 import { holdSignal, restartBatch } from './restarts.js';
 import type { RestartOutcome } from './restarts.js';
@@ -83,7 +83,7 @@ export class Runner {
 
   private aborted(): ApplicationFailure {
     const record = this.context.controls.abortRequested;
-    return fail('Aborted', `aborted by ${record?.by ?? 'an operator'}${record?.comment ? `: ${record.comment}` : ''}`);
+    return workflowFailure('Aborted', `aborted by ${record?.by ?? 'an operator'}${record?.comment ? `: ${record.comment}` : ''}`);
   }
 
   /** An upgrade's steps can be cancelled by abort; a rollback's cannot (it runs to the end). */
@@ -143,7 +143,7 @@ export class Runner {
       const choice = controls.failure?.choice;
       if (choice !== undefined) return choice;
       if (decision.outcome === 'approved') return 'skip';
-      throw fail('GateRejected', `${describe(step)} failed and ${decision.by ?? 'nobody'} chose to ${this.mode === 'upgrade' ? 'roll back' : 'stop'}`);
+      throw workflowFailure('GateRejected', `${describe(step)} failed and ${decision.by ?? 'nobody'} chose to ${this.mode === 'upgrade' ? 'roll back' : 'stop'}`);
     } catch (error) {
       if (this.mode === 'upgrade' && controls.abortRequested && isCancellation(error)) throw this.aborted();
       throw error;
@@ -201,7 +201,7 @@ export class Runner {
         const failure = outcome.failure ?? { type: 'Error', message: outcome.note };
         board.stepState(step.id, 'failed', { failure });
         if (failure.type === 'TestFailed' && step.onTestFailure === 'rollback' && this.mode === 'upgrade') {
-          throw fail('AutoRollback', `${failure.message}: the spec rolls back at once on a failed test`);
+          throw workflowFailure('AutoRollback', `${failure.message}: the spec rolls back at once on a failed test`);
         }
         if ((await this.failureGate(step, failure)) === 'retry') {
           attempts.set(step.id, (attempts.get(step.id) ?? 1) + 1);

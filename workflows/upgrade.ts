@@ -11,7 +11,7 @@
  *                                          namespaces, restarts, soaks, cleanup)
  *   4. on rejection, abort or cancel      roll back: planRollback of what began, then run it
  */
-import { ApplicationFailure, CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Inventory } from '../core/inventory.js';
 import { deniedPermissions, missingPermissionFindings } from '../core/permissions/findings.js';
 import { planPermissions } from '../core/permissions/steps.js';
@@ -23,7 +23,7 @@ import { formatProblems, parseSpec } from '../core/spec/parse.js';
 import type { Spec } from '../core/spec/schema.js';
 import { cluster } from './activities.js';
 import { Controls } from './controls.js';
-import { describeFailure } from './failures.js';
+import { describeFailure, workflowFailure } from './failures.js';
 import { Gates } from './gates.js';
 import { planQuery } from './messages.js';
 import type { UpgradeInput, UpgradeResult } from './messages.js';
@@ -107,7 +107,7 @@ export async function rollBack(context: { spec: Spec; plan: Plan; inventory: Inv
 export function validSpec(raw: unknown): Spec {
   const parsed = parseSpec(raw);
   // A spec from the Web UI or a script is checked like one from the CLI; no retry can fix it.
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(`invalid spec:\n${formatProblems(parsed.problems)}`, 'Validation', parsed.problems);
+  if (!parsed.ok) throw workflowFailure('Validation', `invalid spec:\n${formatProblems(parsed.problems)}`, parsed.problems);
   return parsed.spec;
 }
 

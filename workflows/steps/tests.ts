@@ -5,7 +5,7 @@
  */
 import type { TestWorkloadStep } from '../../core/plan/steps.js';
 import { waits } from '../activities.js';
-import { fail } from '../failures.js';
+import { workflowFailure } from '../failures.js';
 import { restartValue } from './context.js';
 import type { StepContext } from './context.js';
 
@@ -14,5 +14,5 @@ export async function testWorkload(step: TestWorkloadStep, context: StepContext)
   const report = await waits(`test ${step.namespace}/${step.name}`).runWorkloadTest({ namespace: step.namespace, deployment: step.name, test: step.test, runId });
   if (report.passed) return report.summary;
   const message = `${step.namespace}/${step.name}: ${report.summary}`;
-  throw step.onTestFailure === 'rollback' && context.plan.kind === 'upgrade' ? fail('AutoRollback', `${message}: the spec rolls back at once on a failed test`) : fail('TestFailed', message, report.evidence);
+  throw step.onTestFailure === 'rollback' && context.plan.kind === 'upgrade' ? workflowFailure('AutoRollback', `${message}: the spec rolls back at once on a failed test`) : workflowFailure('TestFailed', message, report.evidence);
 }
