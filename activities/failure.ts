@@ -17,7 +17,7 @@ export interface FailureOptions {
   nextRetryDelayMs?: number;
 }
 
-export function failure(type: FailureType, message: string, options: FailureOptions = {}): ApplicationFailure {
+export function activityFailure(type: FailureType, message: string, options: FailureOptions = {}): ApplicationFailure {
   return ApplicationFailure.create({
     type,
     message: redact(message),
@@ -127,7 +127,7 @@ export function fromKubernetesError(err: unknown, what: string): ApplicationFail
     const type = typeForHttpStatus(code);
     const reason = body.message ?? body.reason ?? 'no message';
     const delay = type === 'RateLimited' ? retryAfterMs(err, body) : undefined;
-    return failure(type, `${what}: HTTP ${code}: ${reason}`, {
+    return activityFailure(type, `${what}: HTTP ${code}: ${reason}`, {
       details: { status: code, reason: body.reason ?? null },
       ...cause,
       ...(delay === undefined ? {} : { nextRetryDelayMs: delay }),
@@ -136,17 +136,17 @@ export function fromKubernetesError(err: unknown, what: string): ApplicationFail
   const watchStatus = (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof watchStatus === 'number') {
     const reason = err instanceof Error && err.message !== '' ? tail(err.message.split('\n')[0] ?? '', 200) : null;
-    return failure(typeForHttpStatus(watchStatus), `${what}: HTTP ${watchStatus}${reason === null ? '' : `: ${reason}`}`, { details: { status: watchStatus, reason }, ...cause });
+    return activityFailure(typeForHttpStatus(watchStatus), `${what}: HTTP ${watchStatus}${reason === null ? '' : `: ${reason}`}`, { details: { status: watchStatus, reason }, ...cause });
   }
   const code = networkCode(err);
   if (code !== undefined) {
     const type: FailureType = TIMEOUT_CODES.has(code) ? 'Timeout' : 'Unavailable';
-    return failure(type, `${what}: ${code}`, { details: { code }, ...cause });
+    return activityFailure(type, `${what}: ${code}`, { details: { code }, ...cause });
   }
   if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
-    return failure('Timeout', `${what}: request timed out`, { details: { code: err.name }, ...cause });
+    return activityFailure('Timeout', `${what}: request timed out`, { details: { code: err.name }, ...cause });
   }
   // Unknown errors are retryable: a bug here should cost a retry, not an upgrade.
   const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-  return failure('Unavailable', `${what}: ${message.slice(0, 300)}`, { details: { error: err instanceof Error ? err.name : typeof err }, ...cause });
+  return activityFailure('Unavailable', `${what}: ${message.slice(0, 300)}`, { details: { error: err instanceof Error ? err.name : typeof err }, ...cause });
 }

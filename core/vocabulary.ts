@@ -104,4 +104,3 @@ export const SEARCH_ATTRIBUTES = {
   IstioInstaller: 'Keyword',
   DataPlaneMode: 'Keyword',
 } as const;
-export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;

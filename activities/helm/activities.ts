@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { currentContext } from '../context.js';
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import { clusterArgs, type ToolsConfig } from '../tools/config.js';
 import { resolveTool } from '../tools/resolve.js';
 import { runTool, type RunOptions, type RunResult } from '../tools/run.js';
@@ -71,14 +71,14 @@ function parseJson<T>(text: string, what: string): T {
   try {
     return JSON.parse(text === '' ? 'null' : text) as T;
   } catch {
-    throw failure('CommandFailed', `${what}: output is not JSON`);
+    throw activityFailure('CommandFailed', `${what}: output is not JSON`);
   }
 }
 
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function validate(input: { release: unknown; namespace: unknown; chart?: unknown; values?: unknown; waitSeconds?: unknown }): void {
-  const bad = (field: string, why: string) => failure('Validation', `helm: ${field}: ${why}`, { details: { field } });
+  const bad = (field: string, why: string) => activityFailure('Validation', `helm: ${field}: ${why}`, { details: { field } });
   if (typeof input.release !== 'string' || !RELEASE_NAME.test(input.release) || input.release.length > 53) throw bad('release', 'expected a DNS label of at most 53 characters');
   if (typeof input.namespace !== 'string' || !RELEASE_NAME.test(input.namespace)) throw bad('namespace', 'expected a DNS label');
   if ('chart' in input && (typeof input.chart !== 'string' || input.chart.trim() === '')) throw bad('chart', 'expected a chart reference');
@@ -115,7 +115,7 @@ export function createHelmActivities(tools: ToolsConfig) {
     const last = history.at(-1);
     if (last === undefined || last.description !== operationOwner()) {
       // Another operator or workflow is (or was) at work: retry later rather than undo what it did.
-      throw failure('Conflict', `helm release ${where} is ${pending.status} from another operation: ${last?.description ?? 'no description'}`, {
+      throw activityFailure('Conflict', `helm release ${where} is ${pending.status} from another operation: ${last?.description ?? 'no description'}`, {
         details: { release: where, status: pending.status, revision: last?.revision ?? null },
       });
     }

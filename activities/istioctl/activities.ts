@@ -5,7 +5,7 @@
  * at the target version, an uninstall when nothing labelled for the revision is left, a tag
  * when its webhooks point at the revision. Every call names the worker's kubeconfig and context.
  */
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { clusterArgs, type ToolsConfig } from '../tools/config.js';
@@ -63,7 +63,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function validName(field: string, value: unknown): string {
   if (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > 63) {
-    throw failure('Validation', `istioctl: ${field}: expected a DNS label, got ${JSON.stringify(value)}`, { details: { field } });
+    throw activityFailure('Validation', `istioctl: ${field}: expected a DNS label, got ${JSON.stringify(value)}`, { details: { field } });
   }
   return value;
 }
@@ -90,7 +90,7 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
         const left = await owned();
         if (left.length > 0) {
           // Retryable: a second install converges what the first left, and the check runs again.
-          throw failure('Unavailable', `istioctl install of ${revision} finished but ${left.length} objects are not in place: ${left.slice(0, 5).join('; ')}`, {
+          throw activityFailure('Unavailable', `istioctl install of ${revision} finished but ${left.length} objects are not in place: ${left.slice(0, 5).join('; ')}`, {
             details: { notInPlace: left.slice(0, 20) },
           });
         }
@@ -106,7 +106,7 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
       await istioctl(input.version, args);
       const left = await ownedByRevision(clients, namespace, revision);
       if (left.length > 0) {
-        throw failure('Unavailable', `istioctl uninstall of ${revision} finished but left ${left.join(', ')}`, { details: { left: left.slice(0, 20) } });
+        throw activityFailure('Unavailable', `istioctl uninstall of ${revision} finished but left ${left.join(', ')}`, { details: { left: left.slice(0, 20) } });
       }
       return { changed: true, command: describeCommand('istioctl', [...args, ...clusterArgs('istioctl', tools)]) };
     },
@@ -139,7 +139,7 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
       const result = await istioctl(input.version, args, { okExitCodes: [1] });
       const report = parsePrecheck(`${result.stdout}\n${result.stderr}`);
       if (result.exitCode !== 0 && report.findings.length === 0) {
-        throw failure('CommandFailed', `istioctl ${args.join(' ')}: exit ${result.exitCode} without findings`, { details: { exitCode: result.exitCode } });
+        throw activityFailure('CommandFailed', `istioctl ${args.join(' ')}: exit ${result.exitCode} without findings`, { details: { exitCode: result.exitCode } });
       }
       return report;
     },

@@ -8,7 +8,7 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseAllDocuments } from 'yaml';
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { daemonSetRolloutStatus, deploymentRolloutStatus } from '../kubernetes/rollout-status.js';
@@ -66,7 +66,7 @@ function mismatch(want: ManifestObject, live: KubernetesObject): string | null {
 
 /** The manifest's objects that are missing or not as rendered, each with the reason. */
 export async function notInPlace(clients: KubeClients, manifest: readonly ManifestObject[]): Promise<string[]> {
-  if (manifest.length === 0) throw failure('CommandFailed', 'istioctl manifest generate rendered no objects');
+  if (manifest.length === 0) throw activityFailure('CommandFailed', 'istioctl manifest generate rendered no objects');
   const problems: string[] = [];
   for (const want of manifest) {
     const live = await readLive(clients, want);

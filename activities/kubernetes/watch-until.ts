@@ -6,7 +6,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { failure, fromKubernetesError } from '../failure.js';
+import { activityFailure, fromKubernetesError } from '../failure.js';
 import { currentCancellationSignal, currentContext, heartbeat, heartbeatIntervalMs } from '../context.js';
 import type { KubeClients } from './clients.js';
 
@@ -103,7 +103,7 @@ export function watchUntil<T extends KubernetesObject, P>(
         : setTimeout(
             () => {
               settle(
-                failure('RolloutFailed', `${target.describe} did not finish within ${options.deadlineSeconds}s: ${last?.message ?? 'no status yet'}`, {
+                activityFailure('RolloutFailed', `${target.describe} did not finish within ${options.deadlineSeconds}s: ${last?.message ?? 'no status yet'}`, {
                   details: { progress: last?.progress ?? null },
                 }),
               );
@@ -135,7 +135,7 @@ export function watchUntil<T extends KubernetesObject, P>(
       if (last.message !== previous) beat();
       if (last.state === 'done') settle(undefined, { message: last.message, progress: last.progress, object, watches, reads });
       else if (last.state === 'failed') {
-        settle(failure('RolloutFailed', `${target.describe}: ${last.message}`, { details: { progress: last.progress } }));
+        settle(activityFailure('RolloutFailed', `${target.describe}: ${last.message}`, { details: { progress: last.progress } }));
       }
     }
 
@@ -198,7 +198,7 @@ export function watchUntil<T extends KubernetesObject, P>(
       }
       if (typed.metadata?.name !== target.name) return;
       if (type === 'DELETED') {
-        settle(failure('NotFound', `${target.describe} was deleted while waiting`));
+        settle(activityFailure('NotFound', `${target.describe} was deleted while waiting`));
         return;
       }
       observe(typed);

@@ -1,5 +1,5 @@
 /** A command test: a program run by the worker (a smoke-test script, curl, grpcurl) that passes on its expected exit code. */
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import { redact, redactArgs, tail } from '../redact.js';
 import { runProcess } from '../tools/process.js';
 import type { TestReport } from './types.js';
@@ -20,7 +20,7 @@ export async function runCommandCheck(check: CommandCheck): Promise<TestReport> 
   const result = await runProcess(program, args, { timeoutMs: timeout, describe: `test ${shown}`, ...(check.env === undefined ? {} : { env: check.env }) });
   if (result.startError !== undefined) {
     // The test could not run: that is a broken spec, not a failing workload.
-    throw failure('Validation', `test command ${shown}: cannot run ${program} (${result.startError})`);
+    throw activityFailure('Validation', `test command ${shown}: cannot run ${program} (${result.startError})`);
   }
   const want = check.expectExitCode ?? 0;
   const passed = !result.timedOut && result.exitCode === want;

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { V1Job } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { heartbeat } from '../context.js';
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import { call, read, sleep } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { watchUntil } from '../kubernetes/watch-until.js';
@@ -112,7 +112,7 @@ async function replaceStale(clients: KubeClients, check: JobCheck, what: string)
     }
     await sleep(200);
   }
-  throw failure('Conflict', `${what}: the stale Job is still being deleted`);
+  throw activityFailure('Conflict', `${what}: the stale Job is still being deleted`);
 }
 
 export async function runJobCheck(clients: KubeClients, check: JobCheck): Promise<TestReport> {

@@ -1,7 +1,7 @@
 /** Runs the test the spec names for a workload: exactly one of an HTTP check, a command, or a Job. */
 import { createHash } from 'node:crypto';
 import type { WorkloadTest } from '../../core/spec/index.js';
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { runCommandCheck } from './command.js';
 import { runHttpCheck } from './http.js';
@@ -26,13 +26,13 @@ export interface RunWorkloadTestInput {
 /** Who a test Job belongs to: the step and its attempt, else the run id the workflow chose. */
 export function testRunIdentity(input: Pick<RunWorkloadTestInput, 'stepId' | 'attempt' | 'runId' | 'namespace' | 'deployment'>): string {
   if (input.stepId !== undefined) {
-    if (typeof input.stepId !== 'string' || input.stepId === '') throw failure('Validation', `test of ${input.namespace}/${input.deployment}: stepId: expected a non-empty string`, { details: { field: 'stepId' } });
+    if (typeof input.stepId !== 'string' || input.stepId === '') throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: stepId: expected a non-empty string`, { details: { field: 'stepId' } });
     const attempt = input.attempt ?? 1;
-    if (!Number.isInteger(attempt) || attempt < 1) throw failure('Validation', `test of ${input.namespace}/${input.deployment}: attempt: expected a whole number from 1`, { details: { field: 'attempt' } });
+    if (!Number.isInteger(attempt) || attempt < 1) throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: attempt: expected a whole number from 1`, { details: { field: 'attempt' } });
     return `${input.stepId}#${attempt}`;
   }
   if (typeof input.runId === 'string' && input.runId !== '') return input.runId;
-  throw failure('Validation', `test of ${input.namespace}/${input.deployment}: stepId (or runId): expected one`, { details: { field: 'stepId' } });
+  throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: stepId (or runId): expected one`, { details: { field: 'stepId' } });
 }
 
 /** A DNS-1123 name under 63 characters, stable for the same inputs. */
@@ -49,7 +49,7 @@ export function createProbeActivities(clients: KubeClients) {
       if (http !== undefined) return runHttpCheck({ url: http.url, expectStatus: http.expectStatus, timeoutMs: http.timeoutSeconds * 1000 });
       if (command !== undefined) {
         const [program, ...args] = command.argv;
-        if (program === undefined) throw failure('Validation', `test of ${input.namespace}/${input.deployment}: empty command`);
+        if (program === undefined) throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: empty command`);
         return runCommandCheck({ command: [program, ...args], timeoutMs: command.timeoutSeconds * 1000 });
       }
       if (job !== undefined) {
@@ -64,7 +64,7 @@ export function createProbeActivities(clients: KubeClients) {
           labels: { 'istio-upgrade-runbooks/tests': input.deployment },
         });
       }
-      throw failure('Validation', `test of ${input.namespace}/${input.deployment}: expected one of http, command or job`);
+      throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: expected one of http, command or job`);
     },
   };
 }

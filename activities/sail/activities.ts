@@ -3,7 +3,7 @@
  * strategy and wait for its verdict. Patches carry fixed values and are skipped when already
  * applied, so retries are harmless.
  */
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import { call, read } from '../kubernetes/call.js';
 import { mergePatch, type KubeClients } from '../kubernetes/clients.js';
 import { watchUntil, type Evaluation, type WatchOptions } from '../kubernetes/watch-until.js';
@@ -83,7 +83,7 @@ export function createSailActivities(clients: KubeClients) {
     patchSailResource: async (input: PatchSailInput): Promise<PatchSailResult> => {
       const name = input.name ?? 'default';
       if (input.updateStrategy !== undefined && input.kind !== 'Istio') {
-        throw failure('Validation', `${input.kind} has no update strategy: only Istio does`);
+        throw activityFailure('Validation', `${input.kind} has no update strategy: only Istio does`);
       }
       const current = await get(input.kind, name);
       const body = sailPatch(current, input);

@@ -6,7 +6,7 @@
 import { WebClient } from '@slack/web-api';
 import type { GateClosedNotice, GateNotice, PostedMessage } from '../../workflows/messages.js';
 import { currentContext } from '../context.js';
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import type { GateRef } from './buttons.js';
 import { closedGateMessage, openGateMessage } from './blocks.js';
 import type { SlackActivityConfig } from './config.js';
@@ -24,7 +24,7 @@ interface Execution {
 function execution(gateId: string): Execution {
   const info = currentContext()?.info;
   const run = info?.workflowExecution;
-  if (info === undefined || run === undefined) throw failure('Validation', 'Slack gate messages are sent from a workflow activity only');
+  if (info === undefined || run === undefined) throw activityFailure('Validation', 'Slack gate messages are sent from a workflow activity only');
   return { namespace: info.namespace, ref: { workflowId: run.workflowId, runId: run.runId, gateId } };
 }
 
@@ -48,7 +48,7 @@ export function createSlackActivities(config: SlackActivityConfig | { missing: s
   function configured(): { client: WebClient; webUiUrl: string } {
     if (client === undefined || config === undefined || 'missing' in config) {
       const missing = config !== undefined && 'missing' in config ? config.missing : 'SLACK_BOT_TOKEN';
-      throw failure('Validation', `Slack is not configured on this worker: set ${missing}`, { details: { missing } });
+      throw activityFailure('Validation', `Slack is not configured on this worker: set ${missing}`, { details: { missing } });
     }
     return { client, webUiUrl: config.webUiUrl };
   }
@@ -61,7 +61,7 @@ export function createSlackActivities(config: SlackActivityConfig | { missing: s
     try {
       const result = await client.chat.postMessage({ channel: notice.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
       if (typeof result.channel !== 'string' || typeof result.ts !== 'string') {
-        throw failure('Unavailable', `chat.postMessage to ${notice.channel}: the answer has no channel or ts`);
+        throw activityFailure('Unavailable', `chat.postMessage to ${notice.channel}: the answer has no channel or ts`);
       }
       // The channel id, not the name the spec gave: chat.update accepts only the id.
       return { channel: result.channel, ts: result.ts };

@@ -7,7 +7,7 @@ import { ErrorCode } from '@slack/web-api';
 import type { WebAPICallError } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FailureType } from '../../core/vocabulary.js';
-import { failure, typeForHttpStatus } from '../failure.js';
+import { activityFailure, typeForHttpStatus } from '../failure.js';
 
 const FORBIDDEN = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope', 'not_in_channel', 'restricted_action', 'ekm_access_denied', 'org_login_required']);
 const NOT_FOUND = new Set(['channel_not_found', 'message_not_found', 'user_not_found', 'user_not_in_channel', 'is_archived', 'cant_update_message']);
@@ -43,23 +43,23 @@ export function fromSlackError(err: unknown, what: string): ApplicationFailure {
     switch (err.code) {
       case ErrorCode.PlatformError: {
         const error = err.data.error;
-        return failure(typeForPlatformError(error), `${what}: Slack said ${error}`, { details: { slackError: error } });
+        return activityFailure(typeForPlatformError(error), `${what}: Slack said ${error}`, { details: { slackError: error } });
       }
       case ErrorCode.RateLimitedError:
-        return failure('RateLimited', `${what}: rate limited for ${err.retryAfter} s`, {
+        return activityFailure('RateLimited', `${what}: rate limited for ${err.retryAfter} s`, {
           details: { retryAfterSeconds: err.retryAfter },
           nextRetryDelayMs: err.retryAfter * 1000,
         });
       case ErrorCode.HTTPError:
-        return failure(typeForHttpStatus(err.statusCode), `${what}: HTTP ${err.statusCode}`, { details: { status: err.statusCode } });
+        return activityFailure(typeForHttpStatus(err.statusCode), `${what}: HTTP ${err.statusCode}`, { details: { status: err.statusCode } });
       case ErrorCode.RequestError: {
         // No answer at all (refused, reset, timed out): Slack may be back on the next attempt.
         const code = networkCode(err.original);
         const reason = code ?? (err.original.message.split('\n')[0] ?? 'request failed');
-        return failure('Unavailable', `${what}: ${reason}`, { details: { code: code ?? null } });
+        return activityFailure('Unavailable', `${what}: ${reason}`, { details: { code: code ?? null } });
       }
     }
   }
   const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-  return failure('Unavailable', `${what}: ${message.slice(0, 300)}`);
+  return activityFailure('Unavailable', `${what}: ${message.slice(0, 300)}`);
 }

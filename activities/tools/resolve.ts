@@ -5,7 +5,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import type { ToolName, ToolsConfig } from './config.js';
 
 /** "1.28.1" → ["1.28.1", "1.28"]; "1.28" → ["1.28"]. The most specific name wins. */
@@ -40,12 +40,12 @@ export function isExecutable(path: string): boolean {
 
 export function resolveTool(tool: ToolName, version: string | undefined, config: ToolsConfig, exists: (path: string) => boolean = isExecutable): string {
   if (version !== undefined && versionNames(version).length === 0) {
-    throw failure('Validation', `${tool}: "${version}" is not an Istio version`);
+    throw activityFailure('Validation', `${tool}: "${version}" is not an Istio version`);
   }
   const tried = candidates(tool, version, config);
   const found = tried.find(exists);
   if (found === undefined) {
-    throw failure('Validation', `no ${tool} for Istio ${version ?? '(any)'}: configure a versions folder or put ${tool}-<version> on PATH`, {
+    throw activityFailure('Validation', `no ${tool} for Istio ${version ?? '(any)'}: configure a versions folder or put ${tool}-<version> on PATH`, {
       details: { tool, version: version ?? null, tried: tried.slice(0, 20) },
     });
   }

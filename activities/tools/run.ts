@@ -3,7 +3,7 @@
  * typed failure that carries the command, the exit code and the redacted end of stderr.
  */
 import { basename } from 'node:path';
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import { redact, redactArgs, tail } from '../redact.js';
 import { DEFAULT_TOOL_TIMEOUT_MS, type ToolsConfig } from './config.js';
 import { runProcess } from './process.js';
@@ -38,17 +38,17 @@ export async function runTool(binary: string, args: readonly string[], config: T
   });
   const evidence = { command, exitCode: result.exitCode ?? null, stderr: tail(redact(result.stderr)) };
   if (result.timedOut) {
-    throw failure('Timeout', `${command}: no answer within ${timeout} ms`, { details: evidence });
+    throw activityFailure('Timeout', `${command}: no answer within ${timeout} ms`, { details: evidence });
   }
   if (result.exitCode === undefined) {
     if (result.startError !== undefined) {
-      throw failure('Validation', `${command}: cannot run ${basename(binary)} (${result.startError})`, { details: evidence });
+      throw activityFailure('Validation', `${command}: cannot run ${basename(binary)} (${result.startError})`, { details: evidence });
     }
-    throw failure('CommandFailed', `${command}: ${result.signal === undefined ? 'did not run' : `killed by ${result.signal}`}`, { details: evidence });
+    throw activityFailure('CommandFailed', `${command}: ${result.signal === undefined ? 'did not run' : `killed by ${result.signal}`}`, { details: evidence });
   }
   if (result.exitCode !== 0 && !(options.okExitCodes ?? []).includes(result.exitCode)) {
     const lastLine = result.stderr.trim().split('\n').pop() ?? '';
-    throw failure('CommandFailed', `${command}: exit ${result.exitCode}: ${tail(lastLine, 300)}`, { details: evidence });
+    throw activityFailure('CommandFailed', `${command}: exit ${result.exitCode}: ${tail(lastLine, 300)}`, { details: evidence });
   }
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }

@@ -13,7 +13,7 @@
  * from the object that ended the watch rather than read again.
  */
 import type { V1Deployment } from '@kubernetes/client-node';
-import { failure } from '../failure.js';
+import { activityFailure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { injectedRevision, isLivePod, istioProxy, versionFromImage } from '../kubernetes/images.js';
@@ -62,7 +62,7 @@ export function createWorkloadActivities(clients: KubeClients) {
   async function wrongProxies(input: RolloutWorkloadInput, deployment: V1Deployment): Promise<{ wrong: string[]; pods: number }> {
     const what = `deployment ${input.namespace}/${input.name}`;
     const selector = selectorOf(deployment.spec?.selector.matchLabels);
-    if (selector === '') throw failure('Validation', `${what} has no matchLabels selector: its pods cannot be checked`);
+    if (selector === '') throw activityFailure('Validation', `${what} has no matchLabels selector: its pods cannot be checked`);
     const pods = (await read(`list pods of ${what}`, () => clients.core.listNamespacedPod({ namespace: input.namespace, labelSelector: selector }))).items.filter(isLivePod);
     const wrong = pods.flatMap((pod) => {
       const proxy = istioProxy(pod.spec);
@@ -91,7 +91,7 @@ export function createWorkloadActivities(clients: KubeClients) {
         },
         restart,
       );
-      if (rollout.kind !== 'Deployment') throw failure('Validation', `${input.namespace}/${input.name} is not a Deployment`);
+      if (rollout.kind !== 'Deployment') throw activityFailure('Validation', `${input.namespace}/${input.name} is not a Deployment`);
       const proxies = await wrongProxies(input, rollout.object);
       const test =
         input.test === null || proxies.wrong.length > 0

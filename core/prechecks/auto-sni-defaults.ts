@@ -1,3 +1,8 @@
+/**
+ * Catches an upgrade across 1.21, which turns on SNI and server-certificate verification for
+ * upstream TLS: DestinationRules that relied on neither start failing after istiod rolls. It warns
+ * unless the old defaults are pinned, and then names what pins them.
+ */
 import { hopInto } from './precheck.js';
 import type { Precheck } from './precheck.js';
 

@@ -1,3 +1,8 @@
+/**
+ * Catches revisions installed with `compatibilityVersion`. The upgrade keeps the setting, so a
+ * target that no longer offers it would end the old behaviour it preserves all at once (block);
+ * a target that still does gets a reminder that the setting is on borrowed time (warn).
+ */
 import { minorOf, tryParseVersion } from '../version.js';
 import type { Finding } from './finding.js';
 import type { Precheck } from './precheck.js';

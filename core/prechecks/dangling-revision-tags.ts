@@ -1,3 +1,7 @@
+/**
+ * Catches revision tags that resolve to no running istiod, now or once the plan removes the old
+ * revision: pods restarted in the namespaces on such a tag could not be injected.
+ */
 import type { Finding } from './finding.js';
 import type { Precheck } from './precheck.js';
 

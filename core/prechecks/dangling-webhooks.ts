@@ -1,3 +1,7 @@
+/**
+ * Catches webhook configurations, Istio's or others', that call a Service which no longer exists.
+ * The upgrade restarts pods, and a pod webhook nobody answers may refuse every one of them.
+ */
 import type { Precheck } from './precheck.js';
 
 /** A webhook whose Service is gone fails every matching request (failurePolicy Fail) or silently skips. */

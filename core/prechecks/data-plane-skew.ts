@@ -1,3 +1,7 @@
+/**
+ * Catches node agents (istio-cni, ztunnel) already outside the supported skew with istiod
+ * before the upgrade starts: the plan's order keeps a supported skew only from a supported start.
+ */
 import { formatVersion, skewViolation, tryParseVersion } from '../version.js';
 import type { Precheck } from './precheck.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Catches namespaces labelled both `istio-injection` and `istio.io/rev`: the revision label there
+ * is not the one that decides which istiod injects the pods the upgrade restarts.
+ */
 import { INJECTION_LABEL, REV_LABEL } from '../labels.js';
 import type { Precheck } from './precheck.js';
 

@@ -1,3 +1,8 @@
+/**
+ * Catches a spec that disagrees with the cluster on the installer (istioctl, Helm, Sail), on
+ * Sail's update strategy or on ambient mode: the plan's steps follow the spec, so they would act
+ * on an install that is not there.
+ */
 import type { Finding } from './finding.js';
 import type { Precheck } from './precheck.js';
 

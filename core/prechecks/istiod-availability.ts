@@ -1,3 +1,7 @@
+/**
+ * Catches an in-place upgrade of an istiod with one replica or no PodDisruptionBudget: while it
+ * rolls, pods cannot be injected and config stops flowing to the proxies.
+ */
 import type { Precheck } from './precheck.js';
 
 /** In place, istiod rolls under load: one replica or no PDB means a window with no control plane. */

@@ -1,3 +1,8 @@
+/**
+ * Catches an upgrade across 1.27 on revisions that have not chosen a sidecar layout: every pod
+ * restarted after it runs istio-proxy as a native sidecar, which foreign pod webhooks and tools
+ * that count containers may not expect.
+ */
 import type { Finding } from './finding.js';
 import { hopInto } from './precheck.js';
 import type { Precheck } from './precheck.js';

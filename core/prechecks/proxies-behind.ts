@@ -1,3 +1,7 @@
+/**
+ * Catches proxies, sidecars and gateways, already more than one minor behind istiod before the
+ * upgrade starts: outside Istio's support window, and further outside after an in-place upgrade.
+ */
 import { formatVersion, minorsBetween, tryParseVersion } from '../version.js';
 import type { Precheck } from './precheck.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Catches Lightstep or OpenCensus tracing providers in mesh config on an upgrade across 1.27,
+ * which removes them: nothing fails, the traces just stop.
+ */
 import type { Precheck } from './precheck.js';
 import { hopInto } from './precheck.js';
 

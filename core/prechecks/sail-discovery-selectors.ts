@@ -1,3 +1,7 @@
+/**
+ * Catches Sail discovery selectors that leave out the control-plane, node-agent, gateway or
+ * in-scope namespaces: istiod would not see the workloads the upgrade moves onto it.
+ */
 import { selectorMatches } from '../labels.js';
 import type { Precheck } from './precheck.js';
 

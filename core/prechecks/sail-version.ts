@@ -1,3 +1,7 @@
+/**
+ * Catches, on Sail installs, a target the installed operator does not offer, which the API
+ * server would refuse at the upgrade's first write, and reports an alias in `spec.version`.
+ */
 import { tryParseVersion } from '../version.js';
 import type { Precheck } from './precheck.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Catches a `version.source` that differs from the version istiod runs: the plan's hops and
+ * checks were chosen from the declared version, so it is refused rather than run.
+ */
 import type { Precheck } from './precheck.js';
 
 /**

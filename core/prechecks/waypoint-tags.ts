@@ -1,3 +1,7 @@
+/**
+ * Catches, on Sail RevisionBased upgrades, waypoints bound to a revision name rather than a tag:
+ * they would lose their control plane when Sail deletes the old revision.
+ */
 import type { Precheck } from './precheck.js';
 
 const SOURCE = 'https://github.com/istio-ecosystem/sail-operator/blob/main/docs/README.md#revisionbased';

@@ -92,10 +92,6 @@ export function ownerRef(owner: KubeObject): OwnerReference {
   };
 }
 
-export function isOwnedBy(o: KubeObject, owner: KubeObject): boolean {
-  return o.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid) ?? false;
-}
-
 export function controllerOf(o: KubeObject): OwnerReference | undefined {
   return o.metadata.ownerReferences?.find((r) => r.controller === true);
 }

@@ -78,4 +78,3 @@ export const faultSchema = z.discriminatedUnion('kind', [
 
 export type FaultInput = z.input<typeof faultSchema>;
 export type Fault = z.output<typeof faultSchema>;
-export type FaultVerb = z.output<typeof faultVerb>;

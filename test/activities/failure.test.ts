@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiException } from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { failure, fromKubernetesError } from '../../activities/failure.js';
+import { activityFailure, fromKubernetesError } from '../../activities/failure.js';
 
 const token = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lnbmF0dXJlc2lnbmF0dXJl';
 
@@ -11,13 +11,13 @@ function apiError(code: number, message: string, headers: Record<string, string>
 
 describe('failure', () => {
   it('derives retryability from the vocabulary, never from the call site', () => {
-    expect(failure('Conflict', 'lost a race').nonRetryable).toBe(false);
-    expect(failure('Forbidden', 'rbac said no').nonRetryable).toBe(true);
-    expect(failure('RolloutFailed', 'deadline').type).toBe('RolloutFailed');
+    expect(activityFailure('Conflict', 'lost a race').nonRetryable).toBe(false);
+    expect(activityFailure('Forbidden', 'rbac said no').nonRetryable).toBe(true);
+    expect(activityFailure('RolloutFailed', 'deadline').type).toBe('RolloutFailed');
   });
 
   it('redacts tokens from messages and details before they reach history', () => {
-    const f = failure('Unavailable', `call failed: Authorization: Bearer ${token}`, { details: { kubeconfig: `token: ${token}` } });
+    const f = activityFailure('Unavailable', `call failed: Authorization: Bearer ${token}`, { details: { kubeconfig: `token: ${token}` } });
     expect(f.message).not.toContain(token);
     expect(JSON.stringify(f.details)).not.toContain(token);
   });
@@ -64,7 +64,7 @@ describe('fromKubernetesError', () => {
   });
 
   it('passes our own failures and cancellations through', () => {
-    const own = failure('NotFound', 'gone');
+    const own = activityFailure('NotFound', 'gone');
     const cancelled = new CancelledFailure('cancelled');
     expect(fromKubernetesError(own, 'x')).toBe(own);
     expect(fromKubernetesError(cancelled, 'x')).toBe(cancelled);
