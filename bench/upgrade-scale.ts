@@ -33,10 +33,11 @@ import { Connection, WorkflowClient } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { answerGates, takingTurns } from '../client/answer-gates.js';
 import type { SpecInput } from '../core/spec/schema.js';
 import { startDevServer } from '../scripts/dev-server.js';
 import { startSim } from '../sim/index.js';
-import { decideUpdate, statusQuery } from '../workflows/messages.js';
+import { statusQuery } from '../workflows/messages.js';
 import { scaleUp } from './scale-up.js';
 import type { UpgradeResult } from '../workflows/messages.js';
 import type { upgrade } from '../workflows/upgrade.js';
@@ -159,23 +160,19 @@ function memoryOf(pid: number): { rssMB: number; peakMB: number } {
   return { rssMB: Math.round(kB('VmRSS') / 1024), peakMB: Math.round(kB('VmHWM') / 1024) };
 }
 
-async function answerGates(handle: WorkflowHandle<typeof upgrade>): Promise<UpgradeResult> {
-  let done = false;
-  const result = handle.result().finally(() => (done = true));
-  const answered = new Set<string>();
-  let turn = 0;
-  while (!done) {
-    const status = await handle.query(statusQuery).catch(() => null);
-    for (const gate of status?.pendingGates ?? []) {
-      if (answered.has(gate.id)) continue;
+/** Approves every gate as it opens, alice and bob taking turns; a failure gate ends the run. */
+async function approveGates(handle: WorkflowHandle<typeof upgrade>): Promise<UpgradeResult> {
+  const next = takingTurns(['alice', 'bob']);
+  const { result } = await answerGates(
+    handle,
+    (gate) => {
       if (gate.kind === 'failure') throw new Error(`unexpected failure gate: ${gate.description}`);
-      answered.add(gate.id);
-      const by = turn++ % 2 === 0 ? 'alice' : 'bob';
-      await handle.executeUpdate(decideUpdate, { args: [{ gateId: gate.id, by, requestId: `${gate.id}/${by}`, decision: 'approve' }] });
-    }
+      const by = next();
+      return { decision: 'approve', by, requestId: `${gate.id}/${by}` };
+    },
     // The status of thousands of deployments is a large answer: ask once a second.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
+    { pollMs: 1_000 },
+  );
   return result;
 }
 
@@ -318,7 +315,7 @@ async function run(config: RunConfig): Promise<RunFigures> {
     };
     const started = performance.now();
     const handle = await client.start<typeof upgrade>('upgrade', { taskQueue, workflowId: `bench-${config.name}-${Date.now()}`, args: [{ spec, initiator: 'carol' }] });
-    const result = await answerGates(handle);
+    const result = await approveGates(handle);
     const wallSeconds = (performance.now() - started) / 1000;
     const restarts = result.status.steps.filter((step) => step.kind === 'restart-workload');
     const first = Math.min(...restarts.map((step) => Date.parse(step.startedAt ?? '')));

@@ -1,42 +1,35 @@
 /**
  * Reading the cluster for a plan (list calls only, never a write), with the failures an operator
- * can act on: a missing kubeconfig or context is a usage error, an unreachable API server names
- * the server and the flags that choose it.
+ * can act on: a missing kubeconfig or context is a usage error (kubeconfig.ts), an unreachable API
+ * server names the server and the flags that choose it.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createKubeClients } from '../activities/kubernetes/clients.js';
+import { createInventoryActivities } from '../activities/kubernetes/inventory.js';
 import type { Inventory } from '../core/inventory.js';
-import { InvalidInput, readClusterInventory } from './commands/plan.js';
-import { failure, messageOf, usage } from './errors.js';
+import { cliFailure, messageOf } from './errors.js';
+import { loadKubeConfig, type KubeconfigChoice } from './kubeconfig.js';
 
-export interface ClusterChoice {
-  kubeconfig?: string;
-  context?: string;
+export interface InventorySource extends KubeconfigChoice {
+  controlPlaneNamespace: string;
 }
 
-function serverOf(choice: ClusterChoice): string {
-  try {
-    const config = new KubeConfig();
-    if (choice.kubeconfig) config.loadFromFile(choice.kubeconfig);
-    else config.loadFromDefault();
-    if (choice.context) config.setCurrentContext(choice.context);
-    return config.getCurrentCluster()?.server ?? 'no server';
-  } catch {
-    return choice.kubeconfig ?? 'the default kubeconfig';
-  }
+/** The kubernetes adapter's reader: list calls only, so planning never writes to the cluster. */
+function listInventory(kubeConfig: KubeConfig, controlPlaneNamespace: string): Promise<Inventory> {
+  return createInventoryActivities(createKubeClients(kubeConfig)).readInventory({ controlPlaneNamespace });
 }
 
-export async function readInventory(choice: ClusterChoice, controlPlaneNamespace: string): Promise<Inventory> {
-  if (choice.kubeconfig !== undefined) {
-    const { access } = await import('node:fs/promises');
-    await access(choice.kubeconfig).catch((err: unknown) => {
-      throw usage(`--kubeconfig: cannot read ${choice.kubeconfig}: ${messageOf(err)}`, err);
-    });
-  }
+export async function readClusterInventory(source: InventorySource): Promise<Inventory> {
+  return listInventory(await loadKubeConfig(source), source.controlPlaneNamespace);
+}
+
+/** As readClusterInventory, with a cluster that does not answer reported by its server's address. */
+export async function readInventory(choice: KubeconfigChoice, controlPlaneNamespace: string): Promise<Inventory> {
+  const kubeConfig = await loadKubeConfig(choice);
   try {
-    return await readClusterInventory({ ...choice, controlPlaneNamespace });
+    return await listInventory(kubeConfig, controlPlaneNamespace);
   } catch (err) {
-    if (err instanceof InvalidInput) throw usage(err.message, err);
     const context = choice.context ? ` (context ${choice.context})` : '';
-    throw failure(`the cluster is not reachable at ${serverOf(choice)}${context}: ${messageOf(err)}; check --kubeconfig and --context`, err);
+    throw cliFailure(`the cluster is not reachable at ${kubeConfig.getCurrentCluster()?.server ?? 'no server'}${context}: ${messageOf(err)}; check --kubeconfig and --context`, err);
   }
 }

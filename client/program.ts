@@ -1,10 +1,12 @@
 /**
- * The CLI's commands, options, help and examples. Only commander is loaded here: each action
- * imports its implementation when it runs, so `--help` and a mistyped flag answer at once instead
- * of after loading the Temporal and Kubernetes clients (about a second on a small machine).
+ * The CLI's commands, options, help and examples. Only commander (and package.json, for
+ * --version) is loaded here: each action imports its implementation when it runs, so `--help`
+ * and a mistyped flag answer at once instead of after loading the Temporal and Kubernetes
+ * clients (about a second on a small machine).
  */
 import { Command, Option } from 'commander';
 import { EXIT_CODES_HELP } from './exit-codes.js';
+import { packageVersion } from './version.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { ListOptions } from './commands/list.js';
 import type { RehearseOptions } from './commands/rehearse.js';
@@ -46,6 +48,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name('istio-upgrade')
     .description('Durable runbooks for Istio upgrades on Temporal: plan, start, watch, approve, control, roll back, report.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'print stack traces and causes of errors')
     .showHelpAfterError('(add --help for usage and examples)')
     .addHelpText(

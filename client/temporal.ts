@@ -6,7 +6,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporalTarget } from './connection.js';
 import type { TemporalTarget } from './connection.js';
-import { failure, usage } from './errors.js';
+import { cliFailure, usage } from './errors.js';
 
 export interface Session {
   client: Client;
@@ -23,7 +23,7 @@ export async function withTemporal<T>(identity: string, fn: (session: Session) =
     // A short connect deadline: an operator waiting 10 s to learn the server is down is worse than a retry.
     connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '3s' });
   } catch (err) {
-    throw failure(`Temporal is not reachable at ${address}: start it with \`npm run temporal\` (or set TEMPORAL_ADDRESS)`, err);
+    throw cliFailure(`Temporal is not reachable at ${address}: start it with \`npm run temporal\` (or set TEMPORAL_ADDRESS)`, err);
   }
   try {
     return await fn({ client: new Client({ connection, namespace: target.namespace, identity, ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }) }), target, address });

@@ -10,7 +10,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { SpecInput } from '../core/spec/schema.js';
 import type { Plan } from '../core/plan/steps.js';
 import { decodeHistory } from './codec.js';
-import { failure, messageOf } from './errors.js';
+import { cliFailure, messageOf } from './errors.js';
 import { existingWorkflow } from './temporal.js';
 import type { Session } from './temporal.js';
 
@@ -30,8 +30,8 @@ async function query<T>(session: Session, workflowId: string, run: () => Promise
     return await session.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, run);
   } catch (err) {
     // Anything but the deadline (a query the workflow rejected, a bug in it) is the workflow's own answer.
-    if (!isGrpcDeadlineError(err)) throw failure(`the workflow could not answer for "${workflowId}": ${messageOf(err)}`, err);
-    throw failure(`no worker answered for upgrade "${workflowId}" within ${QUERY_DEADLINE_MS / 1000} s: is \`npm run worker\` running on task queue ${session.target.taskQueue}?`, err);
+    if (!isGrpcDeadlineError(err)) throw cliFailure(`the workflow could not answer for "${workflowId}": ${messageOf(err)}`, err);
+    throw cliFailure(`no worker answered for upgrade "${workflowId}" within ${QUERY_DEADLINE_MS / 1000} s: is \`npm run worker\` running on task queue ${session.target.taskQueue}?`, err);
   }
 }
 

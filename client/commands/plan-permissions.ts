@@ -4,14 +4,14 @@
  * every refusal is a blocking finding. An operator learns at plan time, not halfway through an
  * upgrade, that these credentials cannot finish it.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { createAccessReviewActivities, type AccessReviewResult } from '../../activities/kubernetes/access-review.js';
 import { createKubeClients } from '../../activities/kubernetes/clients.js';
 import { deniedPermissions, missingPermissionFindings } from '../../core/permissions/findings.js';
 import type { ApiPermission } from '../../core/permissions/permission.js';
 import { planPermissions } from '../../core/permissions/steps.js';
 import type { Plan } from '../../core/plan/steps.js';
-import type { InventorySource } from './plan.js';
+import type { InventorySource } from '../cluster.js';
+import { loadKubeConfig } from '../kubeconfig.js';
 
 export interface AccessAnswers {
   /** The kubeconfig user the answers are for, to name in the findings. */
@@ -23,10 +23,7 @@ export type ReviewPlanAccess = (source: InventorySource, permissions: ApiPermiss
 
 /** Same kubeconfig and context as the inventory read, so the answers are about the same identity. */
 export const reviewClusterAccess: ReviewPlanAccess = async (source, permissions) => {
-  const kubeConfig = new KubeConfig();
-  if (source.kubeconfig) kubeConfig.loadFromFile(source.kubeconfig);
-  else kubeConfig.loadFromDefault();
-  if (source.context) kubeConfig.setCurrentContext(source.context);
+  const kubeConfig = await loadKubeConfig(source);
   const results = await createAccessReviewActivities(createKubeClients(kubeConfig)).reviewAccess({ permissions });
   return { user: kubeConfig.getCurrentUser()?.name ?? null, results };
 };

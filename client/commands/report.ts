@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { decodeHistory } from '../codec.js';
-import { failure, messageOf } from '../errors.js';
+import { cliFailure, messageOf } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { operatorName } from '../identity.js';
 import { journalOf } from '../render/history.js';
@@ -20,7 +20,7 @@ export async function runReport(workflowId: string, options: { out?: string }): 
   try {
     await writeFile(out, html);
   } catch (err) {
-    throw failure(`cannot write the report to ${out}: ${messageOf(err)}`, err);
+    throw cliFailure(`cannot write the report to ${out}: ${messageOf(err)}`, err);
   }
   console.log(`report written to ${out}`);
   return EXIT.ok;

@@ -14,9 +14,9 @@ import { messageOf, usage } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { operatorName } from '../identity.js';
 import { CLI } from '../render/commands.js';
+import { planJson, renderPlan } from '../render/plan.js';
 import { existingWorkflow, webUiLink, withTemporal } from '../temporal.js';
 import { readPlanAndSpec, readUpgrade } from '../upgrades.js';
-import { planJson, renderPlan } from './plan.js';
 
 export interface RollbackOptions {
   as?: string;

@@ -6,10 +6,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { failure, messageOf, usage } from '../errors.js';
+import { cliFailure, messageOf } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { loadKubeConfig } from '../kubeconfig.js';
 import { observeCluster } from '../snapshot/observe.js';
 import { scenarioFromCluster, type SnapshotScenario } from '../snapshot/scenario.js';
 
@@ -22,29 +22,6 @@ export interface SnapshotOptions {
   name?: string;
 }
 
-/** The kubeconfig as chosen by the flags; a missing file or context is the operator's to fix (exit 2). */
-export async function loadKubeConfig(choice: { kubeconfig?: string; context?: string }): Promise<KubeConfig> {
-  const kubeConfig = new KubeConfig();
-  if (choice.kubeconfig !== undefined) {
-    const { access } = await import('node:fs/promises');
-    await access(choice.kubeconfig).catch((err: unknown) => {
-      throw usage(`--kubeconfig: cannot read ${choice.kubeconfig}: ${messageOf(err)}`, err);
-    });
-    try {
-      kubeConfig.loadFromFile(choice.kubeconfig);
-    } catch (err) {
-      throw usage(`--kubeconfig: ${choice.kubeconfig} is not a kubeconfig: ${messageOf(err)}`, err);
-    }
-  } else {
-    kubeConfig.loadFromDefault();
-  }
-  if (choice.context !== undefined) {
-    if (kubeConfig.getContextObject(choice.context) === null) throw usage(`--context: no context "${choice.context}" in the kubeconfig`);
-    kubeConfig.setCurrentContext(choice.context);
-  }
-  return kubeConfig;
-}
-
 /** Reads the cluster and builds the scenario; shared by `snapshot` and `rehearse --kubeconfig`. */
 export async function snapshotCluster(options: SnapshotOptions): Promise<SnapshotScenario & { yaml: string }> {
   const kubeConfig = await loadKubeConfig(options);
@@ -54,7 +31,7 @@ export async function snapshotCluster(options: SnapshotOptions): Promise<Snapsho
     observed = await observeCluster(kubeConfig, options.istioNamespace ?? 'istio-system');
   } catch (err) {
     const server = kubeConfig.getCurrentCluster()?.server ?? 'no server';
-    throw failure(`the cluster is not reachable at ${server} (context ${context}): ${messageOf(err)}; check --kubeconfig and --context`, err);
+    throw cliFailure(`the cluster is not reachable at ${server} (context ${context}): ${messageOf(err)}; check --kubeconfig and --context`, err);
   }
   const name = options.name ?? `snapshot-${context}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
   const snapshot = scenarioFromCluster(observed, name, `Snapshot of context ${context} read at ${observed.inventory.observedAt} by istio-upgrade snapshot`);
@@ -76,7 +53,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<number> {
     try {
       await writeFile(out, snapshot.yaml);
     } catch (err) {
-      throw failure(`cannot write the scenario to ${out}: ${messageOf(err)}`, err);
+      throw cliFailure(`cannot write the scenario to ${out}: ${messageOf(err)}`, err);
     }
     const namespaces = (snapshot.scenario.namespaces as unknown[]).length;
     console.log(`scenario ${String(snapshot.scenario.name)} written to ${out} (${namespaces} namespace(s)${snapshot.notes.length > 0 ? `, ${snapshot.notes.length} note(s) at its top` : ''})`);

@@ -29,7 +29,8 @@ import { usage } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { operatorName } from '../identity.js';
 import { CLI } from '../render/commands.js';
-import { InvalidInput, loadSpec, renderPlan } from './plan.js';
+import { renderPlan } from '../render/plan.js';
+import { loadSpec } from '../spec-file.js';
 import { webUiLink, withTemporal } from '../temporal.js';
 import { watchUpgrade } from './watch.js';
 
@@ -43,18 +44,9 @@ export interface StartOptions {
   json?: boolean;
 }
 
-async function validSpec(file: string) {
-  try {
-    return await loadSpec(file);
-  } catch (err) {
-    if (err instanceof InvalidInput) throw usage(`invalid spec:\n${err.message.replace(/^/gm, '  ')}`, err);
-    throw err;
-  }
-}
-
 export async function runStart(options: StartOptions): Promise<number> {
   const initiator = operatorName(options.as);
-  const spec = await validSpec(options.file);
+  const spec = await loadSpec(options.file);
   const context = options.context ?? spec.cluster.context;
   if (context !== undefined) spec.cluster.context = context;
   const inventory = await readInventory({ ...(options.kubeconfig && { kubeconfig: options.kubeconfig }), ...(context && { context }) }, spec.install.namespace);

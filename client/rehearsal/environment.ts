@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { failure, usage } from '../errors.js';
+import { cliFailure, usage } from '../errors.js';
 
 const PACKAGE_NAME = 'istio-upgrade-runbooks';
 
@@ -20,7 +20,7 @@ export function projectRoot(from: string = fileURLToPath(import.meta.url)): stri
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
   }
-  throw failure(`rehearse needs the ${PACKAGE_NAME} checkout (its simulator and Temporal binaries); none found above ${from}`);
+  throw cliFailure(`rehearse needs the ${PACKAGE_NAME} checkout (its simulator and Temporal binaries); none found above ${from}`);
 }
 
 export interface SimulatedCluster {
@@ -70,7 +70,7 @@ export async function startSimulator(root: string, options: { scenario: string; 
     const code = await exited;
     const message = stderr.trim() || `the simulator exited with ${String(code)}`;
     if (code === 2) throw usage(message);
-    throw failure(`the simulator did not start: ${message}`);
+    throw cliFailure(`the simulator did not start: ${message}`);
   }
   return {
     kubeconfig: line.kubeconfig,
@@ -98,6 +98,6 @@ export async function startPrivateTemporal(root: string): Promise<PrivateTempora
   try {
     return await startDevServer({ startTimeoutMs: 60_000 });
   } catch (err) {
-    throw failure(`could not start a private Temporal dev server for the rehearsal: ${err instanceof Error ? err.message : String(err)}; run \`npm run setup\`, or pass --temporal to use TEMPORAL_ADDRESS`, err);
+    throw cliFailure(`could not start a private Temporal dev server for the rehearsal: ${err instanceof Error ? err.message : String(err)}; run \`npm run setup\`, or pass --temporal to use TEMPORAL_ADDRESS`, err);
   }
 }

@@ -4,8 +4,31 @@
  * take at real speed.
  */
 import type { Inventory } from '../../core/inventory.js';
+import type { StepState } from '../../core/vocabulary.js';
+import type { UpgradeStatus } from '../../workflows/messages.js';
 import type { Journal, Span } from '../render/history.js';
 import type { Soak } from './spec.js';
+
+/** What `rehearse` prints, and as it is with --json. */
+export interface RehearsalOutcome {
+  workflowId: string;
+  scenario: string;
+  outcome: UpgradeStatus['outcome'];
+  exitCode: number;
+  steps: { id: string; kind: string; state: StepState; description: string; note?: string }[];
+  rollback: { id: string; kind: string; state: StepState; description: string }[] | null;
+  failure: UpgradeStatus['failure'];
+  /** The failure gates the rehearsal answered (with reject), by description. */
+  failureGates: string[];
+  refusedBy: string[];
+  restarts: number;
+  gates: number;
+  soaks: Soak[];
+  estimate: Estimate;
+  finalState: MeshState;
+  specChanges: string[];
+  report: string;
+}
 
 export interface MeshState {
   /** `name@version` of each istiod revision. */

@@ -23,6 +23,9 @@ export interface Soak {
   rehearsedSeconds: number;
 }
 
+/** Which spec timer a soak step stands for: grace steps are `grace:<revision>`, soaks `soak:…`. */
+export const soakTimerOf = (step: { id: string }): Soak['timer'] => (step.id.startsWith('grace:') ? 'graceBeforeRevisionRemoval' : 'soakAfterControlPlane');
+
 export interface RehearsalSpec {
   /** The spec the workflow receives (durations as text, as `start` sends them). */
   input: SpecInput;

@@ -27,11 +27,11 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../../activities/index.js';
+import { answerGates, takingTurns } from '../../../client/answer-gates.js';
 import type { SpecInput } from '../../../core/spec/schema.js';
 import { startDevServer } from '../../../scripts/dev-server.js';
 import { startSim, standInToolsFolder } from '../../../sim/index.js';
-import { approveSignal, decideUpdate, rejectSignal, retryUpdate, statusQuery } from '../../../workflows/messages.js';
-import type { UpgradeStatus } from '../../../workflows/messages.js';
+import { approveSignal, decideUpdate, rejectSignal, statusQuery } from '../../../workflows/messages.js';
 import type { upgrade } from '../../../workflows/upgrade.js';
 import type { gatedRunbook } from '../fixtures/gated-runbook.js';
 
@@ -153,26 +153,21 @@ const UPGRADES: UpgradeSituation[] = [
 ];
 
 /** Plays alice and bob: approves planned gates, answers failure gates as the situation says. */
-async function answerGates(handle: WorkflowHandle<typeof upgrade>, failureAnswers: FailureAnswer[]): Promise<void> {
-  let done = false;
-  const result = handle.result().finally(() => (done = true));
-  const answered = new Set<string>();
-  let turn = 0;
+async function playApprovers(handle: WorkflowHandle<typeof upgrade>, failureAnswers: FailureAnswer[]): Promise<void> {
+  const next = takingTurns(['alice', 'bob']);
   let failures = 0;
-  while (!done) {
-    const status: UpgradeStatus | null = await handle.query(statusQuery).catch(() => null);
-    for (const gate of status?.pendingGates ?? []) {
-      if (answered.has(gate.id)) continue;
-      answered.add(gate.id);
-      const by = turn++ % 2 === 0 ? 'alice' : 'bob';
+  const { result } = await answerGates(
+    handle,
+    (gate) => {
+      const by = next();
       const requestId = `${gate.id}/${by}`;
       const answer = gate.kind === 'failure' ? failureAnswers[failures++] : 'approve';
       if (answer === undefined) throw new Error(`unexpected failure gate: ${gate.description}`);
-      if (answer === 'retry') await handle.executeUpdate(retryUpdate, { args: [{ by, requestId, comment: 'the test was flaky' }] });
-      else await handle.executeUpdate(decideUpdate, { args: [{ gateId: gate.id, by, requestId, decision: answer, ...(answer === 'reject' && { comment: 'roll it back' }) }] });
-    }
-    await sleep(150);
-  }
+      if (answer === 'retry') return { decision: answer, by, requestId, comment: 'the test was flaky' };
+      return { decision: answer, by, requestId, ...(answer === 'reject' && { comment: 'roll it back' }) };
+    },
+    { pollMs: 150 },
+  );
   await result;
 }
 
@@ -191,7 +186,7 @@ async function recordUpgrade(situation: UpgradeSituation, workflowBundle: Awaite
         workflowId: `upgrade.${situation.situation}`,
         args: [{ spec: situation.spec, initiator: 'carol', ...(situation.overridePrechecks && { overridePrechecks: situation.overridePrechecks }) }],
       });
-      await answerGates(handle, situation.failureAnswers ?? []);
+      await playApprovers(handle, situation.failureAnswers ?? []);
       const history = await handle.fetchHistory();
       save(`upgrade.${situation.situation}.json`, history);
       // Batches that ran alike make alike histories: keep one of each shape (by event types).

@@ -9,9 +9,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { devServerEnv } from '../../support/temporal.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../../activities/index.js';
+import { answerGates as answerEachGate, takingTurns } from '../../../client/answer-gates.js';
 import type { SpecInput } from '../../../core/spec/schema.js';
 import type { KubeObject } from '../../../sim/api/object.js';
-import { decideUpdate, retryUpdate, statusQuery } from '../../../workflows/messages.js';
 import type { UpgradeResult, UpgradeStatus } from '../../../workflows/messages.js';
 import type { upgrade } from '../../../workflows/upgrade.js';
 import { readFileSync } from 'node:fs';
@@ -69,15 +69,10 @@ export const approveAll: GateAnswerer = (gateId, status) => {
 
 /** Answers every gate as it opens (alternating approvers) until the workflow ends. */
 export async function answerGates(handle: WorkflowHandle<typeof upgrade>, answer: GateAnswerer = approveAll): Promise<UpgradeResult> {
-  const result = handle.result();
-  let done = false;
-  void result.finally(() => (done = true)).catch(() => undefined);
-  const answered = new Set<string>();
-  let turn = 0;
-  while (!done) {
-    const status = await handle.query(statusQuery).catch(() => null);
-    for (const gate of status?.pendingGates ?? []) {
-      if (answered.has(gate.id) || status === null) continue;
+  const next = takingTurns(APPROVERS);
+  const { result } = await answerEachGate(
+    handle,
+    async (gate, status) => {
       let decision: ReturnType<GateAnswerer>;
       try {
         decision = answer(gate.id, status);
@@ -85,14 +80,11 @@ export async function answerGates(handle: WorkflowHandle<typeof upgrade>, answer
         await handle.terminate('the test saw an unexpected gate');
         throw error;
       }
-      if (decision === null) continue;
-      answered.add(gate.id);
-      const by = APPROVERS[turn++ % APPROVERS.length] ?? 'alice';
-      if (decision === 'retry') await handle.executeUpdate(retryUpdate, { args: [{ by, requestId: randomUUID(), comment: 'retry after a transient failure' }] });
-      else await handle.executeUpdate(decideUpdate, { args: [{ gateId: gate.id, by, requestId: randomUUID(), decision }] });
-    }
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+      if (decision === null) return null;
+      return decision === 'retry' ? { decision, by: next(), comment: 'retry after a transient failure' } : { decision, by: next() };
+    },
+    { pollMs: 150 },
+  );
   return result;
 }
 
