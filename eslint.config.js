@@ -6,7 +6,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
-const ioLibraries = ['@kubernetes/client-node', 'execa', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing', 'yaml'];
+const ioLibraries = [
+  '@kubernetes/client-node',
+  'execa',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  '@temporalio/testing',
+  'yaml',
+];
 const simBan = {
   group: ['**/sim', '**/sim/**'],
   message: 'Production code never imports sim/: reach it over HTTP like a real cluster.',
@@ -33,7 +41,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'separate-type-imports' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -46,13 +57,17 @@ export default tseslint.config(
   },
   {
     files: ['workflows/**/*.ts'],
-    rules: banImports([...nodeBuiltins, ...ioLibraries], 'Workflow code must be deterministic: no I/O. Call an activity instead.', [
-      {
-        group: ['**/activities/**', '**/client/**', '**/worker/**'],
-        message: 'Workflows may only `import type` from activities; client and worker are off limits.',
-        allowTypeImports: true,
-      },
-    ]),
+    rules: banImports(
+      [...nodeBuiltins, ...ioLibraries],
+      'Workflow code must be deterministic: no I/O. Call an activity instead.',
+      [
+        {
+          group: ['**/activities/**', '**/client/**', '**/worker/**'],
+          message: 'Workflows may only `import type` from activities; client and worker are off limits.',
+          allowTypeImports: true,
+        },
+      ],
+    ),
   },
   {
     files: ['core/**/*.ts'],

@@ -50,7 +50,8 @@ function sanitizedCause(cause: Error): Error {
  */
 function logCause(what: string, err: unknown): void {
   const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
-  const body = err instanceof ApiException ? `\nbody: ${typeof err.body === 'string' ? err.body : JSON.stringify(err.body)}` : '';
+  const body =
+    err instanceof ApiException ? `\nbody: ${typeof err.body === 'string' ? err.body : JSON.stringify(err.body)}` : '';
   const log = currentContext()?.log;
   const meta = { error: redact(`${text}${body}`) };
   if (err instanceof ApiException && err.code === 404) log?.debug(`${what} failed`, meta);
@@ -59,7 +60,10 @@ function logCause(what: string, err: unknown): void {
 
 /** Failures already in our vocabulary, and cancellations, pass through untouched. */
 export function isOwnFailure(err: unknown): err is ApplicationFailure | CancelledFailure {
-  return err instanceof CancelledFailure || (err instanceof ApplicationFailure && err.type !== undefined && err.type !== null && err.type in FAILURE_TYPES);
+  return (
+    err instanceof CancelledFailure ||
+    (err instanceof ApplicationFailure && err.type !== undefined && err.type !== null && err.type in FAILURE_TYPES)
+  );
 }
 
 export function typeForHttpStatus(status: number): FailureType {
@@ -74,8 +78,24 @@ export function typeForHttpStatus(status: number): FailureType {
   return 'Validation';
 }
 
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ECONNABORTED']);
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT']);
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EPIPE',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ECONNABORTED',
+]);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** Network error code of an error or of any error in its cause chain. */
 function networkCode(err: unknown): string | undefined {
@@ -136,7 +156,11 @@ export function fromKubernetesError(err: unknown, what: string): ApplicationFail
   const watchStatus = (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof watchStatus === 'number') {
     const reason = err instanceof Error && err.message !== '' ? tail(err.message.split('\n')[0] ?? '', 200) : null;
-    return activityFailure(typeForHttpStatus(watchStatus), `${what}: HTTP ${watchStatus}${reason === null ? '' : `: ${reason}`}`, { details: { status: watchStatus, reason }, ...cause });
+    return activityFailure(
+      typeForHttpStatus(watchStatus),
+      `${what}: HTTP ${watchStatus}${reason === null ? '' : `: ${reason}`}`,
+      { details: { status: watchStatus, reason }, ...cause },
+    );
   }
   const code = networkCode(err);
   if (code !== undefined) {
@@ -148,5 +172,8 @@ export function fromKubernetesError(err: unknown, what: string): ApplicationFail
   }
   // Unknown errors are retryable: a bug here should cost a retry, not an upgrade.
   const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-  return activityFailure('Unavailable', `${what}: ${message.slice(0, 300)}`, { details: { error: err instanceof Error ? err.name : typeof err }, ...cause });
+  return activityFailure('Unavailable', `${what}: ${message.slice(0, 300)}`, {
+    details: { error: err instanceof Error ? err.name : typeof err },
+    ...cause,
+  });
 }

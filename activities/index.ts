@@ -48,8 +48,19 @@ export type { RestartInput, RestartResult } from './kubernetes/restart.js';
 export type { LabelChange, NamespaceLabelsInput, DeploymentLabelsInput } from './kubernetes/labels.js';
 export type { ProxyOnRevision } from './kubernetes/proxies.js';
 export type { ReadInventoryInput } from './kubernetes/inventory.js';
-export type { PatchSailInput, PatchSailResult, WaitSailReadyInput, SailReadiness, IstioRevisionSummary } from './sail/activities.js';
-export type { IstioctlInstallInput, IstioctlRevisionInput, IstioctlTagInput, ToolChange } from './istioctl/activities.js';
+export type {
+  PatchSailInput,
+  PatchSailResult,
+  WaitSailReadyInput,
+  SailReadiness,
+  IstioRevisionSummary,
+} from './sail/activities.js';
+export type {
+  IstioctlInstallInput,
+  IstioctlRevisionInput,
+  IstioctlTagInput,
+  ToolChange,
+} from './istioctl/activities.js';
 export type { ProxyStatusRow } from './istioctl/proxy-status.js';
 export type { PrecheckReport, PrecheckFinding } from './istioctl/precheck.js';
 export type { HelmReleaseInput, HelmChange } from './helm/activities.js';

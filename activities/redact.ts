@@ -98,19 +98,25 @@ export function redact(text: string): string {
   out = out.replace(AUTH_SCHEME, (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
   out = out.replace(URL_PASSWORD, (_m, prefix: string) => `${prefix}${REDACTED}@`);
   out = redactAssignments(out);
-  out = out.replace(FLAG_VALUE, (match: string, lead: string, flag: string, name: string, space: string, value: string) =>
-    isSecretKey(name) && !value.startsWith(REDACTED) && !value.includes('=') ? `${lead}${flag}${space}${REDACTED}` : match,
+  out = out.replace(
+    FLAG_VALUE,
+    (match: string, lead: string, flag: string, name: string, space: string, value: string) =>
+      isSecretKey(name) && !value.startsWith(REDACTED) && !value.includes('=')
+        ? `${lead}${flag}${space}${REDACTED}`
+        : match,
   );
   return out;
 }
 
 /** Redacts secret arguments of a command line: `--token x`, `--token=x`, `--set a.password=x`. */
 export function redactArgs(args: readonly string[]): string[] {
-  const isSecretFlag = (arg: string | undefined): boolean => arg !== undefined && /^--?[A-Za-z]/.test(arg) && !arg.includes('=') && isSecretKey(arg.replace(/^--?/, ''));
+  const isSecretFlag = (arg: string | undefined): boolean =>
+    arg !== undefined && /^--?[A-Za-z]/.test(arg) && !arg.includes('=') && isSecretKey(arg.replace(/^--?/, ''));
   return args.map((arg, i) => {
     if (isSecretFlag(args[i - 1]) && !arg.startsWith('-')) return REDACTED;
     const eq = arg.indexOf('=');
-    if (/^--?[A-Za-z]/.test(arg) && eq > 0 && isSecretKey(arg.slice(0, eq).replace(/^--?/, ''))) return `${arg.slice(0, eq + 1)}${REDACTED}`;
+    if (/^--?[A-Za-z]/.test(arg) && eq > 0 && isSecretKey(arg.slice(0, eq).replace(/^--?/, '')))
+      return `${arg.slice(0, eq + 1)}${REDACTED}`;
     return redact(arg);
   });
 }

@@ -45,7 +45,13 @@ const sim = await startSim({
       {
         name: 'bench',
         labels: { 'istio-injection': 'enabled' },
-        deployments: cases.map((c) => ({ name: c.name, replicas: c.replicas, readySeconds: c.readySeconds, maxSurge: 1, maxUnavailable: 0 })),
+        deployments: cases.map((c) => ({
+          name: c.name,
+          replicas: c.replicas,
+          readySeconds: c.readySeconds,
+          maxSurge: 1,
+          maxUnavailable: 0,
+        })),
       },
     ],
   },
@@ -90,7 +96,11 @@ const w = createWorkloadActivities(clients);
 
 /** A first attempt, as a worker runs it (a retry reads before it writes). */
 function firstAttempt<R>(fn: () => Promise<R>): Promise<R> {
-  const env = new MockActivityEnvironment({ attempt: 1, scheduledTimestampMs: Date.now(), currentAttemptScheduledTimestampMs: Date.now() });
+  const env = new MockActivityEnvironment({
+    attempt: 1,
+    scheduledTimestampMs: Date.now(),
+    currentAttemptScheduledTimestampMs: Date.now(),
+  });
   return env.run<[], R, () => Promise<R>>(fn);
 }
 
@@ -122,13 +132,32 @@ try {
         let watches: number;
         if (way === 'rolloutWorkload') {
           await firstAttempt(() =>
-            w.rolloutWorkload({ namespace: 'bench', name: c.name, restartedAt: `bench-run-${run}`, expectedVersion: '1.26.4', expectedRevision: null, test: null, testRunId: `bench-${run}` }),
+            w.rolloutWorkload({
+              namespace: 'bench',
+              name: c.name,
+              restartedAt: `bench-run-${run}`,
+              expectedVersion: '1.26.4',
+              expectedRevision: null,
+              test: null,
+              testRunId: `bench-${run}`,
+            }),
           );
           // rolloutWorkload does not report its watches: count them in the request log.
           watches = sim.requests.filter((r) => r.seq > s0 && r.verb === 'watch').length;
         } else {
-          const restart = await firstAttempt(() => k.restartWorkload({ namespace: 'bench', name: c.name, restartedAt: `bench-run-${run}-separate` }));
-          watches = (await firstAttempt(() => k.waitForRollout({ kind: 'Deployment', namespace: 'bench', name: c.name, minGeneration: restart.generation }))).watches;
+          const restart = await firstAttempt(() =>
+            k.restartWorkload({ namespace: 'bench', name: c.name, restartedAt: `bench-run-${run}-separate` }),
+          );
+          watches = (
+            await firstAttempt(() =>
+              k.waitForRollout({
+                kind: 'Deployment',
+                namespace: 'bench',
+                name: c.name,
+                minGeneration: restart.generation,
+              }),
+            )
+          ).watches;
         }
         const returned = performance.now();
         // The wait may return before the 1 ms poll notices the finish; then the delay is under its resolution.
@@ -154,7 +183,9 @@ try {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 console.log(`restart-and-wait per deployment, time scale ${timeScale}, ${runs} runs each (median)`);
-console.log('way                      deployment        replicas  rollout(real)  requests: restart+wait (+ proxy check)  watches  return delay');
+console.log(
+  'way                      deployment        replicas  rollout(real)  requests: restart+wait (+ proxy check)  watches  return delay',
+);
 const summary = (['rolloutWorkload', 'restart+wait activities'] as const).flatMap((way) =>
   cases.map((c) => {
     const mine = rows.filter((r) => r.way === way && r.name === c.name);
@@ -175,7 +206,7 @@ const summary = (['rolloutWorkload', 'restart+wait activities'] as const).flatMa
     return line;
   }),
 );
-console.log('rolloutWorkload\'s return delay includes its proxy check (the pod list) after the rollout.');
+console.log("rolloutWorkload's return delay includes its proxy check (the pod list) after the rollout.");
 const canary = summary.filter((l) => l.way === 'rolloutWorkload');
 const first = canary[0];
 const last = canary.at(-1);
@@ -184,4 +215,6 @@ if (first !== undefined && last !== undefined) {
     `rolloutWorkload, longest/shortest rollout: ${(last.rolloutSeconds / first.rolloutSeconds).toFixed(1)}x the time, ${(last.restartRequests / first.restartRequests).toFixed(2)}x the requests`,
   );
 }
-console.log(JSON.stringify({ bench: 'activities-restart', date: new Date().toISOString(), timeScale, runs, rows: summary }));
+console.log(
+  JSON.stringify({ bench: 'activities-restart', date: new Date().toISOString(), timeScale, runs, rows: summary }),
+);

@@ -21,13 +21,23 @@ async function withRetries(send: () => Promise<Response>): Promise<Response> {
 }
 
 /** PATCHes the given deployments with the same body, `inFlight` requests at a time. */
-export async function patchDeployments(sim: Sim, deployments: readonly { namespace: string; name: string }[], body: unknown, inFlight = 50): Promise<void> {
+export async function patchDeployments(
+  sim: Sim,
+  deployments: readonly { namespace: string; name: string }[],
+  body: unknown,
+  inFlight = 50,
+): Promise<void> {
   const text = JSON.stringify(body);
   const queue = [...deployments];
   const client = async (): Promise<void> => {
     for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
       const url = `${sim.url}/apis/apps/v1/namespaces/${d.namespace}/deployments/${d.name}`;
-      const send = () => fetch(url, { method: 'PATCH', headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/strategic-merge-patch+json' }, body: text });
+      const send = () =>
+        fetch(url, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/strategic-merge-patch+json' },
+          body: text,
+        });
       const r = await withRetries(send);
       if (!r.ok) throw new Error(`patch of deployment ${d.namespace}/${d.name} failed: ${r.status} ${await r.text()}`);
     }
@@ -36,7 +46,12 @@ export async function patchDeployments(sim: Sim, deployments: readonly { namespa
 }
 
 /** Scales the namespaces' deployments to `replicas` and waits until every rollout is done. */
-export async function scaleUp(sim: Sim, namespacePrefix: string, replicas: number, timeoutMs = 1_800_000): Promise<number> {
+export async function scaleUp(
+  sim: Sim,
+  namespacePrefix: string,
+  replicas: number,
+  timeoutMs = 1_800_000,
+): Promise<number> {
   const deployments = sim
     .list('deployments')
     .filter((d) => d.metadata.namespace?.startsWith(namespacePrefix))

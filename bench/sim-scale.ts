@@ -37,13 +37,18 @@ const sim = await startSim({
     namespaces: Array.from({ length: namespaces }, (_, n) => ({
       name: `team-${n}`,
       labels: { 'istio-injection': 'enabled' },
-      deployments: Array.from({ length: Math.ceil(deployments / namespaces) }, (_, i) => ({ name: `svc-${i}`, replicas: 0 })),
+      deployments: Array.from({ length: Math.ceil(deployments / namespaces) }, (_, i) => ({
+        name: `svc-${i}`,
+        replicas: 0,
+      })),
     })),
   },
 });
 const booted = performance.now();
 const bootMemory = memory();
-console.log(`booted ${sim.list('deployments').length} deployments / ${sim.list('pods').length} pods in ${seconds(booted - t0)} s; heap ${bootMemory.heapMB} MB, rss ${bootMemory.rssMB} MB`);
+console.log(
+  `booted ${sim.list('deployments').length} deployments / ${sim.list('pods').length} pods in ${seconds(booted - t0)} s; heap ${bootMemory.heapMB} MB, rss ${bootMemory.rssMB} MB`,
+);
 
 const mine = sim
   .list('deployments')
@@ -53,17 +58,25 @@ await scaleUp(sim, 'team-', replicas);
 const scaled = performance.now();
 const pods = sim.list('pods').filter((p) => p.metadata.namespace?.startsWith('team-')).length;
 const scaledMemory = memory();
-console.log(`scaled to ${replicas} replicas: ${mine.length} deployments / ${pods} pods in ${seconds(scaled - booted)} s; heap ${scaledMemory.heapMB} MB, rss ${scaledMemory.rssMB} MB`);
+console.log(
+  `scaled to ${replicas} replicas: ${mine.length} deployments / ${pods} pods in ${seconds(scaled - booted)} s; heap ${scaledMemory.heapMB} MB, rss ${scaledMemory.rssMB} MB`,
+);
 
 const restartedAt = new Date().toISOString();
-await patchDeployments(sim, mine, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } });
+await patchDeployments(sim, mine, {
+  spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } },
+});
 const patched = performance.now();
 await sim.settled(900_000);
 const done = performance.now();
 const afterMemory = memory();
 console.log(`restart patches: ${seconds(patched - scaled)} s over HTTP for ${mine.length} deployments`);
-console.log(`all ${mine.length} rollouts (${pods} pods replaced) complete in ${seconds(done - patched)} s real (${((((done - patched) / 1000) * timeScale) / 60).toFixed(1)} sim-minutes at ×${timeScale})`);
-console.log(`memory after the rollouts: heap ${afterMemory.heapMB} MB, rss ${afterMemory.rssMB} MB; ${sim.list('pods').length} pods in the store`);
+console.log(
+  `all ${mine.length} rollouts (${pods} pods replaced) complete in ${seconds(done - patched)} s real (${((((done - patched) / 1000) * timeScale) / 60).toFixed(1)} sim-minutes at ×${timeScale})`,
+);
+console.log(
+  `memory after the rollouts: heap ${afterMemory.heapMB} MB, rss ${afterMemory.rssMB} MB; ${sim.list('pods').length} pods in the store`,
+);
 console.log(
   JSON.stringify({
     bench: 'sim-scale',

@@ -102,13 +102,39 @@ interface ReplayFigures {
 /** The runs in the order asked; `held` is the worker-memory run. */
 const configs: (RunConfig | 'held')[] = [];
 for (const run of values.runs.split(',')) {
-  if (run === 'events') configs.push({ name: 'events-2000', deployments: 2000, namespaces: 20, concurrency: 5, readySeconds: 5, timeScale: 600, gates: true });
+  if (run === 'events')
+    configs.push({
+      name: 'events-2000',
+      deployments: 2000,
+      namespaces: 20,
+      concurrency: 5,
+      readySeconds: 5,
+      timeScale: 600,
+      gates: true,
+    });
   else if (run === 'held') configs.push('held');
   else if (run === 'overhead') {
-    for (const concurrency of [1, 5]) configs.push({ name: `overhead-200-c${concurrency}`, deployments: 200, namespaces: 2, concurrency, readySeconds: 5, timeScale: 10, gates: false });
+    for (const concurrency of [1, 5])
+      configs.push({
+        name: `overhead-200-c${concurrency}`,
+        deployments: 200,
+        namespaces: 2,
+        concurrency,
+        readySeconds: 5,
+        timeScale: 10,
+        gates: false,
+      });
   } else if (run === 'custom') {
     const deployments = Number(values.deployments);
-    configs.push({ name: `custom-${deployments}`, deployments, namespaces: Math.max(1, Math.ceil(deployments / 100)), concurrency: Number(values.concurrency), readySeconds: 5, timeScale: 600, gates: true });
+    configs.push({
+      name: `custom-${deployments}`,
+      deployments,
+      namespaces: Math.max(1, Math.ceil(deployments / 100)),
+      concurrency: Number(values.concurrency),
+      readySeconds: 5,
+      timeScale: 600,
+      gates: true,
+    });
   } else throw new Error(`unknown run ${run}: expected events, overhead, held or custom`);
 }
 
@@ -117,7 +143,10 @@ const connection = await Connection.connect({ address: server.address });
 const client = new WorkflowClient({ connection });
 const bundleDir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
 const bundlePath = join(bundleDir, 'workflows.js');
-writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) })).code);
+writeFileSync(
+  bundlePath,
+  (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) })).code,
+);
 const workerScript = fileURLToPath(new URL('../test/workflows/support/worker-process.ts', import.meta.url));
 const workers = new Set<ChildProcess>();
 // Interrupted, the bench takes its worker process and its dev server with it.
@@ -130,9 +159,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 /** A worker in its own process (the simulator keeps this one busy), as the crash tests run it. */
 async function startWorker(taskQueue: string, kubeconfig: string): Promise<{ pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerScript, '--address', server.address, '--task-queue', taskQueue, '--kubeconfig', kubeconfig, '--bundle', bundlePath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      workerScript,
+      '--address',
+      server.address,
+      '--task-queue',
+      taskQueue,
+      '--kubeconfig',
+      kubeconfig,
+      '--bundle',
+      bundlePath,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   workers.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => workers.delete(child));
@@ -156,7 +201,8 @@ async function startWorker(taskQueue: string, kubeconfig: string): Promise<{ pid
 /** Resident and peak resident memory of a process, from /proc (Linux), in MB. */
 function memoryOf(pid: number): { rssMB: number; peakMB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kB = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  const kB = (field: string): number =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssMB: Math.round(kB('VmRSS') / 1024), peakMB: Math.round(kB('VmHWM') / 1024) };
 }
 
@@ -176,7 +222,9 @@ async function approveGates(handle: WorkflowHandle<typeof upgrade>): Promise<Upg
   return result;
 }
 
-async function eventCounts(workflowId: string): Promise<{ parent: number; children: number[]; largestWorkflowId: string; largest: number }> {
+async function eventCounts(
+  workflowId: string,
+): Promise<{ parent: number; children: number[]; largestWorkflowId: string; largest: number }> {
   const history = await client.getHandle(workflowId).fetchHistory();
   const children: number[] = [];
   let largest = { workflowId, events: history.events?.length ?? 0 };
@@ -187,7 +235,12 @@ async function eventCounts(workflowId: string): Promise<{ parent: number; childr
     children.push(events);
     if (events > largest.events) largest = { workflowId: child, events };
   }
-  return { parent: history.events?.length ?? 0, children, largestWorkflowId: largest.workflowId, largest: largest.events };
+  return {
+    parent: history.events?.length ?? 0,
+    children,
+    largestWorkflowId: largest.workflowId,
+    largest: largest.events,
+  };
 }
 
 /** The largest history of each upgrade run, for the replay figure. */
@@ -200,13 +253,21 @@ async function replayLargest(): Promise<ReplayFigures | undefined> {
   const history: temporal.api.history.v1.IHistory = await client.getHandle(largest.workflowId).fetchHistory();
   const started = performance.now();
   const times: number[] = [];
-  const twice = [{ workflowId: largest.workflowId, history }, { workflowId: largest.workflowId, history }];
+  const twice = [
+    { workflowId: largest.workflowId, history },
+    { workflowId: largest.workflowId, history },
+  ];
   for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, twice)) {
     if (result.error !== undefined) throw new Error(`replay of ${largest.workflowId} failed: ${String(result.error)}`);
     times.push(performance.now());
   }
   const [first = Number.NaN, second = Number.NaN] = times;
-  return { workflowId: largest.workflowId, events: history.events?.length ?? 0, coldSeconds: round((first - started) / 1000), warmSeconds: round((second - first) / 1000) };
+  return {
+    workflowId: largest.workflowId,
+    events: history.events?.length ?? 0,
+    coldSeconds: round((first - started) / 1000),
+    warmSeconds: round((second - first) / 1000),
+  };
 }
 
 /**
@@ -221,8 +282,21 @@ async function held(upgrades: number, deployments: number): Promise<HeldFigures>
       name: 'bench-held',
       timing: { podReadySeconds: 5, jobRunSeconds: 3 },
       nodes: 20,
-      istio: { installer: 'istioctl', version: '1.26.4', gateways: [{ name: 'istio-ingressgateway', namespace: 'istio-system', replicas: 2 }] },
-      namespaces: [{ name: 'team-00', labels: { 'istio-injection': 'enabled' }, deployments: Array.from({ length: deployments }, (_, i) => ({ name: `svc-${String(i).padStart(3, '0')}`, replicas: 1 })) }],
+      istio: {
+        installer: 'istioctl',
+        version: '1.26.4',
+        gateways: [{ name: 'istio-ingressgateway', namespace: 'istio-system', replicas: 2 }],
+      },
+      namespaces: [
+        {
+          name: 'team-00',
+          labels: { 'istio-injection': 'enabled' },
+          deployments: Array.from({ length: deployments }, (_, i) => ({
+            name: `svc-${String(i).padStart(3, '0')}`,
+            replicas: 1,
+          })),
+        },
+      ],
     },
   });
   const taskQueue = 'bench-held';
@@ -242,7 +316,13 @@ async function held(upgrades: number, deployments: number): Promise<HeldFigures>
         restarts: { concurrency: 5 },
         approvals: { approvers: ['alice', 'bob'] },
       };
-      handles.push(await client.start<typeof upgrade>('upgrade', { taskQueue, workflowId: `bench-held-${cluster}-${Date.now()}`, args: [{ spec, initiator: 'carol' }] }));
+      handles.push(
+        await client.start<typeof upgrade>('upgrade', {
+          taskQueue,
+          workflowId: `bench-held-${cluster}-${Date.now()}`,
+          args: [{ spec, initiator: 'carol' }],
+        }),
+      );
     }
     const waiting = new Set<string>();
     let planned = 0;
@@ -252,7 +332,8 @@ async function held(upgrades: number, deployments: number): Promise<HeldFigures>
         if (waiting.has(handle.workflowId)) continue;
         const status = await handle.query(statusQuery).catch(() => null);
         if (status === null) continue;
-        if (status.pendingGates.some((gate) => gate.kind === 'failure')) throw new Error(`held upgrade ${handle.workflowId} stopped at a failure gate`);
+        if (status.pendingGates.some((gate) => gate.kind === 'failure'))
+          throw new Error(`held upgrade ${handle.workflowId} stopped at a failure gate`);
         if (status.pendingGates.length > 0) {
           waiting.add(handle.workflowId);
           planned = status.steps.filter((step) => step.kind === 'restart-workload').length;
@@ -287,7 +368,11 @@ async function run(config: RunConfig): Promise<RunFigures> {
       name: `bench-${config.name}`,
       timing: { podReadySeconds: config.readySeconds, jobRunSeconds: 3 },
       nodes: 20,
-      istio: { installer: 'istioctl', version: '1.26.4', gateways: [{ name: 'istio-ingressgateway', namespace: 'istio-system', replicas: 2 }] },
+      istio: {
+        installer: 'istioctl',
+        version: '1.26.4',
+        gateways: [{ name: 'istio-ingressgateway', namespace: 'istio-system', replicas: 2 }],
+      },
       namespaces: Array.from({ length: config.namespaces }, (_, n) => ({
         name: `team-${String(n).padStart(2, '0')}`,
         labels: { 'istio-injection': 'enabled' },
@@ -311,17 +396,31 @@ async function run(config: RunConfig): Promise<RunFigures> {
       restarts: { concurrency: config.concurrency },
       timers: { soakAfterControlPlane: '1s', graceBeforeRevisionRemoval: '1s' },
       approvals: { approvers: ['alice', 'bob'] },
-      ...(!config.gates && { gates: { beforeControlPlane: false, beforeGateways: false, beforeZtunnel: false, perNamespace: false, beforeDefaultTag: false, beforeRemovingOldRevision: false } }),
+      ...(!config.gates && {
+        gates: {
+          beforeControlPlane: false,
+          beforeGateways: false,
+          beforeZtunnel: false,
+          perNamespace: false,
+          beforeDefaultTag: false,
+          beforeRemovingOldRevision: false,
+        },
+      }),
     };
     const started = performance.now();
-    const handle = await client.start<typeof upgrade>('upgrade', { taskQueue, workflowId: `bench-${config.name}-${Date.now()}`, args: [{ spec, initiator: 'carol' }] });
+    const handle = await client.start<typeof upgrade>('upgrade', {
+      taskQueue,
+      workflowId: `bench-${config.name}-${Date.now()}`,
+      args: [{ spec, initiator: 'carol' }],
+    });
     const result = await approveGates(handle);
     const wallSeconds = (performance.now() - started) / 1000;
     const restarts = result.status.steps.filter((step) => step.kind === 'restart-workload');
     const first = Math.min(...restarts.map((step) => Date.parse(step.startedAt ?? '')));
     const last = Math.max(...restarts.map((step) => Date.parse(step.endedAt ?? '')));
     const restartPhaseSeconds = (last - first) / 1000;
-    const criticalPathSeconds = Math.ceil(restarts.length / config.concurrency) * (config.readySeconds / config.timeScale);
+    const criticalPathSeconds =
+      Math.ceil(restarts.length / config.concurrency) * (config.readySeconds / config.timeScale);
     const events = await eventCounts(handle.workflowId);
     largestHistories.push({ workflowId: events.largestWorkflowId, events: events.largest });
     const totalEvents = events.parent + events.children.reduce((sum, n) => sum + n, 0);
@@ -393,7 +492,9 @@ const columns: [keyof RunFigures, string][] = [
 ];
 const rows = [columns.map(([, title]) => title), ...figures.map((f) => columns.map(([key]) => String(f[key])))];
 const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
-console.log(`upgrade workflows at scale — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+console.log(
+  `upgrade workflows at scale — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
 for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  '));
 if (heldFigures !== undefined) {
   const h = heldFigures;
@@ -402,11 +503,24 @@ if (heldFigures !== undefined) {
   );
 }
 if (replay !== undefined) {
-  console.log(`replay of the largest history (${replay.workflowId}, ${replay.events} events): ${replay.coldSeconds} s with a replay worker's start, ${replay.warmSeconds} s replay alone`);
+  console.log(
+    `replay of the largest history (${replay.workflowId}, ${replay.events} events): ${replay.coldSeconds} s with a replay worker's start, ${replay.warmSeconds} s replay alone`,
+  );
 }
 console.log(
   JSON.stringify(
-    { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, runs: figures, held: heldFigures ?? null, replay: replay ?? null },
+    {
+      date: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      runs: figures,
+      held: heldFigures ?? null,
+      replay: replay ?? null,
+    },
     null,
     2,
   ),

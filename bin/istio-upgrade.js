@@ -36,7 +36,10 @@ const built_at = Math.min(mtime(built), mtime(stamp));
 if (built_at === 0 || sources.some((dir) => newestSource(dir) > built_at)) {
   process.stderr.write('istio-upgrade: building the CLI (npm run build)…\n');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const build = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   // tsc still writes JavaScript when a type check fails elsewhere in the tree; run what was built.
   if (mtime(built) === 0) {
     process.stderr.write(`istio-upgrade: the build failed (exit ${build.status}); run \`npm run build\` to see why\n`);

@@ -49,12 +49,20 @@ export function takingTurns(approvers: readonly string[]): () => string {
 
 async function send(handle: WorkflowHandle<typeof upgrade>, gate: PendingGate, reply: GateReply): Promise<void> {
   const { decision, by, requestId = randomUUID(), comment } = reply;
-  if (decision === 'retry') await handle.executeUpdate(retryUpdate, { args: [{ by, requestId, ...(comment !== undefined && { comment }) }] });
-  else await handle.executeUpdate(decideUpdate, { args: [{ gateId: gate.id, by, requestId, decision, ...(comment !== undefined && { comment }) }] });
+  if (decision === 'retry')
+    await handle.executeUpdate(retryUpdate, { args: [{ by, requestId, ...(comment !== undefined && { comment }) }] });
+  else
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ gateId: gate.id, by, requestId, decision, ...(comment !== undefined && { comment }) }],
+    });
 }
 
 /** Answers the upgrade's gates by the policy until the workflow ends, however it ends. */
-export async function answerGates(handle: WorkflowHandle<typeof upgrade>, policy: GatePolicy, options: GateLoopOptions): Promise<AnsweredGates> {
+export async function answerGates(
+  handle: WorkflowHandle<typeof upgrade>,
+  policy: GatePolicy,
+  options: GateLoopOptions,
+): Promise<AnsweredGates> {
   const result = handle.result();
   let ended = false;
   void result.finally(() => (ended = true)).catch(() => undefined);

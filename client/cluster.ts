@@ -30,6 +30,9 @@ export async function readInventory(choice: KubeconfigChoice, controlPlaneNamesp
     return await listInventory(kubeConfig, controlPlaneNamespace);
   } catch (err) {
     const context = choice.context ? ` (context ${choice.context})` : '';
-    throw cliFailure(`the cluster is not reachable at ${kubeConfig.getCurrentCluster()?.server ?? 'no server'}${context}: ${messageOf(err)}; check --kubeconfig and --context`, err);
+    throw cliFailure(
+      `the cluster is not reachable at ${kubeConfig.getCurrentCluster()?.server ?? 'no server'}${context}: ${messageOf(err)}; check --kubeconfig and --context`,
+      err,
+    );
   }
 }

@@ -15,7 +15,8 @@ const KEY_ID = 'encryption-key-id';
 const PayloadMessage = proto.temporal.api.common.v1.Payload;
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const str = (b: Uint8Array | null | undefined): string => (b === null || b === undefined ? '' : new TextDecoder().decode(b));
+const str = (b: Uint8Array | null | undefined): string =>
+  b === null || b === undefined ? '' : new TextDecoder().decode(b);
 
 export class AesGcmCodec implements PayloadCodec {
   constructor(
@@ -23,7 +24,8 @@ export class AesGcmCodec implements PayloadCodec {
     private readonly keys: ReadonlyMap<string, Buffer>,
   ) {
     if (!keys.has(keyId)) throw new Error(`payload codec: no key for key id "${keyId}"`);
-    for (const [id, key] of keys) if (key.length !== 32) throw new Error(`payload codec: key "${id}" must be 32 bytes, got ${key.length}`);
+    for (const [id, key] of keys)
+      if (key.length !== 32) throw new Error(`payload codec: key "${id}" must be 32 bytes, got ${key.length}`);
   }
 
   encode(payloads: Payload[]): Promise<Payload[]> {
@@ -33,7 +35,10 @@ export class AesGcmCodec implements PayloadCodec {
         const iv = randomBytes(12);
         const cipher = createCipheriv('aes-256-gcm', key, iv);
         const sealed = Buffer.concat([cipher.update(PayloadMessage.encode(payload).finish()), cipher.final()]);
-        return { metadata: { encoding: text(ENCRYPTED_ENCODING), [KEY_ID]: text(this.keyId) }, data: Buffer.concat([iv, sealed, cipher.getAuthTag()]) };
+        return {
+          metadata: { encoding: text(ENCRYPTED_ENCODING), [KEY_ID]: text(this.keyId) },
+          data: Buffer.concat([iv, sealed, cipher.getAuthTag()]),
+        };
       }),
     );
   }
@@ -70,7 +75,10 @@ export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): Data
   for (const entry of (env.ISTIO_UPGRADE_PAYLOAD_OLD_KEYS ?? '').split(',').filter((e) => e.trim() !== '')) {
     const eq = entry.indexOf('=');
     if (eq <= 0) throw new Error('ISTIO_UPGRADE_PAYLOAD_OLD_KEYS: expected id=base64 pairs separated by commas');
-    keys.set(entry.slice(0, eq).trim(), key(`ISTIO_UPGRADE_PAYLOAD_OLD_KEYS (${entry.slice(0, eq).trim()})`, entry.slice(eq + 1).trim()));
+    keys.set(
+      entry.slice(0, eq).trim(),
+      key(`ISTIO_UPGRADE_PAYLOAD_OLD_KEYS (${entry.slice(0, eq).trim()})`, entry.slice(eq + 1).trim()),
+    );
   }
   return { payloadCodecs: [new AesGcmCodec(keyId, keys)] };
 }

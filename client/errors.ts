@@ -24,16 +24,21 @@ export class CliError extends Error {
   }
 }
 
-export const usage = (message: string, cause?: unknown): CliError => new CliError(EXIT.invalidInput, message, { cause });
+export const usage = (message: string, cause?: unknown): CliError =>
+  new CliError(EXIT.invalidInput, message, { cause });
 
 /** A usage error naming each problem's flag or field, one `path: message` line each, under a heading when given. */
-export function invalidInput(problems: readonly SpecProblem[], options: { heading?: string; cause?: unknown } = {}): CliError {
+export function invalidInput(
+  problems: readonly SpecProblem[],
+  options: { heading?: string; cause?: unknown } = {},
+): CliError {
   const listed = formatProblems(problems);
   const message = options.heading === undefined ? listed : `${options.heading}:\n${listed.replace(/^/gm, '  ')}`;
   return new CliError(EXIT.invalidInput, message, { cause: options.cause, problems });
 }
 
-export const cliFailure = (message: string, cause?: unknown): CliError => new CliError(EXIT.failure, message, { cause });
+export const cliFailure = (message: string, cause?: unknown): CliError =>
+  new CliError(EXIT.failure, message, { cause });
 
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

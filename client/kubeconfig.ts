@@ -16,7 +16,8 @@ export interface KubeconfigChoice {
   context?: string;
 }
 
-const invalid = (path: '--kubeconfig' | '--context', message: string, cause?: unknown) => invalidInput([{ path, message }], { cause });
+const invalid = (path: '--kubeconfig' | '--context', message: string, cause?: unknown) =>
+  invalidInput([{ path, message }], { cause });
 
 function defaultSource(): string {
   const fromEnv = process.env.KUBECONFIG;
@@ -29,7 +30,11 @@ async function loadFile(choice: KubeconfigChoice): Promise<KubeConfig> {
     try {
       kubeConfig.loadFromDefault();
     } catch (err) {
-      throw invalid('--kubeconfig', `not given, and the default kubeconfig (${defaultSource()}) cannot be loaded: ${messageOf(err)}`, err);
+      throw invalid(
+        '--kubeconfig',
+        `not given, and the default kubeconfig (${defaultSource()}) cannot be loaded: ${messageOf(err)}`,
+        err,
+      );
     }
     return kubeConfig;
   }
@@ -49,7 +54,8 @@ async function loadFile(choice: KubeconfigChoice): Promise<KubeConfig> {
 export async function loadKubeConfig(choice: KubeconfigChoice): Promise<KubeConfig> {
   const kubeConfig = await loadFile(choice);
   if (choice.context !== undefined) {
-    if (kubeConfig.getContextObject(choice.context) === null) throw invalid('--context', `no context "${choice.context}" in the kubeconfig`);
+    if (kubeConfig.getContextObject(choice.context) === null)
+      throw invalid('--context', `no context "${choice.context}" in the kubeconfig`);
     kubeConfig.setCurrentContext(choice.context);
   }
   // A context from the flag is the flag's problem; the file's current-context is the file's.
@@ -57,10 +63,16 @@ export async function loadKubeConfig(choice: KubeconfigChoice): Promise<KubeConf
   const name = kubeConfig.getCurrentContext();
   if (!name) throw invalid('--kubeconfig', 'the kubeconfig has no current-context; choose a context with --context');
   const context = kubeConfig.getContextObject(name);
-  if (context === null) throw invalid('--kubeconfig', `current-context "${name}" is not among the kubeconfig's contexts; choose one with --context`);
+  if (context === null)
+    throw invalid(
+      '--kubeconfig',
+      `current-context "${name}" is not among the kubeconfig's contexts; choose one with --context`,
+    );
   const which = choice.context === undefined ? `current-context "${name}"` : `context "${name}"`;
-  if (kubeConfig.getCluster(context.cluster) === null) throw invalid(flag, `${which} names cluster "${context.cluster}", which the kubeconfig does not define`);
+  if (kubeConfig.getCluster(context.cluster) === null)
+    throw invalid(flag, `${which} names cluster "${context.cluster}", which the kubeconfig does not define`);
   if (!context.user) throw invalid(flag, `${which} names no user`);
-  if (kubeConfig.getUser(context.user) === null) throw invalid(flag, `${which} names user "${context.user}", which the kubeconfig does not define`);
+  if (kubeConfig.getUser(context.user) === null)
+    throw invalid(flag, `${which} names user "${context.user}", which the kubeconfig does not define`);
   return kubeConfig;
 }

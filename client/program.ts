@@ -26,7 +26,11 @@ function example(...lines: string[]): string {
   return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 }
 
-const asOption = () => new Option('--as <name>', 'who you are, recorded in the workflow (default: ISTIO_UPGRADE_USER, else your login name)');
+const asOption = () =>
+  new Option(
+    '--as <name>',
+    'who you are, recorded in the workflow (default: ISTIO_UPGRADE_USER, else your login name)',
+  );
 const requestIdOption = () => new Option('--request-id <id>', 'makes a retried request harmless (default: a fresh id)');
 
 export interface ControlOptions {
@@ -36,9 +40,19 @@ export interface ControlOptions {
 }
 
 const CONTROLS = [
-  { name: 'pause', action: 'pause', description: 'hold the upgrade before its next step (the running step finishes)', comment: false },
+  {
+    name: 'pause',
+    action: 'pause',
+    description: 'hold the upgrade before its next step (the running step finishes)',
+    comment: false,
+  },
   { name: 'resume', action: 'resume', description: 'go on after a pause', comment: false },
-  { name: 'abort', action: 'abort', description: 'roll back now: the running step is cancelled and the compensation runs', comment: false },
+  {
+    name: 'abort',
+    action: 'abort',
+    description: 'roll back now: the running step is cancelled and the compensation runs',
+    comment: false,
+  },
   { name: 'retry', action: 'retry', description: 'at a failure gate: run the failed step again', comment: false },
   { name: 'skip', action: 'skip', description: 'at a failure gate: leave the failed step and go on', comment: true },
   { name: 'skip-soak', action: 'skipSoak', description: 'end the running soak or grace period now', comment: true },
@@ -47,7 +61,9 @@ const CONTROLS = [
 export function buildProgram(): Command {
   const program = new Command()
     .name('istio-upgrade')
-    .description('Durable runbooks for Istio upgrades on Temporal: plan, start, watch, approve, control, roll back, report.')
+    .description(
+      'Durable runbooks for Istio upgrades on Temporal: plan, start, watch, approve, control, roll back, report.',
+    )
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'print stack traces and causes of errors')
     .showHelpAfterError('(add --help for usage and examples)')
@@ -69,33 +85,53 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
     .option('--json', 'print the plan as JSON')
     .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the spec cluster.context, else the current one)')
-    .addOption(new Option('--inventory <path>', 'plan against a saved inventory (JSON) instead of a cluster').hideHelp())
-    .addHelpText('after', example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml --kubeconfig ~/.kube/config --context prod'))
-    .action((options: PlanOptions) =>
-      exitWith(async () => (await import('./commands/plan.js')).runPlan(options)),
-    );
+    .addOption(
+      new Option('--inventory <path>', 'plan against a saved inventory (JSON) instead of a cluster').hideHelp(),
+    )
+    .addHelpText(
+      'after',
+      example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml --kubeconfig ~/.kube/config --context prod'),
+    )
+    .action((options: PlanOptions) => exitWith(async () => (await import('./commands/plan.js')).runPlan(options)));
 
   program
     .command('start')
-    .description('validate, plan and start an upgrade; refuses when a precheck blocks or the cluster already has one running')
+    .description(
+      'validate, plan and start an upgrade; refuses when a precheck blocks or the cluster already has one running',
+    )
     .requiredOption('-f, --file <path>', 'upgrade spec (YAML)')
     .option('--kubeconfig <path>', 'kubeconfig the plan is read with (default: KUBECONFIG or ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context (default: the spec cluster.context, else the current one); passed on to the workflow')
+    .option(
+      '--context <name>',
+      'kubeconfig context (default: the spec cluster.context, else the current one); passed on to the workflow',
+    )
     .addOption(asOption())
     .option('--override-precheck <id...>', 'start although this blocking precheck fired (recorded in the workflow)')
     .option('--watch', 'watch the upgrade after starting it')
     .option('--json', 'print the id and links as JSON')
-    .addHelpText('after', example('istio-upgrade start -f examples/demo-istioctl-canary.yaml --as carol', 'istio-upgrade start -f spec.yaml --override-precheck native-sidecars --watch'))
-    .action((options: StartOptions) =>
-      exitWith(async () => (await import('./commands/start.js')).runStart(options)),
-    );
+    .addHelpText(
+      'after',
+      example(
+        'istio-upgrade start -f examples/demo-istioctl-canary.yaml --as carol',
+        'istio-upgrade start -f spec.yaml --override-precheck native-sidecars --watch',
+      ),
+    )
+    .action((options: StartOptions) => exitWith(async () => (await import('./commands/start.js')).runStart(options)));
 
   program
     .command('watch <id>')
-    .description('a live view of an upgrade until it ends or waits for a human (redraws in a terminal, one line per change otherwise)')
+    .description(
+      'a live view of an upgrade until it ends or waits for a human (redraws in a terminal, one line per change otherwise)',
+    )
     .option('--follow', 'keep watching while the upgrade waits for a human')
     .option('--interval <seconds>', 'seconds between refreshes', '1')
-    .addHelpText('after', example('istio-upgrade watch istio-upgrade-sim', 'istio-upgrade watch istio-upgrade-sim --follow | tee upgrade.log'))
+    .addHelpText(
+      'after',
+      example(
+        'istio-upgrade watch istio-upgrade-sim',
+        'istio-upgrade watch istio-upgrade-sim --follow | tee upgrade.log',
+      ),
+    )
     .action((id: string, options: WatchOptions) =>
       exitWith(async () => (await import('./commands/watch.js')).runWatch(id, options)),
     );
@@ -104,7 +140,13 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
     .command('status <id>')
     .description('the steps, progress, timers, pending gates and who decided what')
     .option('--json', 'print the status as JSON')
-    .addHelpText('after', example('istio-upgrade status istio-upgrade-sim', "istio-upgrade status istio-upgrade-sim --json | jq '.pendingGates'"))
+    .addHelpText(
+      'after',
+      example(
+        'istio-upgrade status istio-upgrade-sim',
+        "istio-upgrade status istio-upgrade-sim --json | jq '.pendingGates'",
+      ),
+    )
     .action((id: string, options: { json?: boolean }) =>
       exitWith(async () => (await import('./commands/status.js')).runStatus(id, options)),
     );
@@ -116,7 +158,12 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
       .addOption(asOption())
       .option('--comment <text>', 'why, for the audit trail')
       .addOption(requestIdOption())
-      .addHelpText('after', example(`istio-upgrade ${verdict} istio-upgrade-sim before-control-plane --as alice --comment "${verdict === 'approve' ? 'canary is clean' : '5xx on reviews'}"`))
+      .addHelpText(
+        'after',
+        example(
+          `istio-upgrade ${verdict} istio-upgrade-sim before-control-plane --as alice --comment "${verdict === 'approve' ? 'canary is clean' : '5xx on reviews'}"`,
+        ),
+      )
       .action((id: string, gateId: string, options: ControlOptions) =>
         exitWith(async () => (await import('./commands/gate.js')).runAnswer(verdict, id, gateId, options)),
       );
@@ -128,7 +175,12 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
       .description(control.description)
       .addOption(asOption())
       .addOption(requestIdOption())
-      .addHelpText('after', example(`istio-upgrade ${control.name} istio-upgrade-sim --as alice${control.comment ? ' --comment "known flaky test"' : ''}`));
+      .addHelpText(
+        'after',
+        example(
+          `istio-upgrade ${control.name} istio-upgrade-sim --as alice${control.comment ? ' --comment "known flaky test"' : ''}`,
+        ),
+      );
     if (control.comment) command.requiredOption('--comment <text>', 'why (required: the audit trail says why)');
     else command.option('--comment <text>', 'why, for the audit trail');
     command.action((id: string, options: ControlOptions) =>
@@ -142,7 +194,10 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
     .addOption(asOption())
     .option('--comment <text>', 'why, for the audit trail')
     .addOption(requestIdOption())
-    .addHelpText('after', example('istio-upgrade extend-soak istio-upgrade-sim 30m --as alice --comment "error rate still settling"'))
+    .addHelpText(
+      'after',
+      example('istio-upgrade extend-soak istio-upgrade-sim 30m --as alice --comment "error rate still settling"'),
+    )
     .action((id: string, duration: string, options: ControlOptions) =>
       exitWith(async () => (await import('./commands/controls.js')).runExtendSoak(id, duration, options)),
     );
@@ -155,7 +210,10 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
     .option('--kubeconfig <path>', 'kubeconfig the rollback plan is read with')
     .option('--context <name>', 'kubeconfig context')
     .option('--json', 'print the rollback plan and ids as JSON')
-    .addHelpText('after', example('istio-upgrade rollback istio-upgrade-sim --as alice --reason "latency regression on reviews"'))
+    .addHelpText(
+      'after',
+      example('istio-upgrade rollback istio-upgrade-sim --as alice --reason "latency regression on reviews"'),
+    )
     .action((id: string, options: RollbackOptions) =>
       exitWith(async () => (await import('./commands/rollback.js')).runRollback(id, options)),
     );
@@ -164,31 +222,45 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
     .command('list')
     .description('upgrades and rollbacks from Temporal visibility, filtered by the search attributes')
     .option('--cluster <name>', 'only this cluster (MeshCluster)')
-    .option('--phase <phase>', 'only this phase (UpgradePhase), e.g. workloads, completed, or Paused for "waiting for a human"')
+    .option(
+      '--phase <phase>',
+      'only this phase (UpgradePhase), e.g. workloads, completed, or Paused for "waiting for a human"',
+    )
     .option('--running', 'only running ones')
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print the rows as JSON')
-    .addHelpText('after', example('istio-upgrade list --running', 'istio-upgrade list --phase Paused --cluster prod-eu-1'))
-    .action((options: ListOptions) =>
-      exitWith(async () => (await import('./commands/list.js')).runList(options)),
-    );
+    .addHelpText(
+      'after',
+      example('istio-upgrade list --running', 'istio-upgrade list --phase Paused --cluster prod-eu-1'),
+    )
+    .action((options: ListOptions) => exitWith(async () => (await import('./commands/list.js')).runList(options)));
 
   program
     .command('snapshot')
-    .description('read a cluster (read-only) and write it as a simulator scenario: namespaces, workloads, Istio revisions, tags, gateways, waypoints, Sail resources, nodes')
+    .description(
+      'read a cluster (read-only) and write it as a simulator scenario: namespaces, workloads, Istio revisions, tags, gateways, waypoints, Sail resources, nodes',
+    )
     .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option('-o, --out <path>', 'where to write the scenario (default: standard output)')
     .option('--istio-namespace <name>', 'where istiod runs', 'istio-system')
     .option('--name <name>', 'the scenario name (default: snapshot-<context>)')
-    .addHelpText('after', example('istio-upgrade snapshot --kubeconfig ~/.kube/prod --context prod --out prod.yaml', 'npm run sim -- --scenario prod.yaml'))
+    .addHelpText(
+      'after',
+      example(
+        'istio-upgrade snapshot --kubeconfig ~/.kube/prod --context prod --out prod.yaml',
+        'npm run sim -- --scenario prod.yaml',
+      ),
+    )
     .action((options: SnapshotOptions) =>
       exitWith(async () => (await import('./commands/snapshot.js')).runSnapshot(options)),
     );
 
   program
     .command('rehearse')
-    .description('rehearse an upgrade unattended on a simulated copy of a cluster (or a scenario) with a private Temporal: steps, failures, restarts, estimated real duration, HTML report')
+    .description(
+      'rehearse an upgrade unattended on a simulated copy of a cluster (or a scenario) with a private Temporal: steps, failures, restarts, estimated real duration, HTML report',
+    )
     .requiredOption('-f, --file <path>', 'upgrade spec (YAML)')
     .option('--kubeconfig <path>', 'snapshot this cluster (read-only) and rehearse on the copy')
     .option('--context <name>', 'kubeconfig context (with --kubeconfig)')
@@ -200,7 +272,13 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
     .option('--report <path>', 'where to write the HTML report (default: <workflow id>.html)')
     .option('--json', 'print the outcome as JSON')
     .addOption(asOption())
-    .addHelpText('after', example('istio-upgrade rehearse -f my-upgrade.yaml --kubeconfig ~/.kube/prod --context prod', 'istio-upgrade rehearse -f examples/demo-istioctl-canary.yaml --scenario sim/scenarios/sidecar-istioctl-1.26.yaml --faults faults.yaml'))
+    .addHelpText(
+      'after',
+      example(
+        'istio-upgrade rehearse -f my-upgrade.yaml --kubeconfig ~/.kube/prod --context prod',
+        'istio-upgrade rehearse -f examples/demo-istioctl-canary.yaml --scenario sim/scenarios/sidecar-istioctl-1.26.yaml --faults faults.yaml',
+      ),
+    )
     .action((options: RehearseOptions) =>
       exitWith(async () => (await import('./commands/rehearse.js')).runRehearse(options)),
     );

@@ -10,10 +10,14 @@ import type { SpecProblem } from '../core/spec/parse.js';
 import type { Spec } from '../core/spec/schema.js';
 import { invalidInput, messageOf } from './errors.js';
 
-const invalidSpec = (problems: readonly SpecProblem[], cause?: unknown) => invalidInput(problems, { heading: 'invalid spec', cause });
+const invalidSpec = (problems: readonly SpecProblem[], cause?: unknown) =>
+  invalidInput(problems, { heading: 'invalid spec', cause });
 
 /** Reads and validates a spec file; YAML syntax errors name the line, schema errors the field. */
-export async function loadSpec(path: string, readText: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<Spec> {
+export async function loadSpec(
+  path: string,
+  readText: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
+): Promise<Spec> {
   let text: string;
   try {
     text = await readText(path);
@@ -26,7 +30,15 @@ export async function loadSpec(path: string, readText: (path: string) => Promise
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const where = err.linePos?.[0];
-      throw invalidSpec([{ path: where ? `${path}:${where.line}:${where.col}` : path, message: err.message.split('\n')[0] ?? 'invalid YAML' }], err);
+      throw invalidSpec(
+        [
+          {
+            path: where ? `${path}:${where.line}:${where.col}` : path,
+            message: err.message.split('\n')[0] ?? 'invalid YAML',
+          },
+        ],
+        err,
+      );
     }
     throw err;
   }

@@ -23,17 +23,32 @@ export async function withTemporal<T>(identity: string, fn: (session: Session) =
     // A short connect deadline: an operator waiting 10 s to learn the server is down is worse than a retry.
     connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '3s' });
   } catch (err) {
-    throw cliFailure(`Temporal is not reachable at ${address}: start it with \`npm run temporal\` (or set TEMPORAL_ADDRESS)`, err);
+    throw cliFailure(
+      `Temporal is not reachable at ${address}: start it with \`npm run temporal\` (or set TEMPORAL_ADDRESS)`,
+      err,
+    );
   }
   try {
-    return await fn({ client: new Client({ connection, namespace: target.namespace, identity, ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }) }), target, address });
+    return await fn({
+      client: new Client({
+        connection,
+        namespace: target.namespace,
+        identity,
+        ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }),
+      }),
+      target,
+      address,
+    });
   } finally {
     await connection.close();
   }
 }
 
 /** The handle of an upgrade that exists, or a usage error naming the id and the namespace. */
-export async function existingWorkflow(session: Session, workflowId: string): Promise<{ handle: WorkflowHandle; running: boolean; status: string; closedAt?: Date }> {
+export async function existingWorkflow(
+  session: Session,
+  workflowId: string,
+): Promise<{ handle: WorkflowHandle; running: boolean; status: string; closedAt?: Date }> {
   const handle = session.client.workflow.getHandle(workflowId);
   try {
     const description = await handle.describe();
@@ -44,7 +59,11 @@ export async function existingWorkflow(session: Session, workflowId: string): Pr
       ...(description.closeTime && { closedAt: description.closeTime }),
     };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw usage(`no upgrade with id "${workflowId}" in namespace ${session.target.namespace}: \`istio-upgrade list\` shows the upgrades`, err);
+    if (err instanceof WorkflowNotFoundError)
+      throw usage(
+        `no upgrade with id "${workflowId}" in namespace ${session.target.namespace}: \`istio-upgrade list\` shows the upgrades`,
+        err,
+      );
     throw err;
   }
 }

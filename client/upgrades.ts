@@ -30,8 +30,12 @@ async function query<T>(session: Session, workflowId: string, run: () => Promise
     return await session.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, run);
   } catch (err) {
     // Anything but the deadline (a query the workflow rejected, a bug in it) is the workflow's own answer.
-    if (!isGrpcDeadlineError(err)) throw cliFailure(`the workflow could not answer for "${workflowId}": ${messageOf(err)}`, err);
-    throw cliFailure(`no worker answered for upgrade "${workflowId}" within ${QUERY_DEADLINE_MS / 1000} s: is \`npm run worker\` running on task queue ${session.target.taskQueue}?`, err);
+    if (!isGrpcDeadlineError(err))
+      throw cliFailure(`the workflow could not answer for "${workflowId}": ${messageOf(err)}`, err);
+    throw cliFailure(
+      `no worker answered for upgrade "${workflowId}" within ${QUERY_DEADLINE_MS / 1000} s: is \`npm run worker\` running on task queue ${session.target.taskQueue}?`,
+      err,
+    );
   }
 }
 
@@ -56,7 +60,10 @@ export async function readUpgrade(session: Session, workflowId: string): Promise
  * completed upgrade returns both; otherwise the plan comes from the query and the spec from the
  * input recorded in the first history event.
  */
-export async function readPlanAndSpec(session: Session, workflowId: string): Promise<{ plan: Plan | null; spec: SpecInput | null }> {
+export async function readPlanAndSpec(
+  session: Session,
+  workflowId: string,
+): Promise<{ plan: Plan | null; spec: SpecInput | null }> {
   const { handle, status: execution } = await existingWorkflow(session, workflowId);
   const result = execution === 'COMPLETED' ? await completedResult(session, workflowId) : null;
   if (result) return { plan: result.plan, spec: result.spec };

@@ -19,7 +19,8 @@ export function summarizeMeshConfig(raw: JsonObject): MeshConfig {
   const metadata = isObject(defaultConfig.proxyMetadata) ? defaultConfig.proxyMetadata : {};
   const proxyMetadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') proxyMetadata[key] = String(value);
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      proxyMetadata[key] = String(value);
   }
   return { extensionProviders, proxyMetadata, raw };
 }

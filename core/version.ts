@@ -79,7 +79,8 @@ export function inPlaceHops(
     const fromList = LATEST_PATCHES[key];
     if (fromSpec !== undefined) hops.push({ version: parseVersion(fromSpec), source: 'spec' });
     else if (fromList !== undefined) hops.push({ version: parseVersion(fromList), source: 'release-list' });
-    else throw new VersionError(`no patch known for intermediate hop ${key}: name it in version.intermediate["${key}"]`);
+    else
+      throw new VersionError(`no patch known for intermediate hop ${key}: name it in version.intermediate["${key}"]`);
   }
   hops.push({ version: to, source: 'target' });
   return hops;

@@ -22,7 +22,13 @@ export const PHASES = [
 export type Phase = (typeof PHASES)[number];
 
 /** Why an upgrade is waiting. `null` in status means it is not waiting. */
-export const PAUSE_REASONS = ['awaiting-approval', 'soaking', 'grace-period', 'awaiting-rollout', 'held-by-operator'] as const;
+export const PAUSE_REASONS = [
+  'awaiting-approval',
+  'soaking',
+  'grace-period',
+  'awaiting-rollout',
+  'held-by-operator',
+] as const;
 export type PauseReason = (typeof PAUSE_REASONS)[number];
 
 /**

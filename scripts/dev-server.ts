@@ -63,7 +63,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   args.push(...searchAttributeArgs());
 
-  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', options.logTo ?? 'ignore', options.logTo ?? 'ignore'] });
+  const child = spawn(temporalCliPath(), args, {
+    stdio: ['ignore', options.logTo ?? 'ignore', options.logTo ?? 'ignore'],
+  });
   let exited: string | undefined;
   child.once('exit', (code, signal) => {
     exited = `exited with ${signal ?? code}`;

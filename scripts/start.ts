@@ -52,7 +52,10 @@ const workflowId = upgradeWorkflowId('sim');
 // targets a simulated cluster that no longer exists, so it goes before a worker could resume it.
 await withTemporal('npm-start', async (session) => {
   const handle = session.client.workflow.getHandle(workflowId);
-  const running = await handle.describe().then((d) => d.status.name === 'RUNNING', () => false);
+  const running = await handle.describe().then(
+    (d) => d.status.name === 'RUNNING',
+    () => false,
+  );
   if (running) await handle.terminate('npm start: a new simulated cluster replaces the one this upgrade ran on');
 });
 
@@ -89,7 +92,9 @@ console.log(`Temporal:          ${temporal.address}   Web UI: ${ui}`);
 console.log(`Simulated cluster: ${sim.scenario.name} at ${sim.httpsUrl}`);
 console.log(`                   export KUBECONFIG=${sim.kubeconfigPath}`);
 console.log(`Worker:            task queue ${DEFAULT_TASK_QUEUE}, activities on the simulated cluster`);
-console.log(`Gates:             ${auto ? `approved as ${APPROVER} (--yes, or standard input is not a terminal)` : `Enter here approves as ${APPROVER}; or answer from another terminal or the Web UI`}\n`);
+console.log(
+  `Gates:             ${auto ? `approved as ${APPROVER} (--yes, or standard input is not a terminal)` : `Enter here approves as ${APPROVER}; or answer from another terminal or the Web UI`}\n`,
+);
 
 try {
   const started = await runStart({ file: root(SPEC), kubeconfig: sim.kubeconfigPath, as: INITIATOR });
@@ -105,9 +110,13 @@ try {
         answered.add(gateId);
         await session.client.workflow
           .getHandle(workflowId)
-          .executeUpdate(decideUpdate, { args: [{ gateId, by: APPROVER, requestId: randomUUID(), decision: 'approve', comment }] })
+          .executeUpdate(decideUpdate, {
+            args: [{ gateId, by: APPROVER, requestId: randomUUID(), decision: 'approve', comment }],
+          })
           // Someone may have answered it first from the Web UI or another terminal.
-          .catch((err: unknown) => console.log(`gate "${gateId}" not approved here: ${err instanceof Error ? err.message : String(err)}`));
+          .catch((err: unknown) =>
+            console.log(`gate "${gateId}" not approved here: ${err instanceof Error ? err.message : String(err)}`),
+          );
       }
     });
   // Soaks are real Temporal timers (minutes); the demo ends them with the operator's skip-soak control.
@@ -121,7 +130,11 @@ try {
     });
   if (!auto) {
     createInterface({ input: process.stdin }).on('line', () => {
-      if (pending.length > 0) void approve(pending.map((gate) => gate.id), 'approved at the npm start prompt');
+      if (pending.length > 0)
+        void approve(
+          pending.map((gate) => gate.id),
+          'approved at the npm start prompt',
+        );
       else if (soaking !== null) void skipSoak('skipped at the npm start prompt');
     });
   }
@@ -136,7 +149,11 @@ try {
         const timerEnds = status.timer?.endsAt ?? null;
         const newSoak = timerEnds !== null && timerEnds !== soaking;
         soaking = timerEnds;
-        if (auto && pending.length > 0) await approve(pending.map((gate) => gate.id), 'approved by the demo (npm start --yes)');
+        if (auto && pending.length > 0)
+          await approve(
+            pending.map((gate) => gate.id),
+            'approved by the demo (npm start --yes)',
+          );
         else if (auto && newSoak) await skipSoak('the demo does not wait out soaks (npm start --yes)');
       },
     }),
@@ -144,7 +161,9 @@ try {
 
   const final = await withTemporal(INITIATOR, (session) => readUpgrade(session, workflowId));
   console.log(`\n${renderStatus(workflowId, final.status)}\n`);
-  await runReport(workflowId, { out: join(dirname(process.env.TEMPORAL_DB_FILE ?? root('.temporal/dev.db')), `${workflowId}-report.html`) });
+  await runReport(workflowId, {
+    out: join(dirname(process.env.TEMPORAL_DB_FILE ?? root('.temporal/dev.db')), `${workflowId}-report.html`),
+  });
   console.log(`Web UI: ${ui}/namespaces/default/workflows/${workflowId}`);
   if (auto) await stop(code);
   console.log('Ctrl-C stops everything; Temporal state is kept in .temporal/dev.db.');

@@ -10,7 +10,9 @@ export function kubeconfigYaml(url: string, caPem: string, user: string, token: 
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'sim', cluster: { server: url, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    clusters: [
+      { name: 'sim', cluster: { server: url, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } },
+    ],
     users: [{ name: user, user: { token } }],
     contexts: [{ name: 'sim', context: { cluster: 'sim', user, namespace } }],
     'current-context': 'sim',

@@ -27,12 +27,19 @@ const program = new Command('sim')
   .requiredOption('--scenario <file>', 'scenario YAML file')
   .option('--port <port>', 'loopback port (0 = random)', positive, 0)
   .option('--time-scale <n>', 'sim-seconds per real second', positive, 1)
-  .option('--faults <file>', 'YAML list of faults switched on once the cluster has booted (as a scenario\'s faults:)')
+  .option('--faults <file>', "YAML list of faults switched on once the cluster has booted (as a scenario's faults:)")
   .option('--ready-json', 'print one JSON line when ready: {"ready":true,"kubeconfig":…,"url":…}')
   .option('--stand-in-tools', 'create a folder of stand-in istioctl-<minor> and helm and name it in the ready line')
   .parse();
 
-const opts = program.opts<{ scenario: string; port: number; timeScale: number; faults?: string; readyJson?: boolean; standInTools?: boolean }>();
+const opts = program.opts<{
+  scenario: string;
+  port: number;
+  timeScale: number;
+  faults?: string;
+  readyJson?: boolean;
+  standInTools?: boolean;
+}>();
 
 /** Bad input: the message names the file and the field; exit 2 as the CLI does. */
 function refuse(message: string): never {
@@ -50,7 +57,8 @@ function readFaults(file: string): Fault[] {
   // A bare list, or a scenario-like `faults:` key.
   const list = raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'faults' in raw ? raw.faults : raw;
   const result = z.array(faultSchema).safeParse(list);
-  if (!result.success) refuse(`invalid faults ${file}:\n${formatIssues(result.error.issues).replace(/^/gm, '  faults')}`);
+  if (!result.success)
+    refuse(`invalid faults ${file}:\n${formatIssues(result.error.issues).replace(/^/gm, '  faults')}`);
   return result.data;
 }
 
@@ -66,7 +74,16 @@ const sim = await startSim({ scenario, port: opts.port, timeScale: opts.timeScal
 for (const fault of faults) sim.faults.add(fault);
 const tools = opts.standInTools ? standInToolsFolder() : undefined;
 if (opts.readyJson) {
-  console.log(JSON.stringify({ ready: true, scenario: sim.scenario.name, url: sim.httpsUrl, kubeconfig: sim.kubeconfigPath, ...(tools && { tools }), faults: faults.length }));
+  console.log(
+    JSON.stringify({
+      ready: true,
+      scenario: sim.scenario.name,
+      url: sim.httpsUrl,
+      kubeconfig: sim.kubeconfigPath,
+      ...(tools && { tools }),
+      faults: faults.length,
+    }),
+  );
 } else {
   console.log(`sim: scenario ${sim.scenario.name} running at ${sim.url} (HTTPS: ${sim.httpsUrl})`);
   console.log(`export KUBECONFIG=${sim.kubeconfigPath}`);

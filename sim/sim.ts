@@ -68,7 +68,9 @@ export interface Sim {
 }
 
 function resourceType(resource: string): ResourceType {
-  const [plural = '', group = ''] = resource.includes('.') ? [resource.slice(0, resource.indexOf('.')), resource.slice(resource.indexOf('.') + 1)] : [resource, ''];
+  const [plural = '', group = ''] = resource.includes('.')
+    ? [resource.slice(0, resource.indexOf('.')), resource.slice(resource.indexOf('.') + 1)]
+    : [resource, ''];
   const t = findType(group, plural) ?? RESOURCE_TYPES.find((x) => x.plural === plural);
   if (!t) throw new Error(`sim: unknown resource ${resource}`);
   return t;
@@ -78,7 +80,8 @@ function rolledOut(o: KubeObject): boolean {
   const st = (o.status ?? {}) as Record<string, number | undefined>;
   const gen = o.metadata.generation ?? 0;
   if ((st.observedGeneration ?? 0) < gen) return false;
-  if (o.kind === 'DaemonSet') return st.updatedNumberScheduled === st.desiredNumberScheduled && st.numberAvailable === st.desiredNumberScheduled;
+  if (o.kind === 'DaemonSet')
+    return st.updatedNumberScheduled === st.desiredNumberScheduled && st.numberAvailable === st.desiredNumberScheduled;
   const want = (o.spec as { replicas?: number } | undefined)?.replicas ?? 1;
   return (st.updatedReplicas ?? 0) === want && (st.replicas ?? 0) === want && (st.availableReplicas ?? 0) === want;
 }
@@ -92,18 +95,37 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
   const admissions: Admission[] = [applyDefaults, sidecarInjector(store, () => !ctx.booting)];
   const manager = new ControllerManager(store, clock);
   const ctx: ControllerContext = { store, clock, faults, manager, admissions, timing: scenario.timing, booting: true };
-  manager.register(new PodLifecycleController(ctx), new DeploymentController(ctx), new DaemonSetController(ctx), new JobController(ctx), new SailController(ctx), new WaypointController(ctx), new TerminationController(ctx));
+  manager.register(
+    new PodLifecycleController(ctx),
+    new DeploymentController(ctx),
+    new DaemonSetController(ctx),
+    new JobController(ctx),
+    new SailController(ctx),
+    new WaypointController(ctx),
+    new TerminationController(ctx),
+  );
 
   seedScenario(ctx, scenario);
   store.requireNamespaces = true;
   manager.start();
 
-  const server = new ApiServer({ store, clock, faults, admissions, rbac: scenario.rbac.enabled, deletePod: (pod, grace) => terminatePod(ctx, pod, grace) });
+  const server = new ApiServer({
+    store,
+    clock,
+    faults,
+    admissions,
+    rbac: scenario.rbac.enabled,
+    deletePod: (pod, grace) => terminatePod(ctx, pod, grace),
+  });
   const token = randomBytes(24).toString('hex');
   server.addToken(token, { name: 'sim-admin', groups: ['system:masters', 'system:authenticated'] });
   await server.listen(options.port ?? 0);
   const dir = makeTempDir();
-  const kubeconfigPath = writeKubeconfig(dir, 'kubeconfig', kubeconfigYaml(server.httpsUrl, server.caPem, 'sim-admin', token));
+  const kubeconfigPath = writeKubeconfig(
+    dir,
+    'kubeconfig',
+    kubeconfigYaml(server.httpsUrl, server.caPem, 'sim-admin', token),
+  );
 
   const settled = async (timeoutMs = 10_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
@@ -111,7 +133,9 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
       const workloads = [...store.list(resourceType('deployments')), ...store.list(resourceType('daemonsets'))];
       if (manager.idle && workloads.every(rolledOut)) return;
       if (Date.now() > deadline) {
-        const pending = workloads.filter((w) => !rolledOut(w)).map((w) => `${w.kind} ${w.metadata.namespace ?? ''}/${w.metadata.name}`);
+        const pending = workloads
+          .filter((w) => !rolledOut(w))
+          .map((w) => `${w.kind} ${w.metadata.namespace ?? ''}/${w.metadata.name}`);
         throw new Error(`sim: not settled after ${timeoutMs} ms: ${pending.slice(0, 10).join(', ')}`);
       }
       await new Promise((r) => setTimeout(r, 5));
@@ -153,8 +177,15 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
     kubeconfigFor: ({ namespace, name }) => {
       const saToken = randomBytes(24).toString('hex');
       const user = `system:serviceaccount:${namespace}:${name}`;
-      server.addToken(saToken, { name: user, groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'] });
-      return writeKubeconfig(dir, `kubeconfig-${namespace}-${name}`, kubeconfigYaml(server.httpsUrl, server.caPem, name, saToken, namespace));
+      server.addToken(saToken, {
+        name: user,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+      });
+      return writeKubeconfig(
+        dir,
+        `kubeconfig-${namespace}-${name}`,
+        kubeconfigYaml(server.httpsUrl, server.caPem, name, saToken, namespace),
+      );
     },
     settled,
     stop: async () => {

@@ -14,20 +14,30 @@ export interface ClusterTarget {
   server: string;
 }
 
-export function activityDepsFromEnv(env: NodeJS.ProcessEnv = process.env): { deps: ActivityDeps; cluster: ClusterTarget } {
+export function activityDepsFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  deps: ActivityDeps;
+  cluster: ClusterTarget;
+} {
   const kubeConfig = new KubeConfig();
-  const singleFile = env.KUBECONFIG !== undefined && env.KUBECONFIG !== '' && !env.KUBECONFIG.includes(delimiter) ? env.KUBECONFIG : undefined;
+  const singleFile =
+    env.KUBECONFIG !== undefined && env.KUBECONFIG !== '' && !env.KUBECONFIG.includes(delimiter)
+      ? env.KUBECONFIG
+      : undefined;
   if (singleFile !== undefined) kubeConfig.loadFromFile(singleFile);
   else kubeConfig.loadFromDefault();
   if (env.ISTIO_UPGRADE_KUBE_CONTEXT) {
     if (!kubeConfig.getContextObject(env.ISTIO_UPGRADE_KUBE_CONTEXT)) {
-      throw new Error(`ISTIO_UPGRADE_KUBE_CONTEXT: context "${env.ISTIO_UPGRADE_KUBE_CONTEXT}" is not in the kubeconfig`);
+      throw new Error(
+        `ISTIO_UPGRADE_KUBE_CONTEXT: context "${env.ISTIO_UPGRADE_KUBE_CONTEXT}" is not in the kubeconfig`,
+      );
     }
     kubeConfig.setCurrentContext(env.ISTIO_UPGRADE_KUBE_CONTEXT);
   }
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) {
-    throw new Error('no Kubernetes cluster configured: set KUBECONFIG (and ISTIO_UPGRADE_KUBE_CONTEXT to pick a context)');
+    throw new Error(
+      'no Kubernetes cluster configured: set KUBECONFIG (and ISTIO_UPGRADE_KUBE_CONTEXT to pick a context)',
+    );
   }
   const context = kubeConfig.getCurrentContext();
   // In-cluster credentials have no kubeconfig context a tool could name; the tools find the same service account themselves.

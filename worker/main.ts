@@ -18,7 +18,9 @@ const worker = await Worker.create({
   namespace: target.namespace,
   taskQueue: target.taskQueue,
   // `.ts` under tsx, `.js` once built into dist/: the workflows sit beside this file's folder either way.
-  workflowsPath: fileURLToPath(new URL(`../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url)),
+  workflowsPath: fileURLToPath(
+    new URL(`../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+  ),
   activities: createActivities(deps),
   ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }),
 });

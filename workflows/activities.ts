@@ -10,7 +10,12 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { GateClosedNotice, GateNotice, PostedMessage } from './messages.js';
 
-const retry: ActivityOptions['retry'] = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 };
+const retry: ActivityOptions['retry'] = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 10,
+};
 
 /** Reads and small writes: an API round trip or two. */
 const QUICK: ActivityOptions = { startToCloseTimeout: '2 minutes', retry };

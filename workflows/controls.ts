@@ -9,7 +9,15 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { OperatorAction } from '../core/vocabulary.js';
 import type { GatePolicy } from './gates.js';
 import type { ControlRecord, ExtendSoakRequest, OperatorRequest } from './messages.js';
-import { abortUpdate, extendSoakUpdate, pauseUpdate, resumeUpdate, retryUpdate, skipSoakUpdate, skipUpdate } from './messages.js';
+import {
+  abortUpdate,
+  extendSoakUpdate,
+  pauseUpdate,
+  resumeUpdate,
+  retryUpdate,
+  skipSoakUpdate,
+  skipUpdate,
+} from './messages.js';
 import type { StatusBoard } from './status.js';
 
 /** A failure gate waiting for retry or skip (approve and reject arrive through the gate itself). */
@@ -45,36 +53,76 @@ export class Controls {
     private readonly policy: GatePolicy,
     private readonly board: StatusBoard,
   ) {
-    this.handle(pauseUpdate, 'pause', () => (this.held ? 'the upgrade is already held' : undefined), () => {
-      this.held = true;
-      this.board.setHeld(true);
-      this.onHold(true);
-    });
-    this.handle(resumeUpdate, 'resume', () => (this.held ? undefined : 'the upgrade is not held'), () => {
-      this.held = false;
-      this.board.setHeld(false);
-      this.onHold(false);
-    });
-    this.handle(abortUpdate, 'abort', () => (this.abortRequested ? `an abort was already accepted from ${this.abortRequested.by}` : undefined), (record) => {
-      this.abortRequested = record;
-      this.onAbort();
-    });
-    this.handle(retryUpdate, 'retry', () => (this.failure === null || this.failure.choice ? 'no failed step is waiting for a decision' : undefined), () => {
-      if (this.failure) this.failure.choice = 'retry';
-    }, true);
-    this.handle(skipUpdate, 'skip', (request) => (this.failure === null || this.failure.choice ? 'no failed step is waiting for a decision' : needsComment(request)), () => {
-      if (this.failure) this.failure.choice = 'skip';
-    }, true);
-    this.handle(skipSoakUpdate, 'skipSoak', (request) => (this.soak === null ? 'no soak or grace period is running' : needsComment(request)), () => {
-      if (this.soak) this.soak.skipped = true;
-    });
+    this.handle(
+      pauseUpdate,
+      'pause',
+      () => (this.held ? 'the upgrade is already held' : undefined),
+      () => {
+        this.held = true;
+        this.board.setHeld(true);
+        this.onHold(true);
+      },
+    );
+    this.handle(
+      resumeUpdate,
+      'resume',
+      () => (this.held ? undefined : 'the upgrade is not held'),
+      () => {
+        this.held = false;
+        this.board.setHeld(false);
+        this.onHold(false);
+      },
+    );
+    this.handle(
+      abortUpdate,
+      'abort',
+      () => (this.abortRequested ? `an abort was already accepted from ${this.abortRequested.by}` : undefined),
+      (record) => {
+        this.abortRequested = record;
+        this.onAbort();
+      },
+    );
+    this.handle(
+      retryUpdate,
+      'retry',
+      () => (this.failure === null || this.failure.choice ? 'no failed step is waiting for a decision' : undefined),
+      () => {
+        if (this.failure) this.failure.choice = 'retry';
+      },
+      true,
+    );
+    this.handle(
+      skipUpdate,
+      'skip',
+      (request) =>
+        this.failure === null || this.failure.choice
+          ? 'no failed step is waiting for a decision'
+          : needsComment(request),
+      () => {
+        if (this.failure) this.failure.choice = 'skip';
+      },
+      true,
+    );
+    this.handle(
+      skipSoakUpdate,
+      'skipSoak',
+      (request) => (this.soak === null ? 'no soak or grace period is running' : needsComment(request)),
+      () => {
+        if (this.soak) this.soak.skipped = true;
+      },
+    );
     this.handle(
       extendSoakUpdate,
       'extendSoak',
       (request: ExtendSoakRequest) => {
         if (this.soak === null) return 'no soak or grace period is running';
         const seconds: unknown = request.seconds;
-        if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds <= 0 || seconds > MAX_EXTENSION_SECONDS) {
+        if (
+          typeof seconds !== 'number' ||
+          !Number.isInteger(seconds) ||
+          seconds <= 0 ||
+          seconds > MAX_EXTENSION_SECONDS
+        ) {
           return `seconds: expected a whole number of seconds between 1 and ${MAX_EXTENSION_SECONDS}`;
         }
         return undefined;
@@ -91,7 +139,9 @@ export class Controls {
     const mayHold = action === 'pause' || action === 'resume' || action === 'abort';
     if (approvers.includes(by) && (by !== initiator || allowSelfApproval || mayHold)) return undefined;
     if (by === initiator && mayHold) return undefined;
-    return by === initiator ? `"${by}" started this upgrade and may not ${action} it` : `"${by}" is not an approver of this upgrade`;
+    return by === initiator
+      ? `"${by}" started this upgrade and may not ${action} it`
+      : `"${by}" is not an approver of this upgrade`;
   }
 
   private handle<R extends OperatorRequest>(
@@ -125,12 +175,15 @@ export class Controls {
         validator: (request: R) => {
           for (const field of ['by', 'requestId'] as const) {
             const value: unknown = request?.[field];
-            if (typeof value !== 'string' || value.trim() === '') throw new Error(`${field}: expected a non-empty string`);
+            if (typeof value !== 'string' || value.trim() === '')
+              throw new Error(`${field}: expected a non-empty string`);
           }
-          if (request.comment !== undefined && typeof request.comment !== 'string') throw new Error('comment: expected a string');
+          if (request.comment !== undefined && typeof request.comment !== 'string')
+            throw new Error('comment: expected a string');
           const earlier = this.byRequestId.get(request.requestId);
           if (earlier) {
-            if (earlier.action !== action) throw new Error(`requestId "${request.requestId}" was already used for ${earlier.action}`);
+            if (earlier.action !== action)
+              throw new Error(`requestId "${request.requestId}" was already used for ${earlier.action}`);
             return;
           }
           const reason = this.unauthorized(action, request.by) ?? refusal(request);
@@ -142,5 +195,7 @@ export class Controls {
 }
 
 function needsComment(request: OperatorRequest): string | undefined {
-  return typeof request.comment === 'string' && request.comment.trim() !== '' ? undefined : 'comment: say why (skipping is recorded in the audit trail)';
+  return typeof request.comment === 'string' && request.comment.trim() !== ''
+    ? undefined
+    : 'comment: say why (skipping is recorded in the audit trail)';
 }

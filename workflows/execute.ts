@@ -41,7 +41,10 @@ export async function executeStep(step: Step, context: StepContext): Promise<str
     case 'move-tag':
       return moveTag(step, context, installer);
     case 'restart-workload':
-      throw workflowFailure('Validation', `restart ${step.id} reached the single-step executor: restarts run in batches`);
+      throw workflowFailure(
+        'Validation',
+        `restart ${step.id} reached the single-step executor: restarts run in batches`,
+      );
     case 'test-workload':
       return testWorkload(step, context);
     case 'verify-proxies':
@@ -59,7 +62,13 @@ export async function executeStep(step: Step, context: StepContext): Promise<str
  */
 async function approvalGate(step: GateStep, context: StepContext): Promise<string> {
   const id = context.attempt > 1 ? `${step.id}#${context.attempt}` : step.id;
-  const decision = await context.gates.wait({ id, description: step.subject, timeoutMs: step.timeoutSeconds * 1000, stepId: step.id, kind: 'approval' });
+  const decision = await context.gates.wait({
+    id,
+    description: step.subject,
+    timeoutMs: step.timeoutSeconds * 1000,
+    stepId: step.id,
+    kind: 'approval',
+  });
   const by = decision.by ? ` by ${decision.by}` : '';
   const why = decision.comment ? `: ${decision.comment}` : '';
   switch (decision.outcome) {
@@ -68,7 +77,11 @@ async function approvalGate(step: GateStep, context: StepContext): Promise<strin
     case 'rejected':
       throw workflowFailure('GateRejected', `${step.subject}: rejected${by}${why}`);
     case 'timed-out':
-      if (step.onTimeout === 'reject') throw workflowFailure('GateRejected', `${step.subject}: nobody decided in time, which this upgrade treats as a rejection`);
+      if (step.onTimeout === 'reject')
+        throw workflowFailure(
+          'GateRejected',
+          `${step.subject}: nobody decided in time, which this upgrade treats as a rejection`,
+        );
       throw workflowFailure('GateTimedOut', `${step.subject}: nobody decided in time`);
   }
 }

@@ -8,7 +8,12 @@ import type { FailureType } from '../core/vocabulary.js';
 import type { StepFailure } from './messages.js';
 
 export function workflowFailure(type: FailureType, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, ...(details !== undefined && { details: [details] }) });
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: true,
+    ...(details !== undefined && { details: [details] }),
+  });
 }
 
 export function proxyMismatch(what: string, wrong: string[], count: number): ApplicationFailure {

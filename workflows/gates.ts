@@ -65,7 +65,8 @@ export class Gates {
   /** Opens a gate and waits until it is decided or times out. */
   async wait(request: GateRequest): Promise<GateDecision> {
     // A bug in the runbook, not a transient problem: fail the workflow rather than retry the task forever.
-    if (this.gates.has(request.id)) throw workflowFailure('Validation', `gate "${request.id}" was already opened in this upgrade`);
+    if (this.gates.has(request.id))
+      throw workflowFailure('Validation', `gate "${request.id}" was already opened in this upgrade`);
     const openedAt = Date.now();
     const pending: PendingGate = {
       id: request.id,
@@ -85,7 +86,12 @@ export class Gates {
       if (request.timeoutMs === undefined) {
         await condition(isDecided);
       } else if (!(await condition(isDecided, request.timeoutMs))) {
-        gate.decision = { gateId: request.id, outcome: 'timed-out', via: 'timer', at: new Date(Date.now()).toISOString() };
+        gate.decision = {
+          gateId: request.id,
+          outcome: 'timed-out',
+          via: 'timer',
+          at: new Date(Date.now()).toISOString(),
+        };
         this.board.gateDecided(gate.decision);
         this.listener?.decided(pending, gate.decision);
       }
@@ -156,7 +162,9 @@ export class Gates {
 
     const earlier = this.byRequestId.get(request.requestId);
     if (earlier) {
-      const same = earlier.gateId === request.gateId && earlier.outcome === (request.decision === 'approve' ? 'approved' : 'rejected');
+      const same =
+        earlier.gateId === request.gateId &&
+        earlier.outcome === (request.decision === 'approve' ? 'approved' : 'rejected');
       // The same request again (a retry, a double click) is answered with the original decision.
       return same ? undefined : `requestId "${request.requestId}" was already used for another answer`;
     }

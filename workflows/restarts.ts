@@ -42,7 +42,9 @@ const ROLLOUT_DEADLINE_SECONDS = 900;
 async function restartOne(upgradeKey: string, step: RestartWorkloadStep, attempt: number): Promise<RestartOutcome> {
   const value = restartValue(upgradeKey, step.id, attempt);
   try {
-    const result = await waits(`restart ${step.namespace}/${step.name}${step.test ? ' and test it' : ''}`).rolloutWorkload({
+    const result = await waits(
+      `restart ${step.namespace}/${step.name}${step.test ? ' and test it' : ''}`,
+    ).rolloutWorkload({
       namespace: step.namespace,
       name: step.name,
       restartedAt: value,
@@ -54,15 +56,43 @@ async function restartOne(upgradeKey: string, step: RestartWorkloadStep, attempt
     });
     const test = result.test === null ? undefined : { passed: result.test.passed, summary: result.test.summary };
     if (result.wrongProxies.length > 0) {
-      return { stepId: step.id, state: 'failed', restarted: result.restarted, note: result.rollout, failure: { type: 'ProxyMismatch', message: `${step.namespace}/${step.name}: ${result.wrongProxies.join('; ')}` } };
+      return {
+        stepId: step.id,
+        state: 'failed',
+        restarted: result.restarted,
+        note: result.rollout,
+        failure: {
+          type: 'ProxyMismatch',
+          message: `${step.namespace}/${step.name}: ${result.wrongProxies.join('; ')}`,
+        },
+      };
     }
     if (test !== undefined && !test.passed) {
-      return { stepId: step.id, state: 'failed', restarted: result.restarted, note: result.rollout, test, failure: { type: 'TestFailed', message: `${step.namespace}/${step.name}: ${test.summary}` } };
+      return {
+        stepId: step.id,
+        state: 'failed',
+        restarted: result.restarted,
+        note: result.rollout,
+        test,
+        failure: { type: 'TestFailed', message: `${step.namespace}/${step.name}: ${test.summary}` },
+      };
     }
-    return { stepId: step.id, state: 'done', restarted: result.restarted, note: test ? `${result.rollout}; test: ${test.summary}` : result.rollout, ...(test && { test }) };
+    return {
+      stepId: step.id,
+      state: 'done',
+      restarted: result.restarted,
+      note: test ? `${result.rollout}; test: ${test.summary}` : result.rollout,
+      ...(test && { test }),
+    };
   } catch (error) {
     if (isCancellation(error)) throw error;
-    return { stepId: step.id, state: 'failed', restarted: false, note: 'did not finish', failure: describeFailure(error) };
+    return {
+      stepId: step.id,
+      state: 'failed',
+      restarted: false,
+      note: 'did not finish',
+      failure: describeFailure(error),
+    };
   }
 }
 

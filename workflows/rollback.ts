@@ -26,18 +26,50 @@ export async function rollback(input: RollbackInput): Promise<UpgradeResult> {
   const controls = new Controls(policy, board);
   let plan: Plan | null = null;
   setHandler(planQuery, () => plan);
-  const result = (outcome: UpgradeResult['outcome']): UpgradeResult => ({ outcome, plan, spec: input.spec, status: board.snapshot() });
+  const result = (outcome: UpgradeResult['outcome']): UpgradeResult => ({
+    outcome,
+    plan,
+    spec: input.spec,
+    status: board.snapshot(),
+  });
 
   const inventory = await cluster('read the cluster').readInventory({ controlPlaneNamespace: spec.install.namespace });
   const original = input.plan;
-  if (original.revisions !== null && !inventory.controlPlane.revisions.some((revision) => revision.name === original.revisions?.from) && !installerFor(original.method).recreatesRemovedRevision) {
-    board.refuse({ type: 'Validation', message: `revision ${original.revisions.from} (${original.source}) was removed when the upgrade finished: there is no old control plane to go back to; plan a new upgrade instead` });
+  if (
+    original.revisions !== null &&
+    !inventory.controlPlane.revisions.some((revision) => revision.name === original.revisions?.from) &&
+    !installerFor(original.method).recreatesRemovedRevision
+  ) {
+    board.refuse({
+      type: 'Validation',
+      message: `revision ${original.revisions.from} (${original.source}) was removed when the upgrade finished: there is no old control plane to go back to; plan a new upgrade instead`,
+    });
     return result('refused');
   }
   plan = planRollback(original, inventory);
-  board.describeUpgrade({ cluster: plan.cluster, initiator: input.by, source: plan.source, target: plan.target, method: plan.method, mode: plan.mode, strategy: plan.strategy, overriddenPrechecks: [] });
+  board.describeUpgrade({
+    cluster: plan.cluster,
+    initiator: input.by,
+    source: plan.source,
+    target: plan.target,
+    method: plan.method,
+    mode: plan.mode,
+    strategy: plan.strategy,
+    overriddenPrechecks: [],
+  });
   board.setSteps(plan.steps);
-  const runner = new Runner({ spec, plan, inventory, upgradeKey: `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`, board, controls, gates }, 'rollback');
+  const runner = new Runner(
+    {
+      spec,
+      plan,
+      inventory,
+      upgradeKey: `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`,
+      board,
+      controls,
+      gates,
+    },
+    'rollback',
+  );
   try {
     await runner.run(plan);
   } catch (error) {

@@ -5,7 +5,15 @@
  * gate that names the step, the error and the choices (approve or `skip` to go on without it,
  * `retry`, reject to roll back). Restarts run in batches through a child workflow.
  */
-import { ApplicationFailure, CancellationScope, condition, executeChild, getExternalWorkflowHandle, isCancellation, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  executeChild,
+  getExternalWorkflowHandle,
+  isCancellation,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { describe } from '../core/plan/steps.js';
 import type { Plan, RestartWorkloadStep, Step } from '../core/plan/steps.js';
 import { executeStep } from './execute.js';
@@ -45,24 +53,37 @@ export class Runner {
       context.controls.onAbort = () => this.scope?.cancel();
     }
     context.controls.onHold = (held) => {
-      if (this.child !== null) void getExternalWorkflowHandle(this.child).signal(holdSignal, held).catch(() => undefined);
+      if (this.child !== null)
+        void getExternalWorkflowHandle(this.child)
+          .signal(holdSignal, held)
+          .catch(() => undefined);
     };
     context.controls.onFailureChoice = (record) => {
       const failure = context.controls.failure;
-      if (failure !== null) context.gates.settle(failure.gateId, record.by, record.requestId, `${record.action}${record.comment ? `: ${record.comment}` : ''}`);
+      if (failure !== null)
+        context.gates.settle(
+          failure.gateId,
+          record.by,
+          record.requestId,
+          `${record.action}${record.comment ? `: ${record.comment}` : ''}`,
+        );
     };
   }
 
   async run(plan: Plan): Promise<void> {
     const steps = plan.steps;
     const total = steps.filter((step) => step.kind === 'restart-workload').length;
-    for (let index = 0; index < steps.length; ) {
+    for (let index = 0; index < steps.length;) {
       const step = steps[index];
       if (step === undefined) break;
       if (step.kind === 'restart-workload') {
         let end = index;
         while (steps[end]?.kind === 'restart-workload') end += 1;
-        await this.restarts(steps.slice(index, end) as RestartWorkloadStep[], batchSize(total, plan.concurrency), plan.concurrency);
+        await this.restarts(
+          steps.slice(index, end) as RestartWorkloadStep[],
+          batchSize(total, plan.concurrency),
+          plan.concurrency,
+        );
         index = end;
         continue;
       }
@@ -83,7 +104,10 @@ export class Runner {
 
   private aborted(): ApplicationFailure {
     const record = this.context.controls.abortRequested;
-    return workflowFailure('Aborted', `aborted by ${record?.by ?? 'an operator'}${record?.comment ? `: ${record.comment}` : ''}`);
+    return workflowFailure(
+      'Aborted',
+      `aborted by ${record?.by ?? 'an operator'}${record?.comment ? `: ${record.comment}` : ''}`,
+    );
   }
 
   /** An upgrade's steps can be cancelled by abort; a rollback's cannot (it runs to the end). */
@@ -110,7 +134,8 @@ export class Runner {
         board.stepState(step.id, 'done', { note });
         return;
       } catch (error) {
-        if (this.mode === 'upgrade' && this.context.controls.abortRequested && isCancellation(error)) throw this.aborted();
+        if (this.mode === 'upgrade' && this.context.controls.abortRequested && isCancellation(error))
+          throw this.aborted();
         if (isStop(error)) {
           board.stepState(step.id, 'failed', { failure: describeFailure(error) });
           throw error;
@@ -143,7 +168,10 @@ export class Runner {
       const choice = controls.failure?.choice;
       if (choice !== undefined) return choice;
       if (decision.outcome === 'approved') return 'skip';
-      throw workflowFailure('GateRejected', `${describe(step)} failed and ${decision.by ?? 'nobody'} chose to ${this.mode === 'upgrade' ? 'roll back' : 'stop'}`);
+      throw workflowFailure(
+        'GateRejected',
+        `${describe(step)} failed and ${decision.by ?? 'nobody'} chose to ${this.mode === 'upgrade' ? 'roll back' : 'stop'}`,
+      );
     } catch (error) {
       if (this.mode === 'upgrade' && controls.abortRequested && isCancellation(error)) throw this.aborted();
       throw error;
@@ -171,13 +199,20 @@ export class Runner {
         const result = await this.cancellable(() =>
           executeChild(restartBatch, {
             workflowId: this.child ?? '',
-            args: [{ upgradeKey: this.context.upgradeKey, items: batch.map((step) => ({ step, attempt: attempts.get(step.id) ?? 1 })), concurrency }],
+            args: [
+              {
+                upgradeKey: this.context.upgradeKey,
+                items: batch.map((step) => ({ step, attempt: attempts.get(step.id) ?? 1 })),
+                concurrency,
+              },
+            ],
             staticSummary: `restart ${batch.length === 1 ? `${batch[0]?.namespace}/${batch[0]?.name}` : `${batch.length} deployments from ${batch[0]?.namespace}/${batch[0]?.name}`}`,
           }),
         );
         outcomes = result.outcomes;
       } catch (error) {
-        if (this.mode === 'upgrade' && this.context.controls.abortRequested && isCancellation(error)) throw this.aborted();
+        if (this.mode === 'upgrade' && this.context.controls.abortRequested && isCancellation(error))
+          throw this.aborted();
         throw error;
       } finally {
         this.child = null;

@@ -13,7 +13,14 @@ import type { GateNotice, PostedMessage } from './messages.js';
 import type { StatusBoard } from './status.js';
 import { workflowInfo } from '@temporalio/workflow';
 
-export function announceGates(gates: Gates, board: StatusBoard, plan: Plan, spec: Spec, initiator: string, channel: string): void {
+export function announceGates(
+  gates: Gates,
+  board: StatusBoard,
+  plan: Plan,
+  spec: Spec,
+  initiator: string,
+  channel: string,
+): void {
   const posted = new Map<string, { notice: GateNotice; message: Promise<PostedMessage | null> }>();
   const stepAfter = (stepId: string | undefined): string | null => {
     const index = plan.steps.findIndex((step) => step.id === stepId);
@@ -53,7 +60,9 @@ export function announceGates(gates: Gates, board: StatusBoard, plan: Plan, spec
         if (message === null) return;
         await chat(`update gate ${gate.id} in Slack`)
           .slackUpdateGate({ notice: entry.notice, message, decision })
-          .catch((error: unknown) => board.notice(`Slack: gate ${gate.id} message was not updated: ${describeFailure(error).message}`));
+          .catch((error: unknown) =>
+            board.notice(`Slack: gate ${gate.id} message was not updated: ${describeFailure(error).message}`),
+          );
       });
     },
   };

@@ -10,7 +10,17 @@ import { describe } from '../core/plan/steps.js';
 import type { Step } from '../core/plan/steps.js';
 import { statusQuery } from './messages.js';
 import { pendingGateKey, upgradePhaseKey } from './search-attributes.js';
-import type { ControlRecord, GateDecision, PendingGate, RefusedAnswer, RunningTimer, StepFailure, StepStatus, UpgradeStatus, WorkloadResult } from './messages.js';
+import type {
+  ControlRecord,
+  GateDecision,
+  PendingGate,
+  RefusedAnswer,
+  RunningTimer,
+  StepFailure,
+  StepStatus,
+  UpgradeStatus,
+  WorkloadResult,
+} from './messages.js';
 
 /** Search attributes are upserted only when they change (see `publish`). */
 const SEARCH_ATTRIBUTES_ON_CHANGE = 'search-attributes-on-change';
@@ -69,20 +79,30 @@ export class StatusBoard {
     return JSON.parse(JSON.stringify(this.status)) as UpgradeStatus;
   }
 
-  describeUpgrade(facts: Pick<UpgradeStatus, 'cluster' | 'initiator' | 'source' | 'target' | 'method' | 'mode' | 'strategy' | 'overriddenPrechecks'>): void {
+  describeUpgrade(
+    facts: Pick<
+      UpgradeStatus,
+      'cluster' | 'initiator' | 'source' | 'target' | 'method' | 'mode' | 'strategy' | 'overriddenPrechecks'
+    >,
+  ): void {
     Object.assign(this.status, facts);
   }
 
   /** The plan's steps, all pending; workloads and namespaces are derived for per-item progress. */
   setSteps(planned: readonly Step[]): void {
-    const workloads = planned.flatMap((step) => (step.kind === 'restart-workload' ? [{ namespace: step.namespace, name: step.name, stepId: step.id }] : []));
+    const workloads = planned.flatMap((step) =>
+      step.kind === 'restart-workload' ? [{ namespace: step.namespace, name: step.name, stepId: step.id }] : [],
+    );
     this.status.steps = planned.map((step) => ({ ...outline(step), state: 'pending' }));
     this.stepIndex.clear();
     for (const step of this.status.steps) this.stepIndex.set(step.id, step);
     this.status.workloads = workloads.map((workload) => ({ ...workload, state: 'pending', attempts: 0 }));
     this.workloadIndex.clear();
     for (const workload of this.status.workloads) this.workloadIndex.set(workload.stepId, workload);
-    this.status.namespaces = [...new Set(workloads.map((w) => w.namespace))].map((name) => ({ name, state: 'pending' }));
+    this.status.namespaces = [...new Set(workloads.map((w) => w.namespace))].map((name) => ({
+      name,
+      state: 'pending',
+    }));
     this.status.progress = { restarted: 0, total: workloads.length };
     this.publish();
   }
@@ -124,7 +144,9 @@ export class StatusBoard {
     const workload = this.workloadIndex.get(stepId);
     if (workload === undefined) return;
     Object.assign(workload, update);
-    this.status.progress.restarted = this.status.workloads.filter((w) => w.state === 'done' || w.state === 'skipped').length;
+    this.status.progress.restarted = this.status.workloads.filter(
+      (w) => w.state === 'done' || w.state === 'skipped',
+    ).length;
     for (const namespace of this.status.namespaces) {
       const states = this.status.workloads.filter((w) => w.namespace === namespace.name).map((w) => w.state);
       namespace.state = states.every((s) => s === 'done' || s === 'skipped')
@@ -208,14 +230,16 @@ export class StatusBoard {
   gateDecided(decision: GateDecision): void {
     this.status.pendingGates = this.status.pendingGates.filter((g) => g.id !== decision.gateId);
     this.status.decisions.push(decision);
-    if (this.status.pendingGates.length === 0 && this.status.pause === 'awaiting-approval') this.status.pause = this.status.held ? 'held-by-operator' : null;
+    if (this.status.pendingGates.length === 0 && this.status.pause === 'awaiting-approval')
+      this.status.pause = this.status.held ? 'held-by-operator' : null;
     this.publish();
   }
 
   /** A gate nobody decided whose wait was cancelled (abort, cancel): it no longer waits for anyone. */
   gateWithdrawn(gateId: string): void {
     this.status.pendingGates = this.status.pendingGates.filter((g) => g.id !== gateId);
-    if (this.status.pendingGates.length === 0 && this.status.pause === 'awaiting-approval') this.status.pause = this.status.held ? 'held-by-operator' : null;
+    if (this.status.pendingGates.length === 0 && this.status.pause === 'awaiting-approval')
+      this.status.pause = this.status.held ? 'held-by-operator' : null;
     this.publish();
   }
 

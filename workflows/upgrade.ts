@@ -11,7 +11,14 @@
  *                                          namespaces, restarts, soaks, cleanup)
  *   4. on rejection, abort or cancel      roll back: planRollback of what began, then run it
  */
-import { CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Inventory } from '../core/inventory.js';
 import { deniedPermissions, missingPermissionFindings } from '../core/permissions/findings.js';
 import { planPermissions } from '../core/permissions/steps.js';
@@ -28,19 +35,35 @@ import { Gates } from './gates.js';
 import { planQuery } from './messages.js';
 import type { UpgradeInput, UpgradeResult } from './messages.js';
 import { Runner, isStop } from './runner.js';
-import { dataPlaneModeKey, istioInstallerKey, istioSourceVersionKey, istioTargetVersionKey, meshClusterKey, upgradeStrategyKey } from './search-attributes.js';
+import {
+  dataPlaneModeKey,
+  istioInstallerKey,
+  istioSourceVersionKey,
+  istioTargetVersionKey,
+  meshClusterKey,
+  upgradeStrategyKey,
+} from './search-attributes.js';
 import { announceGates } from './slack.js';
 import { StatusBoard } from './status.js';
 
 export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
   const spec = validSpec(input.spec);
   const board = new StatusBoard('planning');
-  const policy = { approvers: spec.approvals.approvers, initiator: input.initiator, allowSelfApproval: spec.approvals.allowSelfApproval };
+  const policy = {
+    approvers: spec.approvals.approvers,
+    initiator: input.initiator,
+    allowSelfApproval: spec.approvals.allowSelfApproval,
+  };
   const gates = new Gates(policy, board);
   const controls = new Controls(policy, board);
   let plan: Plan | null = null;
   setHandler(planQuery, () => plan);
-  const result = (outcome: UpgradeResult['outcome']): UpgradeResult => ({ outcome, plan, spec: input.spec, status: board.snapshot() });
+  const result = (outcome: UpgradeResult['outcome']): UpgradeResult => ({
+    outcome,
+    plan,
+    spec: input.spec,
+    status: board.snapshot(),
+  });
 
   // 1. Read the cluster and plan: the same pure planner the CLI prints.
   const inventory = await cluster('read the cluster').readInventory({ controlPlaneNamespace: spec.install.namespace });
@@ -58,13 +81,17 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
   const upgradeKey = `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`;
   describeUpgrade(board, plan, input);
   board.setSteps(plan.steps);
-  if (spec.notifications.slack) announceGates(gates, board, plan, spec, input.initiator, spec.notifications.slack.channel);
+  if (spec.notifications.slack)
+    announceGates(gates, board, plan, spec, input.initiator, spec.notifications.slack.channel);
 
   // 2. A blocking precheck refuses the start unless the initiator overrode that check by id.
   const overrides = new Set(input.overridePrechecks ?? []);
   const blocking = plan.findings.filter((finding) => finding.severity === 'block' && !overrides.has(finding.check));
   if (blocking.length > 0) {
-    board.refuse({ type: 'PrecheckBlocked', message: blocking.map((finding) => `${finding.check}: ${finding.message}`).join('; ') });
+    board.refuse({
+      type: 'PrecheckBlocked',
+      message: blocking.map((finding) => `${finding.check}: ${finding.message}`).join('; '),
+    });
     return result('refused');
   }
 
@@ -87,10 +114,23 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
 }
 
 /** Runs the rollback of `started` (steps of `context.plan` that began); false when a human stopped it. */
-export async function rollBack(context: { spec: Spec; plan: Plan; inventory: Inventory; upgradeKey: string; board: StatusBoard; controls: Controls; gates: Gates }, started: Plan['steps']): Promise<boolean> {
+export async function rollBack(
+  context: {
+    spec: Spec;
+    plan: Plan;
+    inventory: Inventory;
+    upgradeKey: string;
+    board: StatusBoard;
+    controls: Controls;
+    gates: Gates;
+  },
+  started: Plan['steps'],
+): Promise<boolean> {
   const { board } = context;
   board.setPhase('rolling-back');
-  const now = await cluster('read the cluster before rolling back').readInventory({ controlPlaneNamespace: context.spec.install.namespace });
+  const now = await cluster('read the cluster before rolling back').readInventory({
+    controlPlaneNamespace: context.spec.install.namespace,
+  });
   const rollback = planRollback({ ...context.plan, steps: started }, now);
   board.setRollbackSteps(rollback.steps);
   const runner = new Runner({ ...context, plan: rollback, inventory: now }, 'rollback');
@@ -107,7 +147,8 @@ export async function rollBack(context: { spec: Spec; plan: Plan; inventory: Inv
 export function validSpec(raw: unknown): Spec {
   const parsed = parseSpec(raw);
   // A spec from the Web UI or a script is checked like one from the CLI; no retry can fix it.
-  if (!parsed.ok) throw workflowFailure('Validation', `invalid spec:\n${formatProblems(parsed.problems)}`, parsed.problems);
+  if (!parsed.ok)
+    throw workflowFailure('Validation', `invalid spec:\n${formatProblems(parsed.problems)}`, parsed.problems);
   return parsed.spec;
 }
 
@@ -142,7 +183,11 @@ const WORKER_PERMISSIONS_PRECHECK = 'worker-permissions-precheck';
  */
 async function withWorkerPermissions(plan: Plan, spec: Spec): Promise<Plan> {
   const required = planPermissions(plan, spec.install.namespace);
-  const answers = await cluster("check the worker's API permissions").reviewAccess({ permissions: required.map((r) => r.permission) });
+  const answers = await cluster("check the worker's API permissions").reviewAccess({
+    permissions: required.map((r) => r.permission),
+  });
   const denied = deniedPermissions(required, answers);
-  return denied.length === 0 ? plan : { ...plan, findings: [...plan.findings, ...missingPermissionFindings(denied, null, "the worker's credentials")] };
+  return denied.length === 0
+    ? plan
+    : { ...plan, findings: [...plan.findings, ...missingPermissionFindings(denied, null, "the worker's credentials")] };
 }

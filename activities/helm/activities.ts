@@ -64,7 +64,10 @@ export function sameValues(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => sameValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => sameValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function parseJson<T>(text: string, what: string): T {
@@ -77,13 +80,30 @@ function parseJson<T>(text: string, what: string): T {
 
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function validate(input: { release: unknown; namespace: unknown; chart?: unknown; values?: unknown; waitSeconds?: unknown }): void {
-  const bad = (field: string, why: string) => activityFailure('Validation', `helm: ${field}: ${why}`, { details: { field } });
-  if (typeof input.release !== 'string' || !RELEASE_NAME.test(input.release) || input.release.length > 53) throw bad('release', 'expected a DNS label of at most 53 characters');
-  if (typeof input.namespace !== 'string' || !RELEASE_NAME.test(input.namespace)) throw bad('namespace', 'expected a DNS label');
-  if ('chart' in input && (typeof input.chart !== 'string' || input.chart.trim() === '')) throw bad('chart', 'expected a chart reference');
-  if (input.values !== undefined && (typeof input.values !== 'object' || input.values === null || Array.isArray(input.values))) throw bad('values', 'expected an object');
-  if (input.waitSeconds !== undefined && (typeof input.waitSeconds !== 'number' || !Number.isInteger(input.waitSeconds) || input.waitSeconds <= 0)) {
+function validate(input: {
+  release: unknown;
+  namespace: unknown;
+  chart?: unknown;
+  values?: unknown;
+  waitSeconds?: unknown;
+}): void {
+  const bad = (field: string, why: string) =>
+    activityFailure('Validation', `helm: ${field}: ${why}`, { details: { field } });
+  if (typeof input.release !== 'string' || !RELEASE_NAME.test(input.release) || input.release.length > 53)
+    throw bad('release', 'expected a DNS label of at most 53 characters');
+  if (typeof input.namespace !== 'string' || !RELEASE_NAME.test(input.namespace))
+    throw bad('namespace', 'expected a DNS label');
+  if ('chart' in input && (typeof input.chart !== 'string' || input.chart.trim() === ''))
+    throw bad('chart', 'expected a chart reference');
+  if (
+    input.values !== undefined &&
+    (typeof input.values !== 'object' || input.values === null || Array.isArray(input.values))
+  )
+    throw bad('values', 'expected an object');
+  if (
+    input.waitSeconds !== undefined &&
+    (typeof input.waitSeconds !== 'number' || !Number.isInteger(input.waitSeconds) || input.waitSeconds <= 0)
+  ) {
     throw bad('waitSeconds', 'expected a positive whole number');
   }
 }
@@ -94,7 +114,9 @@ function validate(input: { release: unknown; namespace: unknown; chart?: unknown
  */
 export function operationOwner(): string {
   const info = currentContext()?.info;
-  return info === undefined ? 'istio-upgrade-runbooks' : `istio-upgrade-runbooks ${info.workflowExecution?.workflowId ?? info.activityType}/${info.activityId}`;
+  return info === undefined
+    ? 'istio-upgrade-runbooks'
+    : `istio-upgrade-runbooks ${info.workflowExecution?.workflowId ?? info.activityType}/${info.activityId}`;
 }
 
 export function createHelmActivities(tools: ToolsConfig) {
@@ -102,7 +124,16 @@ export function createHelmActivities(tools: ToolsConfig) {
     runTool(resolveTool('helm', version, tools), [...args, ...clusterArgs('helm', tools)], tools, options);
 
   async function findRelease(version: string, release: string, namespace: string): Promise<HelmRelease | null> {
-    const { stdout } = await helm(version, ['list', '--namespace', namespace, '--all', '--filter', `^${release}$`, '--output', 'json']);
+    const { stdout } = await helm(version, [
+      'list',
+      '--namespace',
+      namespace,
+      '--all',
+      '--filter',
+      `^${release}$`,
+      '--output',
+      'json',
+    ]);
     const releases = parseJson<HelmRelease[] | null>(stdout, 'helm list') ?? [];
     return releases.find((r) => r.name === release) ?? null;
   }
@@ -110,14 +141,27 @@ export function createHelmActivities(tools: ToolsConfig) {
   /** Brings a release left pending by an earlier attempt back to a state helm upgrades from; returns what was done. */
   async function recoverPending(input: HelmReleaseInput, pending: HelmRelease): Promise<string> {
     const where = `${input.namespace}/${input.release}`;
-    const { stdout } = await helm(input.version, ['history', input.release, '--namespace', input.namespace, '--output', 'json']);
-    const history = (parseJson<HelmRevision[] | null>(stdout, 'helm history') ?? []).sort((a, b) => a.revision - b.revision);
+    const { stdout } = await helm(input.version, [
+      'history',
+      input.release,
+      '--namespace',
+      input.namespace,
+      '--output',
+      'json',
+    ]);
+    const history = (parseJson<HelmRevision[] | null>(stdout, 'helm history') ?? []).sort(
+      (a, b) => a.revision - b.revision,
+    );
     const last = history.at(-1);
     if (last === undefined || last.description !== operationOwner()) {
       // Another operator or workflow is (or was) at work: retry later rather than undo what it did.
-      throw activityFailure('Conflict', `helm release ${where} is ${pending.status} from another operation: ${last?.description ?? 'no description'}`, {
-        details: { release: where, status: pending.status, revision: last?.revision ?? null },
-      });
+      throw activityFailure(
+        'Conflict',
+        `helm release ${where} is ${pending.status} from another operation: ${last?.description ?? 'no description'}`,
+        {
+          details: { release: where, status: pending.status, revision: last?.revision ?? null },
+        },
+      );
     }
     const deployed = history.filter((h) => h.status === 'deployed' || h.status === 'superseded').at(-1);
     if (pending.status === 'pending-install' || deployed === undefined) {
@@ -139,19 +183,46 @@ export function createHelmActivities(tools: ToolsConfig) {
         existing = await findRelease(input.version, input.release, input.namespace);
       }
       const chartVersion = input.version.replace(/^v/, '');
-      const withRecovery = (change: HelmChange): HelmChange => (recovered === undefined ? change : { ...change, recovered });
+      const withRecovery = (change: HelmChange): HelmChange =>
+        recovered === undefined ? change : { ...change, recovered };
       if (existing?.status === 'deployed' && existing.chart.endsWith(`-${chartVersion}`)) {
-        const { stdout } = await helm(input.version, ['get', 'values', input.release, '--namespace', input.namespace, '--output', 'json']);
-        if (sameValues(parseJson<unknown>(stdout, 'helm get values') ?? {}, wanted)) return withRecovery({ changed: false, revision: Number(existing.revision) });
+        const { stdout } = await helm(input.version, [
+          'get',
+          'values',
+          input.release,
+          '--namespace',
+          input.namespace,
+          '--output',
+          'json',
+        ]);
+        if (sameValues(parseJson<unknown>(stdout, 'helm get values') ?? {}, wanted))
+          return withRecovery({ changed: false, revision: Number(existing.revision) });
       }
       // Values go through a private file: on the command line they would show in `ps` and in failures.
       const dir = await mkdtemp(join(tmpdir(), 'helm-values-'));
       try {
         const file = join(dir, 'values.json');
         await writeFile(file, JSON.stringify(wanted), { mode: 0o600 });
-        const args = ['upgrade', '--install', input.release, input.chart, '--namespace', input.namespace, '--version', chartVersion, '--values', file, '--description', operationOwner()];
+        const args = [
+          'upgrade',
+          '--install',
+          input.release,
+          input.chart,
+          '--namespace',
+          input.namespace,
+          '--version',
+          chartVersion,
+          '--values',
+          file,
+          '--description',
+          operationOwner(),
+        ];
         if (input.waitSeconds !== undefined) args.push('--wait', '--timeout', `${input.waitSeconds}s`);
-        await helm(input.version, args, input.waitSeconds === undefined ? {} : { timeoutMs: (input.waitSeconds + 60) * 1000 });
+        await helm(
+          input.version,
+          args,
+          input.waitSeconds === undefined ? {} : { timeoutMs: (input.waitSeconds + 60) * 1000 },
+        );
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -161,7 +232,8 @@ export function createHelmActivities(tools: ToolsConfig) {
 
     helmUninstall: async (input: { version: string; release: string; namespace: string }): Promise<HelmChange> => {
       validate(input);
-      if ((await findRelease(input.version, input.release, input.namespace)) === null) return { changed: false, revision: null };
+      if ((await findRelease(input.version, input.release, input.namespace)) === null)
+        return { changed: false, revision: null };
       await helm(input.version, ['uninstall', input.release, '--namespace', input.namespace]);
       return { changed: true, revision: null };
     },

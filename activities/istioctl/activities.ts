@@ -63,7 +63,9 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function validName(field: string, value: unknown): string {
   if (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > 63) {
-    throw activityFailure('Validation', `istioctl: ${field}: expected a DNS label, got ${JSON.stringify(value)}`, { details: { field } });
+    throw activityFailure('Validation', `istioctl: ${field}: expected a DNS label, got ${JSON.stringify(value)}`, {
+      details: { field },
+    });
   }
   return value;
 }
@@ -74,25 +76,41 @@ const OPERATOR_FILE = 'istio-operator.yaml';
 export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
   const istioctl = async (version: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> =>
     runTool(resolveTool('istioctl', version, tools), [...args, ...clusterArgs('istioctl', tools)], tools, options);
-  const recorded = (args: readonly string[], file: string) => describeCommand('istioctl', [...args.map((a) => (a === file ? OPERATOR_FILE : a)), ...clusterArgs('istioctl', tools)]);
+  const recorded = (args: readonly string[], file: string) =>
+    describeCommand('istioctl', [
+      ...args.map((a) => (a === file ? OPERATOR_FILE : a)),
+      ...clusterArgs('istioctl', tools),
+    ]);
 
   return {
     istioctlInstall: async (input: IstioctlInstallInput): Promise<ToolChange> => {
       const revision = input.revision === 'default' ? 'default' : validName('revision', input.revision);
       const namespace = validName('namespace', input.namespace ?? 'istio-system');
-      const operator = istioOperator({ namespace, ...(input.profile === undefined ? {} : { profile: input.profile }), ...(input.set === undefined ? {} : { set: input.set }) });
+      const operator = istioOperator({
+        namespace,
+        ...(input.profile === undefined ? {} : { profile: input.profile }),
+        ...(input.set === undefined ? {} : { set: input.set }),
+      });
       return withOperatorFile(operator, async (file) => {
         const settings = [...(revision === 'default' ? [] : ['--revision', revision]), '-f', file];
-        const owned = async () => notInPlace(clients, parseManifest((await istioctl(input.version, ['manifest', 'generate', ...settings])).stdout));
+        const owned = async () =>
+          notInPlace(
+            clients,
+            parseManifest((await istioctl(input.version, ['manifest', 'generate', ...settings])).stdout),
+          );
         if ((await owned()).length === 0) return { changed: false, command: null };
         const args = ['install', '-y', ...settings];
         await istioctl(input.version, args);
         const left = await owned();
         if (left.length > 0) {
           // Retryable: a second install converges what the first left, and the check runs again.
-          throw activityFailure('Unavailable', `istioctl install of ${revision} finished but ${left.length} objects are not in place: ${left.slice(0, 5).join('; ')}`, {
-            details: { notInPlace: left.slice(0, 20) },
-          });
+          throw activityFailure(
+            'Unavailable',
+            `istioctl install of ${revision} finished but ${left.length} objects are not in place: ${left.slice(0, 5).join('; ')}`,
+            {
+              details: { notInPlace: left.slice(0, 20) },
+            },
+          );
         }
         return { changed: true, command: recorded(args, file) };
       });
@@ -102,11 +120,19 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
       const revision = input.revision === 'default' ? 'default' : validName('revision', input.revision);
       const namespace = validName('namespace', input.namespace ?? 'istio-system');
       if ((await ownedByRevision(clients, namespace, revision)).length === 0) return { changed: false, command: null };
-      const args = ['uninstall', '-y', '--revision', revision, ...(namespace === 'istio-system' ? [] : ['--istioNamespace', namespace])];
+      const args = [
+        'uninstall',
+        '-y',
+        '--revision',
+        revision,
+        ...(namespace === 'istio-system' ? [] : ['--istioNamespace', namespace]),
+      ];
       await istioctl(input.version, args);
       const left = await ownedByRevision(clients, namespace, revision);
       if (left.length > 0) {
-        throw activityFailure('Unavailable', `istioctl uninstall of ${revision} finished but left ${left.join(', ')}`, { details: { left: left.slice(0, 20) } });
+        throw activityFailure('Unavailable', `istioctl uninstall of ${revision} finished but left ${left.join(', ')}`, {
+          details: { left: left.slice(0, 20) },
+        });
       }
       return { changed: true, command: describeCommand('istioctl', [...args, ...clusterArgs('istioctl', tools)]) };
     },
@@ -114,7 +140,9 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
     istioctlTagSet: async (input: IstioctlTagInput): Promise<ToolChange> => {
       const tag = validName('tag', input.tag);
       const revision = input.revision === 'default' ? 'default' : validName('revision', input.revision);
-      const webhooks = await read(`list tag webhooks for ${tag}`, () => clients.admission.listMutatingWebhookConfiguration({ labelSelector: `istio.io/tag=${tag}` }));
+      const webhooks = await read(`list tag webhooks for ${tag}`, () =>
+        clients.admission.listMutatingWebhookConfiguration({ labelSelector: `istio.io/tag=${tag}` }),
+      );
       if (webhooks.items.length > 0 && webhooks.items.every((w) => w.metadata?.labels?.['istio.io/rev'] === revision)) {
         return { changed: false, command: null };
       }
@@ -139,7 +167,9 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
       const result = await istioctl(input.version, args, { okExitCodes: [1] });
       const report = parsePrecheck(`${result.stdout}\n${result.stderr}`);
       if (result.exitCode !== 0 && report.findings.length === 0) {
-        throw activityFailure('CommandFailed', `istioctl ${args.join(' ')}: exit ${result.exitCode} without findings`, { details: { exitCode: result.exitCode } });
+        throw activityFailure('CommandFailed', `istioctl ${args.join(' ')}: exit ${result.exitCode} without findings`, {
+          details: { exitCode: result.exitCode },
+        });
       }
       return report;
     },

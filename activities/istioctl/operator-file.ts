@@ -28,11 +28,13 @@ function typed(path: readonly string[], raw: string): string | number | boolean 
 
 function setPath(tree: Tree, key: string, value: string): void {
   const path = key.replace(/^spec\./, '').split('.');
-  if (path.some((segment) => segment === '')) throw activityFailure('Validation', `istioctl install: set: "${key}" is not a dotted path`);
+  if (path.some((segment) => segment === ''))
+    throw activityFailure('Validation', `istioctl install: set: "${key}" is not a dotted path`);
   let node = tree;
   for (const segment of path.slice(0, -1)) {
     const next = node[segment];
-    if (next !== undefined && typeof next !== 'object') throw activityFailure('Validation', `istioctl install: set: "${key}" crosses the value of ${segment}`);
+    if (next !== undefined && typeof next !== 'object')
+      throw activityFailure('Validation', `istioctl install: set: "${key}" crosses the value of ${segment}`);
     node = next ?? (node[segment] = {});
   }
   node[path.at(-1) ?? ''] = typed(path, value);
@@ -43,7 +45,8 @@ export function istioOperator(settings: OperatorSettings): string {
   if (settings.profile !== undefined) spec.profile = settings.profile;
   if (settings.namespace !== 'istio-system') setPath(spec, 'values.global.istioNamespace', settings.namespace);
   for (const [key, value] of Object.entries(settings.set ?? {})) {
-    if (typeof value !== 'string') throw activityFailure('Validation', `istioctl install: set.${key}: expected a string value`);
+    if (typeof value !== 'string')
+      throw activityFailure('Validation', `istioctl install: set.${key}: expected a string value`);
     setPath(spec, key, value);
   }
   return stringify({ apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', spec });

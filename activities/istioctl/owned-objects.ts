@@ -34,7 +34,14 @@ const describe = (o: { kind: string; metadata: { name: string; namespace?: strin
   `${o.kind}/${o.metadata.namespace === undefined ? '' : `${o.metadata.namespace}/`}${o.metadata.name}`;
 
 async function readLive(clients: KubeClients, o: ManifestObject): Promise<KubernetesObject | null> {
-  const ref = { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace === undefined ? {} : { namespace: o.metadata.namespace }) } };
+  const ref = {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: {
+      name: o.metadata.name,
+      ...(o.metadata.namespace === undefined ? {} : { namespace: o.metadata.namespace }),
+    },
+  };
   try {
     return await read(`read ${describe(o)}`, () => clients.objects.read(ref));
   } catch (err) {
@@ -46,7 +53,8 @@ async function readLive(clients: KubeClients, o: ManifestObject): Promise<Kubern
 /** Why a live object is not what the manifest wants, or null when it is. */
 function mismatch(want: ManifestObject, live: KubernetesObject): string | null {
   for (const [key, value] of Object.entries(want.metadata.labels ?? {})) {
-    if (live.metadata?.labels?.[key] !== value) return `label ${key} is ${live.metadata?.labels?.[key] ?? 'absent'}, wanted ${value}`;
+    if (live.metadata?.labels?.[key] !== value)
+      return `label ${key} is ${live.metadata?.labels?.[key] ?? 'absent'}, wanted ${value}`;
   }
   if (want.kind === 'ConfigMap') {
     const data = (live as { data?: Record<string, string> }).data ?? {};
@@ -56,7 +64,8 @@ function mismatch(want: ManifestObject, live: KubernetesObject): string | null {
     const liveContainers = (live as V1Deployment).spec?.template.spec?.containers ?? [];
     for (const c of want.spec?.template?.spec?.containers ?? []) {
       const image = liveContainers.find((l) => l.name === c.name)?.image;
-      if (c.image !== undefined && image !== c.image) return `container ${c.name} runs ${image ?? 'nothing'}, wanted ${c.image}`;
+      if (c.image !== undefined && image !== c.image)
+        return `container ${c.name} runs ${image ?? 'nothing'}, wanted ${c.image}`;
     }
     const rollout = want.kind === 'Deployment' ? deploymentRolloutStatus(live) : daemonSetRolloutStatus(live);
     if (rollout.state !== 'done') return rollout.message;
@@ -83,13 +92,27 @@ export async function notInPlace(clients: KubeClients, manifest: readonly Manife
 export async function ownedByRevision(clients: KubeClients, namespace: string, revision: string): Promise<string[]> {
   const labelSelector = `istio.io/rev=${revision},operator.istio.io/component,!istio.io/tag`;
   const names = (kind: string, items: { metadata?: { name?: string; namespace?: string } }[]) =>
-    items.map((o) => describe({ kind, metadata: { name: o.metadata?.name ?? '', ...(o.metadata?.namespace === undefined ? {} : { namespace: o.metadata.namespace }) } }));
+    items.map((o) =>
+      describe({
+        kind,
+        metadata: {
+          name: o.metadata?.name ?? '',
+          ...(o.metadata?.namespace === undefined ? {} : { namespace: o.metadata.namespace }),
+        },
+      }),
+    );
   const [deployments, services, configMaps, mutating, validating] = await Promise.all([
-    read(`list istiod of ${revision}`, () => clients.apps.listNamespacedDeployment({ namespace, labelSelector: `${labelSelector},app=istiod` })),
+    read(`list istiod of ${revision}`, () =>
+      clients.apps.listNamespacedDeployment({ namespace, labelSelector: `${labelSelector},app=istiod` }),
+    ),
     read(`list services of ${revision}`, () => clients.core.listNamespacedService({ namespace, labelSelector })),
     read(`list config maps of ${revision}`, () => clients.core.listNamespacedConfigMap({ namespace, labelSelector })),
-    read(`list mutating webhooks of ${revision}`, () => clients.admission.listMutatingWebhookConfiguration({ labelSelector })),
-    read(`list validating webhooks of ${revision}`, () => clients.admission.listValidatingWebhookConfiguration({ labelSelector })),
+    read(`list mutating webhooks of ${revision}`, () =>
+      clients.admission.listMutatingWebhookConfiguration({ labelSelector }),
+    ),
+    read(`list validating webhooks of ${revision}`, () =>
+      clients.admission.listValidatingWebhookConfiguration({ labelSelector }),
+    ),
   ]);
   return [
     ...names('Deployment', deployments.items),

@@ -22,7 +22,8 @@ export function parsePrecheck(output: string): PrecheckReport {
   let issuesFound = false;
   for (const line of output.split('\n').map((l) => l.trim())) {
     const match = FINDING.exec(line);
-    if (match !== null) findings.push({ level: match[1] as PrecheckFinding['level'], code: match[2] ?? '', message: match[3] ?? '' });
+    if (match !== null)
+      findings.push({ level: match[1] as PrecheckFinding['level'], code: match[2] ?? '', message: match[3] ?? '' });
     else if (/^Error: Issues found/.test(line)) issuesFound = true;
   }
   return { passed: !issuesFound && findings.every((f) => f.level !== 'Error'), findings };

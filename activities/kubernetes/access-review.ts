@@ -32,12 +32,23 @@ export function createAccessReviewActivities(clients: KubeClients) {
         body: {
           apiVersion: 'authorization.k8s.io/v1',
           kind: 'SelfSubjectAccessReview',
-          spec: { resourceAttributes: { verb: p.verb, group: p.group, resource: p.resource, ...(p.namespace === null ? {} : { namespace: p.namespace }) } },
+          spec: {
+            resourceAttributes: {
+              verb: p.verb,
+              group: p.group,
+              resource: p.resource,
+              ...(p.namespace === null ? {} : { namespace: p.namespace }),
+            },
+          },
         },
       }),
     );
     const status = answer.status;
-    return { permission: p, allowed: status?.allowed === true && status.denied !== true, reason: status?.reason || null };
+    return {
+      permission: p,
+      allowed: status?.allowed === true && status.denied !== true,
+      reason: status?.reason || null,
+    };
   }
 
   return {

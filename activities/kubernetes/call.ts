@@ -30,7 +30,8 @@ export async function read<T>(what: string, fn: () => Promise<T>, retry: ReadRet
     } catch (err) {
       const retryable = err instanceof ApplicationFailure && !err.nonRetryable;
       if (!retryable || attempt >= retry.attempts) throw err;
-      const delay = typeof err.nextRetryDelay === 'number' ? err.nextRetryDelay : retry.initialDelayMs * 2 ** (attempt - 1);
+      const delay =
+        typeof err.nextRetryDelay === 'number' ? err.nextRetryDelay : retry.initialDelayMs * 2 ** (attempt - 1);
       await sleep(Math.min(delay, 5_000));
     }
   }

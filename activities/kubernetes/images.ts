@@ -49,5 +49,7 @@ export function injectedRevision(metadata: V1ObjectMeta | undefined): string | n
 
 /** A pod that still runs: not being deleted, not finished. */
 export function isLivePod(pod: V1Pod): boolean {
-  return pod.metadata?.deletionTimestamp === undefined && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+  return (
+    pod.metadata?.deletionTimestamp === undefined && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed'
+  );
 }

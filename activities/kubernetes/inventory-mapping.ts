@@ -104,7 +104,10 @@ const TAG_WEBHOOK_PREFIX = 'istio-revision-tag-';
 const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 /** The API's selector as the core's: an operator the core does not know makes the selector match nothing, as the API server refuses it. */
-export function selectorMatches(selector: V1LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+export function selectorMatches(
+  selector: V1LabelSelector | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (selector === undefined) return false;
   if ((selector.matchExpressions ?? []).some((e) => !OPERATORS.has(e.operator))) return false;
   return coreSelectorMatches(selector as LabelSelector, labels ?? {});
@@ -112,7 +115,9 @@ export function selectorMatches(selector: V1LabelSelector | undefined, labels: R
 
 /** Pod template labels and annotations the planner and prechecks read: Istio's own keys, and `app`/`version`. */
 function istioKeys(map: Record<string, string> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(map ?? {}).filter(([key]) => key.includes('istio') || key === 'app' || key === 'version'));
+  return Object.fromEntries(
+    Object.entries(map ?? {}).filter(([key]) => key.includes('istio') || key === 'app' || key === 'version'),
+  );
 }
 
 function isRunning(pod: V1Pod): boolean {
@@ -146,12 +151,20 @@ export const keep = {
   deployment: (d: V1Deployment, cpNamespace: string): V1Deployment => {
     const controlPlane = d.metadata?.namespace === cpNamespace;
     return {
-      metadata: { namespace: d.metadata?.namespace ?? '', name: d.metadata?.name ?? '', labels: { ...d.metadata?.labels }, ...(controlPlane ? { annotations: { ...d.metadata?.annotations } } : {}) },
+      metadata: {
+        namespace: d.metadata?.namespace ?? '',
+        name: d.metadata?.name ?? '',
+        labels: { ...d.metadata?.labels },
+        ...(controlPlane ? { annotations: { ...d.metadata?.annotations } } : {}),
+      },
       spec: {
         ...(d.spec?.replicas === undefined ? {} : { replicas: d.spec.replicas }),
         selector: d.spec?.selector ?? {},
         template: {
-          metadata: { labels: { ...d.spec?.template.metadata?.labels }, annotations: { ...d.spec?.template.metadata?.annotations } },
+          metadata: {
+            labels: { ...d.spec?.template.metadata?.labels },
+            annotations: { ...d.spec?.template.metadata?.annotations },
+          },
           spec: { containers: controlPlane ? (d.spec?.template.spec?.containers ?? []) : [] },
         },
       },
@@ -168,12 +181,15 @@ type GatewayClasses = Map<string, string>;
 function gatewayKind(deployment: V1Deployment, classes: GatewayClasses): GatewayInfo['kind'] | null {
   const labels = { ...deployment.metadata?.labels, ...deployment.spec?.template.metadata?.labels };
   const gatewayName = labels['gateway.networking.k8s.io/gateway-name'];
-  const gatewayClass = gatewayName === undefined ? undefined : classes.get(`${deployment.metadata?.namespace ?? ''}/${gatewayName}`);
-  if (gatewayClass === 'istio-waypoint' || labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller') return 'waypoint';
+  const gatewayClass =
+    gatewayName === undefined ? undefined : classes.get(`${deployment.metadata?.namespace ?? ''}/${gatewayName}`);
+  if (gatewayClass === 'istio-waypoint' || labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller')
+    return 'waypoint';
   if (gatewayClass === 'istio') return 'ingress';
   const istio = labels.istio ?? '';
   if (istio.includes('egress')) return 'egress';
-  if (istio.includes('ingress') || labels['gateway.istio.io/managed'] === 'istio.io-gateway-controller') return 'ingress';
+  if (istio.includes('ingress') || labels['gateway.istio.io/managed'] === 'istio.io-gateway-controller')
+    return 'ingress';
   return null;
 }
 
@@ -198,10 +214,13 @@ function daemonSetInfo(ds: V1DaemonSet | undefined): DaemonSetInfo | null {
 }
 
 function literalEnv(deployment: V1Deployment): Record<string, string> {
-  const container = deployment.spec?.template.spec?.containers.find((c) => c.name === 'discovery') ?? deployment.spec?.template.spec?.containers[0];
+  const container =
+    deployment.spec?.template.spec?.containers.find((c) => c.name === 'discovery') ??
+    deployment.spec?.template.spec?.containers[0];
   const env: Record<string, string> = {};
   // Feature flags are what the prechecks read; anything named like a credential stays out of history.
-  for (const e of container?.env ?? []) if (e.value !== undefined && !isSecretKey(e.name)) env[e.name] = redact(e.value);
+  for (const e of container?.env ?? [])
+    if (e.value !== undefined && !isSecretKey(e.name)) env[e.name] = redact(e.value);
   return env;
 }
 
@@ -212,7 +231,9 @@ function literalEnv(deployment: V1Deployment): Record<string, string> {
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretKey(k) && typeof v !== 'object' ? REDACTED : withoutSecrets(v)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, isSecretKey(k) && typeof v !== 'object' ? REDACTED : withoutSecrets(v)]),
+  );
 }
 
 function meshConfigOf(data: Record<string, string> | undefined): MeshConfig | null {
@@ -220,32 +241,46 @@ function meshConfigOf(data: Record<string, string> | undefined): MeshConfig | nu
   if (text === undefined) return null;
   try {
     const parsed = withoutSecrets(parseYaml(text));
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? summarizeMeshConfig(parsed as JsonObject) : null;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? summarizeMeshConfig(parsed as JsonObject)
+      : null;
   } catch {
     return null;
   }
 }
 
-function webhookInfo(kind: WebhookInfo['kind'], config: V1MutatingWebhookConfiguration | V1ValidatingWebhookConfiguration): WebhookInfo {
+function webhookInfo(
+  kind: WebhookInfo['kind'],
+  config: V1MutatingWebhookConfiguration | V1ValidatingWebhookConfiguration,
+): WebhookInfo {
   const name = config.metadata?.name ?? '';
   const labels = config.metadata?.labels ?? {};
   const hooks = config.webhooks ?? [];
   return {
     kind,
     name,
-    istio: labels.app === 'sidecar-injector' || labels.app === 'istiod' || REV_LABEL in labels || name.startsWith('istio'),
+    istio:
+      labels.app === 'sidecar-injector' || labels.app === 'istiod' || REV_LABEL in labels || name.startsWith('istio'),
     targetsPods: hooks.some((h) =>
       (h.rules ?? []).some(
-        (r) => (r.resources ?? []).some((res) => res === 'pods' || res === '*') && (r.operations ?? []).some((op) => op === 'CREATE' || op === 'UPDATE' || op === '*'),
+        (r) =>
+          (r.resources ?? []).some((res) => res === 'pods' || res === '*') &&
+          (r.operations ?? []).some((op) => op === 'CREATE' || op === 'UPDATE' || op === '*'),
       ),
     ),
-    services: hooks.flatMap((h) => (h.clientConfig.service === undefined ? [] : [{ namespace: h.clientConfig.service.namespace, name: h.clientConfig.service.name }])),
+    services: hooks.flatMap((h) =>
+      h.clientConfig.service === undefined
+        ? []
+        : [{ namespace: h.clientConfig.service.namespace, name: h.clientConfig.service.name }],
+    ),
   };
 }
 
 function sailOf(lists: SailLists): { inventory: SailInventory; compatibilityVersion: string | null } {
   const istio = lists.istios.find((i) => i.metadata?.name === 'default') ?? lists.istios[0];
-  const spec = (istio?.spec ?? {}) as SailObject['spec'] & { values?: { compatibilityVersion?: string; meshConfig?: { discoverySelectors?: unknown } } };
+  const spec = (istio?.spec ?? {}) as SailObject['spec'] & {
+    values?: { compatibilityVersion?: string; meshConfig?: { discoverySelectors?: unknown } };
+  };
   const named = (items: SailObject[]) => {
     const found = items.find((i) => i.metadata?.name === 'default');
     return found === undefined ? null : { name: 'default', version: found.spec?.version ?? '' };
@@ -261,22 +296,36 @@ function sailOf(lists: SailLists): { inventory: SailInventory; compatibilityVers
               name: istio.metadata?.name ?? 'default',
               namespace: spec?.namespace ?? 'istio-system',
               version: spec?.version ?? '',
-              activeRevisionName: (istio as SailObject & { status?: { activeRevisionName?: string } }).status?.activeRevisionName ?? null,
+              activeRevisionName:
+                (istio as SailObject & { status?: { activeRevisionName?: string } }).status?.activeRevisionName ?? null,
               updateStrategy: spec?.updateStrategy?.type ?? 'InPlace',
-              inactiveRevisionDeletionGracePeriodSeconds: spec?.updateStrategy?.inactiveRevisionDeletionGracePeriodSeconds ?? null,
-              discoverySelectors: Array.isArray(selectors) ? (selectors as NonNullable<SailInventory['istio']>['discoverySelectors']) : null,
+              inactiveRevisionDeletionGracePeriodSeconds:
+                spec?.updateStrategy?.inactiveRevisionDeletionGracePeriodSeconds ?? null,
+              discoverySelectors: Array.isArray(selectors)
+                ? (selectors as NonNullable<SailInventory['istio']>['discoverySelectors'])
+                : null,
             },
       revisions: lists.revisions
-        .map((r) => ({ name: r.metadata?.name ?? '', version: r.spec?.version ?? '', inUse: condition(r, 'InUse')?.status === 'True' }))
+        .map((r) => ({
+          name: r.metadata?.name ?? '',
+          version: r.spec?.version ?? '',
+          inUse: condition(r, 'InUse')?.status === 'True',
+        }))
         .sort((a, b) => a.name.localeCompare(b.name)),
       revisionTags: lists.revisionTags
         .map((t): SailInventory['revisionTags'][number] => {
           const status = (t as SailObject & { status?: { istioRevision?: string } }).status;
           const ref = (t.spec as { targetRef?: { kind?: string; name?: string } } | undefined)?.targetRef;
           // Which kind the tag follows decides whether a revision-based update moves it (Istio) or not (IstioRevision).
-          const kind: 'Istio' | 'IstioRevision' | undefined = ref?.kind === 'Istio' ? 'Istio' : ref?.kind === 'IstioRevision' ? 'IstioRevision' : undefined;
-          const targetRef: { kind: 'Istio' | 'IstioRevision'; name: string } | undefined = kind && ref?.name ? { kind, name: ref.name } : undefined;
-          return { name: t.metadata?.name ?? '', revision: status?.istioRevision ?? ref?.name ?? '', ...(targetRef && { targetRef }) };
+          const kind: 'Istio' | 'IstioRevision' | undefined =
+            ref?.kind === 'Istio' ? 'Istio' : ref?.kind === 'IstioRevision' ? 'IstioRevision' : undefined;
+          const targetRef: { kind: 'Istio' | 'IstioRevision'; name: string } | undefined =
+            kind && ref?.name ? { kind, name: ref.name } : undefined;
+          return {
+            name: t.metadata?.name ?? '',
+            revision: status?.istioRevision ?? ref?.name ?? '',
+            ...(targetRef && { targetRef }),
+          };
         })
         .sort((a, b) => a.name.localeCompare(b.name)),
       cni: named(lists.cnis),
@@ -290,7 +339,12 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
   const cpNamespace = at.controlPlaneNamespace;
   const { deployments } = lists;
   const sail = lists.sail === null ? null : sailOf(lists.sail);
-  const gatewayClasses: GatewayClasses = new Map(lists.gateways.map((g) => [`${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`, g.spec?.gatewayClassName ?? '']));
+  const gatewayClasses: GatewayClasses = new Map(
+    lists.gateways.map((g) => [
+      `${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`,
+      g.spec?.gatewayClassName ?? '',
+    ]),
+  );
 
   const podsByNamespace = new Map<string, PodFacts[]>();
   for (const pod of lists.pods) {
@@ -298,7 +352,10 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
     if (inNamespace === undefined) podsByNamespace.set(pod.namespace, [pod]);
     else inNamespace.push(pod);
   }
-  const podsOf = (d: V1Deployment) => (podsByNamespace.get(d.metadata?.namespace ?? '') ?? []).filter((p) => p.running && selectorMatches(d.spec?.selector, p.labels));
+  const podsOf = (d: V1Deployment) =>
+    (podsByNamespace.get(d.metadata?.namespace ?? '') ?? []).filter(
+      (p) => p.running && selectorMatches(d.spec?.selector, p.labels),
+    );
 
   const deploymentInfos: DeploymentInfo[] = deployments
     .map((d) => ({
@@ -334,27 +391,42 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
 
   const configMapData = new Map(lists.configMaps.map((c) => [c.metadata?.name ?? '', c.data]));
   const pdbSelectors = lists.podDisruptionBudgets.map((p) => p.spec?.selector);
-  const istiods = deployments.filter((d) => d.metadata?.namespace === cpNamespace && (d.spec?.template.metadata?.labels?.app ?? d.metadata?.labels?.app) === 'istiod');
+  const istiods = deployments.filter(
+    (d) =>
+      d.metadata?.namespace === cpNamespace &&
+      (d.spec?.template.metadata?.labels?.app ?? d.metadata?.labels?.app) === 'istiod',
+  );
   const revisions: RevisionInfo[] = istiods
     .map((d) => {
       const name = d.spec?.template.metadata?.labels?.[REV_LABEL] ?? d.metadata?.labels?.[REV_LABEL] ?? 'default';
       const env = literalEnv(d);
-      const image = d.spec?.template.spec?.containers.find((c) => c.name === 'discovery')?.image ?? d.spec?.template.spec?.containers[0]?.image;
+      const image =
+        d.spec?.template.spec?.containers.find((c) => c.name === 'discovery')?.image ??
+        d.spec?.template.spec?.containers[0]?.image;
       return {
         name,
         version: versionFromImage(image),
         istiodReplicas: d.spec?.replicas ?? 1,
         hasPodDisruptionBudget: pdbSelectors.some((s) => selectorMatches(s, d.spec?.template.metadata?.labels)),
-        meshConfig: meshConfigOf(configMapData.get(name === 'default' ? 'istio' : `istio-${name}`) ?? configMapData.get('istio')),
+        meshConfig: meshConfigOf(
+          configMapData.get(name === 'default' ? 'istio' : `istio-${name}`) ?? configMapData.get('istio'),
+        ),
         istiodEnv: env,
-        compatibilityVersion: d.metadata?.annotations?.['istio.io/compatibility-version'] ?? env.COMPATIBILITY_VERSION ?? sail?.compatibilityVersion ?? null,
+        compatibilityVersion:
+          d.metadata?.annotations?.['istio.io/compatibility-version'] ??
+          env.COMPATIBILITY_VERSION ??
+          sail?.compatibilityVersion ??
+          null,
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 
   const tags: TagInfo[] = lists.mutatingWebhooks
     .filter((w) => (w.metadata?.name ?? '').startsWith(TAG_WEBHOOK_PREFIX))
-    .map((w) => ({ name: w.metadata?.labels?.['istio.io/tag'] ?? (w.metadata?.name ?? '').slice(TAG_WEBHOOK_PREFIX.length), revision: w.metadata?.labels?.[REV_LABEL] ?? '' }))
+    .map((w) => ({
+      name: w.metadata?.labels?.['istio.io/tag'] ?? (w.metadata?.name ?? '').slice(TAG_WEBHOOK_PREFIX.length),
+      revision: w.metadata?.labels?.[REV_LABEL] ?? '',
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
 
   const installer: Installer =
@@ -362,7 +434,8 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
       ? 'sail'
       : lists.helmReleases.some((r) => r === 'istiod' || r.startsWith('istiod'))
         ? 'helm'
-        : configMapData.has('istio-installed-state') || istiods.some((d) => d.metadata?.labels?.['install.operator.istio.io/owning-resource'] !== undefined)
+        : configMapData.has('istio-installed-state') ||
+            istiods.some((d) => d.metadata?.labels?.['install.operator.istio.io/owning-resource'] !== undefined)
           ? 'istioctl'
           : 'unknown';
 

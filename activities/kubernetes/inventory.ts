@@ -23,10 +23,23 @@ interface CustomList<T> {
 /** Null when the `Istio` kind is not served; a kind that is missing besides it lists as empty. */
 async function listSail(clients: KubeClients): Promise<SailLists | null> {
   const list = (plural: string) =>
-    optional(`list ${plural}.${SAIL_GROUP}`, async () => (await clients.custom.listClusterCustomObject({ group: SAIL_GROUP, version: SAIL_VERSION, plural })) as CustomList<SailObject>);
+    optional(
+      `list ${plural}.${SAIL_GROUP}`,
+      async () =>
+        (await clients.custom.listClusterCustomObject({
+          group: SAIL_GROUP,
+          version: SAIL_VERSION,
+          plural,
+        })) as CustomList<SailObject>,
+    );
   const istios = await list('istios');
   if (istios === null) return null;
-  const [revisions, revisionTags, cnis, ztunnels] = await Promise.all([list('istiorevisions'), list('istiorevisiontags'), list('istiocnis'), list('ztunnels')]);
+  const [revisions, revisionTags, cnis, ztunnels] = await Promise.all([
+    list('istiorevisions'),
+    list('istiorevisiontags'),
+    list('istiocnis'),
+    list('ztunnels'),
+  ]);
   return {
     istios: istios.items ?? [],
     revisions: revisions?.items ?? [],
@@ -40,13 +53,38 @@ export function createInventoryActivities(clients: KubeClients) {
   return {
     readInventory: async (input: ReadInventoryInput = {}): Promise<Inventory> => {
       const cpNamespace = input.controlPlaneNamespace ?? 'istio-system';
-      const [namespaces, deployments, pods, daemonSets, configMaps, pdbs, mutating, validating, services, helmReleases, sail, gatewayApi] = await Promise.all([
+      const [
+        namespaces,
+        deployments,
+        pods,
+        daemonSets,
+        configMaps,
+        pdbs,
+        mutating,
+        validating,
+        services,
+        helmReleases,
+        sail,
+        gatewayApi,
+      ] = await Promise.all([
         listAll('list namespaces', (page) => clients.core.listNamespace(page), keep.namespace),
-        listAll('list deployments', (page) => clients.apps.listDeploymentForAllNamespaces(page), (d) => keep.deployment(d, cpNamespace)),
+        listAll(
+          'list deployments',
+          (page) => clients.apps.listDeploymentForAllNamespaces(page),
+          (d) => keep.deployment(d, cpNamespace),
+        ),
         listAll('list pods', (page) => clients.core.listPodForAllNamespaces(page), keep.pod),
-        listAll('list daemon sets', (page) => clients.apps.listDaemonSetForAllNamespaces(page), (d) => d),
-        read(`list config maps in ${cpNamespace}`, () => clients.core.listNamespacedConfigMap({ namespace: cpNamespace })),
-        optional(`list pod disruption budgets in ${cpNamespace}`, () => clients.policy.listNamespacedPodDisruptionBudget({ namespace: cpNamespace })),
+        listAll(
+          'list daemon sets',
+          (page) => clients.apps.listDaemonSetForAllNamespaces(page),
+          (d) => d,
+        ),
+        read(`list config maps in ${cpNamespace}`, () =>
+          clients.core.listNamespacedConfigMap({ namespace: cpNamespace }),
+        ),
+        optional(`list pod disruption budgets in ${cpNamespace}`, () =>
+          clients.policy.listNamespacedPodDisruptionBudget({ namespace: cpNamespace }),
+        ),
         read('list mutating webhooks', () => clients.admission.listMutatingWebhookConfiguration()),
         read('list validating webhooks', () => clients.admission.listValidatingWebhookConfiguration()),
         listAll('list services', (page) => clients.core.listServiceForAllNamespaces(page), keep.service),
@@ -54,7 +92,12 @@ export function createInventoryActivities(clients: KubeClients) {
         listSail(clients),
         optional(
           'list gateways.gateway.networking.k8s.io',
-          async () => (await clients.custom.listCustomObjectForAllNamespaces({ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' })) as CustomList<GatewayObject>,
+          async () =>
+            (await clients.custom.listCustomObjectForAllNamespaces({
+              group: 'gateway.networking.k8s.io',
+              version: 'v1',
+              plural: 'gateways',
+            })) as CustomList<GatewayObject>,
         ),
       ]);
       return inventoryOf(
@@ -72,7 +115,11 @@ export function createInventoryActivities(clients: KubeClients) {
           gateways: gatewayApi?.items ?? [],
           sail,
         },
-        { controlPlaneNamespace: cpNamespace, context: clients.kubeConfig.getCurrentContext() || null, observedAt: new Date().toISOString() },
+        {
+          controlPlaneNamespace: cpNamespace,
+          context: clients.kubeConfig.getCurrentContext() || null,
+          observedAt: new Date().toISOString(),
+        },
       );
     },
   };

@@ -49,7 +49,10 @@ export function labelPatch(
   return Object.keys(patch).length === 0 ? undefined : patch;
 }
 
-function applied(current: Readonly<Record<string, string>> | undefined, patch: Record<string, string | null>): Record<string, string> {
+function applied(
+  current: Readonly<Record<string, string>> | undefined,
+  patch: Record<string, string | null>,
+): Record<string, string> {
   const out: Record<string, string> = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
@@ -67,7 +70,9 @@ export function createLabelActivities(clients: KubeClients) {
       const patch = labelPatch(current, input.set, input.remove);
       if (patch === undefined) return { changed: false, labels: { ...current } };
       const body = { metadata: { labels: patch } };
-      const updated = await call(`patch ${what}`, () => clients.core.patchNamespace({ name: input.namespace, body }, mergePatch));
+      const updated = await call(`patch ${what}`, () =>
+        clients.core.patchNamespace({ name: input.namespace, body }, mergePatch),
+      );
       return { changed: true, labels: { ...(updated.metadata?.labels ?? applied(current, patch)) } };
     },
 
@@ -77,17 +82,25 @@ export function createLabelActivities(clients: KubeClients) {
      */
     setPodTemplateLabels: async (input: DeploymentLabelsInput): Promise<LabelChange> => {
       const what = `deployment ${input.namespace}/${input.deployment}`;
-      const deployment = await read(`read ${what}`, () => clients.apps.readNamespacedDeployment({ namespace: input.namespace, name: input.deployment }));
+      const deployment = await read(`read ${what}`, () =>
+        clients.apps.readNamespacedDeployment({ namespace: input.namespace, name: input.deployment }),
+      );
       const current = deployment.spec?.template.metadata?.labels;
       const patch = labelPatch(current, input.set, input.remove);
       if (patch === undefined) {
-        const appliedBefore = input.restartedAt !== undefined && deployment.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === input.restartedAt;
+        const appliedBefore =
+          input.restartedAt !== undefined &&
+          deployment.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === input.restartedAt;
         return { changed: false, labels: { ...current }, ...(appliedBefore && { appliedBefore }) };
       }
-      const annotations = input.restartedAt === undefined ? {} : { annotations: { [RESTARTED_AT_ANNOTATION]: input.restartedAt } };
+      const annotations =
+        input.restartedAt === undefined ? {} : { annotations: { [RESTARTED_AT_ANNOTATION]: input.restartedAt } };
       const body = { spec: { template: { metadata: { labels: patch, ...annotations } } } };
       const updated = await call(`patch ${what}`, () =>
-        clients.apps.patchNamespacedDeployment({ namespace: input.namespace, name: input.deployment, body }, mergePatch),
+        clients.apps.patchNamespacedDeployment(
+          { namespace: input.namespace, name: input.deployment, body },
+          mergePatch,
+        ),
       );
       return { changed: true, labels: { ...(updated.spec?.template.metadata?.labels ?? applied(current, patch)) } };
     },

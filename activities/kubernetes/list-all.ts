@@ -13,11 +13,17 @@ interface ListPage<T> {
   metadata?: { _continue?: string };
 }
 
-export async function listAll<T, R>(what: string, fetchPage: (page: { limit: number; _continue?: string }) => Promise<ListPage<T>>, keep: (item: T) => R): Promise<R[]> {
+export async function listAll<T, R>(
+  what: string,
+  fetchPage: (page: { limit: number; _continue?: string }) => Promise<ListPage<T>>,
+  keep: (item: T) => R,
+): Promise<R[]> {
   const out: R[] = [];
   let token: string | undefined;
   do {
-    const page = await read(what, () => fetchPage({ limit: PAGE_SIZE, ...(token === undefined ? {} : { _continue: token }) }));
+    const page = await read(what, () =>
+      fetchPage({ limit: PAGE_SIZE, ...(token === undefined ? {} : { _continue: token }) }),
+    );
     for (const item of page.items) out.push(keep(item));
     token = page.metadata?._continue || undefined;
   } while (token !== undefined);
@@ -25,4 +31,7 @@ export async function listAll<T, R>(what: string, fetchPage: (page: { limit: num
 }
 
 /** Asks for metadata only: labels and names of Secrets without their data ever leaving the API server. */
-export const metadataOnly = setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json');
+export const metadataOnly = setHeaderOptions(
+  'Accept',
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+);

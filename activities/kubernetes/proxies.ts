@@ -32,10 +32,20 @@ export function createProxyActivities(clients: KubeClients) {
           (page) => clients.core.listPodForAllNamespaces(page),
           (pod) => {
             if (injectedRevision(pod.metadata) !== input.revision) return null;
-            if (pod.metadata?.deletionTimestamp !== undefined || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return null;
+            if (
+              pod.metadata?.deletionTimestamp !== undefined ||
+              pod.status?.phase === 'Succeeded' ||
+              pod.status?.phase === 'Failed'
+            )
+              return null;
             const proxy = istioProxy(pod.spec);
             if (proxy === null) return null;
-            return { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', owner: controller(pod.metadata) ?? null, version: versionFromImage(proxy.container.image) };
+            return {
+              namespace: pod.metadata?.namespace ?? '',
+              name: pod.metadata?.name ?? '',
+              owner: controller(pod.metadata) ?? null,
+              version: versionFromImage(proxy.container.image),
+            };
           },
         )
       ).filter((p) => p !== null);
@@ -51,8 +61,16 @@ export function createProxyActivities(clients: KubeClients) {
       }
       return proxies
         .map((p) => {
-          const owner = p.owner?.kind === 'ReplicaSet' ? (replicaSetOwners.get(`${p.namespace}/${p.owner.name}`) ?? p.owner) : p.owner;
-          return { namespace: p.namespace, name: p.name, owner: owner === null ? null : `${owner.kind}/${owner.name}`, version: p.version };
+          const owner =
+            p.owner?.kind === 'ReplicaSet'
+              ? (replicaSetOwners.get(`${p.namespace}/${p.owner.name}`) ?? p.owner)
+              : p.owner;
+          return {
+            namespace: p.namespace,
+            name: p.name,
+            owner: owner === null ? null : `${owner.kind}/${owner.name}`,
+            version: p.version,
+          };
         })
         .sort(byNamespaceThenName);
     },

@@ -45,20 +45,25 @@ export async function restartObject(clients: KubeClients, input: RestartInput): 
   const what = `${(input.kind ?? 'Deployment').toLowerCase()} ${input.namespace}/${input.name}`;
   const ref = { namespace: input.namespace, name: input.name };
   const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: input.restartedAt } } } } };
-  const applied = (o: V1Deployment | V1DaemonSet): boolean => o.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === input.restartedAt;
+  const applied = (o: V1Deployment | V1DaemonSet): boolean =>
+    o.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === input.restartedAt;
   if (input.kind === 'DaemonSet') {
     if (mayHaveRunBefore()) {
       const current = await read(`read ${what}`, () => clients.apps.readNamespacedDaemonSet(ref));
       if (applied(current)) return { kind: 'DaemonSet', object: current, changed: false };
     }
-    const object = await call(`restart ${what}`, () => clients.apps.patchNamespacedDaemonSet({ ...ref, body }, mergePatch));
+    const object = await call(`restart ${what}`, () =>
+      clients.apps.patchNamespacedDaemonSet({ ...ref, body }, mergePatch),
+    );
     return { kind: 'DaemonSet', object, changed: true };
   }
   if (mayHaveRunBefore()) {
     const current = await read(`read ${what}`, () => clients.apps.readNamespacedDeployment(ref));
     if (applied(current)) return { kind: 'Deployment', object: current, changed: false };
   }
-  const object = await call(`restart ${what}`, () => clients.apps.patchNamespacedDeployment({ ...ref, body }, mergePatch));
+  const object = await call(`restart ${what}`, () =>
+    clients.apps.patchNamespacedDeployment({ ...ref, body }, mergePatch),
+  );
   return { kind: 'Deployment', object, changed: true };
 }
 

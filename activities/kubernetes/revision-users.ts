@@ -42,7 +42,8 @@ export function owningDeployment(pod: V1Pod): string | null {
   if (owner === undefined) return null;
   if (owner.kind === 'Deployment') return owner.name;
   const hash = pod.metadata?.labels?.['pod-template-hash'];
-  if (owner.kind === 'ReplicaSet' && hash !== undefined && owner.name.endsWith(`-${hash}`)) return owner.name.slice(0, -hash.length - 1);
+  if (owner.kind === 'ReplicaSet' && hash !== undefined && owner.name.endsWith(`-${hash}`))
+    return owner.name.slice(0, -hash.length - 1);
   return null;
 }
 
@@ -52,19 +53,24 @@ function bounded(items: string[]): { named: string[]; count: number } {
 
 export function createRevisionUserActivities(clients: KubeClients) {
   const podsIn = async (namespace: string): Promise<V1Pod[]> =>
-    (await read(`list pods in ${namespace}`, () => clients.core.listNamespacedPod({ namespace }))).items.filter(isLivePod);
+    (await read(`list pods in ${namespace}`, () => clients.core.listNamespacedPod({ namespace }))).items.filter(
+      isLivePod,
+    );
 
   return {
     checkProxies: async (input: CheckProxiesInput): Promise<ProxyCheck> => {
       const gatewayNames = new Set(input.gateways);
       const excluded = new Set(input.exclude ?? []);
-      const namespaces = [...new Set([...input.namespaces, ...input.gateways.map((g) => g.split('/')[0] ?? '')])].filter((n) => n !== '');
+      const namespaces = [
+        ...new Set([...input.namespaces, ...input.gateways.map((g) => g.split('/')[0] ?? '')]),
+      ].filter((n) => n !== '');
       const wrong: string[] = [];
       let checked = 0;
       for (const namespace of namespaces) {
         for (const pod of await podsIn(namespace)) {
           const labels = pod.metadata?.labels ?? {};
-          const owner = labels['gateway.networking.k8s.io/gateway-name'] ?? labels.app ?? labels['istio.io/gateway-name'];
+          const owner =
+            labels['gateway.networking.k8s.io/gateway-name'] ?? labels.app ?? labels['istio.io/gateway-name'];
           const isGateway = owner !== undefined && gatewayNames.has(`${namespace}/${owner}`);
           if (!input.namespaces.includes(namespace) && !isGateway) continue;
           if (excluded.has(`${namespace}/${owningDeployment(pod) ?? ''}`)) continue;
@@ -75,7 +81,9 @@ export function createRevisionUserActivities(clients: KubeClients) {
           const version = versionFromImage(proxy.container.image);
           const revision = injectedRevision(pod.metadata);
           if (version !== input.version || (input.revision !== null && revision !== input.revision && !isGateway)) {
-            wrong.push(`${namespace}/${pod.metadata?.name ?? '?'}: ${version ?? 'unknown version'} from ${revision ?? 'no revision'}`);
+            wrong.push(
+              `${namespace}/${pod.metadata?.name ?? '?'}: ${version ?? 'unknown version'} from ${revision ?? 'no revision'}`,
+            );
           }
         }
       }
@@ -91,18 +99,30 @@ export function createRevisionUserActivities(clients: KubeClients) {
     revisionUsers: async (input: { revision: string }): Promise<RevisionUsers> => {
       const pods = await read('list pods', () => clients.core.listPodForAllNamespaces());
       const users = pods.items
-        .filter((pod) => isLivePod(pod) && istioProxy(pod.spec) !== null && injectedRevision(pod.metadata) === input.revision)
+        .filter(
+          (pod) => isLivePod(pod) && istioProxy(pod.spec) !== null && injectedRevision(pod.metadata) === input.revision,
+        )
         .map((pod) => `Pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
       const namespaces = await read('list namespaces', () => clients.core.listNamespace());
-      const webhooks = await read('list revision tags', () => clients.admission.listMutatingWebhookConfiguration({ labelSelector: 'istio.io/tag' }));
-      const tags = webhooks.items.map((w) => ({ tag: w.metadata?.labels?.['istio.io/tag'] ?? '', revision: w.metadata?.labels?.['istio.io/rev'] ?? '' }));
+      const webhooks = await read('list revision tags', () =>
+        clients.admission.listMutatingWebhookConfiguration({ labelSelector: 'istio.io/tag' }),
+      );
+      const tags = webhooks.items.map((w) => ({
+        tag: w.metadata?.labels?.['istio.io/tag'] ?? '',
+        revision: w.metadata?.labels?.['istio.io/rev'] ?? '',
+      }));
       for (const tag of tags) if (tag.revision === input.revision) users.push(`Tag ${tag.tag}`);
       const defaultElsewhere = tags.some((tag) => tag.tag === 'default' && tag.revision !== input.revision);
       for (const ns of namespaces.items) {
         const labels = ns.metadata?.labels ?? {};
         const name = ns.metadata?.name ?? '';
         if (labels['istio.io/rev'] === input.revision) users.push(`Namespace ${name} (istio.io/rev=${input.revision})`);
-        else if (input.revision === 'default' && labels['istio-injection'] === 'enabled' && labels['istio.io/rev'] === undefined && !defaultElsewhere) {
+        else if (
+          input.revision === 'default' &&
+          labels['istio-injection'] === 'enabled' &&
+          labels['istio.io/rev'] === undefined &&
+          !defaultElsewhere
+        ) {
           users.push(`Namespace ${name} (istio-injection=enabled)`);
         }
       }

@@ -27,7 +27,11 @@ export function deploymentRolloutStatus(deployment: V1Deployment): RolloutStatus
   const available = status.availableReplicas ?? 0;
   const progress = { desired: specReplicas ?? status.replicas ?? 0, updated, available };
   if ((deployment.metadata?.generation ?? 0) > (status.observedGeneration ?? 0)) {
-    return { state: 'progressing', message: `deployment "${name}": waiting for the spec update to be observed`, progress };
+    return {
+      state: 'progressing',
+      message: `deployment "${name}": waiting for the spec update to be observed`,
+      progress,
+    };
   }
   const progressing = status.conditions?.find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
@@ -37,7 +41,11 @@ export function deploymentRolloutStatus(deployment: V1Deployment): RolloutStatus
     return { state: 'progressing', message: `${updated}/${specReplicas} replicas updated`, progress };
   }
   if ((status.replicas ?? 0) > updated) {
-    return { state: 'progressing', message: `${(status.replicas ?? 0) - updated} old replicas pending termination`, progress };
+    return {
+      state: 'progressing',
+      message: `${(status.replicas ?? 0) - updated} old replicas pending termination`,
+      progress,
+    };
   }
   if (available < updated) {
     return { state: 'progressing', message: `${available}/${updated} updated replicas available`, progress };
@@ -55,10 +63,18 @@ export function daemonSetRolloutStatus(daemonSet: V1DaemonSet): RolloutStatus {
   const strategy = daemonSet.spec?.updateStrategy?.type ?? 'RollingUpdate';
   if (strategy !== 'RollingUpdate') {
     // kubectl refuses here; for a runbook an OnDelete DaemonSet never "finishes" by itself.
-    return { state: 'failed', message: `daemon set "${name}" uses ${strategy}: rollout status needs RollingUpdate`, progress };
+    return {
+      state: 'failed',
+      message: `daemon set "${name}" uses ${strategy}: rollout status needs RollingUpdate`,
+      progress,
+    };
   }
   if ((daemonSet.metadata?.generation ?? 0) > (status?.observedGeneration ?? 0)) {
-    return { state: 'progressing', message: `daemon set "${name}": waiting for the spec update to be observed`, progress };
+    return {
+      state: 'progressing',
+      message: `daemon set "${name}": waiting for the spec update to be observed`,
+      progress,
+    };
   }
   if (updated < desired) {
     return { state: 'progressing', message: `${updated}/${desired} pods updated`, progress };

@@ -3,7 +3,12 @@ import type { V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
 import { read } from './call.js';
 import type { KubeClients } from './clients.js';
 import type { RestartedObject } from './restart.js';
-import { daemonSetRolloutStatus, deploymentRolloutStatus, type RolloutProgress, type WorkloadKind } from './rollout-status.js';
+import {
+  daemonSetRolloutStatus,
+  deploymentRolloutStatus,
+  type RolloutProgress,
+  type WorkloadKind,
+} from './rollout-status.js';
 import { watchUntil, type WatchOptions } from './watch-until.js';
 
 export interface WaitForRolloutInput extends WatchOptions {
@@ -34,9 +39,13 @@ export async function waitForRolloutOf(
 ): Promise<RolloutResult & RolledOutObject> {
   const ref = { namespace: input.namespace, name: input.name };
   const group = `/apis/apps/v1/namespaces/${encodeURIComponent(input.namespace)}`;
-  const minGeneration = input.minGeneration ?? (start?.object.metadata?.generation ?? 0);
+  const minGeneration = input.minGeneration ?? start?.object.metadata?.generation ?? 0;
   // A stale read (a cache behind the write that started the rollout) must not count as done.
-  const notYet = { state: 'progressing', message: `waiting for generation ${minGeneration}`, progress: { desired: 0, updated: 0, available: 0 } } as const;
+  const notYet = {
+    state: 'progressing',
+    message: `waiting for generation ${minGeneration}`,
+    progress: { desired: 0, updated: 0, available: 0 },
+  } as const;
   if (input.kind === 'Deployment') {
     const outcome = await watchUntil<V1Deployment, RolloutProgress>(
       clients,
@@ -44,13 +53,20 @@ export async function waitForRolloutOf(
         listPath: `${group}/deployments`,
         name: input.name,
         describe: `deployment ${input.namespace}/${input.name}`,
-        read: () => read(`read deployment ${input.namespace}/${input.name}`, () => clients.apps.readNamespacedDeployment(ref)),
+        read: () =>
+          read(`read deployment ${input.namespace}/${input.name}`, () => clients.apps.readNamespacedDeployment(ref)),
         evaluate: (d) => ((d.metadata?.generation ?? 0) < minGeneration ? notYet : deploymentRolloutStatus(d)),
         ...(start?.kind === 'Deployment' && { start: start.object }),
       },
       input,
     );
-    return { message: outcome.message, progress: outcome.progress, watches: outcome.watches, kind: 'Deployment', object: outcome.object };
+    return {
+      message: outcome.message,
+      progress: outcome.progress,
+      watches: outcome.watches,
+      kind: 'Deployment',
+      object: outcome.object,
+    };
   }
   const outcome = await watchUntil<V1DaemonSet, RolloutProgress>(
     clients,
@@ -58,13 +74,20 @@ export async function waitForRolloutOf(
       listPath: `${group}/daemonsets`,
       name: input.name,
       describe: `daemon set ${input.namespace}/${input.name}`,
-      read: () => read(`read daemon set ${input.namespace}/${input.name}`, () => clients.apps.readNamespacedDaemonSet(ref)),
+      read: () =>
+        read(`read daemon set ${input.namespace}/${input.name}`, () => clients.apps.readNamespacedDaemonSet(ref)),
       evaluate: (d) => ((d.metadata?.generation ?? 0) < minGeneration ? notYet : daemonSetRolloutStatus(d)),
       ...(start?.kind === 'DaemonSet' && { start: start.object }),
     },
     input,
   );
-  return { message: outcome.message, progress: outcome.progress, watches: outcome.watches, kind: 'DaemonSet', object: outcome.object };
+  return {
+    message: outcome.message,
+    progress: outcome.progress,
+    watches: outcome.watches,
+    kind: 'DaemonSet',
+    object: outcome.object,
+  };
 }
 
 export function createRolloutActivities(clients: KubeClients) {

@@ -94,7 +94,11 @@ export function watchUntil<T extends KubernetesObject, P>(
     let watchStartedAt = 0;
 
     const beat = (): void => {
-      if (last !== undefined) heartbeat({ message: `${target.describe}: ${last.message}`, progress: last.progress } satisfies WaitHeartbeat<P>);
+      if (last !== undefined)
+        heartbeat({
+          message: `${target.describe}: ${last.message}`,
+          progress: last.progress,
+        } satisfies WaitHeartbeat<P>);
     };
     const heartbeatTimer = setInterval(beat, options.heartbeatIntervalMs ?? heartbeatIntervalMs());
     const deadlineTimer =
@@ -103,9 +107,13 @@ export function watchUntil<T extends KubernetesObject, P>(
         : setTimeout(
             () => {
               settle(
-                activityFailure('RolloutFailed', `${target.describe} did not finish within ${options.deadlineSeconds}s: ${last?.message ?? 'no status yet'}`, {
-                  details: { progress: last?.progress ?? null },
-                }),
+                activityFailure(
+                  'RolloutFailed',
+                  `${target.describe} did not finish within ${options.deadlineSeconds}s: ${last?.message ?? 'no status yet'}`,
+                  {
+                    details: { progress: last?.progress ?? null },
+                  },
+                ),
               );
             },
             Math.max(0, deadline - Date.now()),
@@ -133,9 +141,14 @@ export function watchUntil<T extends KubernetesObject, P>(
       const previous = last?.message;
       last = target.evaluate(object);
       if (last.message !== previous) beat();
-      if (last.state === 'done') settle(undefined, { message: last.message, progress: last.progress, object, watches, reads });
+      if (last.state === 'done')
+        settle(undefined, { message: last.message, progress: last.progress, object, watches, reads });
       else if (last.state === 'failed') {
-        settle(activityFailure('RolloutFailed', `${target.describe}: ${last.message}`, { details: { progress: last.progress } }));
+        settle(
+          activityFailure('RolloutFailed', `${target.describe}: ${last.message}`, {
+            details: { progress: last.progress },
+          }),
+        );
       }
     }
 
@@ -171,7 +184,8 @@ export function watchUntil<T extends KubernetesObject, P>(
       else if (err === null || err === undefined) {
         if (Date.now() - watchStartedAt < 1_000) retryTimer = setTimeout(startWatch, 250);
         else startWatch();
-      } else if (typeof status === 'number' && status !== 429 && status < 500) settle(fromKubernetesError(err, `watch ${target.describe}`));
+      } else if (typeof status === 'number' && status !== 429 && status < 500)
+        settle(fromKubernetesError(err, `watch ${target.describe}`));
       else retryWatch(err);
     }
 
@@ -188,7 +202,11 @@ export function watchUntil<T extends KubernetesObject, P>(
         const status = object as WatchStatusObject;
         currentWatch++;
         controller?.abort();
-        watchEnded(Object.assign(new Error(status.message ?? status.reason ?? 'watch error'), { statusCode: status.code ?? 500 }));
+        watchEnded(
+          Object.assign(new Error(status.message ?? status.reason ?? 'watch error'), {
+            statusCode: status.code ?? 500,
+          }),
+        );
         return;
       }
       const typed = object as T;

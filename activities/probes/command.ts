@@ -17,7 +17,11 @@ export async function runCommandCheck(check: CommandCheck): Promise<TestReport> 
   const [program, ...args] = check.command;
   const shown = [program, ...redactArgs(args)].join(' ');
   const timeout = check.timeoutMs ?? 60_000;
-  const result = await runProcess(program, args, { timeoutMs: timeout, describe: `test ${shown}`, ...(check.env === undefined ? {} : { env: check.env }) });
+  const result = await runProcess(program, args, {
+    timeoutMs: timeout,
+    describe: `test ${shown}`,
+    ...(check.env === undefined ? {} : { env: check.env }),
+  });
   if (result.startError !== undefined) {
     // The test could not run: that is a broken spec, not a failing workload.
     throw activityFailure('Validation', `test command ${shown}: cannot run ${program} (${result.startError})`);

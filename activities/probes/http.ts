@@ -15,14 +15,22 @@ export interface HttpCheck {
 
 export async function runHttpCheck(check: HttpCheck): Promise<TestReport> {
   const started = Date.now();
-  const want = check.expectStatus === undefined ? [200] : Array.isArray(check.expectStatus) ? check.expectStatus : [check.expectStatus];
+  const want =
+    check.expectStatus === undefined
+      ? [200]
+      : Array.isArray(check.expectStatus)
+        ? check.expectStatus
+        : [check.expectStatus];
   const method = check.method ?? 'GET';
   const target = `${method} ${safeUrl(check.url)}`;
   const cancel = currentCancellationSignal();
   const timeout = AbortSignal.timeout(check.timeoutMs ?? 10_000);
   const signal = cancel === undefined ? timeout : AbortSignal.any([cancel, timeout]);
   // A slow endpoint must not outlive a short heartbeat timeout, and cancellation arrives only with a heartbeat.
-  const beat = setInterval(() => heartbeat({ message: `testing ${target}`, elapsedMs: Date.now() - started }), heartbeatIntervalMs());
+  const beat = setInterval(
+    () => heartbeat({ message: `testing ${target}`, elapsedMs: Date.now() - started }),
+    heartbeatIntervalMs(),
+  );
   try {
     const response = await fetch(check.url, { method, signal, redirect: 'manual' });
     const body = method === 'HEAD' ? '' : await response.text();
@@ -39,7 +47,12 @@ export async function runHttpCheck(check: HttpCheck): Promise<TestReport> {
   } catch (err) {
     if (cancel?.aborted === true) throw cancel.reason as Error;
     const reason = timeout.aborted ? `no answer within ${check.timeoutMs ?? 10_000} ms` : describeFetchError(err);
-    return { passed: false, summary: `${target} → ${reason}`, evidence: { url: safeUrl(check.url), error: reason }, durationMs: Date.now() - started };
+    return {
+      passed: false,
+      summary: `${target} → ${reason}`,
+      evidence: { url: safeUrl(check.url), error: reason },
+      durationMs: Date.now() - started,
+    };
   } finally {
     clearInterval(beat);
   }

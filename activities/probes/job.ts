@@ -38,7 +38,8 @@ export function jobVerdict(job: V1Job): JobVerdict {
   const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
   const counts = { succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0 };
   if (complete !== undefined) return { outcome: 'Complete', reason: complete.reason ?? 'Complete', ...counts };
-  if (failed !== undefined) return { outcome: 'Failed', reason: failed.reason ?? failed.message ?? 'Failed', ...counts };
+  if (failed !== undefined)
+    return { outcome: 'Failed', reason: failed.reason ?? failed.message ?? 'Failed', ...counts };
   return { outcome: 'Running', reason: `${counts.succeeded} succeeded, ${counts.failed} failed`, ...counts };
 }
 
@@ -47,7 +48,12 @@ export const TEST_ANNOTATION = 'istio-upgrade-runbooks/test';
 
 /** A digest of what the test runs, so a Job of another test under the same name is recognised. */
 export function testDigest(check: JobCheck): string {
-  const what = { image: check.image, command: check.command ?? null, args: check.args ?? null, timeoutSeconds: check.timeoutSeconds ?? 300 };
+  const what = {
+    image: check.image,
+    command: check.command ?? null,
+    args: check.args ?? null,
+    timeoutSeconds: check.timeoutSeconds ?? 300,
+  };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
 
@@ -69,7 +75,14 @@ export function jobManifest(check: JobCheck): V1Job {
         metadata: { labels: { ...check.labels } },
         spec: {
           restartPolicy: 'Never',
-          containers: [{ name: 'test', image: check.image, ...(check.command ? { command: check.command } : {}), ...(check.args ? { args: check.args } : {}) }],
+          containers: [
+            {
+              name: 'test',
+              image: check.image,
+              ...(check.command ? { command: check.command } : {}),
+              ...(check.args ? { args: check.args } : {}),
+            },
+          ],
         },
       },
     },
@@ -88,11 +101,14 @@ export function staleBecause(job: V1Job, check: JobCheck): string | null {
 
 async function create(clients: KubeClients, check: JobCheck, what: string): Promise<'created' | 'exists'> {
   try {
-    await call(`create ${what}`, () => clients.batch.createNamespacedJob({ namespace: check.namespace, body: jobManifest(check) }));
+    await call(`create ${what}`, () =>
+      clients.batch.createNamespacedJob({ namespace: check.namespace, body: jobManifest(check) }),
+    );
     return 'created';
   } catch (err) {
     // AlreadyExists: an earlier attempt created it, or a stale Job holds the name.
-    const reason = err instanceof ApplicationFailure ? (err.details?.[0] as { reason?: unknown } | undefined)?.reason : undefined;
+    const reason =
+      err instanceof ApplicationFailure ? (err.details?.[0] as { reason?: unknown } | undefined)?.reason : undefined;
     if (err instanceof ApplicationFailure && err.type === 'Conflict' && reason === 'AlreadyExists') return 'exists';
     throw err;
   }
@@ -100,12 +116,20 @@ async function create(clients: KubeClients, check: JobCheck, what: string): Prom
 
 /** Deletes a stale Job (its pods with it) and waits until the name is free. */
 async function replaceStale(clients: KubeClients, check: JobCheck, what: string): Promise<void> {
-  await call(`delete stale ${what}`, () => clients.batch.deleteNamespacedJob({ namespace: check.namespace, name: check.name, propagationPolicy: 'Background' })).catch((err: unknown) => {
+  await call(`delete stale ${what}`, () =>
+    clients.batch.deleteNamespacedJob({
+      namespace: check.namespace,
+      name: check.name,
+      propagationPolicy: 'Background',
+    }),
+  ).catch((err: unknown) => {
     if (!(err instanceof ApplicationFailure && err.type === 'NotFound')) throw err;
   });
   for (let i = 0; i < 50; i++) {
     try {
-      await read(`read ${what}`, () => clients.batch.readNamespacedJob({ namespace: check.namespace, name: check.name }));
+      await read(`read ${what}`, () =>
+        clients.batch.readNamespacedJob({ namespace: check.namespace, name: check.name }),
+      );
     } catch (err) {
       if (err instanceof ApplicationFailure && err.type === 'NotFound') return;
       throw err;
@@ -119,7 +143,9 @@ export async function runJobCheck(clients: KubeClients, check: JobCheck): Promis
   const started = Date.now();
   const what = `job ${check.namespace}/${check.name}`;
   if ((await create(clients, check, what)) === 'exists') {
-    const found = await read(`read ${what}`, () => clients.batch.readNamespacedJob({ namespace: check.namespace, name: check.name }));
+    const found = await read(`read ${what}`, () =>
+      clients.batch.readNamespacedJob({ namespace: check.namespace, name: check.name }),
+    );
     const stale = staleBecause(found, check);
     if (stale !== null) {
       heartbeat({ message: `${what} is stale (${stale}): replacing it` });
@@ -135,10 +161,15 @@ export async function runJobCheck(clients: KubeClients, check: JobCheck): Promis
         listPath: `/apis/batch/v1/namespaces/${encodeURIComponent(check.namespace)}/jobs`,
         name: check.name,
         describe: what,
-        read: () => read(`read ${what}`, () => clients.batch.readNamespacedJob({ namespace: check.namespace, name: check.name })),
+        read: () =>
+          read(`read ${what}`, () => clients.batch.readNamespacedJob({ namespace: check.namespace, name: check.name })),
         evaluate: (job) => {
           const verdict = jobVerdict(job);
-          return { state: verdict.outcome === 'Running' ? 'progressing' : 'done', message: `${verdict.outcome}: ${verdict.reason}`, progress: verdict };
+          return {
+            state: verdict.outcome === 'Running' ? 'progressing' : 'done',
+            message: `${verdict.outcome}: ${verdict.reason}`,
+            progress: verdict,
+          };
         },
       },
       { deadlineSeconds: timeoutSeconds + 30 },
@@ -147,12 +178,23 @@ export async function runJobCheck(clients: KubeClients, check: JobCheck): Promis
     return {
       passed: verdict.outcome === 'Complete',
       summary: `${what} → ${verdict.outcome} (${verdict.reason})`,
-      evidence: { job: what, outcome: verdict.outcome, reason: verdict.reason, succeeded: verdict.succeeded, failed: verdict.failed },
+      evidence: {
+        job: what,
+        outcome: verdict.outcome,
+        reason: verdict.reason,
+        succeeded: verdict.succeeded,
+        failed: verdict.failed,
+      },
       durationMs: Date.now() - started,
     };
   } catch (err) {
     if (err instanceof ApplicationFailure && err.type === 'RolloutFailed') {
-      return { passed: false, summary: `${what} → no verdict within ${timeoutSeconds + 30}s`, evidence: { job: what, outcome: 'Timeout' }, durationMs: Date.now() - started };
+      return {
+        passed: false,
+        summary: `${what} → no verdict within ${timeoutSeconds + 30}s`,
+        evidence: { job: what, outcome: 'Timeout' },
+        durationMs: Date.now() - started,
+      };
     }
     throw err;
   }

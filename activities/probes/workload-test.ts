@@ -24,21 +24,41 @@ export interface RunWorkloadTestInput {
 }
 
 /** Who a test Job belongs to: the step and its attempt, else the run id the workflow chose. */
-export function testRunIdentity(input: Pick<RunWorkloadTestInput, 'stepId' | 'attempt' | 'runId' | 'namespace' | 'deployment'>): string {
+export function testRunIdentity(
+  input: Pick<RunWorkloadTestInput, 'stepId' | 'attempt' | 'runId' | 'namespace' | 'deployment'>,
+): string {
   if (input.stepId !== undefined) {
-    if (typeof input.stepId !== 'string' || input.stepId === '') throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: stepId: expected a non-empty string`, { details: { field: 'stepId' } });
+    if (typeof input.stepId !== 'string' || input.stepId === '')
+      throw activityFailure(
+        'Validation',
+        `test of ${input.namespace}/${input.deployment}: stepId: expected a non-empty string`,
+        { details: { field: 'stepId' } },
+      );
     const attempt = input.attempt ?? 1;
-    if (!Number.isInteger(attempt) || attempt < 1) throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: attempt: expected a whole number from 1`, { details: { field: 'attempt' } });
+    if (!Number.isInteger(attempt) || attempt < 1)
+      throw activityFailure(
+        'Validation',
+        `test of ${input.namespace}/${input.deployment}: attempt: expected a whole number from 1`,
+        { details: { field: 'attempt' } },
+      );
     return `${input.stepId}#${attempt}`;
   }
   if (typeof input.runId === 'string' && input.runId !== '') return input.runId;
-  throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: stepId (or runId): expected one`, { details: { field: 'stepId' } });
+  throw activityFailure(
+    'Validation',
+    `test of ${input.namespace}/${input.deployment}: stepId (or runId): expected one`,
+    { details: { field: 'stepId' } },
+  );
 }
 
 /** A DNS-1123 name under 63 characters, stable for the same inputs. */
 export function testJobName(deployment: string, runIdentity: string): string {
   const hash = createHash('sha256').update(`${deployment}\0${runIdentity}`).digest('hex').slice(0, 10);
-  const stem = `test-${deployment}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50).replace(/-+$/, '');
+  const stem = `test-${deployment}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 50)
+    .replace(/-+$/, '');
   return `${stem}-${hash}`;
 }
 
@@ -46,10 +66,12 @@ export function createProbeActivities(clients: KubeClients) {
   return {
     runWorkloadTest: async (input: RunWorkloadTestInput): Promise<TestReport> => {
       const { http, command, job } = input.test;
-      if (http !== undefined) return runHttpCheck({ url: http.url, expectStatus: http.expectStatus, timeoutMs: http.timeoutSeconds * 1000 });
+      if (http !== undefined)
+        return runHttpCheck({ url: http.url, expectStatus: http.expectStatus, timeoutMs: http.timeoutSeconds * 1000 });
       if (command !== undefined) {
         const [program, ...args] = command.argv;
-        if (program === undefined) throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: empty command`);
+        if (program === undefined)
+          throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: empty command`);
         return runCommandCheck({ command: [program, ...args], timeoutMs: command.timeoutSeconds * 1000 });
       }
       if (job !== undefined) {
@@ -64,7 +86,10 @@ export function createProbeActivities(clients: KubeClients) {
           labels: { 'istio-upgrade-runbooks/tests': input.deployment },
         });
       }
-      throw activityFailure('Validation', `test of ${input.namespace}/${input.deployment}: expected one of http, command or job`);
+      throw activityFailure(
+        'Validation',
+        `test of ${input.namespace}/${input.deployment}: expected one of http, command or job`,
+      );
     },
   };
 }

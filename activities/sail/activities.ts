@@ -49,14 +49,24 @@ export function sailReadiness(object: SailObject, minGeneration = 0): Evaluation
   const generation = object.metadata?.generation ?? 0;
   const observed = object.status?.observedGeneration ?? 0;
   const state = object.status?.state ?? 'Unknown';
-  const pending = (object.status?.conditions ?? []).filter((c) => c.status !== 'True' && c.type !== 'InUse').map((c) => `${c.type}: ${c.reason ?? c.status}`);
+  const pending = (object.status?.conditions ?? [])
+    .filter((c) => c.status !== 'True' && c.type !== 'InUse')
+    .map((c) => `${c.type}: ${c.reason ?? c.status}`);
   const ready = condition(object, 'Ready')?.status === 'True';
   const progress = { ready, state, pending };
   if (generation < minGeneration || observed < generation) {
-    return { state: 'progressing', message: `waiting for the operator to observe generation ${Math.max(generation, minGeneration)}`, progress };
+    return {
+      state: 'progressing',
+      message: `waiting for the operator to observe generation ${Math.max(generation, minGeneration)}`,
+      progress,
+    };
   }
   if (ready && pending.length === 0) return { state: 'done', message: `ready (${state})`, progress };
-  return { state: 'progressing', message: pending.length === 0 ? `not ready (${state})` : pending.join(', '), progress };
+  return {
+    state: 'progressing',
+    message: pending.length === 0 ? `not ready (${state})` : pending.join(', '),
+    progress,
+  };
 }
 
 /** Only the fields that differ, so an applied patch is recognised and skipped. */
@@ -75,9 +85,17 @@ export function sailPatch(current: SailObject, input: PatchSailInput): Record<st
 }
 
 export function createSailActivities(clients: KubeClients) {
-  const ref = (kind: SailKind, name: string) => ({ group: SAIL_GROUP, version: SAIL_VERSION, plural: SAIL_PLURALS[kind], name });
+  const ref = (kind: SailKind, name: string) => ({
+    group: SAIL_GROUP,
+    version: SAIL_VERSION,
+    plural: SAIL_PLURALS[kind],
+    name,
+  });
   const get = (kind: SailKind, name: string) =>
-    read(`read ${kind} ${name}`, async () => (await clients.custom.getClusterCustomObject(ref(kind, name))) as SailObject);
+    read(
+      `read ${kind} ${name}`,
+      async () => (await clients.custom.getClusterCustomObject(ref(kind, name))) as SailObject,
+    );
 
   return {
     patchSailResource: async (input: PatchSailInput): Promise<PatchSailResult> => {
@@ -90,7 +108,8 @@ export function createSailActivities(clients: KubeClients) {
       if (body === undefined) return { changed: false, generation: current.metadata?.generation ?? 0 };
       const updated = await call(
         `patch ${input.kind} ${name}`,
-        async () => (await clients.custom.patchClusterCustomObject({ ...ref(input.kind, name), body }, mergePatch)) as SailObject,
+        async () =>
+          (await clients.custom.patchClusterCustomObject({ ...ref(input.kind, name), body }, mergePatch)) as SailObject,
       );
       return { changed: true, generation: updated.metadata?.generation ?? 0 };
     },
@@ -115,16 +134,22 @@ export function createSailActivities(clients: KubeClients) {
       const list = await read(
         'list IstioRevisions',
         async () =>
-          (await clients.custom.listClusterCustomObject({ group: SAIL_GROUP, version: SAIL_VERSION, plural: SAIL_PLURALS.IstioRevision })) as {
+          (await clients.custom.listClusterCustomObject({
+            group: SAIL_GROUP,
+            version: SAIL_VERSION,
+            plural: SAIL_PLURALS.IstioRevision,
+          })) as {
             items?: SailObject[];
           },
       );
-      return (list.items ?? []).map((r) => ({
-        name: r.metadata?.name ?? '',
-        version: r.spec?.version ?? '',
-        inUse: condition(r, 'InUse')?.status === 'True',
-        ready: condition(r, 'Ready')?.status === 'True',
-      })).sort((a, b) => a.name.localeCompare(b.name));
+      return (list.items ?? [])
+        .map((r) => ({
+          name: r.metadata?.name ?? '',
+          version: r.spec?.version ?? '',
+          inUse: condition(r, 'InUse')?.status === 'True',
+          ready: condition(r, 'Ready')?.status === 'True',
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name));
     },
   };
 }

@@ -21,11 +21,15 @@ export function createSailTagActivities(clients: KubeClients) {
   const ref = (name: string) => ({ group: SAIL_GROUP, version: SAIL_VERSION, plural: 'istiorevisiontags', name });
   return {
     setSailRevisionTag: async (input: { name: string; targetRef: SailTagTarget }): Promise<{ changed: boolean }> => {
-      const current = (await read(`read IstioRevisionTag ${input.name}`, () => clients.custom.getClusterCustomObject(ref(input.name)))) as RevisionTagObject;
+      const current = (await read(`read IstioRevisionTag ${input.name}`, () =>
+        clients.custom.getClusterCustomObject(ref(input.name)),
+      )) as RevisionTagObject;
       const now = current.spec?.targetRef;
       if (now?.kind === input.targetRef.kind && now.name === input.targetRef.name) return { changed: false };
       const body = { spec: { targetRef: input.targetRef } };
-      await call(`patch IstioRevisionTag ${input.name}`, () => clients.custom.patchClusterCustomObject({ ...ref(input.name), body }, mergePatch));
+      await call(`patch IstioRevisionTag ${input.name}`, () =>
+        clients.custom.patchClusterCustomObject({ ...ref(input.name), body }, mergePatch),
+      );
       return { changed: true };
     },
   };

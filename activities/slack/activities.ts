@@ -24,7 +24,8 @@ interface Execution {
 function execution(gateId: string): Execution {
   const info = currentContext()?.info;
   const run = info?.workflowExecution;
-  if (info === undefined || run === undefined) throw activityFailure('Validation', 'Slack gate messages are sent from a workflow activity only');
+  if (info === undefined || run === undefined)
+    throw activityFailure('Validation', 'Slack gate messages are sent from a workflow activity only');
   return { namespace: info.namespace, ref: { workflowId: run.workflowId, runId: run.runId, gateId } };
 }
 
@@ -48,7 +49,9 @@ export function createSlackActivities(config: SlackActivityConfig | { missing: s
   function configured(): { client: WebClient; webUiUrl: string } {
     if (client === undefined || config === undefined || 'missing' in config) {
       const missing = config !== undefined && 'missing' in config ? config.missing : 'SLACK_BOT_TOKEN';
-      throw activityFailure('Validation', `Slack is not configured on this worker: set ${missing}`, { details: { missing } });
+      throw activityFailure('Validation', `Slack is not configured on this worker: set ${missing}`, {
+        details: { missing },
+      });
     }
     return { client, webUiUrl: config.webUiUrl };
   }
@@ -59,7 +62,12 @@ export function createSlackActivities(config: SlackActivityConfig | { missing: s
     const run = execution(notice.gate.id);
     const message = openGateMessage(notice, run.ref, workflowLink(webUiUrl, run));
     try {
-      const result = await client.chat.postMessage({ channel: notice.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
+      const result = await client.chat.postMessage({
+        channel: notice.channel,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+      });
       if (typeof result.channel !== 'string' || typeof result.ts !== 'string') {
         throw activityFailure('Unavailable', `chat.postMessage to ${notice.channel}: the answer has no channel or ts`);
       }
@@ -76,7 +84,12 @@ export function createSlackActivities(config: SlackActivityConfig | { missing: s
     const run = execution(closed.notice.gate.id);
     const message = closedGateMessage(closed, workflowLink(webUiUrl, run));
     try {
-      await client.chat.update({ channel: closed.message.channel, ts: closed.message.ts, text: message.text, blocks: message.blocks });
+      await client.chat.update({
+        channel: closed.message.channel,
+        ts: closed.message.ts,
+        text: message.text,
+        blocks: message.blocks,
+      });
     } catch (err) {
       throw fromSlackError(err, `chat.update of ${closed.message.channel}/${closed.message.ts}`);
     }

@@ -30,7 +30,10 @@ function slackDate(iso: string): string {
 }
 
 function facts(notice: GateNotice): KnownBlock[] {
-  const field = (label: string, value: string) => ({ type: 'mrkdwn' as const, text: `*${label}*\n${escapeMrkdwn(value)}` });
+  const field = (label: string, value: string) => ({
+    type: 'mrkdwn' as const,
+    text: `*${label}*\n${escapeMrkdwn(value)}`,
+  });
   const fields = [
     field('Cluster', notice.cluster ?? 'unknown'),
     field('Istio', `${notice.source} → ${notice.target}`),
@@ -42,7 +45,12 @@ function facts(notice: GateNotice): KnownBlock[] {
   ];
   const blocks: KnownBlock[] = [{ type: 'section', fields }];
   if (notice.gate.deadline !== undefined) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Times out ${slackDate(notice.gate.deadline)}: a timeout is never an approval.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `Times out ${slackDate(notice.gate.deadline)}: a timeout is never an approval.` },
+      ],
+    });
   }
   return blocks;
 }
@@ -50,7 +58,12 @@ function facts(notice: GateNotice): KnownBlock[] {
 function footer(notice: GateNotice, link: string): KnownBlock {
   return {
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Gate \`${escapeMrkdwn(notice.gate.id)}\` of <${link}|${escapeMrkdwn(notice.upgradeId)}> in the Temporal Web UI` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Gate \`${escapeMrkdwn(notice.gate.id)}\` of <${link}|${escapeMrkdwn(notice.upgradeId)}> in the Temporal Web UI`,
+      },
+    ],
   };
 }
 
@@ -66,8 +79,20 @@ export function openGateMessage(notice: GateNotice, ref: GateRef, link: string):
         type: 'actions',
         block_id: ACTIONS_BLOCK_ID,
         elements: [
-          { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
-          { type: 'button', action_id: REJECT_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Reject…' }, value },
+          {
+            type: 'button',
+            action_id: APPROVE_ACTION_ID,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Approve' },
+            value,
+          },
+          {
+            type: 'button',
+            action_id: REJECT_ACTION_ID,
+            style: 'danger',
+            text: { type: 'plain_text', text: 'Reject…' },
+            value,
+          },
         ],
       },
       footer(notice, link),
@@ -91,11 +116,15 @@ export function outcomeLine(decision: GateDecision): string {
 export function closedGateMessage(closed: GateClosedNotice, link: string): GateMessage {
   const { notice, decision } = closed;
   const outcome: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: outcomeLine(decision) } }];
-  if (decision.comment) outcome.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `> ${escapeMrkdwn(decision.comment)}` }] });
+  if (decision.comment)
+    outcome.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `> ${escapeMrkdwn(decision.comment)}` }] });
   return {
     text: `Gate ${notice.gate.id} on ${notice.cluster ?? notice.upgradeId}: ${decision.outcome}${decision.by ? ` by ${decision.by}` : ''}`,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: plain(`${notice.gate.description}: ${decision.outcome}`, 150) } },
+      {
+        type: 'header',
+        text: { type: 'plain_text', text: plain(`${notice.gate.description}: ${decision.outcome}`, 150) },
+      },
       ...facts(notice),
       ...outcome,
       footer(notice, link),

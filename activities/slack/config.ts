@@ -18,7 +18,9 @@ export const DEFAULT_WEB_UI_URL = 'http://localhost:8233';
  * The worker's Slack settings, or the name of the variable that is missing. A worker without
  * Slack still runs every upgrade: the activities then fail non-retryably with that name.
  */
-export function slackActivityConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SlackActivityConfig | { missing: string } {
+export function slackActivityConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): SlackActivityConfig | { missing: string } {
   const botToken = env.SLACK_BOT_TOKEN?.trim();
   if (!botToken) return { missing: 'SLACK_BOT_TOKEN' };
   return {

@@ -9,8 +9,27 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FailureType } from '../../core/vocabulary.js';
 import { activityFailure, typeForHttpStatus } from '../failure.js';
 
-const FORBIDDEN = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope', 'not_in_channel', 'restricted_action', 'ekm_access_denied', 'org_login_required']);
-const NOT_FOUND = new Set(['channel_not_found', 'message_not_found', 'user_not_found', 'user_not_in_channel', 'is_archived', 'cant_update_message']);
+const FORBIDDEN = new Set([
+  'not_authed',
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'not_in_channel',
+  'restricted_action',
+  'ekm_access_denied',
+  'org_login_required',
+]);
+const NOT_FOUND = new Set([
+  'channel_not_found',
+  'message_not_found',
+  'user_not_found',
+  'user_not_in_channel',
+  'is_archived',
+  'cant_update_message',
+]);
 const UNAVAILABLE = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
 function typeForPlatformError(error: string): FailureType {
@@ -33,7 +52,12 @@ function networkCode(err: unknown): string | undefined {
 
 function isSlackError(err: unknown): err is WebAPICallError {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === ErrorCode.PlatformError || code === ErrorCode.HTTPError || code === ErrorCode.RateLimitedError || code === ErrorCode.RequestError;
+  return (
+    code === ErrorCode.PlatformError ||
+    code === ErrorCode.HTTPError ||
+    code === ErrorCode.RateLimitedError ||
+    code === ErrorCode.RequestError
+  );
 }
 
 /** `what` names the call ("chat.postMessage to #mesh-upgrades") so the failure stands alone. */
@@ -43,7 +67,9 @@ export function fromSlackError(err: unknown, what: string): ApplicationFailure {
     switch (err.code) {
       case ErrorCode.PlatformError: {
         const error = err.data.error;
-        return activityFailure(typeForPlatformError(error), `${what}: Slack said ${error}`, { details: { slackError: error } });
+        return activityFailure(typeForPlatformError(error), `${what}: Slack said ${error}`, {
+          details: { slackError: error },
+        });
       }
       case ErrorCode.RateLimitedError:
         return activityFailure('RateLimited', `${what}: rate limited for ${err.retryAfter} s`, {
@@ -51,11 +77,13 @@ export function fromSlackError(err: unknown, what: string): ApplicationFailure {
           nextRetryDelayMs: err.retryAfter * 1000,
         });
       case ErrorCode.HTTPError:
-        return activityFailure(typeForHttpStatus(err.statusCode), `${what}: HTTP ${err.statusCode}`, { details: { status: err.statusCode } });
+        return activityFailure(typeForHttpStatus(err.statusCode), `${what}: HTTP ${err.statusCode}`, {
+          details: { status: err.statusCode },
+        });
       case ErrorCode.RequestError: {
         // No answer at all (refused, reset, timed out): Slack may be back on the next attempt.
         const code = networkCode(err.original);
-        const reason = code ?? (err.original.message.split('\n')[0] ?? 'request failed');
+        const reason = code ?? err.original.message.split('\n')[0] ?? 'request failed';
         return activityFailure('Unavailable', `${what}: ${reason}`, { details: { code: code ?? null } });
       }
     }

@@ -41,7 +41,10 @@ export const PASSED_THROUGH_ENV = [
   'HELM_REPOSITORY_CONFIG',
 ] as const;
 
-export function minimalEnv(extra: Readonly<Record<string, string>> = {}, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function minimalEnv(
+  extra: Readonly<Record<string, string>> = {},
+  from: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of PASSED_THROUGH_ENV) {
     const value = from[name];
@@ -77,11 +80,18 @@ export interface ProcessResult {
  * cancellation; every other outcome is returned for the caller to judge, since a non-zero exit
  * is an answer for a test and a failure for a tool.
  */
-export async function runProcess(program: string, args: readonly string[], options: ProcessOptions): Promise<ProcessResult> {
+export async function runProcess(
+  program: string,
+  args: readonly string[],
+  options: ProcessOptions,
+): Promise<ProcessResult> {
   const cancelSignal = currentCancellationSignal();
   const started = Date.now();
   // Cancellation reaches an activity only through a heartbeat; `helm --wait` or a smoke test may run for minutes.
-  const beat = setInterval(() => heartbeat({ message: `running ${options.describe}`, elapsedMs: Date.now() - started }), heartbeatIntervalMs());
+  const beat = setInterval(
+    () => heartbeat({ message: `running ${options.describe}`, elapsedMs: Date.now() - started }),
+    heartbeatIntervalMs(),
+  );
   try {
     const result = await execa(program, [...args], {
       reject: false,
@@ -101,7 +111,10 @@ export async function runProcess(program: string, args: readonly string[], optio
       stderr: typeof result.stderr === 'string' ? result.stderr : '',
       timedOut: result.timedOut,
       signal: result.signal,
-      startError: result.exitCode === undefined && (result.code === 'ENOENT' || result.code === 'EACCES') ? result.code : undefined,
+      startError:
+        result.exitCode === undefined && (result.code === 'ENOENT' || result.code === 'EACCES')
+          ? result.code
+          : undefined,
       durationMs: Date.now() - started,
     };
   } finally {

@@ -17,7 +17,12 @@ export function versionNames(version: string): string[] {
 }
 
 /** Every path tried, in order, so a failure can say where it looked. */
-export function candidates(tool: ToolName, version: string | undefined, config: ToolsConfig, pathEnv = process.env.PATH ?? ''): string[] {
+export function candidates(
+  tool: ToolName,
+  version: string | undefined,
+  config: ToolsConfig,
+  pathEnv = process.env.PATH ?? '',
+): string[] {
   const searchPath = config.searchPath ?? pathEnv.split(delimiter).filter((dir) => dir !== '');
   const names = version === undefined ? [] : versionNames(version);
   const out: string[] = [];
@@ -38,16 +43,25 @@ export function isExecutable(path: string): boolean {
   }
 }
 
-export function resolveTool(tool: ToolName, version: string | undefined, config: ToolsConfig, exists: (path: string) => boolean = isExecutable): string {
+export function resolveTool(
+  tool: ToolName,
+  version: string | undefined,
+  config: ToolsConfig,
+  exists: (path: string) => boolean = isExecutable,
+): string {
   if (version !== undefined && versionNames(version).length === 0) {
     throw activityFailure('Validation', `${tool}: "${version}" is not an Istio version`);
   }
   const tried = candidates(tool, version, config);
   const found = tried.find(exists);
   if (found === undefined) {
-    throw activityFailure('Validation', `no ${tool} for Istio ${version ?? '(any)'}: configure a versions folder or put ${tool}-<version> on PATH`, {
-      details: { tool, version: version ?? null, tried: tried.slice(0, 20) },
-    });
+    throw activityFailure(
+      'Validation',
+      `no ${tool} for Istio ${version ?? '(any)'}: configure a versions folder or put ${tool}-<version> on PATH`,
+      {
+        details: { tool, version: version ?? null, tried: tried.slice(0, 20) },
+      },
+    );
   }
   return found;
 }

@@ -27,7 +27,12 @@ export function describeCommand(binary: string, args: readonly string[]): string
   return [basename(binary), ...redactArgs(args)].join(' ');
 }
 
-export async function runTool(binary: string, args: readonly string[], config: ToolsConfig, options: RunOptions = {}): Promise<RunResult> {
+export async function runTool(
+  binary: string,
+  args: readonly string[],
+  config: ToolsConfig,
+  options: RunOptions = {},
+): Promise<RunResult> {
   const timeout = options.timeoutMs ?? config.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   const command = describeCommand(binary, args);
   const result = await runProcess(binary, args, {
@@ -42,13 +47,21 @@ export async function runTool(binary: string, args: readonly string[], config: T
   }
   if (result.exitCode === undefined) {
     if (result.startError !== undefined) {
-      throw activityFailure('Validation', `${command}: cannot run ${basename(binary)} (${result.startError})`, { details: evidence });
+      throw activityFailure('Validation', `${command}: cannot run ${basename(binary)} (${result.startError})`, {
+        details: evidence,
+      });
     }
-    throw activityFailure('CommandFailed', `${command}: ${result.signal === undefined ? 'did not run' : `killed by ${result.signal}`}`, { details: evidence });
+    throw activityFailure(
+      'CommandFailed',
+      `${command}: ${result.signal === undefined ? 'did not run' : `killed by ${result.signal}`}`,
+      { details: evidence },
+    );
   }
   if (result.exitCode !== 0 && !(options.okExitCodes ?? []).includes(result.exitCode)) {
     const lastLine = result.stderr.trim().split('\n').pop() ?? '';
-    throw activityFailure('CommandFailed', `${command}: exit ${result.exitCode}: ${tail(lastLine, 300)}`, { details: evidence });
+    throw activityFailure('CommandFailed', `${command}: exit ${result.exitCode}: ${tail(lastLine, 300)}`, {
+      details: evidence,
+    });
   }
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }

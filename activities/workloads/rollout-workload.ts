@@ -59,11 +59,19 @@ function selectorOf(labels: Record<string, string> | undefined): string {
 export function createWorkloadActivities(clients: KubeClients) {
   const { runWorkloadTest } = createProbeActivities(clients);
 
-  async function wrongProxies(input: RolloutWorkloadInput, deployment: V1Deployment): Promise<{ wrong: string[]; pods: number }> {
+  async function wrongProxies(
+    input: RolloutWorkloadInput,
+    deployment: V1Deployment,
+  ): Promise<{ wrong: string[]; pods: number }> {
     const what = `deployment ${input.namespace}/${input.name}`;
     const selector = selectorOf(deployment.spec?.selector.matchLabels);
-    if (selector === '') throw activityFailure('Validation', `${what} has no matchLabels selector: its pods cannot be checked`);
-    const pods = (await read(`list pods of ${what}`, () => clients.core.listNamespacedPod({ namespace: input.namespace, labelSelector: selector }))).items.filter(isLivePod);
+    if (selector === '')
+      throw activityFailure('Validation', `${what} has no matchLabels selector: its pods cannot be checked`);
+    const pods = (
+      await read(`list pods of ${what}`, () =>
+        clients.core.listNamespacedPod({ namespace: input.namespace, labelSelector: selector }),
+      )
+    ).items.filter(isLivePod);
     const wrong = pods.flatMap((pod) => {
       const proxy = istioProxy(pod.spec);
       const version = proxy === null ? null : versionFromImage(proxy.container.image);
@@ -72,14 +80,23 @@ export function createWorkloadActivities(clients: KubeClients) {
       const revisionOk = input.expectedRevision === null || revision === input.expectedRevision;
       if (proxy !== null && versionOk && revisionOk) return [];
       const name = pod.metadata?.name ?? '?';
-      return [proxy === null ? `${name}: no istio-proxy` : `${name}: ${version ?? 'unknown version'} from ${revision ?? 'no revision'}`];
+      return [
+        proxy === null
+          ? `${name}: no istio-proxy`
+          : `${name}: ${version ?? 'unknown version'} from ${revision ?? 'no revision'}`,
+      ];
     });
     return { wrong, pods: pods.length };
   }
 
   return {
     rolloutWorkload: async (input: RolloutWorkloadInput): Promise<RolloutWorkloadResult> => {
-      const restart = await restartObject(clients, { kind: 'Deployment', namespace: input.namespace, name: input.name, restartedAt: input.restartedAt });
+      const restart = await restartObject(clients, {
+        kind: 'Deployment',
+        namespace: input.namespace,
+        name: input.name,
+        restartedAt: input.restartedAt,
+      });
       const rollout = await waitForRolloutOf(
         clients,
         {
@@ -91,13 +108,25 @@ export function createWorkloadActivities(clients: KubeClients) {
         },
         restart,
       );
-      if (rollout.kind !== 'Deployment') throw activityFailure('Validation', `${input.namespace}/${input.name} is not a Deployment`);
+      if (rollout.kind !== 'Deployment')
+        throw activityFailure('Validation', `${input.namespace}/${input.name} is not a Deployment`);
       const proxies = await wrongProxies(input, rollout.object);
       const test =
         input.test === null || proxies.wrong.length > 0
           ? null
-          : await runWorkloadTest({ namespace: input.namespace, deployment: input.name, test: input.test, runId: input.testRunId });
-      return { restarted: restart.changed, rollout: rollout.message, wrongProxies: proxies.wrong.slice(0, 20), pods: proxies.pods, test };
+          : await runWorkloadTest({
+              namespace: input.namespace,
+              deployment: input.name,
+              test: input.test,
+              runId: input.testRunId,
+            });
+      return {
+        restarted: restart.changed,
+        rollout: rollout.message,
+        wrongProxies: proxies.wrong.slice(0, 20),
+        pods: proxies.pods,
+        test,
+      };
     },
   };
 }

@@ -13,19 +13,33 @@ import { operatorName } from '../identity.js';
 import type { ControlOptions } from '../program.js';
 import { existingWorkflow, withTemporal } from '../temporal.js';
 
-export async function runAnswer(verdict: GateVerdict, workflowId: string, gateId: string, options: ControlOptions): Promise<number> {
+export async function runAnswer(
+  verdict: GateVerdict,
+  workflowId: string,
+  gateId: string,
+  options: ControlOptions,
+): Promise<number> {
   const by = operatorName(options.as);
   return withTemporal(by, async (session) => {
     const { handle, running, status } = await existingWorkflow(session, workflowId);
     if (!running) throw usage(`upgrade "${workflowId}" has ended (${status.toLowerCase()}): no gate is pending`);
     try {
       const decision = await handle.executeUpdate(decideUpdate, {
-        args: [{ gateId, by, requestId: options.requestId ?? randomUUID(), decision: verdict, ...(options.comment && { comment: options.comment }) }],
+        args: [
+          {
+            gateId,
+            by,
+            requestId: options.requestId ?? randomUUID(),
+            decision: verdict,
+            ...(options.comment && { comment: options.comment }),
+          },
+        ],
       });
       console.log(`gate "${decision.gateId}" ${decision.outcome} by ${decision.by ?? 'nobody'} at ${decision.at}`);
       return EXIT.ok;
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw usage(`refused: ${err.cause ? messageOf(err.cause) : err.message}`, err);
+      if (err instanceof WorkflowUpdateFailedError)
+        throw usage(`refused: ${err.cause ? messageOf(err.cause) : err.message}`, err);
       throw err;
     }
   });

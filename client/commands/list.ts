@@ -41,7 +41,8 @@ export interface ListRow {
 
 /** Visibility queries are a small SQL; a quote in a value would end the string early. */
 function literal(flag: string, value: string): string {
-  if (!/^[A-Za-z0-9_.:/-]+$/.test(value)) throw usage(`${flag}: expected a name (letters, digits, "-", "_", ".", ":", "/"), got "${value}"`);
+  if (!/^[A-Za-z0-9_.:/-]+$/.test(value))
+    throw usage(`${flag}: expected a name (letters, digits, "-", "_", ".", ":", "/"), got "${value}"`);
   return `'${value}'`;
 }
 
@@ -50,7 +51,8 @@ export function visibilityQuery(options: ListOptions): string {
   if (options.cluster !== undefined) clauses.push(`MeshCluster = ${literal('--cluster', options.cluster)}`);
   if (options.phase !== undefined) {
     const known: readonly string[] = [...PHASES, PAUSED_SEARCH_PHASE];
-    if (!known.includes(options.phase)) throw usage(`--phase: expected one of ${known.join(', ')}, got "${options.phase}"`);
+    if (!known.includes(options.phase))
+      throw usage(`--phase: expected one of ${known.join(', ')}, got "${options.phase}"`);
     clauses.push(`UpgradePhase = '${options.phase}'`);
   }
   if (options.running) clauses.push(`ExecutionStatus = 'Running'`);
@@ -59,7 +61,8 @@ export function visibilityQuery(options: ListOptions): string {
 
 export async function runList(options: ListOptions): Promise<number> {
   const limit = Number(options.limit ?? 50);
-  if (!Number.isInteger(limit) || limit <= 0) throw usage(`--limit: expected a positive whole number, got "${options.limit}"`);
+  if (!Number.isInteger(limit) || limit <= 0)
+    throw usage(`--limit: expected a positive whole number, got "${options.limit}"`);
   const query = visibilityQuery(options);
   const rows = await withTemporal(operatorName(undefined), async (session) => {
     const found: ListRow[] = [];

@@ -29,10 +29,19 @@ export const reviewClusterAccess: ReviewPlanAccess = async (source, permissions)
 };
 
 /** The plan with a blocking finding for each permission the cluster refuses; unchanged without a reviewer. */
-export async function withPermissionFindings(plan: Plan, review: ReviewPlanAccess | undefined, source: InventorySource): Promise<Plan> {
+export async function withPermissionFindings(
+  plan: Plan,
+  review: ReviewPlanAccess | undefined,
+  source: InventorySource,
+): Promise<Plan> {
   if (review === undefined) return plan;
   const required = planPermissions(plan, source.controlPlaneNamespace);
-  const answers = await review(source, required.map((r) => r.permission));
+  const answers = await review(
+    source,
+    required.map((r) => r.permission),
+  );
   const denied = deniedPermissions(required, answers.results);
-  return denied.length === 0 ? plan : { ...plan, findings: [...plan.findings, ...missingPermissionFindings(denied, answers.user)] };
+  return denied.length === 0
+    ? plan
+    : { ...plan, findings: [...plan.findings, ...missingPermissionFindings(denied, answers.user)] };
 }

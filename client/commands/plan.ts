@@ -62,11 +62,15 @@ export async function runPlan(options: PlanOptions, deps: PlanDeps = defaultDeps
           controlPlaneNamespace: spec.install.namespace,
         });
     // A saved inventory has no cluster behind it to ask about permissions.
-    const plan = await withPermissionFindings(planUpgrade(spec, inventory), options.inventory ? undefined : deps.reviewAccess, {
-      ...(options.kubeconfig && { kubeconfig: options.kubeconfig }),
-      ...((options.context ?? spec.cluster.context) && { context: options.context ?? spec.cluster.context }),
-      controlPlaneNamespace: spec.install.namespace,
-    });
+    const plan = await withPermissionFindings(
+      planUpgrade(spec, inventory),
+      options.inventory ? undefined : deps.reviewAccess,
+      {
+        ...(options.kubeconfig && { kubeconfig: options.kubeconfig }),
+        ...((options.context ?? spec.cluster.context) && { context: options.context ?? spec.cluster.context }),
+        controlPlaneNamespace: spec.install.namespace,
+      },
+    );
     const rollback = rollbackPoints(plan, inventory);
     deps.stdout(options.json ? planJson(plan, rollback) : renderPlan(plan, rollback));
     return blocks(plan.findings) ? EXIT.precheckBlocks : EXIT.ok;

@@ -36,7 +36,13 @@ import { loadKubeConfig } from '../kubeconfig.js';
 import { journalOf } from '../render/history.js';
 import { renderRehearsal } from '../render/rehearsal.js';
 import { renderReport } from '../render/report.js';
-import { startPrivateTemporal, startSimulator, projectRoot, type PrivateTemporal, type SimulatedCluster } from '../rehearsal/environment.js';
+import {
+  startPrivateTemporal,
+  startSimulator,
+  projectRoot,
+  type PrivateTemporal,
+  type SimulatedCluster,
+} from '../rehearsal/environment.js';
 import { estimate, meshStateOf, type RehearsalOutcome } from '../rehearsal/outcome.js';
 import { REHEARSAL_APPROVER, rehearsalSpec, soakTimerOf, type RehearsalSpec } from '../rehearsal/spec.js';
 import { loadSpec } from '../spec-file.js';
@@ -63,7 +69,10 @@ const REHEARSAL_COMMENT = 'rehearsal: answered unattended by istio-upgrade rehea
 
 function timeScaleOf(text: string | undefined): number {
   const value = Number(text ?? '60');
-  if (!Number.isFinite(value) || value < 1 || value > 1000) throw usage(`--time-scale: expected a number from 1 to 1000 (simulated seconds per real second), got "${text ?? ''}"`);
+  if (!Number.isFinite(value) || value < 1 || value > 1000)
+    throw usage(
+      `--time-scale: expected a number from 1 to 1000 (simulated seconds per real second), got "${text ?? ''}"`,
+    );
   return value;
 }
 
@@ -73,9 +82,12 @@ async function validSpec(file: string): Promise<{ spec: Spec; raw: Record<string
 }
 
 function checkSource(options: RehearseOptions): void {
-  if (options.kubeconfig !== undefined && options.scenario !== undefined) throw usage('--kubeconfig and --scenario: give one of them, a cluster to snapshot or a scenario file');
-  if (options.kubeconfig === undefined && options.scenario === undefined) throw usage('--kubeconfig or --scenario: give a cluster to snapshot (read-only) or a scenario file to rehearse on');
-  if (options.context !== undefined && options.kubeconfig === undefined) throw usage('--context: only with --kubeconfig');
+  if (options.kubeconfig !== undefined && options.scenario !== undefined)
+    throw usage('--kubeconfig and --scenario: give one of them, a cluster to snapshot or a scenario file');
+  if (options.kubeconfig === undefined && options.scenario === undefined)
+    throw usage('--kubeconfig or --scenario: give a cluster to snapshot (read-only) or a scenario file to rehearse on');
+  if (options.context !== undefined && options.kubeconfig === undefined)
+    throw usage('--context: only with --kubeconfig');
 }
 
 /**
@@ -90,7 +102,11 @@ async function answerEveryGate(client: Client, workflowId: string) {
     (gate) => {
       if (gate.kind !== 'failure') return { decision: 'approve', by: REHEARSAL_APPROVER, comment: REHEARSAL_COMMENT };
       failureGates.push(gate.description);
-      return { decision: 'reject', by: REHEARSAL_APPROVER, comment: `${REHEARSAL_COMMENT}; a failure is rejected so the way back is rehearsed too` };
+      return {
+        decision: 'reject',
+        by: REHEARSAL_APPROVER,
+        comment: `${REHEARSAL_COMMENT}; a failure is rejected so the way back is rehearsed too`,
+      };
     },
     {
       pollMs: 200,
@@ -109,14 +125,21 @@ async function answerEveryGate(client: Client, workflowId: string) {
   return { result: ended, gates: answered, failureGates };
 }
 
-const stepRow = (s: StepStatus) => ({ id: s.id, kind: s.kind, state: s.state, description: s.description, ...(s.note && { note: s.note }) });
+const stepRow = (s: StepStatus) => ({
+  id: s.id,
+  kind: s.kind,
+  state: s.state,
+  description: s.description,
+  ...(s.note && { note: s.note }),
+});
 
 export async function runRehearse(options: RehearseOptions): Promise<number> {
   checkSource(options);
   const timeScale = timeScaleOf(options.timeScale);
   const { spec, raw } = await validSpec(options.file);
   const initiator = operatorName(options.as);
-  if (initiator === REHEARSAL_APPROVER) throw usage(`--as: the initiator cannot be "${REHEARSAL_APPROVER}", the name the rehearsal answers gates with`);
+  if (initiator === REHEARSAL_APPROVER)
+    throw usage(`--as: the initiator cannot be "${REHEARSAL_APPROVER}", the name the rehearsal answers gates with`);
   const root = projectRoot();
   const scratch = await mkdtemp(join(tmpdir(), 'istio-rehearsal-'));
   const cleanups: (() => Promise<unknown>)[] = [() => rm(scratch, { recursive: true, force: true })];
@@ -130,17 +153,31 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
   try {
     let scenario = options.scenario === undefined ? undefined : resolve(options.scenario);
     if (scenario === undefined) {
-      const snapshot = await snapshotCluster({ ...(options.kubeconfig && { kubeconfig: options.kubeconfig }), ...(options.context && { context: options.context }), istioNamespace: spec.install.namespace });
+      const snapshot = await snapshotCluster({
+        ...(options.kubeconfig && { kubeconfig: options.kubeconfig }),
+        ...(options.context && { context: options.context }),
+        istioNamespace: spec.install.namespace,
+      });
       scenario = join(scratch, 'scenario.yaml');
       await writeFile(scenario, snapshot.yaml);
-      if (!options.json) console.error(`snapshot of ${options.kubeconfig ?? ''}${options.context ? ` (context ${options.context})` : ''} taken (read-only)${snapshot.notes.length > 0 ? `; ${snapshot.notes.length} note(s): ${snapshot.notes.join('; ')}` : ''}`);
+      if (!options.json)
+        console.error(
+          `snapshot of ${options.kubeconfig ?? ''}${options.context ? ` (context ${options.context})` : ''} taken (read-only)${snapshot.notes.length > 0 ? `; ${snapshot.notes.length} note(s): ${snapshot.notes.join('; ')}` : ''}`,
+        );
     }
-    const sim: SimulatedCluster = await startSimulator(root, { scenario, timeScale, ...(options.faults && { faults: resolve(options.faults) }) });
+    const sim: SimulatedCluster = await startSimulator(root, {
+      scenario,
+      timeScale,
+      ...(options.faults && { faults: resolve(options.faults) }),
+    });
     cleanups.push(() => sim.stop());
     const kubeConfig = await loadKubeConfig({ kubeconfig: sim.kubeconfig });
     const copy: RehearsalSpec = rehearsalSpec(raw, spec, { timeScale, context: kubeConfig.getCurrentContext() });
     const checked = parseSpec(copy.input);
-    if (!checked.ok) throw cliFailure(`the rehearsal's copy of the spec is invalid (a bug in rehearse):\n${formatProblems(checked.problems)}`);
+    if (!checked.ok)
+      throw cliFailure(
+        `the rehearsal's copy of the spec is invalid (a bug in rehearse):\n${formatProblems(checked.problems)}`,
+      );
 
     const temporal: PrivateTemporal | null = options.temporal ? null : await startPrivateTemporal(root);
     if (temporal) cleanups.push(() => temporal.stop());
@@ -152,14 +189,19 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
 
     Runtime.install({ logger: new DefaultLogger('WARN') });
     const nativeConnection = await NativeConnection.connect(connectionOptions).catch((err: unknown) => {
-      throw cliFailure(`Temporal is not reachable at ${connectionOptions.address ?? 'localhost:7233'}: ${messageOf(err)}`, err);
+      throw cliFailure(
+        `Temporal is not reachable at ${connectionOptions.address ?? 'localhost:7233'}: ${messageOf(err)}`,
+        err,
+      );
     });
     cleanups.push(() => nativeConnection.close());
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace,
       taskQueue,
-      workflowsPath: fileURLToPath(new URL(`../../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url)),
+      workflowsPath: fileURLToPath(
+        new URL(`../../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+      ),
       activities: createActivities({ kubeConfig, tools: { kubeconfigPath: sim.kubeconfig, searchPath: [sim.tools] } }),
       ...(dataConverter === undefined ? {} : { dataConverter }),
     });
@@ -170,13 +212,30 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
     });
     const connection = await Connection.connect(connectionOptions);
     cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace, identity: REHEARSAL_APPROVER, ...(dataConverter === undefined ? {} : { dataConverter }) });
-    const session: Session = { client, target: { connectionOptions, namespace, taskQueue, ...(dataConverter === undefined ? {} : { dataConverter }) }, address: connectionOptions.address ?? '' };
+    const client = new Client({
+      connection,
+      namespace,
+      identity: REHEARSAL_APPROVER,
+      ...(dataConverter === undefined ? {} : { dataConverter }),
+    });
+    const session: Session = {
+      client,
+      target: { connectionOptions, namespace, taskQueue, ...(dataConverter === undefined ? {} : { dataConverter }) },
+      address: connectionOptions.address ?? '',
+    };
 
     const cluster = spec.cluster.name ?? spec.cluster.context ?? sim.scenario;
     const workflowId = `rehearsal-${cluster}-${randomUUID().slice(0, 8)}`;
-    const input: UpgradeInput = { spec: copy.input, initiator, ...(options.overridePrecheck && options.overridePrecheck.length > 0 && { overridePrechecks: options.overridePrecheck }) };
-    if (!options.json) console.error(`rehearsing ${workflowId}: simulator at ${sim.url} (time scale ${timeScale}), ${temporal ? `private Temporal at ${temporal.address}` : `Temporal at ${session.address}`}`);
+    const input: UpgradeInput = {
+      spec: copy.input,
+      initiator,
+      ...(options.overridePrecheck &&
+        options.overridePrecheck.length > 0 && { overridePrechecks: options.overridePrecheck }),
+    };
+    if (!options.json)
+      console.error(
+        `rehearsing ${workflowId}: simulator at ${sim.url} (time scale ${timeScale}), ${temporal ? `private Temporal at ${temporal.address}` : `Temporal at ${session.address}`}`,
+      );
     await client.workflow.start(UPGRADE_WORKFLOW, { taskQueue, workflowId, args: [input] });
     const answered = await answerEveryGate(client, workflowId);
 
@@ -184,22 +243,36 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
     const status = view.status;
     const journal = journalOf(await client.workflow.getHandle(workflowId).fetchHistory());
     const report = resolve(options.report ?? `${workflowId}.html`);
-    await writeFile(report, renderReport({ workflowId, execution: view.execution, status, journal, now: Date.now() })).catch((err: unknown) => {
+    await writeFile(
+      report,
+      renderReport({ workflowId, execution: view.execution, status, journal, now: Date.now() }),
+    ).catch((err: unknown) => {
       throw cliFailure(`cannot write the report to ${report}: ${messageOf(err)}`, err);
     });
-    const after = await readClusterInventory({ kubeconfig: sim.kubeconfig, controlPlaneNamespace: spec.install.namespace });
+    const after = await readClusterInventory({
+      kubeconfig: sim.kubeconfig,
+      controlPlaneNamespace: spec.install.namespace,
+    });
     const soaksRun = status.steps.filter((s) => s.kind === 'soak' && s.state === 'done').map(soakTimerOf);
     const outcome: RehearsalOutcome = {
       workflowId,
       scenario: sim.scenario,
       outcome: status.outcome,
       // A rollback the rehearsal itself chose at a failure gate is a failure (1), not a human's rejection (3).
-      exitCode: answered.failureGates.length > 0 && status.outcome === 'rolled-back' ? EXIT.failure : exitCodeOf(status, view.execution),
+      exitCode:
+        answered.failureGates.length > 0 && status.outcome === 'rolled-back'
+          ? EXIT.failure
+          : exitCodeOf(status, view.execution),
       steps: status.steps.map(stepRow),
       rollback: status.rollback?.map(stepRow) ?? null,
       failure: status.failure,
       failureGates: answered.failureGates,
-      refusedBy: status.outcome === 'refused' ? (answered.result?.plan?.findings ?? []).filter((f) => f.severity === 'block' && !(options.overridePrecheck ?? []).includes(f.check)).map((f) => f.check) : [],
+      refusedBy:
+        status.outcome === 'refused'
+          ? (answered.result?.plan?.findings ?? [])
+              .filter((f) => f.severity === 'block' && !(options.overridePrecheck ?? []).includes(f.check))
+              .map((f) => f.check)
+          : [],
       restarts: status.workloads.reduce((sum, w) => sum + w.attempts, 0),
       gates: answered.gates,
       soaks: copy.soaks,

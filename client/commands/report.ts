@@ -14,8 +14,17 @@ export async function runReport(workflowId: string, options: { out?: string }): 
   const out = resolve(options.out ?? `${workflowId}.html`);
   const html = await withTemporal(operatorName(undefined), async (session) => {
     const view = await readUpgrade(session, workflowId);
-    const history = await decodeHistory(await session.client.workflow.getHandle(workflowId).fetchHistory(), session.target.dataConverter);
-    return renderReport({ workflowId, execution: view.execution, status: view.status, journal: journalOf(history), now: Date.now() });
+    const history = await decodeHistory(
+      await session.client.workflow.getHandle(workflowId).fetchHistory(),
+      session.target.dataConverter,
+    );
+    return renderReport({
+      workflowId,
+      execution: view.execution,
+      status: view.status,
+      journal: journalOf(history),
+      now: Date.now(),
+    });
   });
   try {
     await writeFile(out, html);

@@ -31,15 +31,24 @@ export async function snapshotCluster(options: SnapshotOptions): Promise<Snapsho
     observed = await observeCluster(kubeConfig, options.istioNamespace ?? 'istio-system');
   } catch (err) {
     const server = kubeConfig.getCurrentCluster()?.server ?? 'no server';
-    throw cliFailure(`the cluster is not reachable at ${server} (context ${context}): ${messageOf(err)}; check --kubeconfig and --context`, err);
+    throw cliFailure(
+      `the cluster is not reachable at ${server} (context ${context}): ${messageOf(err)}; check --kubeconfig and --context`,
+      err,
+    );
   }
   const name = options.name ?? `snapshot-${context}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
-  const snapshot = scenarioFromCluster(observed, name, `Snapshot of context ${context} read at ${observed.inventory.observedAt} by istio-upgrade snapshot`);
+  const snapshot = scenarioFromCluster(
+    observed,
+    name,
+    `Snapshot of context ${context} read at ${observed.inventory.observedAt} by istio-upgrade snapshot`,
+  );
   const header = [
     `# ${String(snapshot.scenario.description)}.`,
     '# A scenario for the simulator (npm run sim -- --scenario <this file>, istio-upgrade rehearse --scenario <this file>).',
     '# No Secret content and no ConfigMap data beyond the mesh config fields the prechecks read.',
-    ...(snapshot.notes.length > 0 ? ['# Not expressible in a scenario, so approximated:', ...snapshot.notes.map((note) => `#   - ${note}`)] : []),
+    ...(snapshot.notes.length > 0
+      ? ['# Not expressible in a scenario, so approximated:', ...snapshot.notes.map((note) => `#   - ${note}`)]
+      : []),
   ];
   return { ...snapshot, yaml: `${header.join('\n')}\n${stringify(snapshot.scenario, { lineWidth: 0 })}` };
 }
@@ -56,7 +65,9 @@ export async function runSnapshot(options: SnapshotOptions): Promise<number> {
       throw cliFailure(`cannot write the scenario to ${out}: ${messageOf(err)}`, err);
     }
     const namespaces = (snapshot.scenario.namespaces as unknown[]).length;
-    console.log(`scenario ${String(snapshot.scenario.name)} written to ${out} (${namespaces} namespace(s)${snapshot.notes.length > 0 ? `, ${snapshot.notes.length} note(s) at its top` : ''})`);
+    console.log(
+      `scenario ${String(snapshot.scenario.name)} written to ${out} (${namespaces} namespace(s)${snapshot.notes.length > 0 ? `, ${snapshot.notes.length} note(s) at its top` : ''})`,
+    );
   }
   for (const note of snapshot.notes) console.error(`note: ${note}`);
   return EXIT.ok;

@@ -49,31 +49,43 @@ export async function runStart(options: StartOptions): Promise<number> {
   const spec = await loadSpec(options.file);
   const context = options.context ?? spec.cluster.context;
   if (context !== undefined) spec.cluster.context = context;
-  const inventory = await readInventory({ ...(options.kubeconfig && { kubeconfig: options.kubeconfig }), ...(context && { context }) }, spec.install.namespace);
+  const inventory = await readInventory(
+    { ...(options.kubeconfig && { kubeconfig: options.kubeconfig }), ...(context && { context }) },
+    spec.install.namespace,
+  );
 
   let plan;
   try {
     plan = planUpgrade(spec, inventory);
   } catch (err) {
-    if (err instanceof PlanError) throw usage(`the spec cannot be planned on this cluster:\n${formatProblems(err.problems).replace(/^/gm, '  ')}`, err);
+    if (err instanceof PlanError)
+      throw usage(
+        `the spec cannot be planned on this cluster:\n${formatProblems(err.problems).replace(/^/gm, '  ')}`,
+        err,
+      );
     throw err;
   }
   const overrides = options.overridePrecheck ?? [];
   const fired = new Set(plan.findings.filter((f) => f.severity === 'block').map((f) => f.check));
   const stray = overrides.filter((id) => !fired.has(id));
   if (stray.length > 0) {
-    throw usage(`--override-precheck: ${stray.join(', ')} did not block this plan (blocking: ${fired.size ? [...fired].join(', ') : 'none'}); override only what fired`);
+    throw usage(
+      `--override-precheck: ${stray.join(', ')} did not block this plan (blocking: ${fired.size ? [...fired].join(', ') : 'none'}); override only what fired`,
+    );
   }
   const blocking = [...fired].filter((id) => !overrides.includes(id));
   if (!options.json) console.log(renderPlan(plan));
   if (blocking.length > 0) {
-    console.error(`refused: precheck ${blocking.join(', ')} blocks this upgrade; fix it, or start with ${blocking.map((id) => `--override-precheck ${id}`).join(' ')} (recorded in the workflow)`);
+    console.error(
+      `refused: precheck ${blocking.join(', ')} blocks this upgrade; fix it, or start with ${blocking.map((id) => `--override-precheck ${id}`).join(' ')} (recorded in the workflow)`,
+    );
     return EXIT.precheckBlocks;
   }
 
   // The workflow receives the spec as written (durations as text) and validates it again itself.
   const raw = parseYaml(await readFile(options.file, 'utf8')) as Record<string, unknown>;
-  const rawCluster = typeof raw.cluster === 'object' && raw.cluster !== null ? (raw.cluster as Record<string, unknown>) : {};
+  const rawCluster =
+    typeof raw.cluster === 'object' && raw.cluster !== null ? (raw.cluster as Record<string, unknown>) : {};
   const input: UpgradeInput = {
     spec: { ...raw, cluster: { ...rawCluster, ...(context && { context }) } } as SpecInput,
     initiator,
@@ -105,15 +117,26 @@ export async function runStart(options: StartOptions): Promise<number> {
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw usage(`cluster ${cluster} already has an upgrade running: ${workflowId}; see it with \`${CLI} status ${workflowId}\``, err);
+        throw usage(
+          `cluster ${cluster} already has an upgrade running: ${workflowId}; see it with \`${CLI} status ${workflowId}\``,
+          err,
+        );
       }
       throw err;
     }
     const link = webUiLink(session, workflowId);
     if (options.json) {
-      console.log(JSON.stringify({ workflowId, cluster, initiator, source: plan.source, target: plan.target, webUi: link }, null, 2));
+      console.log(
+        JSON.stringify(
+          { workflowId, cluster, initiator, source: plan.source, target: plan.target, webUi: link },
+          null,
+          2,
+        ),
+      );
     } else {
-      console.log(`\nStarted ${workflowId}: Istio ${plan.source} -> ${plan.target} on ${cluster}, initiated by ${initiator}`);
+      console.log(
+        `\nStarted ${workflowId}: Istio ${plan.source} -> ${plan.target} on ${cluster}, initiated by ${initiator}`,
+      );
       console.log(`  Web UI: ${link}`);
       console.log(`  next:   ${CLI} watch ${workflowId}`);
     }

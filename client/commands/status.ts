@@ -7,6 +7,10 @@ import { readUpgrade } from '../upgrades.js';
 
 export async function runStatus(workflowId: string, options: { json?: boolean }): Promise<number> {
   const view = await withTemporal(operatorName(undefined), (session) => readUpgrade(session, workflowId));
-  console.log(options.json ? JSON.stringify({ workflowId, execution: view.execution, ...view.status }, null, 2) : renderStatus(workflowId, view.status));
+  console.log(
+    options.json
+      ? JSON.stringify({ workflowId, execution: view.execution, ...view.status }, null, 2)
+      : renderStatus(workflowId, view.status),
+  );
   return EXIT.ok;
 }

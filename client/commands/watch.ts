@@ -58,7 +58,9 @@ export async function watchUpgrade(session: Session, workflowId: string, options
     const now = Date.now();
     if (tty) {
       // Home the cursor and clear below it: a full redraw without scrolling the terminal.
-      process.stdout.write(`\x1b[H\x1b[J${renderStatus(workflowId, view.status, now)}\n\n${options.footer ?? `${new Date(now).toLocaleTimeString()}  (Ctrl-C stops watching; the upgrade goes on)`}\n`);
+      process.stdout.write(
+        `\x1b[H\x1b[J${renderStatus(workflowId, view.status, now)}\n\n${options.footer ?? `${new Date(now).toLocaleTimeString()}  (Ctrl-C stops watching; the upgrade goes on)`}\n`,
+      );
     } else {
       const stamp = new Date(now).toISOString().slice(11, 19);
       for (const line of changes(workflowId, before, view.status, now)) console.log(`${stamp} ${line}`);
@@ -76,6 +78,9 @@ export async function watchUpgrade(session: Session, workflowId: string, options
 
 export async function runWatch(workflowId: string, options: WatchOptions): Promise<number> {
   const interval = Number(options.interval ?? 1);
-  if (!Number.isFinite(interval) || interval <= 0) throw usage(`--interval: expected a number of seconds, got "${String(options.interval)}"`);
-  return withTemporal(operatorName(undefined), (session) => watchUpgrade(session, workflowId, { follow: options.follow === true, interval }));
+  if (!Number.isFinite(interval) || interval <= 0)
+    throw usage(`--interval: expected a number of seconds, got "${String(options.interval)}"`);
+  return withTemporal(operatorName(undefined), (session) =>
+    watchUpgrade(session, workflowId, { follow: options.follow === true, interval }),
+  );
 }

@@ -18,9 +18,12 @@ const PACKAGE_NAME = 'istio-upgrade-runbooks';
 export function projectRoot(from: string = fileURLToPath(import.meta.url)): string {
   for (let dir = dirname(from); dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME)
+      return dir;
   }
-  throw cliFailure(`rehearse needs the ${PACKAGE_NAME} checkout (its simulator and Temporal binaries); none found above ${from}`);
+  throw cliFailure(
+    `rehearse needs the ${PACKAGE_NAME} checkout (its simulator and Temporal binaries); none found above ${from}`,
+  );
 }
 
 export interface SimulatedCluster {
@@ -44,8 +47,21 @@ interface ReadyLine {
  * Starts `sim/main.ts` and waits for its ready line. A scenario or faults file the simulator
  * refuses is the operator's input: its message (naming the field) becomes a usage error.
  */
-export async function startSimulator(root: string, options: { scenario: string; timeScale: number; faults?: string }): Promise<SimulatedCluster> {
-  const args = ['--import', 'tsx', join(root, 'sim', 'main.ts'), '--scenario', options.scenario, '--time-scale', String(options.timeScale), '--ready-json', '--stand-in-tools'];
+export async function startSimulator(
+  root: string,
+  options: { scenario: string; timeScale: number; faults?: string },
+): Promise<SimulatedCluster> {
+  const args = [
+    '--import',
+    'tsx',
+    join(root, 'sim', 'main.ts'),
+    '--scenario',
+    options.scenario,
+    '--time-scale',
+    String(options.timeScale),
+    '--ready-json',
+    '--stand-in-tools',
+  ];
   if (options.faults !== undefined) args.push('--faults', options.faults);
   const child: ChildProcess = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -98,6 +114,9 @@ export async function startPrivateTemporal(root: string): Promise<PrivateTempora
   try {
     return await startDevServer({ startTimeoutMs: 60_000 });
   } catch (err) {
-    throw cliFailure(`could not start a private Temporal dev server for the rehearsal: ${err instanceof Error ? err.message : String(err)}; run \`npm run setup\`, or pass --temporal to use TEMPORAL_ADDRESS`, err);
+    throw cliFailure(
+      `could not start a private Temporal dev server for the rehearsal: ${err instanceof Error ? err.message : String(err)}; run \`npm run setup\`, or pass --temporal to use TEMPORAL_ADDRESS`,
+      err,
+    );
   }
 }

@@ -50,14 +50,18 @@ const ISTIO_NAMESPACE_LABELS = ['istio-injection', 'istio.io/rev', 'istio.io/dat
 export function meshStateOf(inventory: Inventory): MeshState {
   const namespaces: MeshState['namespaces'] = {};
   for (const ns of inventory.namespaces) {
-    const labels = Object.fromEntries(Object.entries(ns.labels).filter(([key]) => ISTIO_NAMESPACE_LABELS.includes(key)));
+    const labels = Object.fromEntries(
+      Object.entries(ns.labels).filter(([key]) => ISTIO_NAMESPACE_LABELS.includes(key)),
+    );
     if (Object.keys(labels).length > 0) namespaces[ns.name] = labels;
   }
   const proxies: MeshState['proxies'] = {};
   const gateways = new Set(inventory.gateways.map((g) => `${g.namespace}/${g.name}`));
   for (const d of inventory.deployments) {
     if (d.proxies.length === 0 || gateways.has(`${d.namespace}/${d.name}`)) continue;
-    proxies[`${d.namespace}/${d.name}`] = [...new Set(d.proxies.map((p) => `${p.version ?? '?'}@${p.revision ?? '?'}`))].sort();
+    proxies[`${d.namespace}/${d.name}`] = [
+      ...new Set(d.proxies.map((p) => `${p.version ?? '?'}@${p.revision ?? '?'}`)),
+    ].sort();
   }
   const nodeAgents: MeshState['nodeAgents'] = {};
   if (inventory.cni) nodeAgents['istio-cni'] = inventory.cni.version;
@@ -67,7 +71,9 @@ export function meshStateOf(inventory: Inventory): MeshState {
     tags: inventory.controlPlane.tags.map((t) => `${t.name}→${t.revision}`).sort(),
     namespaces,
     proxies,
-    gateways: Object.fromEntries(inventory.gateways.map((g) => [`${g.namespace}/${g.name}`, `${g.version ?? '?'}@${g.revision ?? '?'}`])),
+    gateways: Object.fromEntries(
+      inventory.gateways.map((g) => [`${g.namespace}/${g.name}`, `${g.version ?? '?'}@${g.revision ?? '?'}`]),
+    ),
     nodeAgents,
   };
 }
@@ -111,10 +117,24 @@ function unionMs(spans: readonly Span[], fallbackEnd: number): number {
  * soaks after every hop). Time spent at gates (humans) is left out. Because
  * the worker's and the tools' own overhead is scaled up too, it errs on the long side.
  */
-export function estimate(journal: Journal, soaks: readonly Soak[], options: { timeScale: number; gates: number; soaksRun: readonly Soak['timer'][] }): Estimate {
+export function estimate(
+  journal: Journal,
+  soaks: readonly Soak[],
+  options: { timeScale: number; gates: number; soaksRun: readonly Soak['timer'][] },
+): Estimate {
   const work = journal.spans.filter((s) => s.lane === 'activity' || s.lane === 'child');
   const workWallSeconds = unionMs(work, journal.endedAt ?? Date.now()) / 1000;
   const simulatedWorkSeconds = Math.round(workWallSeconds * options.timeScale);
-  const soakSeconds = options.soaksRun.reduce((sum, timer) => sum + (soaks.find((s) => s.timer === timer)?.realSeconds ?? 0), 0);
-  return { seconds: simulatedWorkSeconds + soakSeconds, workWallSeconds, simulatedWorkSeconds, soakSeconds, timeScale: options.timeScale, gates: options.gates };
+  const soakSeconds = options.soaksRun.reduce(
+    (sum, timer) => sum + (soaks.find((s) => s.timer === timer)?.realSeconds ?? 0),
+    0,
+  );
+  return {
+    seconds: simulatedWorkSeconds + soakSeconds,
+    workWallSeconds,
+    simulatedWorkSeconds,
+    soakSeconds,
+    timeScale: options.timeScale,
+    gates: options.gates,
+  };
 }

@@ -24,7 +24,8 @@ export interface Soak {
 }
 
 /** Which spec timer a soak step stands for: grace steps are `grace:<revision>`, soaks `soak:…`. */
-export const soakTimerOf = (step: { id: string }): Soak['timer'] => (step.id.startsWith('grace:') ? 'graceBeforeRevisionRemoval' : 'soakAfterControlPlane');
+export const soakTimerOf = (step: { id: string }): Soak['timer'] =>
+  step.id.startsWith('grace:') ? 'graceBeforeRevisionRemoval' : 'soakAfterControlPlane';
 
 export interface RehearsalSpec {
   /** The spec the workflow receives (durations as text, as `start` sends them). */
@@ -34,30 +35,57 @@ export interface RehearsalSpec {
   changes: string[];
 }
 
-export function rehearsalSpec(raw: Record<string, unknown>, spec: Spec, options: { timeScale: number; context: string }): RehearsalSpec {
+export function rehearsalSpec(
+  raw: Record<string, unknown>,
+  spec: Spec,
+  options: { timeScale: number; context: string },
+): RehearsalSpec {
   const changes: string[] = [];
-  const approvers = spec.approvals.approvers.includes(REHEARSAL_APPROVER) ? spec.approvals.approvers : [...spec.approvals.approvers, REHEARSAL_APPROVER];
-  if (approvers !== spec.approvals.approvers) changes.push(`approver "${REHEARSAL_APPROVER}" added: gates are answered unattended and recorded as a rehearsal`);
+  const approvers = spec.approvals.approvers.includes(REHEARSAL_APPROVER)
+    ? spec.approvals.approvers
+    : [...spec.approvals.approvers, REHEARSAL_APPROVER];
+  if (approvers !== spec.approvals.approvers)
+    changes.push(`approver "${REHEARSAL_APPROVER}" added: gates are answered unattended and recorded as a rehearsal`);
 
   const soaks: Soak[] = (['soakAfterControlPlane', 'graceBeforeRevisionRemoval'] as const).map((timer) => {
     const realSeconds = spec.timers[timer];
-    return { timer, realSeconds, rehearsedSeconds: realSeconds === 0 ? 0 : Math.max(1, Math.ceil(realSeconds / options.timeScale)) };
+    return {
+      timer,
+      realSeconds,
+      rehearsedSeconds: realSeconds === 0 ? 0 : Math.max(1, Math.ceil(realSeconds / options.timeScale)),
+    };
   });
   for (const soak of soaks) {
-    if (soak.realSeconds !== soak.rehearsedSeconds) changes.push(`timers.${soak.timer} ${formatDuration(soak.realSeconds)} runs as ${formatDuration(soak.rehearsedSeconds)} on the simulator's clock (time scale ${options.timeScale})`);
+    if (soak.realSeconds !== soak.rehearsedSeconds)
+      changes.push(
+        `timers.${soak.timer} ${formatDuration(soak.realSeconds)} runs as ${formatDuration(soak.rehearsedSeconds)} on the simulator's clock (time scale ${options.timeScale})`,
+      );
   }
 
   const tests: Record<string, unknown> = {};
   const rawTests = (typeof raw.tests === 'object' && raw.tests !== null ? raw.tests : {}) as Record<string, unknown>;
   for (const [key, test] of Object.entries(spec.tests)) {
     if (test.job !== undefined) tests[key] = rawTests[key];
-    else changes.push(`test ${key} (${test.http ? 'http' : 'command'}) left out: it would reach real endpoints from this machine; job tests run in the simulator`);
+    else
+      changes.push(
+        `test ${key} (${test.http ? 'http' : 'command'}) left out: it would reach real endpoints from this machine; job tests run in the simulator`,
+      );
   }
-  if (spec.notifications.slack) changes.push(`Slack notifications to ${spec.notifications.slack.channel} left out: a rehearsal does not post to the team's channel`);
-  if (spec.cluster.context !== undefined && spec.cluster.context !== options.context) changes.push(`cluster.context ${spec.cluster.context} replaced by the simulator's (${options.context})`);
+  if (spec.notifications.slack)
+    changes.push(
+      `Slack notifications to ${spec.notifications.slack.channel} left out: a rehearsal does not post to the team's channel`,
+    );
+  if (spec.cluster.context !== undefined && spec.cluster.context !== options.context)
+    changes.push(`cluster.context ${spec.cluster.context} replaced by the simulator's (${options.context})`);
 
-  const rawCluster = (typeof raw.cluster === 'object' && raw.cluster !== null ? raw.cluster : {}) as Record<string, unknown>;
-  const rawApprovals = (typeof raw.approvals === 'object' && raw.approvals !== null ? raw.approvals : {}) as Record<string, unknown>;
+  const rawCluster = (typeof raw.cluster === 'object' && raw.cluster !== null ? raw.cluster : {}) as Record<
+    string,
+    unknown
+  >;
+  const rawApprovals = (typeof raw.approvals === 'object' && raw.approvals !== null ? raw.approvals : {}) as Record<
+    string,
+    unknown
+  >;
   const { notifications: _notifications, tests: _tests, ...rest } = raw;
   const input = {
     ...rest,

@@ -6,19 +6,28 @@ import type { UpgradeStatus } from '../../workflows/messages.js';
 import { answerCommands, CLI } from './commands.js';
 import { timeLeft } from './status.js';
 
-export function changes(workflowId: string, before: UpgradeStatus | null, after: UpgradeStatus, now: number = Date.now()): string[] {
+export function changes(
+  workflowId: string,
+  before: UpgradeStatus | null,
+  after: UpgradeStatus,
+  now: number = Date.now(),
+): string[] {
   const lines: string[] = [];
   if (before === null) {
     const what = after.source && after.target ? ` ${after.source} -> ${after.target}` : '';
-    lines.push(`watching ${workflowId}: ${after.kind}${what}${after.cluster ? ` on ${after.cluster}` : ''}, phase ${after.phase}`);
-  }
-  else if (before.phase !== after.phase) lines.push(`phase ${after.phase}`);
+    lines.push(
+      `watching ${workflowId}: ${after.kind}${what}${after.cluster ? ` on ${after.cluster}` : ''}, phase ${after.phase}`,
+    );
+  } else if (before.phase !== after.phase) lines.push(`phase ${after.phase}`);
 
   const earlier = new Map((before?.steps ?? []).concat(before?.rollback ?? []).map((step) => [step.id, step.state]));
   const all = after.steps.concat(after.rollback ?? []);
   for (const step of all) {
     const was = earlier.get(step.id) ?? 'pending';
-    if (was !== step.state) lines.push(`${step.state}: ${step.description}${step.failure ? ` (${step.failure.type}: ${step.failure.message})` : step.note && step.state !== 'running' ? ` (${step.note})` : ''}`);
+    if (was !== step.state)
+      lines.push(
+        `${step.state}: ${step.description}${step.failure ? ` (${step.failure.type}: ${step.failure.message})` : step.note && step.state !== 'running' ? ` (${step.note})` : ''}`,
+      );
   }
   if (after.progress.total > 0 && after.progress.restarted !== (before?.progress.restarted ?? 0)) {
     lines.push(`restarts ${after.progress.restarted}/${after.progress.total} deployments`);

@@ -8,7 +8,11 @@ import type { PendingGate } from '../../workflows/messages.js';
 export const CLI = 'npx istio-upgrade';
 
 export function answerCommands(workflowId: string, gate: PendingGate, as = '<you>'): string[] {
-  const lines = [`${CLI} approve ${workflowId} ${gate.id} --as ${as}`, `${CLI} reject ${workflowId} ${gate.id} --as ${as} --comment "why"`];
-  if (gate.kind === 'failure') lines.push(`${CLI} retry ${workflowId} --as ${as}`, `${CLI} skip ${workflowId} --as ${as} --comment "why"`);
+  const lines = [
+    `${CLI} approve ${workflowId} ${gate.id} --as ${as}`,
+    `${CLI} reject ${workflowId} ${gate.id} --as ${as} --comment "why"`,
+  ];
+  if (gate.kind === 'failure')
+    lines.push(`${CLI} retry ${workflowId} --as ${as}`, `${CLI} skip ${workflowId} --as ${as} --comment "why"`);
   return lines;
 }

@@ -67,7 +67,8 @@ export function subjectOf(args: readonly unknown[]): string {
   const first = args[0];
   if (typeof first !== 'object' || first === null) return first === undefined ? '' : JSON.stringify(first).slice(0, 60);
   const record = first as Record<string, unknown>;
-  if (typeof record.namespace === 'string' && typeof record.name === 'string') return `${record.namespace}/${record.name}`;
+  if (typeof record.namespace === 'string' && typeof record.name === 'string')
+    return `${record.namespace}/${record.name}`;
   return SUBJECT_KEYS.filter((key) => typeof record[key] === 'string' || typeof record[key] === 'number')
     .map((key) => `${key}=${String(record[key])}`)
     .join(' ');
@@ -75,18 +76,29 @@ export function subjectOf(args: readonly unknown[]): string {
 
 function byOf(args: readonly unknown[]): string | null {
   const first = args[0];
-  return typeof first === 'object' && first !== null && typeof (first as { by?: unknown }).by === 'string' ? (first as { by: string }).by : null;
+  return typeof first === 'object' && first !== null && typeof (first as { by?: unknown }).by === 'string'
+    ? (first as { by: string }).by
+    : null;
 }
 
 function detailOf(args: readonly unknown[]): string {
   const first = args[0];
   if (typeof first !== 'object' || first === null) return '';
   const { by: _by, requestId: _requestId, ...rest } = first as Record<string, unknown>;
-  return Object.entries(rest).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(' ');
+  return Object.entries(rest)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
 }
 
 export function journalOf(history: History): Journal {
-  const journal: Journal = { startedAt: null, endedAt: null, closed: null, spans: [], messages: [], events: history.events?.length ?? 0 };
+  const journal: Journal = {
+    startedAt: null,
+    endedAt: null,
+    closed: null,
+    spans: [],
+    messages: [],
+    events: history.events?.length ?? 0,
+  };
   const scheduled = new Map<string, Span>();
   const timers = new Map<string, Span>();
   const children = new Map<string, Span>();
@@ -102,7 +114,15 @@ export function journalOf(history: History): Journal {
     if (event.workflowExecutionStartedEventAttributes) journal.startedAt = at;
     const a = event.activityTaskScheduledEventAttributes;
     if (a) {
-      const span: Span = { lane: 'activity', name: a.activityType?.name ?? 'activity', subject: subjectOf(decode(a.input?.payloads)), start: at, end: null, outcome: 'running', attempts: 0 };
+      const span: Span = {
+        lane: 'activity',
+        name: a.activityType?.name ?? 'activity',
+        subject: subjectOf(decode(a.input?.payloads)),
+        start: at,
+        end: null,
+        outcome: 'running',
+        attempts: 0,
+      };
       scheduled.set(id, span);
       journal.spans.push(span);
     }
@@ -116,40 +136,73 @@ export function journalOf(history: History): Journal {
     const failed = event.activityTaskFailedEventAttributes;
     if (failed) end(scheduled.get(String(failed.scheduledEventId ?? '')), at, 'failed', failed.failure?.message);
     const timedOut = event.activityTaskTimedOutEventAttributes;
-    if (timedOut) end(scheduled.get(String(timedOut.scheduledEventId ?? '')), at, 'timed-out', timedOut.failure?.message);
+    if (timedOut)
+      end(scheduled.get(String(timedOut.scheduledEventId ?? '')), at, 'timed-out', timedOut.failure?.message);
     const cancelled = event.activityTaskCanceledEventAttributes;
     if (cancelled) end(scheduled.get(String(cancelled.scheduledEventId ?? '')), at, 'cancelled');
 
     const timer = event.timerStartedEventAttributes;
     if (timer) {
       const seconds = timer.startToFireTimeout?.seconds;
-      const span: Span = { lane: 'timer', name: timer.timerId ?? 'timer', subject: seconds === undefined || seconds === null ? '' : `${String(seconds)} s`, start: at, end: null, outcome: 'running', attempts: 1 };
+      const span: Span = {
+        lane: 'timer',
+        name: timer.timerId ?? 'timer',
+        subject: seconds === undefined || seconds === null ? '' : `${String(seconds)} s`,
+        start: at,
+        end: null,
+        outcome: 'running',
+        attempts: 1,
+      };
       timers.set(timer.timerId ?? '', span);
       journal.spans.push(span);
     }
     if (event.timerFiredEventAttributes) end(timers.get(event.timerFiredEventAttributes.timerId ?? ''), at, 'fired');
-    if (event.timerCanceledEventAttributes) end(timers.get(event.timerCanceledEventAttributes.timerId ?? ''), at, 'cancelled');
+    if (event.timerCanceledEventAttributes)
+      end(timers.get(event.timerCanceledEventAttributes.timerId ?? ''), at, 'cancelled');
 
     const child = event.startChildWorkflowExecutionInitiatedEventAttributes;
     if (child) {
-      const span: Span = { lane: 'child', name: child.workflowType?.name ?? 'child', subject: child.workflowId ?? '', start: at, end: null, outcome: 'running', attempts: 1 };
+      const span: Span = {
+        lane: 'child',
+        name: child.workflowType?.name ?? 'child',
+        subject: child.workflowId ?? '',
+        start: at,
+        end: null,
+        outcome: 'running',
+        attempts: 1,
+      };
       children.set(id, span);
       journal.spans.push(span);
     }
     const childDone = event.childWorkflowExecutionCompletedEventAttributes;
     if (childDone) end(children.get(String(childDone.initiatedEventId ?? '')), at, 'completed');
     const childFailed = event.childWorkflowExecutionFailedEventAttributes;
-    if (childFailed) end(children.get(String(childFailed.initiatedEventId ?? '')), at, 'failed', childFailed.failure?.message);
+    if (childFailed)
+      end(children.get(String(childFailed.initiatedEventId ?? '')), at, 'failed', childFailed.failure?.message);
 
     const signal = event.workflowExecutionSignaledEventAttributes;
     if (signal) {
       const args = decode(signal.input?.payloads);
-      journal.messages.push({ at, via: 'signal', name: signal.signalName ?? '', by: byOf(args), identity: signal.identity ?? null, detail: detailOf(args) });
+      journal.messages.push({
+        at,
+        via: 'signal',
+        name: signal.signalName ?? '',
+        by: byOf(args),
+        identity: signal.identity ?? null,
+        detail: detailOf(args),
+      });
     }
     const update = event.workflowExecutionUpdateAcceptedEventAttributes;
     if (update) {
       const args = decode(update.acceptedRequest?.input?.args?.payloads);
-      journal.messages.push({ at, via: 'update', name: update.acceptedRequest?.input?.name ?? '', by: byOf(args), identity: update.acceptedRequest?.meta?.identity ?? null, detail: detailOf(args) });
+      journal.messages.push({
+        at,
+        via: 'update',
+        name: update.acceptedRequest?.input?.name ?? '',
+        by: byOf(args),
+        identity: update.acceptedRequest?.meta?.identity ?? null,
+        detail: detailOf(args),
+      });
     }
 
     const closers = [

@@ -39,13 +39,20 @@ function renderRollback(plan: Plan, rollback: RollbackSummary): string[] {
   const lines = ['', 'Rollback (no gates, no timers; undoes only what is done):'];
   if (rollback.points.length === 0) lines.push('  nothing to undo before the first change');
   for (const point of rollback.points) {
-    const where = point.done === plan.steps.length || point.before === null ? `after step ${point.done}` : `stopped before step ${point.done + 1}`;
+    const where =
+      point.done === plan.steps.length || point.before === null
+        ? `after step ${point.done}`
+        : `stopped before step ${point.done + 1}`;
     lines.push(`  ${where}:`);
-    point.steps.forEach((step, index) => lines.push(`    ${String.fromCharCode(97 + (index % 26))}. ${describe(step)}`));
+    point.steps.forEach((step, index) =>
+      lines.push(`    ${String.fromCharCode(97 + (index % 26))}. ${describe(step)}`),
+    );
   }
   if (rollback.noReturnAfter !== null) {
     const index = plan.steps.findIndex((step) => step.id === rollback.noReturnAfter);
-    lines.push(`  after step ${index + 1} no rollback is planned: revision ${plan.revisions?.from ?? ''} is gone; going back to ${plan.source} is a new installation`);
+    lines.push(
+      `  after step ${index + 1} no rollback is planned: revision ${plan.revisions?.from ?? ''} is gone; going back to ${plan.source} is a new installation`,
+    );
   }
   return lines;
 }
@@ -54,9 +61,15 @@ function renderRollback(plan: Plan, rollback: RollbackSummary): string[] {
 export function renderPlan(plan: Plan, rollback?: RollbackSummary): string {
   const lines: string[] = [];
   const strategy = plan.revisions ? `revision-based (${plan.revisions.from} -> ${plan.revisions.to})` : 'in-place';
-  lines.push(`${plan.kind === 'upgrade' ? 'Upgrade' : 'Rollback'} plan for ${plan.cluster ?? 'the current context'}: Istio ${plan.source} -> ${plan.target}`);
-  lines.push(`  ${plan.method}, ${plan.mode}, ${strategy}; restarts ${plan.concurrency === 1 ? 'one at a time' : `${plan.concurrency} at a time`}`);
-  lines.push(`  control plane hops: ${plan.hops.map((hop) => (hop.patchFrom === 'target' ? hop.version : `${hop.version} (patch from ${hop.patchFrom})`)).join(' -> ')}`);
+  lines.push(
+    `${plan.kind === 'upgrade' ? 'Upgrade' : 'Rollback'} plan for ${plan.cluster ?? 'the current context'}: Istio ${plan.source} -> ${plan.target}`,
+  );
+  lines.push(
+    `  ${plan.method}, ${plan.mode}, ${strategy}; restarts ${plan.concurrency === 1 ? 'one at a time' : `${plan.concurrency} at a time`}`,
+  );
+  lines.push(
+    `  control plane hops: ${plan.hops.map((hop) => (hop.patchFrom === 'target' ? hop.version : `${hop.version} (patch from ${hop.patchFrom})`)).join(' -> ')}`,
+  );
   lines.push(`  cluster read at ${plan.observedAt}`, '', 'Steps:');
   const width = String(plan.steps.length).length;
   plan.steps.forEach((step, index) => {
@@ -79,7 +92,10 @@ export function renderPlan(plan: Plan, rollback?: RollbackSummary): string {
     }
   }
   const blocked = plan.findings.filter((finding) => finding.severity === 'block').length;
-  lines.push('', blocked > 0 ? `Refused: ${blocked} blocking precheck finding(s).` : 'Ready: no precheck blocks this plan.');
+  lines.push(
+    '',
+    blocked > 0 ? `Refused: ${blocked} blocking precheck finding(s).` : 'Ready: no precheck blocks this plan.',
+  );
   return lines.join('\n');
 }
 
@@ -90,7 +106,12 @@ export function planJson(plan: Plan, rollback?: RollbackSummary): string {
     {
       ...plan,
       steps: described(plan.steps),
-      ...(rollback && { rollback: { points: rollback.points.map((point) => ({ ...point, steps: described(point.steps) })), noReturnAfter: rollback.noReturnAfter } }),
+      ...(rollback && {
+        rollback: {
+          points: rollback.points.map((point) => ({ ...point, steps: described(point.steps) })),
+          noReturnAfter: rollback.noReturnAfter,
+        },
+      }),
     },
     null,
     2,

@@ -9,19 +9,31 @@ import { REHEARSAL_APPROVER, soakTimerOf } from '../rehearsal/spec.js';
 import { mark } from './status.js';
 
 export function renderRehearsal(o: RehearsalOutcome): string {
-  const lines = [`Rehearsal ${o.workflowId} on a simulated copy (${o.scenario}): ${o.outcome ?? 'did not end'}`, '', 'Differences from your spec (the rehearsal copy):'];
+  const lines = [
+    `Rehearsal ${o.workflowId} on a simulated copy (${o.scenario}): ${o.outcome ?? 'did not end'}`,
+    '',
+    'Differences from your spec (the rehearsal copy):',
+  ];
   lines.push(...(o.specChanges.length > 0 ? o.specChanges.map((c) => `  - ${c}`) : ['  none']));
   lines.push('', 'Steps:');
   o.steps.forEach((s, i) => {
     const soak = s.kind === 'soak' ? o.soaks.find((k) => k.timer === soakTimerOf(s)) : undefined;
     const real = soak ? ` [real length ${formatDuration(soak.realSeconds)}]` : '';
-    lines.push(`  ${String(i + 1).padStart(2)}. ${mark(s.state)} ${s.description}${real}${s.note ? ` (${s.note})` : ''}`);
+    lines.push(
+      `  ${String(i + 1).padStart(2)}. ${mark(s.state)} ${s.description}${real}${s.note ? ` (${s.note})` : ''}`,
+    );
   });
   if (o.rollback) {
     lines.push('', 'Rollback:');
-    o.rollback.forEach((s, i) => lines.push(`  ${String.fromCharCode(97 + (i % 26))}. ${mark(s.state)} ${s.description}`));
+    o.rollback.forEach((s, i) =>
+      lines.push(`  ${String.fromCharCode(97 + (i % 26))}. ${mark(s.state)} ${s.description}`),
+    );
   }
-  if (o.refusedBy.length > 0) lines.push('', `Refused: precheck ${o.refusedBy.join(', ')} blocks this upgrade (a real start would be refused the same way)`);
+  if (o.refusedBy.length > 0)
+    lines.push(
+      '',
+      `Refused: precheck ${o.refusedBy.join(', ')} blocks this upgrade (a real start would be refused the same way)`,
+    );
   if (o.failure) lines.push('', `Failure: ${o.failure.type}: ${o.failure.message}`);
   for (const gate of o.failureGates) lines.push(`Failure gate (answered reject by the rehearsal): ${gate}`);
   const e = o.estimate;
@@ -34,7 +46,12 @@ export function renderRehearsal(o: RehearsalOutcome): string {
     '',
     'Mesh after the rehearsal:',
     `  revisions: ${o.finalState.revisions.join(', ') || 'none'}${o.finalState.tags.length > 0 ? `; tags: ${o.finalState.tags.join(', ')}` : ''}`,
-    ...Object.entries(o.finalState.namespaces).map(([ns, labels]) => `  namespace ${ns}: ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(' ')}`),
+    ...Object.entries(o.finalState.namespaces).map(
+      ([ns, labels]) =>
+        `  namespace ${ns}: ${Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+    ),
     ...Object.entries(o.finalState.proxies).map(([workload, proxies]) => `  ${workload}: ${proxies.join(', ')}`),
     ...Object.entries(o.finalState.gateways).map(([gateway, proxy]) => `  gateway ${gateway}: ${proxy}`),
     ...Object.entries(o.finalState.nodeAgents).map(([agent, version]) => `  ${agent}: ${version ?? '?'}`),

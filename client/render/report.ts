@@ -19,7 +19,10 @@ export interface ReportInput {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 const STATE_COLOR: Record<StepState | Span['outcome'], string> = {
@@ -52,7 +55,13 @@ function stepRow(step: StepStatus, now: number): Row | null {
   const start = Date.parse(step.startedAt);
   const end = step.endedAt ? Date.parse(step.endedAt) : null;
   const note = step.failure ? `${step.failure.type}: ${step.failure.message}` : (step.note ?? '');
-  return { label: step.description, start, end, color: STATE_COLOR[step.state], title: `${step.state}, ${time(start)} for ${span(start, end ?? now)}${note ? `: ${note}` : ''}` };
+  return {
+    label: step.description,
+    start,
+    end,
+    color: STATE_COLOR[step.state],
+    title: `${step.state}, ${time(start)} for ${span(start, end ?? now)}${note ? `: ${note}` : ''}`,
+  };
 }
 
 function bars(rows: readonly Row[], t0: number, t1: number): string {
@@ -84,7 +93,8 @@ export function renderReport(input: ReportInput): string {
     if (row) rows.push(row);
     if (step.kind === 'gate') {
       const decision = status.decisions.find((d) => step.id.endsWith(d.gateId) || d.gateId === step.id);
-      if (decision && row) row.title += ` — ${decision.outcome}${decision.by ? ` by ${decision.by}` : ''} at ${decision.at}${decision.comment ? `: ${decision.comment}` : ''}`;
+      if (decision && row)
+        row.title += ` — ${decision.outcome}${decision.by ? ` by ${decision.by}` : ''} at ${decision.at}${decision.comment ? `: ${decision.comment}` : ''}`;
     }
   }
   const activityRows: Row[] = journal.spans.map((s) => ({
@@ -123,14 +133,45 @@ ${rows.length ? bars(rows, t0, t1) : '<p class="none">no step started</p>'}
 <h3>Activities, timers and child workflows</h3>
 ${activityRows.length ? bars(activityRows, t0, t1) : '<p class="none">none</p>'}
 <h2>Decisions</h2>
-${tableHtml(['at', 'gate', 'outcome', 'by', 'via', 'comment'], status.decisions.map((d) => [d.at, d.gateId, d.outcome, d.by ?? '', d.via, d.comment ?? '']))}
+${tableHtml(
+  ['at', 'gate', 'outcome', 'by', 'via', 'comment'],
+  status.decisions.map((d) => [d.at, d.gateId, d.outcome, d.by ?? '', d.via, d.comment ?? '']),
+)}
 <h2>Operator controls</h2>
-${tableHtml(['at', 'action', 'by', 'step', 'comment'], status.controls.map((c) => [c.at, c.seconds ? `${c.action} +${formatDuration(c.seconds)}` : c.action, c.by, c.stepId ?? '', c.comment ?? '']))}
+${tableHtml(
+  ['at', 'action', 'by', 'step', 'comment'],
+  status.controls.map((c) => [
+    c.at,
+    c.seconds ? `${c.action} +${formatDuration(c.seconds)}` : c.action,
+    c.by,
+    c.stepId ?? '',
+    c.comment ?? '',
+  ]),
+)}
 <h2>Signals and Updates received</h2>
-${tableHtml(['at', 'via', 'name', 'by (payload)', 'client identity', 'details'], journal.messages.map((m) => [time(m.at), m.via, m.name, m.by ?? '', m.identity ?? '', m.detail]))}
-${status.refused.length ? `<h2>Refused answers</h2>${tableHtml(['at', 'gate', 'from', 'reason'], status.refused.map((r) => [r.at, r.gateId, r.by, r.reason]))}` : ''}
+${tableHtml(
+  ['at', 'via', 'name', 'by (payload)', 'client identity', 'details'],
+  journal.messages.map((m) => [time(m.at), m.via, m.name, m.by ?? '', m.identity ?? '', m.detail]),
+)}
+${
+  status.refused.length
+    ? `<h2>Refused answers</h2>${tableHtml(
+        ['at', 'gate', 'from', 'reason'],
+        status.refused.map((r) => [r.at, r.gateId, r.by, r.reason]),
+      )}`
+    : ''
+}
 <h2>Workloads</h2>
-${tableHtml(['workload', 'state', 'rollouts', 'test', 'reverted to'], status.workloads.map((w) => [`${w.namespace}/${w.name}`, w.state, String(w.attempts), w.test ? `${w.test.passed ? 'passed' : 'FAILED'}: ${w.test.summary}` : '', w.revertedToRevision ?? '']))}
+${tableHtml(
+  ['workload', 'state', 'rollouts', 'test', 'reverted to'],
+  status.workloads.map((w) => [
+    `${w.namespace}/${w.name}`,
+    w.state,
+    String(w.attempts),
+    w.test ? `${w.test.passed ? 'passed' : 'FAILED'}: ${w.test.summary}` : '',
+    w.revertedToRevision ?? '',
+  ]),
+)}
 ${status.blockers.length ? `<h2>Old revision still used by</h2><ul>${status.blockers.map((b) => `<li>${escapeHtml(b)}</li>`).join('')}</ul>` : ''}
 <h2>Outcome</h2>
 <p>${escapeHtml(outcome)}${status.failure ? `: ${escapeHtml(status.failure.message)}` : ''}</p>

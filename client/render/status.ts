@@ -33,7 +33,11 @@ export function timeLeft(iso: string, now: number): string {
 
 function stepLines(steps: readonly StepStatus[], width: number): string[] {
   return steps.map((step, index) => {
-    const note = step.failure ? `  (${step.failure.type}: ${step.failure.message})` : step.note ? `  (${step.note})` : '';
+    const note = step.failure
+      ? `  (${step.failure.type}: ${step.failure.message})`
+      : step.note
+        ? `  (${step.note})`
+        : '';
     return `  ${mark(step.state)} ${String(index + 1).padStart(width)}. ${step.description}${note}`;
   });
 }
@@ -42,35 +46,52 @@ export function headline(workflowId: string, status: UpgradeStatus): string {
   const what = status.source && status.target ? ` ${status.source} -> ${status.target}` : '';
   const where = status.cluster ? ` on ${status.cluster}` : '';
   const how = [status.method, status.mode, status.strategy].filter((part): part is string => part !== null).join(', ');
-  const state = status.outcome ? status.outcome.toUpperCase() : `${status.phase}${status.pause ? ` (${status.pause})` : ''}`;
+  const state = status.outcome
+    ? status.outcome.toUpperCase()
+    : `${status.phase}${status.pause ? ` (${status.pause})` : ''}`;
   return `${workflowId}: ${status.kind}${what}${where}${how ? ` [${how}]` : ''}: ${state}`;
 }
 
 export function renderStatus(workflowId: string, status: UpgradeStatus, now: number = Date.now()): string {
   const lines = [headline(workflowId, status)];
   if (status.initiator) lines.push(`  started by ${status.initiator}`);
-  if (status.overriddenPrechecks.length > 0) lines.push(`  prechecks overridden: ${status.overriddenPrechecks.join(', ')}`);
+  if (status.overriddenPrechecks.length > 0)
+    lines.push(`  prechecks overridden: ${status.overriddenPrechecks.join(', ')}`);
   if (status.held) lines.push(`  held by an operator: \`resume\` to go on`);
   if (status.steps.length > 0) {
     lines.push('', 'Steps:', ...stepLines(status.steps, String(status.steps.length).length));
   }
-  if (status.progress.total > 0) lines.push('', `Restarts: ${progressBar(status.progress.restarted, status.progress.total)}`);
-  if (status.timer) lines.push('', `Timer: ${status.timer.reason}, ${timeLeft(status.timer.endsAt, now)} left (ends ${status.timer.endsAt})`);
+  if (status.progress.total > 0)
+    lines.push('', `Restarts: ${progressBar(status.progress.restarted, status.progress.total)}`);
+  if (status.timer)
+    lines.push(
+      '',
+      `Timer: ${status.timer.reason}, ${timeLeft(status.timer.endsAt, now)} left (ends ${status.timer.endsAt})`,
+    );
   for (const gate of status.pendingGates) {
-    lines.push('', `  waiting: gate "${gate.id}": ${gate.description}${gate.deadline ? ` (times out ${gate.deadline})` : ''}`);
+    lines.push(
+      '',
+      `  waiting: gate "${gate.id}": ${gate.description}${gate.deadline ? ` (times out ${gate.deadline})` : ''}`,
+    );
     lines.push(...answerCommands(workflowId, gate).map((command) => `    ${command}`));
   }
   if (status.failure) lines.push('', `Failure: ${status.failure.type}: ${status.failure.message}`);
   if (status.blockers.length > 0) lines.push('', `Old revision still used by: ${status.blockers.join(', ')}`);
-  if (status.rollback) lines.push('', 'Rollback:', ...stepLines(status.rollback, String(status.rollback.length).length));
+  if (status.rollback)
+    lines.push('', 'Rollback:', ...stepLines(status.rollback, String(status.rollback.length).length));
   if (status.decisions.length > 0) {
     lines.push('', 'Decisions:');
-    for (const d of status.decisions) lines.push(`  ${d.at}  gate "${d.gateId}" ${d.outcome}${d.by ? ` by ${d.by}` : ''}${d.comment ? `: ${d.comment}` : ''}`);
+    for (const d of status.decisions)
+      lines.push(
+        `  ${d.at}  gate "${d.gateId}" ${d.outcome}${d.by ? ` by ${d.by}` : ''}${d.comment ? `: ${d.comment}` : ''}`,
+      );
   }
   if (status.controls.length > 0) {
     lines.push('', 'Controls:');
     for (const c of status.controls) {
-      lines.push(`  ${c.at}  ${c.action} by ${c.by}${c.stepId ? ` on ${c.stepId}` : ''}${c.seconds ? ` (+${formatDuration(c.seconds)})` : ''}${c.comment ? `: ${c.comment}` : ''}`);
+      lines.push(
+        `  ${c.at}  ${c.action} by ${c.by}${c.stepId ? ` on ${c.stepId}` : ''}${c.seconds ? ` (+${formatDuration(c.seconds)})` : ''}${c.comment ? `: ${c.comment}` : ''}`,
+      );
     }
   }
   for (const r of status.refused) {

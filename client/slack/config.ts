@@ -37,12 +37,16 @@ export function parseApprovers(json: string, source: string): Map<string, string
     throw new BridgeConfigError(`${source}: not JSON (${(err as Error).message})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new BridgeConfigError(`${source}: expected an object of Slack user id to approver name, like {"U024BE7LH": "alice"}`);
+    throw new BridgeConfigError(
+      `${source}: expected an object of Slack user id to approver name, like {"U024BE7LH": "alice"}`,
+    );
   }
   const approvers = new Map<string, string>();
   for (const [userId, name] of Object.entries(parsed)) {
-    if (!SLACK_USER_ID.test(userId)) throw new BridgeConfigError(`${source}: "${userId}" is not a Slack user id (like U024BE7LH)`);
-    if (typeof name !== 'string' || name.trim() === '') throw new BridgeConfigError(`${source}: the name for ${userId} must be a non-empty string`);
+    if (!SLACK_USER_ID.test(userId))
+      throw new BridgeConfigError(`${source}: "${userId}" is not a Slack user id (like U024BE7LH)`);
+    if (typeof name !== 'string' || name.trim() === '')
+      throw new BridgeConfigError(`${source}: the name for ${userId} must be a non-empty string`);
     approvers.set(userId, name.trim());
   }
   return approvers;
@@ -53,23 +57,39 @@ function approversFrom(env: NodeJS.ProcessEnv, readFile: (path: string) => strin
   if (inline) return parseApprovers(inline, 'SLACK_APPROVERS');
   const path = env.SLACK_APPROVERS_FILE?.trim();
   if (!path) {
-    throw new BridgeConfigError('SLACK_APPROVERS_FILE is not set (nor SLACK_APPROVERS): the mapping of Slack user ids to approver names, as JSON');
+    throw new BridgeConfigError(
+      'SLACK_APPROVERS_FILE is not set (nor SLACK_APPROVERS): the mapping of Slack user ids to approver names, as JSON',
+    );
   }
   let text: string;
   try {
     text = readFile(path);
   } catch (err) {
-    throw new BridgeConfigError(`SLACK_APPROVERS_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new BridgeConfigError(
+      `SLACK_APPROVERS_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return parseApprovers(text, `SLACK_APPROVERS_FILE ${path}`);
 }
 
-export function bridgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): BridgeConfig {
-  const botToken = required(env, 'SLACK_BOT_TOKEN', "the app's Bot User OAuth Token (xoxb-…), for the ephemeral answers");
-  const signingSecret = required(env, 'SLACK_SIGNING_SECRET', "the app's Signing Secret (Basic Information → App Credentials)");
+export function bridgeConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): BridgeConfig {
+  const botToken = required(
+    env,
+    'SLACK_BOT_TOKEN',
+    "the app's Bot User OAuth Token (xoxb-…), for the ephemeral answers",
+  );
+  const signingSecret = required(
+    env,
+    'SLACK_SIGNING_SECRET',
+    "the app's Signing Secret (Basic Information → App Credentials)",
+  );
   const portText = env.SLACK_BRIDGE_PORT?.trim() || '3000';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BridgeConfigError(`SLACK_BRIDGE_PORT: "${portText}" is not a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new BridgeConfigError(`SLACK_BRIDGE_PORT: "${portText}" is not a port number`);
   return {
     botToken,
     signingSecret,

@@ -22,11 +22,23 @@ export interface SlackAnswer {
 
 export type DecideResult = { accepted: true; decision: GateDecision } | { accepted: false; reason: string };
 
-export async function decideFromSlack(temporal: WorkflowClient, answer: SlackAnswer, log: (message: string) => void): Promise<DecideResult> {
+export async function decideFromSlack(
+  temporal: WorkflowClient,
+  answer: SlackAnswer,
+  log: (message: string) => void,
+): Promise<DecideResult> {
   const { ref } = answer;
   try {
     const decision = await temporal.getHandle(ref.workflowId, ref.runId).executeUpdate(decideUpdate, {
-      args: [{ gateId: ref.gateId, by: answer.by, requestId: answer.requestId, decision: answer.verdict, ...(answer.comment !== undefined && { comment: answer.comment }) }],
+      args: [
+        {
+          gateId: ref.gateId,
+          by: answer.by,
+          requestId: answer.requestId,
+          decision: answer.verdict,
+          ...(answer.comment !== undefined && { comment: answer.comment }),
+        },
+      ],
     });
     return { accepted: true, decision };
   } catch (err) {

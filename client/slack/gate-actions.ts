@@ -6,7 +6,13 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { WorkflowClient } from '@temporalio/client';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REJECT_REASON_CALLBACK_ID, decodeGateRef, encodeGateRef } from '../../activities/slack/buttons.js';
+import {
+  APPROVE_ACTION_ID,
+  REJECT_ACTION_ID,
+  REJECT_REASON_CALLBACK_ID,
+  decodeGateRef,
+  encodeGateRef,
+} from '../../activities/slack/buttons.js';
 import type { GateRef } from '../../activities/slack/buttons.js';
 import { escapeMrkdwn } from '../../activities/slack/blocks.js';
 import type { GateVerdict } from '../../workflows/messages.js';
@@ -37,7 +43,13 @@ function describeGate(ref: GateRef): string {
   return `gate \`${escapeMrkdwn(ref.gateId)}\` of \`${escapeMrkdwn(ref.workflowId)}\``;
 }
 
-async function tell(client: WebClient, channel: string, user: string, text: string, log: (m: string) => void): Promise<void> {
+async function tell(
+  client: WebClient,
+  channel: string,
+  user: string,
+  text: string,
+  log: (m: string) => void,
+): Promise<void> {
   try {
     await client.chat.postEphemeral({ channel, user, text });
   } catch (err) {
@@ -57,12 +69,15 @@ async function decideAndTell(
   const text = result.accepted
     ? `Recorded: ${gate} ${result.decision.outcome} by ${escapeMrkdwn(result.decision.by ?? answer.by)}.`
     : `Not recorded: ${escapeMrkdwn(result.reason)}`;
-  deps.log(`${where.user} (${answer.by}) ${answer.verdict} ${answer.ref.workflowId}/${answer.ref.gateId}: ${result.accepted ? 'accepted' : `refused: ${result.reason}`}`);
+  deps.log(
+    `${where.user} (${answer.by}) ${answer.verdict} ${answer.ref.workflowId}/${answer.ref.gateId}: ${result.accepted ? 'accepted' : `refused: ${result.reason}`}`,
+  );
   await tell(client, where.channel, where.user, text, deps.log);
 }
 
 function clickContext(body: BlockAction<ButtonAction>): { channel: string; user: string } | undefined {
-  const channel = body.channel?.id ?? (typeof body.container?.channel_id === 'string' ? body.container.channel_id : undefined);
+  const channel =
+    body.channel?.id ?? (typeof body.container?.channel_id === 'string' ? body.container.channel_id : undefined);
   const user = body.user?.id;
   return typeof channel === 'string' && typeof user === 'string' ? { channel, user } : undefined;
 }
@@ -77,7 +92,12 @@ export function registerGateActions(app: App, deps: GateActionsDeps): void {
     const by = deps.approvers.get(where.user);
     if (by === undefined) return tell(client, where.channel, where.user, unmapped(where.user), deps.log);
     // trigger_id is unique per click: a redelivered click carries the same one and decides nothing new.
-    await decideAndTell(deps, client, where, { ref, verdict: 'approve', by, requestId: `slack:${where.user}:${body.trigger_id}` });
+    await decideAndTell(deps, client, where, {
+      ref,
+      verdict: 'approve',
+      by,
+      requestId: `slack:${where.user}:${body.trigger_id}`,
+    });
   });
 
   app.action<BlockAction<ButtonAction>>(REJECT_ACTION_ID, async ({ ack, body, action, client }) => {
@@ -99,19 +119,34 @@ export function registerGateActions(app: App, deps: GateActionsDeps): void {
           submit: { type: 'plain_text', text: 'Reject' },
           close: { type: 'plain_text', text: 'Cancel' },
           blocks: [
-            { type: 'section', text: { type: 'mrkdwn', text: `Reject ${describeGate(ref)}? The upgrade stops and rolls back.` } },
+            {
+              type: 'section',
+              text: { type: 'mrkdwn', text: `Reject ${describeGate(ref)}? The upgrade stops and rolls back.` },
+            },
             {
               type: 'input',
               block_id: REASON_BLOCK_ID,
               label: { type: 'plain_text', text: 'Why? (kept in the audit trail)' },
-              element: { type: 'plain_text_input', action_id: REASON_ACTION_ID, multiline: true, min_length: 3, max_length: 1000 },
+              element: {
+                type: 'plain_text_input',
+                action_id: REASON_ACTION_ID,
+                multiline: true,
+                min_length: 3,
+                max_length: 1000,
+              },
             },
           ],
         },
       });
     } catch (err) {
       deps.log(`views.open for a reject reason failed: ${(err as Error).message}`);
-      await tell(client, where.channel, where.user, 'Not recorded: the reason dialog could not be opened; try again, or reject with the CLI.', deps.log);
+      await tell(
+        client,
+        where.channel,
+        where.user,
+        'Not recorded: the reason dialog could not be opened; try again, or reject with the CLI.',
+        deps.log,
+      );
     }
   });
 
@@ -126,12 +161,18 @@ export function registerGateActions(app: App, deps: GateActionsDeps): void {
     }
     const ref = decodeGateRef(context.ref);
     const channel = typeof context.channel === 'string' ? context.channel : undefined;
-    if (typeof user !== 'string' || channel === undefined) return deps.log('reject reason without user or channel: ignored');
+    if (typeof user !== 'string' || channel === undefined)
+      return deps.log('reject reason without user or channel: ignored');
     const reason = view.state?.values?.[REASON_BLOCK_ID]?.[REASON_ACTION_ID]?.value?.trim();
     if (ref === undefined || !reason || !view.id) return tell(client, channel, user, MALFORMED, deps.log);
     const by = deps.approvers.get(user);
     if (by === undefined) return tell(client, channel, user, unmapped(user), deps.log);
     // The modal is opened once per click: its id identifies this answer across redeliveries.
-    await decideAndTell(deps, client, { channel, user }, { ref, verdict: 'reject', by, requestId: `slack:${user}:${view.id}`, comment: reason });
+    await decideAndTell(
+      deps,
+      client,
+      { channel, user },
+      { ref, verdict: 'reject', by, requestId: `slack:${user}:${view.id}`, comment: reason },
+    );
   });
 }

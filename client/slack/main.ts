@@ -23,7 +23,14 @@ const config = loadConfig();
 
 const target = temporalTarget();
 const connection = await Connection.connect(target.connectionOptions);
-const bridge = createBridge({ config, temporal: new WorkflowClient({ connection, namespace: target.namespace, ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }) }) });
+const bridge = createBridge({
+  config,
+  temporal: new WorkflowClient({
+    connection,
+    namespace: target.namespace,
+    ...(target.dataConverter === undefined ? {} : { dataConverter: target.dataConverter }),
+  }),
+});
 const address = await bridge.listen();
 console.log(
   `slack-bridge: listening on ${address.address}:${address.port}${EVENTS_PATH} for ${config.approvers.size} mapped approvers; Temporal ${describeTarget(target)}`,

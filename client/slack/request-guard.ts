@@ -41,13 +41,15 @@ export class RequestGuard {
     const timestampText = header(headers, 'x-slack-request-timestamp');
     if (signature === undefined) return { ok: false, reason: 'missing header X-Slack-Signature' };
     if (timestampText === undefined) return { ok: false, reason: 'missing header X-Slack-Request-Timestamp' };
-    if (!/^\d{1,12}$/.test(timestampText)) return { ok: false, reason: 'X-Slack-Request-Timestamp is not a Unix time in seconds' };
+    if (!/^\d{1,12}$/.test(timestampText))
+      return { ok: false, reason: 'X-Slack-Request-Timestamp is not a Unix time in seconds' };
 
     const timestamp = Number(timestampText);
     const nowSeconds = Math.floor(this.now() / 1000);
     const skew = timestamp - nowSeconds;
     if (skew < -this.toleranceSeconds) return { ok: false, reason: `stale request: timestamp ${-skew} s in the past` };
-    if (skew > this.toleranceSeconds) return { ok: false, reason: `request from the future: timestamp ${skew} s ahead` };
+    if (skew > this.toleranceSeconds)
+      return { ok: false, reason: `request from the future: timestamp ${skew} s ahead` };
 
     try {
       verifySlackRequest({
@@ -62,7 +64,8 @@ export class RequestGuard {
 
     // Only authentic requests are remembered: a forger cannot fill the memory or pre-empt a real click.
     this.forgetExpired(nowSeconds);
-    if (this.seen.has(signature)) return { ok: false, reason: 'replayed request: this signed request was already received' };
+    if (this.seen.has(signature))
+      return { ok: false, reason: 'replayed request: this signed request was already received' };
     this.seen.set(signature, timestamp + this.toleranceSeconds);
     return { ok: true };
   }

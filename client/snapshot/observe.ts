@@ -37,13 +37,44 @@ interface CustomItem {
 export async function observeCluster(kubeConfig: KubeConfig, controlPlaneNamespace: string): Promise<Observation> {
   const clients = createKubeClients(kubeConfig);
   const custom = (group: string, plural: string) =>
-    optional(`list ${plural}.${group}`, async () => (await clients.custom.listClusterCustomObject({ group, version: 'v1', plural })) as { items?: CustomItem[] });
-  const [inventory, namespaces, nodes, deployments, daemonSets, gateways, sailTags, sailIstios, sailCnis, sailZtunnels] = await Promise.all([
+    optional(
+      `list ${plural}.${group}`,
+      async () =>
+        (await clients.custom.listClusterCustomObject({ group, version: 'v1', plural })) as { items?: CustomItem[] },
+    );
+  const [
+    inventory,
+    namespaces,
+    nodes,
+    deployments,
+    daemonSets,
+    gateways,
+    sailTags,
+    sailIstios,
+    sailCnis,
+    sailZtunnels,
+  ] = await Promise.all([
     createInventoryActivities(clients).readInventory({ controlPlaneNamespace }),
-    listAll('list namespaces', (page) => clients.core.listNamespace(page), (n) => ({ name: n.metadata?.name ?? '', labels: { ...n.metadata?.labels } })),
-    listAll('list nodes', (page) => clients.core.listNode(page), (n) => ({ name: n.metadata?.name ?? '', labels: { ...n.metadata?.labels } })),
-    listAll('list deployments', (page) => clients.apps.listDeploymentForAllNamespaces(page), (d) => d),
-    listAll('list daemon sets', (page) => clients.apps.listDaemonSetForAllNamespaces(page), (d) => d),
+    listAll(
+      'list namespaces',
+      (page) => clients.core.listNamespace(page),
+      (n) => ({ name: n.metadata?.name ?? '', labels: { ...n.metadata?.labels } }),
+    ),
+    listAll(
+      'list nodes',
+      (page) => clients.core.listNode(page),
+      (n) => ({ name: n.metadata?.name ?? '', labels: { ...n.metadata?.labels } }),
+    ),
+    listAll(
+      'list deployments',
+      (page) => clients.apps.listDeploymentForAllNamespaces(page),
+      (d) => d,
+    ),
+    listAll(
+      'list daemon sets',
+      (page) => clients.apps.listDaemonSetForAllNamespaces(page),
+      (d) => d,
+    ),
     custom('gateway.networking.k8s.io', 'gateways'),
     custom('sailoperator.io', 'istiorevisiontags'),
     custom('sailoperator.io', 'istios'),
@@ -72,7 +103,9 @@ export async function observeCluster(kubeConfig: KubeConfig, controlPlaneNamespa
       const target = (t.spec?.targetRef ?? {}) as { kind?: string; name?: string };
       return { name: t.metadata?.name ?? '', targetKind: target.kind ?? '', targetName: target.name ?? '' };
     }),
-    sailDiscoverySelectors: Array.isArray(values?.meshConfig?.discoverySelectors) ? values.meshConfig.discoverySelectors : null,
+    sailDiscoverySelectors: Array.isArray(values?.meshConfig?.discoverySelectors)
+      ? values.meshConfig.discoverySelectors
+      : null,
     sailNodeAgentNamespaces: { cni: specNamespace(sailCnis?.items), ztunnel: specNamespace(sailZtunnels?.items) },
   };
 }

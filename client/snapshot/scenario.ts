@@ -26,7 +26,8 @@ export interface SnapshotScenario {
 
 type Labels = Record<string, string>;
 
-const nonEmpty = (labels: Labels | undefined): Labels | undefined => (labels && Object.keys(labels).length > 0 ? labels : undefined);
+const nonEmpty = (labels: Labels | undefined): Labels | undefined =>
+  labels && Object.keys(labels).length > 0 ? labels : undefined;
 const bare = (version: string) => version.replace(/^v/, '');
 /** The simulator's own default; a deployment whose readiness probe says otherwise gets its own readySeconds. */
 const DEFAULT_READY_SECONDS = 5;
@@ -36,7 +37,8 @@ function meshConfigFields(revision: RevisionInfo | undefined): Record<string, un
   const mesh = revision?.meshConfig;
   if (!mesh) return undefined;
   const out: Record<string, unknown> = {};
-  if (mesh.extensionProviders.length > 0) out.extensionProviders = mesh.extensionProviders.map((p) => ({ name: p.name, [p.kind]: {} }));
+  if (mesh.extensionProviders.length > 0)
+    out.extensionProviders = mesh.extensionProviders.map((p) => ({ name: p.name, [p.kind]: {} }));
   if (Object.keys(mesh.proxyMetadata).length > 0) out.defaultConfig = { proxyMetadata: mesh.proxyMetadata };
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -56,33 +58,50 @@ function probeReadySeconds(d: V1Deployment): number | null {
   return delays.length === 0 ? null : Math.max(...delays);
 }
 
-function istioSection(observed: Observation, managed: Set<string>, notes: string[]): Record<string, unknown> | undefined {
+function istioSection(
+  observed: Observation,
+  managed: Set<string>,
+  notes: string[],
+): Record<string, unknown> | undefined {
   const inventory: Inventory = observed.inventory;
   const cp = inventory.controlPlane;
   const sail = inventory.sail;
   let installer: Installer = cp.installer;
   if (installer === 'unknown') {
     if (cp.revisions.length === 0) return undefined;
-    notes.push('the installer could not be told from the cluster (no Sail resource, Helm release or istioctl installed-state): written as istioctl');
+    notes.push(
+      'the installer could not be told from the cluster (no Sail resource, Helm release or istioctl installed-state): written as istioctl',
+    );
     installer = 'istioctl';
   }
   const ambient = inventory.ztunnel !== null || (sail?.ztunnel ?? null) !== null;
   const out: Record<string, unknown> = { installer, mode: ambient ? 'ambient' : 'sidecar', namespace: cp.namespace };
   for (const d of observed.deployments) {
     const labels = { ...d.metadata?.labels, ...d.spec?.template.metadata?.labels };
-    if (d.metadata?.namespace === cp.namespace && labels.app === 'istiod') managed.add(`${cp.namespace}/${d.metadata?.name ?? ''}`);
+    if (d.metadata?.namespace === cp.namespace && labels.app === 'istiod')
+      managed.add(`${cp.namespace}/${d.metadata?.name ?? ''}`);
   }
   for (const ds of [inventory.cni, inventory.ztunnel]) if (ds) managed.add(`${ds.namespace}/${ds.name}`);
 
-  const gatewayRevision = (revision: string | null, defaultRevision: string) => (revision !== null && revision !== defaultRevision ? { revision } : {});
+  const gatewayRevision = (revision: string | null, defaultRevision: string) =>
+    revision !== null && revision !== defaultRevision ? { revision } : {};
   const gateways = (defaultRevision: string) =>
     inventory.gateways
       .filter((g) => g.kind !== 'waypoint')
       .map((g) => {
         managed.add(`${g.namespace}/${g.name}`);
-        const replicas = inventory.deployments.find((d) => d.namespace === g.namespace && d.name === g.name)?.replicas ?? 1;
-        if (g.kind === 'egress') notes.push(`gateway ${g.namespace}/${g.name} is an egress gateway: the simulator installs it as an ingress-style gateway`);
-        return { name: g.name, namespace: g.namespace, replicas: Math.max(1, replicas), ...gatewayRevision(g.revision, defaultRevision) };
+        const replicas =
+          inventory.deployments.find((d) => d.namespace === g.namespace && d.name === g.name)?.replicas ?? 1;
+        if (g.kind === 'egress')
+          notes.push(
+            `gateway ${g.namespace}/${g.name} is an egress gateway: the simulator installs it as an ingress-style gateway`,
+          );
+        return {
+          name: g.name,
+          namespace: g.namespace,
+          replicas: Math.max(1, replicas),
+          ...gatewayRevision(g.revision, defaultRevision),
+        };
       });
   for (const g of inventory.gateways) if (g.kind === 'waypoint') managed.add(`${g.namespace}/${g.name}`);
 
@@ -90,7 +109,10 @@ function istioSection(observed: Observation, managed: Set<string>, notes: string
     const istio = sail?.istio;
     if (!istio) return undefined;
     out.version = bare(istio.version);
-    if (!/^\d+\.\d+\.\d+$/.test(String(out.version))) notes.push(`Istio spec.version ${istio.version} is an alias: the scenario needs a version; ${String(out.version)} is written as read`);
+    if (!/^\d+\.\d+\.\d+$/.test(String(out.version)))
+      notes.push(
+        `Istio spec.version ${istio.version} is an alias: the scenario needs a version; ${String(out.version)} is written as read`,
+      );
     const active = cp.revisions.find((r) => r.name === istio.activeRevisionName) ?? cp.revisions[0];
     const compatibility = active?.compatibilityVersion;
     if (compatibility) out.compatibilityVersion = compatibility;
@@ -99,22 +121,32 @@ function istioSection(observed: Observation, managed: Set<string>, notes: string
     if (Object.keys(mesh).length > 0) out.meshConfig = mesh;
     out.sail = {
       updateStrategy: istio.updateStrategy,
-      ...(istio.inactiveRevisionDeletionGracePeriodSeconds !== null && { inactiveRevisionDeletionGracePeriodSeconds: istio.inactiveRevisionDeletionGracePeriodSeconds }),
+      ...(istio.inactiveRevisionDeletionGracePeriodSeconds !== null && {
+        inactiveRevisionDeletionGracePeriodSeconds: istio.inactiveRevisionDeletionGracePeriodSeconds,
+      }),
       ...(observed.sailNodeAgentNamespaces.cni && { cniNamespace: observed.sailNodeAgentNamespaces.cni }),
       ...(observed.sailNodeAgentNamespaces.ztunnel && { ztunnelNamespace: observed.sailNodeAgentNamespaces.ztunnel }),
     };
-    const tags = observed.sailTags.map((t) => ({ name: t.name, revision: t.targetKind === 'Istio' ? 'default' : t.targetName }));
+    const tags = observed.sailTags.map((t) => ({
+      name: t.name,
+      revision: t.targetKind === 'Istio' ? 'default' : t.targetName,
+    }));
     if (tags.length > 0) out.tags = tags;
     const list = gateways(active?.name ?? 'default');
     if (list.length > 0) out.gateways = list;
-    if (sail && sail.revisions.length > 1) notes.push(`Sail shows ${sail.revisions.length} IstioRevisions (${sail.revisions.map((r) => r.name).join(', ')}): the simulator starts from the Istio resource and creates only its active revision`);
+    if (sail && sail.revisions.length > 1)
+      notes.push(
+        `Sail shows ${sail.revisions.length} IstioRevisions (${sail.revisions.map((r) => r.name).join(', ')}): the simulator starts from the Istio resource and creates only its active revision`,
+      );
     return out;
   }
 
   // istioctl and Helm: the default control plane is the revision-less istiod when there is one,
   // else the revision the `default` tag points to, else the oldest.
   const byName = new Map(cp.revisions.map((r) => [r.name, r]));
-  const defaultName = byName.has('default') ? 'default' : (cp.tags.find((t) => t.name === 'default')?.revision ?? cp.revisions[0]?.name ?? 'default');
+  const defaultName = byName.has('default')
+    ? 'default'
+    : (cp.tags.find((t) => t.name === 'default')?.revision ?? cp.revisions[0]?.name ?? 'default');
   const defaultRevision = byName.get(defaultName);
   if (!defaultRevision?.version) {
     notes.push('no istiod version could be read from its image: no Istio written');
@@ -122,7 +154,9 @@ function istioSection(observed: Observation, managed: Set<string>, notes: string
   }
   out.version = defaultRevision.version;
   if (defaultName !== 'default') out.defaultRevision = defaultName;
-  const others = cp.revisions.filter((r) => r.name !== defaultName && r.version !== null).map((r) => ({ name: r.name, version: r.version }));
+  const others = cp.revisions
+    .filter((r) => r.name !== defaultName && r.version !== null)
+    .map((r) => ({ name: r.name, version: r.version }));
   if (others.length > 0) out.revisions = others;
   if (cp.tags.length > 0) out.tags = cp.tags.map((t) => ({ name: t.name, revision: t.revision }));
   const list = gateways(defaultName);
@@ -130,8 +164,13 @@ function istioSection(observed: Observation, managed: Set<string>, notes: string
   if (defaultRevision.compatibilityVersion) out.compatibilityVersion = defaultRevision.compatibilityVersion;
   const mesh = meshConfigFields(defaultRevision);
   if (mesh) out.meshConfig = mesh;
-  const differing = cp.revisions.filter((r) => r.name !== defaultName && JSON.stringify(meshConfigFields(r)) !== JSON.stringify(mesh));
-  if (differing.length > 0) notes.push(`revision(s) ${differing.map((r) => r.name).join(', ')} have their own mesh config: the simulator gives every revision the default revision's`);
+  const differing = cp.revisions.filter(
+    (r) => r.name !== defaultName && JSON.stringify(meshConfigFields(r)) !== JSON.stringify(mesh),
+  );
+  if (differing.length > 0)
+    notes.push(
+      `revision(s) ${differing.map((r) => r.name).join(', ')} have their own mesh config: the simulator gives every revision the default revision's`,
+    );
   return out;
 }
 
@@ -146,11 +185,14 @@ function deploymentEntry(d: V1Deployment, notes: string[]): Record<string, unkno
   const simVersion = /-(v\d+)$/.exec(name)?.[1] ?? 'v1';
   const expected = { app: simApp, version: simVersion };
   if (d.spec?.selector?.matchExpressions?.length || JSON.stringify(selector ?? {}) !== JSON.stringify(expected)) {
-    notes.push(`deployment ${namespace}/${name}: selector ${JSON.stringify(d.spec?.selector ?? {})} is written as the simulator's ${JSON.stringify(expected)}`);
+    notes.push(
+      `deployment ${namespace}/${name}: selector ${JSON.stringify(d.spec?.selector ?? {})} is written as the simulator's ${JSON.stringify(expected)}`,
+    );
   }
   const containers = template?.spec?.containers ?? [];
   const app = containers.find((c) => c.name !== 'istio-proxy');
-  if (containers.filter((c) => c.name !== 'istio-proxy').length > 1) notes.push(`deployment ${namespace}/${name}: ${containers.length} containers, written as one (${app?.name ?? ''})`);
+  if (containers.filter((c) => c.name !== 'istio-proxy').length > 1)
+    notes.push(`deployment ${namespace}/${name}: ${containers.length} containers, written as one (${app?.name ?? ''})`);
   const rolling = d.spec?.strategy?.rollingUpdate;
   const ready = probeReadySeconds(d);
   return {
@@ -173,7 +215,12 @@ function daemonSetManifest(ds: V1DaemonSet): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
-    metadata: { name: metadata?.name ?? '', namespace: metadata?.namespace ?? '', ...(nonEmpty(metadata?.labels) && { labels: metadata?.labels }), ...(nonEmpty(metadata?.annotations) && { annotations: metadata?.annotations }) },
+    metadata: {
+      name: metadata?.name ?? '',
+      namespace: metadata?.namespace ?? '',
+      ...(nonEmpty(metadata?.labels) && { labels: metadata?.labels }),
+      ...(nonEmpty(metadata?.annotations) && { annotations: metadata?.annotations }),
+    },
     spec: JSON.parse(JSON.stringify(spec ?? {})) as unknown,
   };
 }
@@ -185,12 +232,15 @@ export function scenarioFromCluster(observed: Observation, name: string, descrip
   const istio = istioSection(observed, managed, notes);
   const infraNamespaces = new Set<string>([...SYSTEM_NAMESPACES, observed.inventory.controlPlane.namespace]);
   if (istio?.installer === 'sail') infraNamespaces.add('sail-operator');
-  for (const ns of [observed.sailNodeAgentNamespaces.cni, observed.sailNodeAgentNamespaces.ztunnel]) if (ns) infraNamespaces.add(ns);
+  for (const ns of [observed.sailNodeAgentNamespaces.cni, observed.sailNodeAgentNamespaces.ztunnel])
+    if (ns) infraNamespaces.add(ns);
   for (const g of observed.inventory.gateways) if (g.kind !== 'waypoint') infraNamespaces.add(g.namespace);
 
   const namespaces = observed.namespaces
     .map((ns) => {
-      const labels = Object.fromEntries(Object.entries(ns.labels).filter(([key]) => !AUTOMATIC_NAMESPACE_LABELS.has(key)));
+      const labels = Object.fromEntries(
+        Object.entries(ns.labels).filter(([key]) => !AUTOMATIC_NAMESPACE_LABELS.has(key)),
+      );
       const deployments = observed.deployments
         .filter((d) => d.metadata?.namespace === ns.name && !managed.has(`${ns.name}/${d.metadata?.name ?? ''}`))
         .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
@@ -201,7 +251,13 @@ export function scenarioFromCluster(observed: Observation, name: string, descrip
       return { name: ns.name, labels, deployments, waypoints };
     })
     // Namespaces the simulator creates itself are written only when they carry something of the cluster's own.
-    .filter((ns) => !infraNamespaces.has(ns.name) || ns.deployments.length > 0 || ns.waypoints.length > 0 || Object.keys(ns.labels).length > 0)
+    .filter(
+      (ns) =>
+        !infraNamespaces.has(ns.name) ||
+        ns.deployments.length > 0 ||
+        ns.waypoints.length > 0 ||
+        Object.keys(ns.labels).length > 0,
+    )
     .map((ns) => ({
       name: ns.name,
       ...(nonEmpty(ns.labels) && { labels: ns.labels }),
@@ -216,7 +272,10 @@ export function scenarioFromCluster(observed: Observation, name: string, descrip
   const nodes = observed.nodes.map((n) => {
     // The simulator labels every node with its hostname and OS itself.
     const labels = Object.fromEntries(
-      Object.entries(n.labels).filter(([key, value]) => !(key === 'kubernetes.io/hostname' && value === n.name) && !(key === 'kubernetes.io/os' && value === 'linux')),
+      Object.entries(n.labels).filter(
+        ([key, value]) =>
+          !(key === 'kubernetes.io/hostname' && value === n.name) && !(key === 'kubernetes.io/os' && value === 'linux'),
+      ),
     );
     return { name: n.name, ...(nonEmpty(labels) && { labels }) };
   });

@@ -10,7 +10,11 @@ import type { RequiredPermission } from './steps.js';
 export const MISSING_PERMISSION_CHECK = 'missing-permission';
 
 /** `who` names the identity in the message: a kubeconfig user (quoted), or a description such as "the worker's credentials". */
-export function missingPermissionFindings(denied: readonly RequiredPermission[], identity: string | null, who = identity === null ? 'these credentials' : `"${identity}"`): Finding[] {
+export function missingPermissionFindings(
+  denied: readonly RequiredPermission[],
+  identity: string | null,
+  who = identity === null ? 'these credentials' : `"${identity}"`,
+): Finding[] {
   return denied.map(({ permission: p, steps }) => ({
     check: MISSING_PERMISSION_CHECK,
     severity: 'block',
@@ -21,7 +25,12 @@ export function missingPermissionFindings(denied: readonly RequiredPermission[],
 }
 
 /** The required permissions the cluster's answers refuse: what `plan` and the workflow turn into findings. */
-export function deniedPermissions(required: readonly RequiredPermission[], answers: readonly { permission: ApiPermission; allowed: boolean }[]): RequiredPermission[] {
-  const refused = new Set(answers.filter((answer) => !answer.allowed).map((answer) => permissionKey(answer.permission)));
+export function deniedPermissions(
+  required: readonly RequiredPermission[],
+  answers: readonly { permission: ApiPermission; allowed: boolean }[],
+): RequiredPermission[] {
+  const refused = new Set(
+    answers.filter((answer) => !answer.allowed).map((answer) => permissionKey(answer.permission)),
+  );
   return required.filter((r) => refused.has(permissionKey(r.permission)));
 }

@@ -34,7 +34,12 @@ export function isClusterScoped(group: string, resource: string): boolean {
   return CLUSTER_SCOPED.has(`${group}/${resource}`);
 }
 
-export function permission(verb: Verb, group: string, resource: string, namespace: string | null = null): ApiPermission {
+export function permission(
+  verb: Verb,
+  group: string,
+  resource: string,
+  namespace: string | null = null,
+): ApiPermission {
   return { verb, group, resource, namespace: isClusterScoped(group, resource) ? null : namespace };
 }
 
@@ -49,13 +54,28 @@ export function qualifiedResource(p: Pick<ApiPermission, 'group' | 'resource'>):
 
 /** "patch deployments.apps in namespace bookinfo", "list pods in all namespaces". */
 export function describePermission(p: ApiPermission): string {
-  const where = p.namespace !== null ? `in namespace ${p.namespace}` : isClusterScoped(p.group, p.resource) ? '(cluster-scoped)' : 'in all namespaces';
+  const where =
+    p.namespace !== null
+      ? `in namespace ${p.namespace}`
+      : isClusterScoped(p.group, p.resource)
+        ? '(cluster-scoped)'
+        : 'in all namespaces';
   return `${p.verb} ${qualifiedResource(p)} ${where}`;
 }
 
 /** The `kubectl auth can-i` line that asks the same question, for the operator to re-run. */
 export function canIArgs(p: ApiPermission): string[] {
-  return ['auth', 'can-i', p.verb, qualifiedResource(p), ...(p.namespace === null ? (isClusterScoped(p.group, p.resource) ? [] : ['--all-namespaces']) : ['-n', p.namespace])];
+  return [
+    'auth',
+    'can-i',
+    p.verb,
+    qualifiedResource(p),
+    ...(p.namespace === null
+      ? isClusterScoped(p.group, p.resource)
+        ? []
+        : ['--all-namespaces']
+      : ['-n', p.namespace]),
+  ];
 }
 
 /**
@@ -64,5 +84,7 @@ export function canIArgs(p: ApiPermission): string[] {
  */
 export function grantingRule(p: ApiPermission): string {
   const rule = `{ apiGroups: ["${p.group}"], resources: ["${p.resource}"], verbs: ["${p.verb}"] }`;
-  return p.namespace === null ? `ClusterRole (bound by a ClusterRoleBinding) rule ${rule}` : `Role in namespace ${p.namespace} (bound by a RoleBinding there) rule ${rule}`;
+  return p.namespace === null
+    ? `ClusterRole (bound by a ClusterRoleBinding) rule ${rule}`
+    : `Role in namespace ${p.namespace} (bound by a RoleBinding there) rule ${rule}`;
 }

@@ -13,8 +13,12 @@ const APPS = 'apps';
 const ADMISSION = 'admissionregistration.k8s.io';
 const SAIL = 'sailoperator.io';
 
-const each = (verbs: readonly Verb[], group: string, resource: string, namespace: string | null = null): ApiPermission[] =>
-  verbs.map((verb) => permission(verb, group, resource, namespace));
+const each = (
+  verbs: readonly Verb[],
+  group: string,
+  resource: string,
+  namespace: string | null = null,
+): ApiPermission[] => verbs.map((verb) => permission(verb, group, resource, namespace));
 
 /**
  * readInventory (activities/kubernetes/inventory.ts): one list per type, cluster-wide, plus the
@@ -33,7 +37,9 @@ export function inventoryPermissions(controlPlaneNamespace: string): ApiPermissi
     permission('list', 'policy', 'poddisruptionbudgets', controlPlaneNamespace),
     permission('list', ADMISSION, 'mutatingwebhookconfigurations'),
     permission('list', ADMISSION, 'validatingwebhookconfigurations'),
-    ...['istios', 'istiorevisions', 'istiorevisiontags', 'istiocnis', 'ztunnels'].map((r) => permission('list', SAIL, r)),
+    ...['istios', 'istiorevisions', 'istiorevisiontags', 'istiocnis', 'ztunnels'].map((r) =>
+      permission('list', SAIL, r),
+    ),
     permission('list', 'gateway.networking.k8s.io', 'gateways'),
   ];
 }
@@ -59,7 +65,11 @@ function sailPermissions(resource: 'istios' | 'istiocnis' | 'ztunnels'): ApiPerm
  * release namespace. This is what the tools need for the objects the runbooks' charts and
  * profiles render; the real charts render more kinds (CRDs, RBAC), see deploy/kubernetes/.
  */
-function installerPermissions(method: Exclude<InstallMethod, 'sail'>, namespace: string, workloads: ReadonlyArray<'deployments' | 'daemonsets'>): ApiPermission[] {
+function installerPermissions(
+  method: Exclude<InstallMethod, 'sail'>,
+  namespace: string,
+  workloads: ReadonlyArray<'deployments' | 'daemonsets'>,
+): ApiPermission[] {
   const objects = [
     ...each(['get', 'create', 'patch'], '', 'configmaps', namespace),
     ...each(['get', 'create', 'patch'], '', 'services', namespace),
@@ -90,10 +100,17 @@ function controlPlanePermissions(method: InstallMethod, namespace: string): ApiP
   return method === 'sail' ? sailPermissions('istios') : installerPermissions(method, namespace, ['deployments']);
 }
 
-function dataPlaneDaemonSetPermissions(method: InstallMethod, namespace: string, sailResource: 'istiocnis' | 'ztunnels'): ApiPermission[] {
+function dataPlaneDaemonSetPermissions(
+  method: InstallMethod,
+  namespace: string,
+  sailResource: 'istiocnis' | 'ztunnels',
+): ApiPermission[] {
   if (method === 'sail') return sailPermissions(sailResource);
   // The tool applies the new DaemonSet; the runbook then waits for it node by node (waitForRollout).
-  return [...installerPermissions(method, namespace, ['daemonsets']), permission('watch', APPS, 'daemonsets', namespace)];
+  return [
+    ...installerPermissions(method, namespace, ['daemonsets']),
+    permission('watch', APPS, 'daemonsets', namespace),
+  ];
 }
 
 export function stepPermissions(step: Step, controlPlaneNamespace: string): ApiPermission[] {
@@ -113,7 +130,11 @@ export function stepPermissions(step: Step, controlPlaneNamespace: string): ApiP
       // `istioctl upgrade` applies the whole installation: the gateways and ambient DaemonSets it installed too.
       const { gateways, cni, ztunnel } = step.alsoUpgrades;
       return [
-        ...installerPermissions(step.method, step.namespace, cni || ztunnel ? ['deployments', 'daemonsets'] : ['deployments']),
+        ...installerPermissions(
+          step.method,
+          step.namespace,
+          cni || ztunnel ? ['deployments', 'daemonsets'] : ['deployments'],
+        ),
         ...gateways.flatMap((g) => each(['get', 'patch'], APPS, 'deployments', g.namespace)),
       ];
     }
@@ -127,11 +148,21 @@ export function stepPermissions(step: Step, controlPlaneNamespace: string): ApiP
       return each(['get', 'patch'], '', 'namespaces');
     case 'move-tag':
       if (step.method === 'sail') return each(['get', 'patch'], SAIL, 'istiorevisiontags');
-      if (step.method === 'helm') return [...installerPermissions('helm', controlPlaneNamespace, ['deployments']), permission('list', ADMISSION, 'mutatingwebhookconfigurations')];
+      if (step.method === 'helm')
+        return [
+          ...installerPermissions('helm', controlPlaneNamespace, ['deployments']),
+          permission('list', ADMISSION, 'mutatingwebhookconfigurations'),
+        ];
       // istioctl tag set: finds the namespaces on the tag, then writes the tag's webhook.
-      return [permission('list', '', 'namespaces'), ...each(['get', 'list', 'create', 'patch'], ADMISSION, 'mutatingwebhookconfigurations')];
+      return [
+        permission('list', '', 'namespaces'),
+        ...each(['get', 'list', 'create', 'patch'], ADMISSION, 'mutatingwebhookconfigurations'),
+      ];
     case 'restart-workload':
-      return [...restartPermissions(step.namespace, 'deployments'), ...(step.test?.job ? jobTestPermissions(step.test.job.namespace ?? step.namespace) : [])];
+      return [
+        ...restartPermissions(step.namespace, 'deployments'),
+        ...(step.test?.job ? jobTestPermissions(step.test.job.namespace ?? step.namespace) : []),
+      ];
     case 'test-workload':
       return step.test.job ? jobTestPermissions(step.test.job.namespace ?? step.namespace) : [];
     case 'verify-proxies':
@@ -139,9 +170,15 @@ export function stepPermissions(step: Step, controlPlaneNamespace: string): ApiP
       return [permission('list', '', 'pods')];
     case 'remove-old-revision': {
       // Right before removal, revisionUsers asks what still uses the revision: every pod, namespace and tag webhook.
-      const lastCheck = [permission('list', '', 'pods'), permission('list', '', 'namespaces'), permission('list', ADMISSION, 'mutatingwebhookconfigurations')];
+      const lastCheck = [
+        permission('list', '', 'pods'),
+        permission('list', '', 'namespaces'),
+        permission('list', ADMISSION, 'mutatingwebhookconfigurations'),
+      ];
       // Sail removes the revision itself; the runbook waits for it by listing revisions.
-      return step.method === 'sail' ? [permission('list', SAIL, 'istiorevisions'), ...lastCheck] : [...uninstallPermissions(step.method, step.namespace), ...lastCheck];
+      return step.method === 'sail'
+        ? [permission('list', SAIL, 'istiorevisions'), ...lastCheck]
+        : [...uninstallPermissions(step.method, step.namespace), ...lastCheck];
     }
   }
 }

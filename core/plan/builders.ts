@@ -6,7 +6,14 @@ import type { PlanContext, ScopedNamespace } from './context.js';
 import type { GateKind, GateStep, RestartWorkloadStep, Step, TestWorkloadStep } from './steps.js';
 
 /** A gate when the spec turns it on, else nothing. */
-export function gate(context: PlanContext, enabled: boolean, kind: GateKind, id: string, phase: Phase, subject: string): GateStep[] {
+export function gate(
+  context: PlanContext,
+  enabled: boolean,
+  kind: GateKind,
+  id: string,
+  phase: Phase,
+  subject: string,
+): GateStep[] {
   if (!enabled) return [];
   const { gates, approvals } = context.spec;
   return [
@@ -24,7 +31,13 @@ export function gate(context: PlanContext, enabled: boolean, kind: GateKind, id:
   ];
 }
 
-export function restarts(context: PlanContext, namespace: ScopedNamespace, version: string, revision: string | null, phase: Phase = 'workloads'): RestartWorkloadStep[] {
+export function restarts(
+  context: PlanContext,
+  namespace: ScopedNamespace,
+  version: string,
+  revision: string | null,
+  phase: Phase = 'workloads',
+): RestartWorkloadStep[] {
   return namespace.workloads.map((workload) => ({
     kind: 'restart-workload',
     id: `restart:${workload.namespace}/${workload.name}@${version}`,
@@ -60,13 +73,34 @@ export const BASE_RELEASE = 'istio-base';
  * Helm: the `base` chart (CRDs, the default validating webhook) goes before istiod, every hop.
  * https://istio.io/latest/docs/setup/upgrade/helm/
  */
-export function upgradeBase(context: PlanContext, fromVersion: string, version: string, defaultRevision: string | null): Step[] {
+export function upgradeBase(
+  context: PlanContext,
+  fromVersion: string,
+  version: string,
+  defaultRevision: string | null,
+): Step[] {
   if (context.spec.install.method !== 'helm') return [];
-  return [{ kind: 'upgrade-base', id: `base@${version}`, phase: 'control-plane', method: 'helm', release: BASE_RELEASE, namespace: context.spec.install.namespace, fromVersion, version, defaultRevision }];
+  return [
+    {
+      kind: 'upgrade-base',
+      id: `base@${version}`,
+      phase: 'control-plane',
+      method: 'helm',
+      release: BASE_RELEASE,
+      namespace: context.spec.install.namespace,
+      fromVersion,
+      version,
+      defaultRevision,
+    },
+  ];
 }
 
 function templateLabel(context: PlanContext, gateway: GatewayInfo): string | null {
-  return context.inventory.deployments.find((deployment) => deployment.namespace === gateway.namespace && deployment.name === gateway.name)?.podLabels[REV_LABEL] ?? null;
+  return (
+    context.inventory.deployments.find(
+      (deployment) => deployment.namespace === gateway.namespace && deployment.name === gateway.name,
+    )?.podLabels[REV_LABEL] ?? null
+  );
 }
 
 function revLabelOf(context: PlanContext, gateway: GatewayInfo, revision: string): string | null {
@@ -78,7 +112,14 @@ function revLabelOf(context: PlanContext, gateway: GatewayInfo, revision: string
  * Restart `gateways` on `version`. With a revision, each takes the `istio.io/rev` its route
  * gives it (its tag, or the new revision when it was pinned); in place, its label stays.
  */
-export function switchGateways(context: PlanContext, gateways: readonly GatewayInfo[], id: string, version: string, revision: string | null, phase: Phase = 'gateways'): Step[] {
+export function switchGateways(
+  context: PlanContext,
+  gateways: readonly GatewayInfo[],
+  id: string,
+  version: string,
+  revision: string | null,
+  phase: Phase = 'gateways',
+): Step[] {
   if (gateways.length === 0) return [];
   return [
     {
@@ -98,7 +139,12 @@ export function switchGateways(context: PlanContext, gateways: readonly GatewayI
 }
 
 /** Ambient: the namespace's tests, run where the workloads are (through ztunnel), never a restart. */
-export function testWorkloads(context: PlanContext, namespace: ScopedNamespace, version: string, phase: Phase = 'workloads'): TestWorkloadStep[] {
+export function testWorkloads(
+  context: PlanContext,
+  namespace: ScopedNamespace,
+  version: string,
+  phase: Phase = 'workloads',
+): TestWorkloadStep[] {
   return namespace.tested.map((workload) => ({
     kind: 'test-workload',
     id: `test:${workload.namespace}/${workload.name}@${version}`,
@@ -110,8 +156,15 @@ export function testWorkloads(context: PlanContext, namespace: ScopedNamespace, 
   }));
 }
 
-export function verifyProxies(context: PlanContext, version: string, revision: string | null, phase: Phase = 'workloads'): Step[] {
-  const namespaces = context.namespaces.filter((namespace) => namespace.workloads.length > 0).map((namespace) => namespace.name);
+export function verifyProxies(
+  context: PlanContext,
+  version: string,
+  revision: string | null,
+  phase: Phase = 'workloads',
+): Step[] {
+  const namespaces = context.namespaces
+    .filter((namespace) => namespace.workloads.length > 0)
+    .map((namespace) => namespace.name);
   if (namespaces.length === 0 && context.gateways.length === 0) return [];
   return [{ kind: 'verify-proxies', id: `verify-proxies@${version}`, phase, version, revision, namespaces }];
 }

@@ -4,9 +4,23 @@
  * workloads and gateways take part, and which revision tags can move.
  */
 import type { DeploymentInfo, GatewayInfo, Inventory, NamespaceInfo, SailIstio } from '../inventory.js';
-import { INJECTION_LABEL, REV_LABEL, injectionTarget, isAmbientNamespace, isMeshNamespace, selectorMatches } from '../labels.js';
+import {
+  INJECTION_LABEL,
+  REV_LABEL,
+  injectionTarget,
+  isAmbientNamespace,
+  isMeshNamespace,
+  selectorMatches,
+} from '../labels.js';
 import type { Spec, WorkloadTest } from '../spec/schema.js';
-import { compareVersions, formatVersion, parseVersion, revisionName, sailRevisionName, tryParseVersion } from '../version.js';
+import {
+  compareVersions,
+  formatVersion,
+  parseVersion,
+  revisionName,
+  sailRevisionName,
+  tryParseVersion,
+} from '../version.js';
 import type { Version } from '../version.js';
 import { refuse } from './errors.js';
 
@@ -95,9 +109,13 @@ function sailRunning(istio: SailIstio, inventory: Inventory): { version: Version
       const version = tryParseVersion(revision.version);
       return version === null ? [] : [{ ...revision, parsed: version }];
     });
-  const active = own.find((revision) => revision.name === istio.activeRevisionName) ?? [...own.filter((revision) => revision.inUse)].sort((a, b) => compareVersions(b.parsed, a.parsed))[0];
+  const active =
+    own.find((revision) => revision.name === istio.activeRevisionName) ??
+    [...own.filter((revision) => revision.inUse)].sort((a, b) => compareVersions(b.parsed, a.parsed))[0];
   if (active !== undefined) return { version: active.parsed, revision: active.name };
-  const istiod = inventory.controlPlane.revisions.find((revision) => revision.name === istio.name || revision.name.startsWith(`${istio.name}-v`));
+  const istiod = inventory.controlPlane.revisions.find(
+    (revision) => revision.name === istio.name || revision.name.startsWith(`${istio.name}-v`),
+  );
   const version = tryParseVersion(istiod?.version);
   return istiod && version ? { version, revision: istiod.name } : null;
 }
@@ -105,16 +123,21 @@ function sailRunning(istio: SailIstio, inventory: Inventory): { version: Version
 /** The version the upgrade starts from and the revision running it. */
 function resolveSource(spec: Spec, inventory: Inventory): Source {
   const revisions = inventory.controlPlane.revisions.filter((revision) => tryParseVersion(revision.version) !== null);
-  const sailIstio = spec.install.method === 'sail' ? inventory.sail?.istio ?? null : null;
-  const describeRunning = () => revisions.map((revision) => `${revision.name} at ${revision.version ?? '?'}`).join(', ') || 'none';
+  const sailIstio = spec.install.method === 'sail' ? (inventory.sail?.istio ?? null) : null;
+  const describeRunning = () =>
+    revisions.map((revision) => `${revision.name} at ${revision.version ?? '?'}`).join(', ') || 'none';
 
   if (revisions.length === 0 && sailIstio === null) {
     refuse('install.namespace', `no istiod with a known version runs in ${inventory.controlPlane.namespace}`);
   }
   const declared = spec.version.source;
   if (declared !== undefined) {
-    const match = revisions.find((revision) => revision.version !== null && compareVersions(parseVersion(revision.version), parseVersion(declared)) === 0);
-    if (match !== undefined) return { version: parseVersion(declared), revision: match.name, mismatch: null, sailAlias: null };
+    const match = revisions.find(
+      (revision) =>
+        revision.version !== null && compareVersions(parseVersion(revision.version), parseVersion(declared)) === 0,
+    );
+    if (match !== undefined)
+      return { version: parseVersion(declared), revision: match.name, mismatch: null, sailAlias: null };
   }
 
   let detected: { version: Version; revision: string } | null = null;
@@ -124,16 +147,27 @@ function resolveSource(spec: Spec, inventory: Inventory): Source {
     if (pinned === null) {
       sailAlias = sailIstio.version;
       detected = sailRunning(sailIstio, inventory);
-      if (detected === null) refuse('version.source', `Istio ${sailIstio.name} has spec.version ${sailIstio.version} and no running revision says which version that is: name the version to upgrade from`);
+      if (detected === null)
+        refuse(
+          'version.source',
+          `Istio ${sailIstio.name} has spec.version ${sailIstio.version} and no running revision says which version that is: name the version to upgrade from`,
+        );
     } else {
-      const byVersion = revisions.find((revision) => revision.version !== null && compareVersions(parseVersion(revision.version), pinned) === 0);
-      const name = byVersion?.name ?? (sailIstio.updateStrategy === 'RevisionBased' ? sailRevisionName(sailIstio.name, pinned) : sailIstio.name);
+      const byVersion = revisions.find(
+        (revision) => revision.version !== null && compareVersions(parseVersion(revision.version), pinned) === 0,
+      );
+      const name =
+        byVersion?.name ??
+        (sailIstio.updateStrategy === 'RevisionBased' ? sailRevisionName(sailIstio.name, pinned) : sailIstio.name);
       detected = { version: pinned, revision: name };
     }
   } else {
     const [only, ...others] = revisions;
     const defaultTag = inventory.controlPlane.tags.find((tag) => tag.name === 'default');
-    const chosen = only !== undefined && others.length === 0 ? only : revisions.find((revision) => revision.name === defaultTag?.revision);
+    const chosen =
+      only !== undefined && others.length === 0
+        ? only
+        : revisions.find((revision) => revision.name === defaultTag?.revision);
     if (chosen?.version) detected = { version: parseVersion(chosen.version), revision: chosen.name };
   }
   if (detected === null) {
@@ -141,7 +175,10 @@ function resolveSource(spec: Spec, inventory: Inventory): Source {
       ? refuse('version.source', `several revisions run (${describeRunning()}): name the version to upgrade from`)
       : refuse('version.source', `no istiod runs ${declared} (running: ${describeRunning()})`);
   }
-  const mismatch = declared !== undefined && compareVersions(parseVersion(declared), detected.version) !== 0 ? { declared, running: formatVersion(detected.version) } : null;
+  const mismatch =
+    declared !== undefined && compareVersions(parseVersion(declared), detected.version) !== 0
+      ? { declared, running: formatVersion(detected.version) }
+      : null;
   return { ...detected, mismatch, sailAlias };
 }
 
@@ -152,27 +189,45 @@ function scopeNamespaces(spec: Spec, inventory: Inventory): NamespaceInfo[] {
       const namespace = inventory.namespaces.find((candidate) => candidate.name === name);
       if (namespace === undefined) refuse(`scope.namespaces[${index}]`, `namespace "${name}" does not exist`);
       if (!isMeshNamespace(namespace)) {
-        refuse(`scope.namespaces[${index}]`, `namespace "${name}" is not in the mesh (no istio-injection, istio.io/rev or ambient label): the upgrade would not enrol it`);
+        refuse(
+          `scope.namespaces[${index}]`,
+          `namespace "${name}" is not in the mesh (no istio-injection, istio.io/rev or ambient label): the upgrade would not enrol it`,
+        );
       }
       return namespace;
     });
   }
   const selector = spec.scope.namespaceSelector;
   return inventory.namespaces.filter(
-    (namespace) => namespace.name !== controlPlane && isMeshNamespace(namespace) && (selector === undefined || selectorMatches(selector, namespace.labels)),
+    (namespace) =>
+      namespace.name !== controlPlane &&
+      isMeshNamespace(namespace) &&
+      (selector === undefined || selectorMatches(selector, namespace.labels)),
   );
 }
 
 function optedOut(deployment: DeploymentInfo): boolean {
-  return deployment.podLabels['sidecar.istio.io/inject'] === 'false' || deployment.podAnnotations['sidecar.istio.io/inject'] === 'false';
+  return (
+    deployment.podLabels['sidecar.istio.io/inject'] === 'false' ||
+    deployment.podAnnotations['sidecar.istio.io/inject'] === 'false'
+  );
 }
 
 /** Ambient workloads the spec tests: they have no proxy to restart, so they are tested where they run. */
-function testedOf(spec: Spec, inventory: Inventory, namespace: NamespaceInfo, skip: ReadonlySet<string>): (Workload & { test: WorkloadTest })[] {
+function testedOf(
+  spec: Spec,
+  inventory: Inventory,
+  namespace: NamespaceInfo,
+  skip: ReadonlySet<string>,
+): (Workload & { test: WorkloadTest })[] {
   const order = spec.restarts.order;
-  const rank = (deployment: DeploymentInfo) => (order.includes(key(deployment)) ? order.indexOf(key(deployment)) : order.length);
+  const rank = (deployment: DeploymentInfo) =>
+    order.includes(key(deployment)) ? order.indexOf(key(deployment)) : order.length;
   return inventory.deployments
-    .filter((deployment) => deployment.namespace === namespace.name && !skip.has(key(deployment)) && deployment.proxies.length === 0)
+    .filter(
+      (deployment) =>
+        deployment.namespace === namespace.name && !skip.has(key(deployment)) && deployment.proxies.length === 0,
+    )
     .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
     .flatMap((deployment) => {
       const test = spec.tests[key(deployment)] ?? spec.tests[deployment.namespace];
@@ -180,23 +235,33 @@ function testedOf(spec: Spec, inventory: Inventory, namespace: NamespaceInfo, sk
     });
 }
 
-function workloadsOf(spec: Spec, inventory: Inventory, namespace: NamespaceInfo, skip: ReadonlySet<string>): Workload[] {
+function workloadsOf(
+  spec: Spec,
+  inventory: Inventory,
+  namespace: NamespaceInfo,
+  skip: ReadonlySet<string>,
+): Workload[] {
   const injected = injectionTarget(namespace) !== null;
   const order = spec.restarts.order;
   const rank = (deployment: DeploymentInfo) => {
     const index = order.indexOf(key(deployment));
     return index === -1 ? order.length : index;
   };
-  return inventory.deployments
-    .filter((deployment) => deployment.namespace === namespace.name && !skip.has(key(deployment)))
-    // Ambient pods have no proxy of their own: only sidecar workloads need a restart.
-    .filter((deployment) => deployment.proxies.length > 0 || (spec.install.mode === 'sidecar' && injected && !optedOut(deployment)))
-    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
-    .map((deployment) => ({
-      namespace: deployment.namespace,
-      name: deployment.name,
-      test: spec.tests[key(deployment)] ?? spec.tests[deployment.namespace] ?? null,
-    }));
+  return (
+    inventory.deployments
+      .filter((deployment) => deployment.namespace === namespace.name && !skip.has(key(deployment)))
+      // Ambient pods have no proxy of their own: only sidecar workloads need a restart.
+      .filter(
+        (deployment) =>
+          deployment.proxies.length > 0 || (spec.install.mode === 'sidecar' && injected && !optedOut(deployment)),
+      )
+      .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
+      .map((deployment) => ({
+        namespace: deployment.namespace,
+        name: deployment.name,
+        test: spec.tests[key(deployment)] ?? spec.tests[deployment.namespace] ?? null,
+      }))
+  );
 }
 
 export function buildContext(spec: Spec, inventory: Inventory): PlanContext {
@@ -204,15 +269,26 @@ export function buildContext(spec: Spec, inventory: Inventory): PlanContext {
   const target = parseVersion(spec.version.target);
   const sail = spec.install.method === 'sail';
   const newRevision = sail ? sailRevisionName(spec.install.sailIstioName, target) : revisionName(target);
-  const tags = [...inventory.controlPlane.tags, ...(inventory.sail?.revisionTags ?? []).filter((tag) => !inventory.controlPlane.tags.some((known) => known.name === tag.name))];
+  const tags = [
+    ...inventory.controlPlane.tags,
+    ...(inventory.sail?.revisionTags ?? []).filter(
+      (tag) => !inventory.controlPlane.tags.some((known) => known.name === tag.name),
+    ),
+  ];
   const tagNames = new Set(tags.map((tag) => tag.name));
-  const resolve = (revisionOrTag: string | null) => tags.find((tag) => tag.name === revisionOrTag)?.revision ?? revisionOrTag;
-  const revisionLess = inventory.controlPlane.revisions.some((revision) => revision.name === 'default') && !tagNames.has('default');
-  const defaultRevision = revisionLess ? 'default' : tags.find((tag) => tag.name === 'default')?.revision ?? null;
+  const resolve = (revisionOrTag: string | null) =>
+    tags.find((tag) => tag.name === revisionOrTag)?.revision ?? revisionOrTag;
+  const revisionLess =
+    inventory.controlPlane.revisions.some((revision) => revision.name === 'default') && !tagNames.has('default');
+  const defaultRevision = revisionLess ? 'default' : (tags.find((tag) => tag.name === 'default')?.revision ?? null);
 
   const excluded = new Set(spec.scope.exclude);
   const gatewayKeys = new Set(inventory.gateways.map(key));
-  const istiods = new Set(inventory.deployments.filter((d) => d.namespace === inventory.controlPlane.namespace && d.podLabels.app === 'istiod').map(key));
+  const istiods = new Set(
+    inventory.deployments
+      .filter((d) => d.namespace === inventory.controlPlane.namespace && d.podLabels.app === 'istiod')
+      .map(key),
+  );
   const skip = new Set([...excluded, ...gatewayKeys, ...istiods]);
 
   const scoped = scopeNamespaces(spec, inventory);
@@ -222,22 +298,30 @@ export function buildContext(spec: Spec, inventory: Inventory): PlanContext {
     injection: injectionTarget(namespace),
     hasInjectionLabel: namespace.labels[INJECTION_LABEL] !== undefined,
     workloads: workloadsOf(spec, inventory, namespace, skip),
-    tested: spec.install.mode === 'ambient' && isAmbientNamespace(namespace) ? testedOf(spec, inventory, namespace, skip) : [],
+    tested:
+      spec.install.mode === 'ambient' && isAmbientNamespace(namespace)
+        ? testedOf(spec, inventory, namespace, skip)
+        : [],
   }));
 
   const tagsOnOld = tags.filter((tag) => tag.revision === source.revision).map((tag) => tag.name);
-  const followers = (tag: string) => inventory.namespaces.filter((namespace) => injectionTarget(namespace) === tag).map((namespace) => namespace.name);
+  const followers = (tag: string) =>
+    inventory.namespaces.filter((namespace) => injectionTarget(namespace) === tag).map((namespace) => namespace.name);
   const movableTags = tagsOnOld.filter((tag) => followers(tag).every((name) => inScope.has(name)));
   const stuckTags = tagsOnOld.filter((tag) => !movableTags.includes(tag));
 
   const strategyIsRevision = spec.install.strategy === 'revision';
-  const onOld = inventory.gateways.filter((gateway) => !strategyIsRevision || gateway.revision === null || resolve(gateway.revision) === source.revision);
-  const templateLabel = (gateway: GatewayInfo) => inventory.deployments.find((deployment) => key(deployment) === key(gateway))?.podLabels[REV_LABEL] ?? null;
+  const onOld = inventory.gateways.filter(
+    (gateway) => !strategyIsRevision || gateway.revision === null || resolve(gateway.revision) === source.revision,
+  );
+  const templateLabel = (gateway: GatewayInfo) =>
+    inventory.deployments.find((deployment) => key(deployment) === key(gateway))?.podLabels[REV_LABEL] ?? null;
   const routeOf = (gateway: GatewayInfo): GatewayRoute => {
     const label = templateLabel(gateway);
     if (label !== null && tagNames.has(label)) return { via: 'tag', tag: label, revLabel: label };
     // No label, or `istio.io/rev=default`, is served by whatever the default revision is.
-    if ((label === null || label === 'default') && defaultRevision === source.revision) return { via: 'tag', tag: 'default', revLabel: label };
+    if ((label === null || label === 'default') && defaultRevision === source.revision)
+      return { via: 'tag', tag: 'default', revLabel: label };
     return { via: 'pinned', revLabel: newRevision };
   };
   const routes = new Map(onOld.map((gateway) => [key(gateway), routeOf(gateway)] as const));
@@ -245,34 +329,48 @@ export function buildContext(spec: Spec, inventory: Inventory): PlanContext {
   const restarted = new Set(namespaces.flatMap((namespace) => namespace.workloads.map(key)));
   const keptBy = (movesDefault: boolean): { gateways: GatewayInfo[]; keptBy: string[] } => {
     const moves = (route: GatewayRoute | undefined) =>
-      !strategyIsRevision || route === undefined || route.via === 'pinned' || (route.tag === 'default' && revisionLess ? movesDefault : movableTags.includes(route.tag));
+      !strategyIsRevision ||
+      route === undefined ||
+      route.via === 'pinned' ||
+      (route.tag === 'default' && revisionLess ? movesDefault : movableTags.includes(route.tag));
     const gateways = onOld.filter((gateway) => !excluded.has(key(gateway)) && moves(routes.get(key(gateway))));
     const switched = new Set(gateways.map(key));
     return {
       gateways,
       keptBy: [
         ...inventory.deployments
-          .filter((deployment) => !restarted.has(key(deployment)) && !gatewayKeys.has(key(deployment)) && !istiods.has(key(deployment)))
+          .filter(
+            (deployment) =>
+              !restarted.has(key(deployment)) && !gatewayKeys.has(key(deployment)) && !istiods.has(key(deployment)),
+          )
           .filter((deployment) => deployment.proxies.some((proxy) => resolve(proxy.revision) === source.revision))
           .map((deployment) => `Deployment ${key(deployment)}`),
         // Gateways and waypoints count even without a Deployment in the inventory: a waypoint left
         // on the old revision loses its control plane when it goes.
         ...onOld
           .filter((gateway) => strategyIsRevision && !switched.has(key(gateway)))
-          .map((gateway) => `${gateway.kind === 'waypoint' ? 'waypoint' : 'gateway'} ${key(gateway)}${routes.get(key(gateway))?.via === 'tag' ? ` (follows tag ${(routes.get(key(gateway)) as { tag: string }).tag})` : ''}`),
+          .map(
+            (gateway) =>
+              `${gateway.kind === 'waypoint' ? 'waypoint' : 'gateway'} ${key(gateway)}${routes.get(key(gateway))?.via === 'tag' ? ` (follows tag ${(routes.get(key(gateway)) as { tag: string }).tag})` : ''}`,
+          ),
         ...inventory.namespaces
-          .filter((namespace) => !inScope.has(namespace.name) && resolve(injectionTarget(namespace)) === source.revision)
+          .filter(
+            (namespace) => !inScope.has(namespace.name) && resolve(injectionTarget(namespace)) === source.revision,
+          )
           .filter((namespace) => !movableTags.includes(injectionTarget(namespace) ?? ''))
           .map((namespace) => `Namespace ${namespace.name} (injects from ${injectionTarget(namespace) ?? ''})`),
         // ztunnel serves every revision; only an ambient plan points it at the new one.
-        ...(strategyIsRevision && inventory.ztunnel !== null && spec.install.mode !== 'ambient' ? [`DaemonSet ${key(inventory.ztunnel)} (ztunnel; install.mode is sidecar)`] : []),
+        ...(strategyIsRevision && inventory.ztunnel !== null && spec.install.mode !== 'ambient'
+          ? [`DaemonSet ${key(inventory.ztunnel)} (ztunnel; install.mode is sidecar)`]
+          : []),
       ],
     };
   };
   // A revision-less istiod hands the default over only when it goes: before that, moving the
   // default would move every istio-injection=enabled namespace outside the scope as well.
   const withDefault = keptBy(true);
-  const createsDefaultTag = strategyIsRevision && revisionLess && source.revision === 'default' && withDefault.keptBy.length === 0;
+  const createsDefaultTag =
+    strategyIsRevision && revisionLess && source.revision === 'default' && withDefault.keptBy.length === 0;
   const { gateways, keptBy: oldRevisionKeptBy } = createsDefaultTag ? withDefault : keptBy(false);
 
   return {
@@ -302,6 +400,9 @@ export function assertForward(context: PlanContext): void {
   const order = compareVersions(context.target, context.source);
   if (order === 0) refuse('version.target', `the control plane already runs ${formatVersion(context.target)}`);
   if (order < 0) {
-    refuse('version.target', `${formatVersion(context.target)} is older than the running ${formatVersion(context.source)}: downgrades are planned only as a rollback`);
+    refuse(
+      'version.target',
+      `${formatVersion(context.target)} is older than the running ${formatVersion(context.source)}: downgrades are planned only as a rollback`,
+    );
   }
 }

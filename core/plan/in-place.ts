@@ -12,13 +12,23 @@
 import type { GatewayInfo } from '../inventory.js';
 import { formatVersion } from '../version.js';
 import type { Version } from '../version.js';
-import { gate, restarts, soakAfterControlPlane, switchGateways, testWorkloads, upgradeBase, verifyProxies } from './builders.js';
+import {
+  gate,
+  restarts,
+  soakAfterControlPlane,
+  switchGateways,
+  testWorkloads,
+  upgradeBase,
+  verifyProxies,
+} from './builders.js';
 import type { PlanContext } from './context.js';
 import type { Step } from './steps.js';
 
 /** What `istioctl upgrade` rolls besides istiod: the gateways it installed live in the control-plane namespace. */
 function istioctlGateways(context: PlanContext): GatewayInfo[] {
-  return context.gateways.filter((gateway) => gateway.kind !== 'waypoint' && gateway.namespace === context.inventory.controlPlane.namespace);
+  return context.gateways.filter(
+    (gateway) => gateway.kind !== 'waypoint' && gateway.namespace === context.inventory.controlPlane.namespace,
+  );
 }
 
 export function inPlaceSteps(context: PlanContext, hops: readonly Version[]): Step[] {
@@ -37,11 +47,19 @@ export function inPlaceSteps(context: PlanContext, hops: readonly Version[]): St
 
   for (const hop of hops) {
     const version = formatVersion(hop);
-    const subject = oneCommand && (withCni || withZtunnel || rolledByCommand.length > 0)
-      ? `upgrade the control plane in place from ${from} to ${version} (istioctl upgrade also rolls ${[...(rolledByCommand.length > 0 ? ['its gateways'] : []), ...(withCni ? ['istio-cni'] : []), ...(withZtunnel ? ['ztunnel'] : [])].join(', ')})`
-      : `upgrade the control plane in place from ${from} to ${version}`;
+    const subject =
+      oneCommand && (withCni || withZtunnel || rolledByCommand.length > 0)
+        ? `upgrade the control plane in place from ${from} to ${version} (istioctl upgrade also rolls ${[...(rolledByCommand.length > 0 ? ['its gateways'] : []), ...(withCni ? ['istio-cni'] : []), ...(withZtunnel ? ['ztunnel'] : [])].join(', ')})`
+        : `upgrade the control plane in place from ${from} to ${version}`;
     steps.push(
-      ...gate(context, spec.gates.beforeControlPlane, 'before-control-plane', `before-control-plane@${version}`, 'control-plane', subject),
+      ...gate(
+        context,
+        spec.gates.beforeControlPlane,
+        'before-control-plane',
+        `before-control-plane@${version}`,
+        'control-plane',
+        subject,
+      ),
       // Helm: CRDs and the validating webhook before istiod; in place the default revision does not change.
       ...upgradeBase(context, from, version, null),
       {
@@ -63,16 +81,46 @@ export function inPlaceSteps(context: PlanContext, hops: readonly Version[]): St
       ...soakAfterControlPlane(context, version),
     );
     // After the control plane has soaked and never before it: data-plane components may not run ahead.
-    if (!oneCommand && withCni) steps.push({ kind: 'upgrade-cni', id: `cni@${version}`, phase: 'data-plane', method, fromVersion: cniFrom, version });
+    if (!oneCommand && withCni)
+      steps.push({
+        kind: 'upgrade-cni',
+        id: `cni@${version}`,
+        phase: 'data-plane',
+        method,
+        fromVersion: cniFrom,
+        version,
+      });
     if (!oneCommand && withZtunnel) {
       steps.push(
-        ...gate(context, spec.gates.beforeZtunnel, 'before-ztunnel', `before-ztunnel@${version}`, 'data-plane', `roll ztunnel to ${version} node by node (every ambient pod's traffic)`),
-        { kind: 'upgrade-ztunnel', id: `ztunnel@${version}`, phase: 'data-plane', method, fromVersion: ztunnelFrom, version, revision: null },
+        ...gate(
+          context,
+          spec.gates.beforeZtunnel,
+          'before-ztunnel',
+          `before-ztunnel@${version}`,
+          'data-plane',
+          `roll ztunnel to ${version} node by node (every ambient pod's traffic)`,
+        ),
+        {
+          kind: 'upgrade-ztunnel',
+          id: `ztunnel@${version}`,
+          phase: 'data-plane',
+          method,
+          fromVersion: ztunnelFrom,
+          version,
+          revision: null,
+        },
       );
     }
     if (restartedGateways.length > 0) {
       steps.push(
-        ...gate(context, spec.gates.beforeGateways, 'before-gateways', `before-gateways@${version}`, 'gateways', `restart gateways on ${version}`),
+        ...gate(
+          context,
+          spec.gates.beforeGateways,
+          'before-gateways',
+          `before-gateways@${version}`,
+          'gateways',
+          `restart gateways on ${version}`,
+        ),
         ...switchGateways(context, restartedGateways, `gateways@${version}`, version, null),
       );
     }
@@ -85,7 +133,9 @@ export function inPlaceSteps(context: PlanContext, hops: readonly Version[]): St
           'namespace',
           `namespace:${namespace.name}@${version}`,
           'workloads',
-          namespace.workloads.length > 0 ? `restart the workloads of ${namespace.name} on ${version}` : `test the workloads of ${namespace.name} through ztunnel ${version}`,
+          namespace.workloads.length > 0
+            ? `restart the workloads of ${namespace.name} on ${version}`
+            : `test the workloads of ${namespace.name} through ztunnel ${version}`,
         ),
         ...restarts(context, namespace, version, null),
         ...testWorkloads(context, namespace, version),

@@ -13,7 +13,15 @@
  * https://github.com/istio-ecosystem/sail-operator/blob/main/docs/README.md#revisionbased
  */
 import { formatVersion } from '../version.js';
-import { gate, restarts, soakAfterControlPlane, switchGateways, testWorkloads, upgradeBase, verifyProxies } from './builders.js';
+import {
+  gate,
+  restarts,
+  soakAfterControlPlane,
+  switchGateways,
+  testWorkloads,
+  upgradeBase,
+  verifyProxies,
+} from './builders.js';
 import type { PlanContext, ScopedNamespace } from './context.js';
 import type { MoveTagStep, Step } from './steps.js';
 
@@ -24,9 +32,17 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
   const from = formatVersion(context.source);
   const ambient = spec.install.mode === 'ambient';
   const sailIstioName = method === 'sail' ? spec.install.sailIstioName : null;
-  const routeOf = (gateway: { namespace: string; name: string }) => context.gatewayRoutes.get(`${gateway.namespace}/${gateway.name}`);
+  const routeOf = (gateway: { namespace: string; name: string }) =>
+    context.gatewayRoutes.get(`${gateway.namespace}/${gateway.name}`);
   const steps: Step[] = [
-    ...gate(context, spec.gates.beforeControlPlane, 'before-control-plane', `before-control-plane@${version}`, 'control-plane', `install revision ${newRevision} (${version}) beside ${oldRevision} (${from})`),
+    ...gate(
+      context,
+      spec.gates.beforeControlPlane,
+      'before-control-plane',
+      `before-control-plane@${version}`,
+      'control-plane',
+      `install revision ${newRevision} (${version}) beside ${oldRevision} (${from})`,
+    ),
     // The default revision's base values stay on the old revision until the default tag moves.
     ...upgradeBase(context, from, version, context.defaultRevision),
     {
@@ -44,27 +60,60 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
   // istio-cni and ztunnel have no revisions: they are upgraded in place even here, after the
   // new istiod is ready and has soaked, ztunnel last and pointed at the new revision.
   if (ambient || inventory.cni !== null) {
-    steps.push({ kind: 'upgrade-cni', id: `cni@${version}`, phase: 'data-plane', method, fromVersion: inventory.cni?.version ?? inventory.sail?.cni?.version ?? null, version });
+    steps.push({
+      kind: 'upgrade-cni',
+      id: `cni@${version}`,
+      phase: 'data-plane',
+      method,
+      fromVersion: inventory.cni?.version ?? inventory.sail?.cni?.version ?? null,
+      version,
+    });
   }
   if (ambient) {
     steps.push(
-      ...gate(context, spec.gates.beforeZtunnel, 'before-ztunnel', `before-ztunnel@${version}`, 'data-plane', `roll ztunnel to ${version} node by node and point it at ${newRevision}`),
-      { kind: 'upgrade-ztunnel', id: `ztunnel@${version}`, phase: 'data-plane', method, fromVersion: inventory.ztunnel?.version ?? inventory.sail?.ztunnel?.version ?? null, version, revision: newRevision },
+      ...gate(
+        context,
+        spec.gates.beforeZtunnel,
+        'before-ztunnel',
+        `before-ztunnel@${version}`,
+        'data-plane',
+        `roll ztunnel to ${version} node by node and point it at ${newRevision}`,
+      ),
+      {
+        kind: 'upgrade-ztunnel',
+        id: `ztunnel@${version}`,
+        phase: 'data-plane',
+        method,
+        fromVersion: inventory.ztunnel?.version ?? inventory.sail?.ztunnel?.version ?? null,
+        version,
+        revision: newRevision,
+      },
     );
   }
   const pinned = context.gateways.filter((gateway) => routeOf(gateway)?.via !== 'tag');
   if (pinned.length > 0) {
     steps.push(
-      ...gate(context, spec.gates.beforeGateways, 'before-gateways', `before-gateways@${version}`, 'gateways', `move gateways pinned to ${oldRevision} to ${newRevision}`),
+      ...gate(
+        context,
+        spec.gates.beforeGateways,
+        'before-gateways',
+        `before-gateways@${version}`,
+        'gateways',
+        `move gateways pinned to ${oldRevision} to ${newRevision}`,
+      ),
       ...switchGateways(context, pinned, `gateways@${version}`, version, newRevision),
     );
   }
 
-  const afterMove = (namespace: ScopedNamespace) => [...restarts(context, namespace, version, newRevision), ...testWorkloads(context, namespace, version)];
-  const onTag = (tag: string) => context.gateways.filter((gateway) => {
-    const route = routeOf(gateway);
-    return route?.via === 'tag' && route.tag === tag;
-  });
+  const afterMove = (namespace: ScopedNamespace) => [
+    ...restarts(context, namespace, version, newRevision),
+    ...testWorkloads(context, namespace, version),
+  ];
+  const onTag = (tag: string) =>
+    context.gateways.filter((gateway) => {
+      const route = routeOf(gateway);
+      return route?.via === 'tag' && route.tag === tag;
+    });
   const moveTag = (tag: string, followers: ScopedNamespace[]): MoveTagStep => ({
     kind: 'move-tag',
     id: `move-tag:${tag}@${newRevision}`,
@@ -86,26 +135,44 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
     const gateways = onTag(tag);
     steps.push(
       // A tag nothing follows moves only so it does not dangle: nothing for a human to weigh.
-      ...gate(context, spec.gates.perNamespace && (followers.length > 0 || gateways.length > 0), 'namespace', `tag:${tag}@${version}`, 'workloads', `move tag ${tag} (namespaces: ${followers.map((n) => n.name).join(', ') || 'none'}) to ${newRevision}`),
+      ...gate(
+        context,
+        spec.gates.perNamespace && (followers.length > 0 || gateways.length > 0),
+        'namespace',
+        `tag:${tag}@${version}`,
+        'workloads',
+        `move tag ${tag} (namespaces: ${followers.map((n) => n.name).join(', ') || 'none'}) to ${newRevision}`,
+      ),
       moveTag(tag, followers),
       ...switchGateways(context, gateways, `gateways:tag:${tag}@${version}`, version, newRevision, 'workloads'),
       ...followers.flatMap(afterMove),
     );
     const existing = inventory.sail?.revisionTags.find((sailTag) => sailTag.name === tag);
     if (existing?.targetRef?.kind === 'Istio') {
-      warnings.push(`IstioRevisionTag ${tag} already follows Istio ${existing.targetRef.name}: its namespaces take ${newRevision} at their next restart as soon as Sail activates it`);
+      warnings.push(
+        `IstioRevisionTag ${tag} already follows Istio ${existing.targetRef.name}: its namespaces take ${newRevision} at their next restart as soon as Sail activates it`,
+      );
     }
   }
   if (context.movableTags.includes('default')) {
     // Namespaces on the default tag move with it (below), not one by one.
-    context.namespaces.filter((namespace) => namespace.injection === 'default').forEach((namespace) => movedByTag.add(namespace.name));
+    context.namespaces
+      .filter((namespace) => namespace.injection === 'default')
+      .forEach((namespace) => movedByTag.add(namespace.name));
   }
   for (const namespace of context.namespaces) {
     if (movedByTag.has(namespace.name)) continue;
     const needsLabel = namespace.injection !== null && namespace.injection !== newRevision;
     if (!needsLabel && namespace.workloads.length === 0 && namespace.tested.length === 0) continue;
     steps.push(
-      ...gate(context, spec.gates.perNamespace, 'namespace', `namespace:${namespace.name}@${version}`, 'workloads', `move ${namespace.name} to ${newRevision} and ${namespace.workloads.length > 0 ? 'restart' : 'test'} its workloads`),
+      ...gate(
+        context,
+        spec.gates.perNamespace,
+        'namespace',
+        `namespace:${namespace.name}@${version}`,
+        'workloads',
+        `move ${namespace.name} to ${newRevision} and ${namespace.workloads.length > 0 ? 'restart' : 'test'} its workloads`,
+      ),
     );
     if (needsLabel) {
       steps.push({
@@ -125,11 +192,27 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
     // label, new namespaces and the default validating webhook: it must be the new revision
     // before the old one goes. https://istio.io/latest/docs/setup/upgrade/canary/#default-tag
     // A revision-less istiod's namespaces were moved by label above: the new tag carries none yet.
-    const followers = context.movableTags.includes('default') ? context.namespaces.filter((namespace) => namespace.injection === 'default') : [];
+    const followers = context.movableTags.includes('default')
+      ? context.namespaces.filter((namespace) => namespace.injection === 'default')
+      : [];
     steps.push(
-      ...gate(context, spec.gates.beforeDefaultTag, 'default-tag', `default-tag@${version}`, 'workloads', `make ${newRevision} the default revision (istio-injection=enabled namespaces, new namespaces, validation)`),
+      ...gate(
+        context,
+        spec.gates.beforeDefaultTag,
+        'default-tag',
+        `default-tag@${version}`,
+        'workloads',
+        `make ${newRevision} the default revision (istio-injection=enabled namespaces, new namespaces, validation)`,
+      ),
       moveTag('default', followers),
-      ...switchGateways(context, onTag('default'), `gateways:tag:default@${version}`, version, newRevision, 'workloads'),
+      ...switchGateways(
+        context,
+        onTag('default'),
+        `gateways:tag:default@${version}`,
+        version,
+        newRevision,
+        'workloads',
+      ),
       ...followers.flatMap(afterMove),
     );
   }
@@ -142,20 +225,44 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
     warnings.push(`revision ${oldRevision} is kept: still used by ${context.oldRevisionKeptBy.join(', ')}`);
     return steps;
   }
-  const removal: Step = { kind: 'remove-old-revision', id: `remove-revision:${oldRevision}`, phase: 'cleanup', method, revision: oldRevision, version: from, namespace: spec.install.namespace };
+  const removal: Step = {
+    kind: 'remove-old-revision',
+    id: `remove-revision:${oldRevision}`,
+    phase: 'cleanup',
+    method,
+    revision: oldRevision,
+    version: from,
+    namespace: spec.install.namespace,
+  };
   if (method === 'sail') {
     // Sail deletes an unused revision by itself after its grace period: a gate could not stop it.
     const grace = inventory.sail?.istio?.inactiveRevisionDeletionGracePeriodSeconds;
-    warnings.push(`Sail deletes revision ${oldRevision} by itself ${grace ?? 30}s after it is unused; gates.beforeRemovingOldRevision and timers.graceBeforeRevisionRemoval do not apply`);
+    warnings.push(
+      `Sail deletes revision ${oldRevision} by itself ${grace ?? 30}s after it is unused; gates.beforeRemovingOldRevision and timers.graceBeforeRevisionRemoval do not apply`,
+    );
     steps.push(removal);
     return steps;
   }
   const grace = spec.timers.graceBeforeRevisionRemoval;
   if (grace > 0) {
-    steps.push({ kind: 'soak', id: `grace:${oldRevision}`, phase: 'cleanup', seconds: grace, pauseReason: 'grace-period', reason: `grace period before removing revision ${oldRevision}` });
+    steps.push({
+      kind: 'soak',
+      id: `grace:${oldRevision}`,
+      phase: 'cleanup',
+      seconds: grace,
+      pauseReason: 'grace-period',
+      reason: `grace period before removing revision ${oldRevision}`,
+    });
   }
   steps.push(
-    ...gate(context, spec.gates.beforeRemovingOldRevision, 'before-old-revision-removal', `before-removing:${oldRevision}`, 'cleanup', `remove revision ${oldRevision} (${from})`),
+    ...gate(
+      context,
+      spec.gates.beforeRemovingOldRevision,
+      'before-old-revision-removal',
+      `before-removing:${oldRevision}`,
+      'cleanup',
+      `remove revision ${oldRevision} (${from})`,
+    ),
     removal,
   );
   return steps;

@@ -63,7 +63,9 @@ export function predictInventory(inventory: Inventory, done: readonly Step[]): I
         break;
       }
       case 'remove-old-revision':
-        next.controlPlane.revisions = next.controlPlane.revisions.filter((candidate) => candidate.name !== step.revision);
+        next.controlPlane.revisions = next.controlPlane.revisions.filter(
+          (candidate) => candidate.name !== step.revision,
+        );
         break;
       case 'precheck':
       case 'gate':
@@ -91,9 +93,10 @@ export function rollbackPoints(plan: Plan, inventory: Inventory): RollbackSummar
   plan.steps.slice(0, end).forEach((step, index) => {
     if (step.kind === 'gate') points.push(at(index, step.id));
   });
-  points.push(at(end, removal === -1 ? null : plan.steps[removal]?.id ?? null));
+  points.push(at(end, removal === -1 ? null : (plan.steps[removal]?.id ?? null)));
   // A point that undoes exactly what the one before it undoes (only gates or timers between) says nothing new.
-  const same = (a: RollbackPoint, b: RollbackPoint | undefined) => b !== undefined && a.steps.map((step) => step.id).join() === b.steps.map((step) => step.id).join();
+  const same = (a: RollbackPoint, b: RollbackPoint | undefined) =>
+    b !== undefined && a.steps.map((step) => step.id).join() === b.steps.map((step) => step.id).join();
   const distinct = points.filter((point, index) => point.steps.length > 0 && !same(point, points[index - 1]));
-  return { points: distinct, noReturnAfter: removal === -1 ? null : plan.steps[removal]?.id ?? null };
+  return { points: distinct, noReturnAfter: removal === -1 ? null : (plan.steps[removal]?.id ?? null) };
 }

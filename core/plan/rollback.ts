@@ -6,7 +6,17 @@
  */
 import type { Inventory } from '../inventory.js';
 import { compareVersions, formatVersion, parseVersion, tryParseVersion } from '../version.js';
-import type { GatewayTarget, MoveNamespaceStep, MoveTagStep, Plan, RestartWorkloadStep, Step, TestWorkloadStep, UpgradeCniStep, UpgradeZtunnelStep } from './steps.js';
+import type {
+  GatewayTarget,
+  MoveNamespaceStep,
+  MoveTagStep,
+  Plan,
+  RestartWorkloadStep,
+  Step,
+  TestWorkloadStep,
+  UpgradeCniStep,
+  UpgradeZtunnelStep,
+} from './steps.js';
 
 const PHASE = 'rolling-back' as const;
 
@@ -17,7 +27,8 @@ function stepsOf<K extends Step['kind']>(plan: Plan, kind: K): Extract<Step, { k
 /** Each workload once, in the order the upgrade restarted it. */
 function restartedWorkloads(plan: Plan): RestartWorkloadStep[] {
   const seen = new Map<string, RestartWorkloadStep>();
-  for (const step of stepsOf(plan, 'restart-workload')) if (!seen.has(`${step.namespace}/${step.name}`)) seen.set(`${step.namespace}/${step.name}`, step);
+  for (const step of stepsOf(plan, 'restart-workload'))
+    if (!seen.has(`${step.namespace}/${step.name}`)) seen.set(`${step.namespace}/${step.name}`, step);
   return [...seen.values()];
 }
 
@@ -46,22 +57,35 @@ function restartsBack(plan: Plan, version: string, revision: string | null): Ste
 function gatewaysBack(plan: Plan, version: string, revision: string | null): Step[] {
   const gateways = switchedGateways(plan).map((gateway) => ({
     ...gateway,
-    revLabel: revision !== null && plan.revisions !== null && gateway.revLabel === plan.revisions.to ? revision : gateway.revLabel,
+    revLabel:
+      revision !== null && plan.revisions !== null && gateway.revLabel === plan.revisions.to
+        ? revision
+        : gateway.revLabel,
   }));
-  return gateways.length === 0 ? [] : [{ kind: 'switch-gateways', id: `rollback:gateways@${version}`, phase: PHASE, gateways, version, revision }];
+  return gateways.length === 0
+    ? []
+    : [{ kind: 'switch-gateways', id: `rollback:gateways@${version}`, phase: PHASE, gateways, version, revision }];
 }
 
 function verifyBack(plan: Plan, version: string, revision: string | null): Step[] {
   const namespaces = [...new Set(restartedWorkloads(plan).map((step) => step.namespace))];
   if (namespaces.length === 0 && switchedGateways(plan).length === 0) return [];
-  return [{ kind: 'verify-proxies', id: `rollback:verify-proxies@${version}`, phase: PHASE, version, revision, namespaces }];
+  return [
+    { kind: 'verify-proxies', id: `rollback:verify-proxies@${version}`, phase: PHASE, version, revision, namespaces },
+  ];
 }
 
 /** Each ambient test once, run again where the workloads are once the data plane is back. */
 function testsBack(plan: Plan, version: string): Step[] {
   const seen = new Map<string, TestWorkloadStep>();
-  for (const step of stepsOf(plan, 'test-workload')) if (!seen.has(`${step.namespace}/${step.name}`)) seen.set(`${step.namespace}/${step.name}`, step);
-  return [...seen.values()].map((step) => ({ ...step, id: `rollback:test:${step.namespace}/${step.name}@${version}`, phase: PHASE, onTestFailure: 'gate' as const }));
+  for (const step of stepsOf(plan, 'test-workload'))
+    if (!seen.has(`${step.namespace}/${step.name}`)) seen.set(`${step.namespace}/${step.name}`, step);
+  return [...seen.values()].map((step) => ({
+    ...step,
+    id: `rollback:test:${step.namespace}/${step.name}@${version}`,
+    phase: PHASE,
+    onTestFailure: 'gate' as const,
+  }));
 }
 
 /**
@@ -69,19 +93,41 @@ function testsBack(plan: Plan, version: string): Step[] {
  * (its step's `fromVersion`, else `version`), when a done step upgraded it and it is not there
  * yet. Data-plane components may never run ahead of the control plane, so they go first.
  */
-function dataPlaneBack(plan: Plan, inventory: Inventory, done: { ztunnel: UpgradeZtunnelStep | undefined; cni: UpgradeCniStep | undefined }, version: string, ztunnelRevision: string | null): Step[] {
+function dataPlaneBack(
+  plan: Plan,
+  inventory: Inventory,
+  done: { ztunnel: UpgradeZtunnelStep | undefined; cni: UpgradeCniStep | undefined },
+  version: string,
+  ztunnelRevision: string | null,
+): Step[] {
   const steps: Step[] = [];
   const ztunnel = inventory.ztunnel?.version ?? inventory.sail?.ztunnel?.version ?? null;
   const cni = inventory.cni?.version ?? inventory.sail?.cni?.version ?? null;
   if (done.ztunnel !== undefined) {
     const back = done.ztunnel.fromVersion ?? version;
     if (ztunnel !== back || done.ztunnel.revision !== null) {
-      steps.push({ kind: 'upgrade-ztunnel', id: `rollback:ztunnel@${back}`, phase: PHASE, method: plan.method, fromVersion: ztunnel, version: back, revision: done.ztunnel.revision === null ? null : ztunnelRevision });
+      steps.push({
+        kind: 'upgrade-ztunnel',
+        id: `rollback:ztunnel@${back}`,
+        phase: PHASE,
+        method: plan.method,
+        fromVersion: ztunnel,
+        version: back,
+        revision: done.ztunnel.revision === null ? null : ztunnelRevision,
+      });
     }
   }
   if (done.cni !== undefined) {
     const back = done.cni.fromVersion ?? version;
-    if (cni !== back) steps.push({ kind: 'upgrade-cni', id: `rollback:cni@${back}`, phase: PHASE, method: plan.method, fromVersion: cni, version: back });
+    if (cni !== back)
+      steps.push({
+        kind: 'upgrade-cni',
+        id: `rollback:cni@${back}`,
+        phase: PHASE,
+        method: plan.method,
+        fromVersion: cni,
+        version: back,
+      });
   }
   return steps;
 }
@@ -94,10 +140,27 @@ function revisionRollback(plan: Plan, inventory: Inventory, revisions: { from: s
   const steps: Step[] = [];
   // Sail serves one active revision per Istio: setting the version back is what reactivates the old one.
   if (install !== undefined && (plan.method === 'sail' || !oldStillRuns)) {
-    steps.push({ kind: 'install-revision', id: `rollback:install-revision:${revisions.from}`, phase: PHASE, method: plan.method, revision: revisions.from, version: plan.source, namespace, sailIstioName });
+    steps.push({
+      kind: 'install-revision',
+      id: `rollback:install-revision:${revisions.from}`,
+      phase: PHASE,
+      method: plan.method,
+      revision: revisions.from,
+      version: plan.source,
+      namespace,
+      sailIstioName,
+    });
   }
   // ztunnel goes back to the old revision only once that istiod runs again.
-  steps.push(...dataPlaneBack(plan, inventory, { ztunnel: stepsOf(plan, 'upgrade-ztunnel')[0], cni: stepsOf(plan, 'upgrade-cni')[0] }, plan.source, revisions.from));
+  steps.push(
+    ...dataPlaneBack(
+      plan,
+      inventory,
+      { ztunnel: stepsOf(plan, 'upgrade-ztunnel')[0], cni: stepsOf(plan, 'upgrade-cni')[0] },
+      plan.source,
+      revisions.from,
+    ),
+  );
   for (const move of [...stepsOf(plan, 'move-tag')].reverse()) {
     const back: MoveTagStep = {
       ...move,
@@ -120,13 +183,32 @@ function revisionRollback(plan: Plan, inventory: Inventory, revisions: { from: s
     };
     steps.push(back);
   }
-  steps.push(...gatewaysBack(plan, plan.source, revisions.from), ...restartsBack(plan, plan.source, revisions.from), ...testsBack(plan, plan.source), ...verifyBack(plan, plan.source, revisions.from));
+  steps.push(
+    ...gatewaysBack(plan, plan.source, revisions.from),
+    ...restartsBack(plan, plan.source, revisions.from),
+    ...testsBack(plan, plan.source),
+    ...verifyBack(plan, plan.source, revisions.from),
+  );
   if (inventory.controlPlane.revisions.some((revision) => revision.name === revisions.to)) {
-    steps.push({ kind: 'remove-old-revision', id: `rollback:remove-revision:${revisions.to}`, phase: PHASE, method: plan.method, revision: revisions.to, version: plan.target, namespace });
+    steps.push({
+      kind: 'remove-old-revision',
+      id: `rollback:remove-revision:${revisions.to}`,
+      phase: PHASE,
+      method: plan.method,
+      revision: revisions.to,
+      version: plan.target,
+      namespace,
+    });
   }
   // The base chart went first on the way up, so it comes back last.
   for (const base of stepsOf(plan, 'upgrade-base')) {
-    steps.push({ ...base, id: `rollback:base@${base.fromVersion}`, phase: PHASE, fromVersion: base.version, version: base.fromVersion });
+    steps.push({
+      ...base,
+      id: `rollback:base@${base.fromVersion}`,
+      phase: PHASE,
+      fromVersion: base.version,
+      version: base.fromVersion,
+    });
   }
   return steps;
 }
@@ -140,7 +222,10 @@ function inPlaceRollback(plan: Plan, inventory: Inventory, warnings: string[]): 
   const ups = stepsOf(plan, 'upgrade-control-plane');
   const [first] = ups;
   if (first === undefined) return [];
-  const running = inventory.controlPlane.revisions.find((revision) => revision.name === first.revision)?.version ?? tryParseVersion(inventory.sail?.istio?.version) ?? null;
+  const running =
+    inventory.controlPlane.revisions.find((revision) => revision.name === first.revision)?.version ??
+    tryParseVersion(inventory.sail?.istio?.version) ??
+    null;
   const current = typeof running === 'string' ? tryParseVersion(running) : running;
   if (current === null) {
     warnings.push(`the version of revision ${first.revision} is unknown: assuming every done hop ran`);
@@ -153,12 +238,24 @@ function inPlaceRollback(plan: Plan, inventory: Inventory, warnings: string[]): 
     const version = hop.fromVersion;
     const ofHop = (step: { version: string }) => step.version === hop.version;
     steps.push(
-      ...dataPlaneBack(plan, inventory, { ztunnel: stepsOf(plan, 'upgrade-ztunnel').find(ofHop), cni: stepsOf(plan, 'upgrade-cni').find(ofHop) }, version, null),
+      ...dataPlaneBack(
+        plan,
+        inventory,
+        { ztunnel: stepsOf(plan, 'upgrade-ztunnel').find(ofHop), cni: stepsOf(plan, 'upgrade-cni').find(ofHop) },
+        version,
+        null,
+      ),
       { ...hop, id: `rollback:control-plane@${version}`, phase: PHASE, fromVersion: currentText, version },
     );
     const base = stepsOf(plan, 'upgrade-base').find(ofHop);
-    if (base !== undefined) steps.push({ ...base, id: `rollback:base@${version}`, phase: PHASE, fromVersion: base.version, version });
-    steps.push(...gatewaysBack(plan, version, null), ...restartsBack(plan, version, null), ...testsBack(plan, version), ...verifyBack(plan, version, null));
+    if (base !== undefined)
+      steps.push({ ...base, id: `rollback:base@${version}`, phase: PHASE, fromVersion: base.version, version });
+    steps.push(
+      ...gatewaysBack(plan, version, null),
+      ...restartsBack(plan, version, null),
+      ...testsBack(plan, version),
+      ...verifyBack(plan, version, null),
+    );
     currentText = version;
   }
   return steps;
@@ -171,17 +268,25 @@ function inPlaceRollback(plan: Plan, inventory: Inventory, warnings: string[]): 
  */
 export function planRollback(original: Plan, inventory: Inventory): Plan {
   const warnings: string[] = [];
-  const steps = original.revisions ? revisionRollback(original, inventory, original.revisions) : inPlaceRollback(original, inventory, warnings);
+  const steps = original.revisions
+    ? revisionRollback(original, inventory, original.revisions)
+    : inPlaceRollback(original, inventory, warnings);
   if (steps.length === 0) warnings.push(`nothing to roll back: the control plane already runs ${original.source}`);
   if (original.strategy === 'in-place' && original.mode === 'sidecar' && steps.length > 0) {
-    warnings.push('an in-place downgrade leaves sidecars briefly ahead of istiod until each workload restarts: restarts follow each hop at once');
+    warnings.push(
+      'an in-place downgrade leaves sidecars briefly ahead of istiod until each workload restarts: restarts follow each hop at once',
+    );
   }
   return {
     ...original,
     kind: 'rollback',
     source: original.target,
     target: original.source,
-    hops: [...original.hops].reverse().slice(1).map((hop) => ({ ...hop, patchFrom: 'target' as const })).concat([{ version: original.source, patchFrom: 'target' }]),
+    hops: [...original.hops]
+      .reverse()
+      .slice(1)
+      .map((hop) => ({ ...hop, patchFrom: 'target' as const }))
+      .concat([{ version: original.source, patchFrom: 'target' }]),
     revisions: original.revisions ? { from: original.revisions.to, to: original.revisions.from } : null,
     steps,
     warnings,

@@ -323,11 +323,14 @@ export function describe(step: Step): string {
         : `Install istiod revision ${step.revision} (${step.version}) with ${step.method} in ${step.namespace}, beside the old one.`;
     case 'upgrade-control-plane': {
       const also = [
-        ...(step.alsoUpgrades.gateways.length > 0 ? [`gateways ${names(step.alsoUpgrades.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`))}`] : []),
+        ...(step.alsoUpgrades.gateways.length > 0
+          ? [`gateways ${names(step.alsoUpgrades.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`))}`]
+          : []),
         ...(step.alsoUpgrades.cni ? ['istio-cni'] : []),
         ...(step.alsoUpgrades.ztunnel ? ['ztunnel'] : []),
       ];
-      const rolls = also.length > 0 ? `; the same command rolls ${also.join(', ')}: wait until each runs ${step.version}` : '';
+      const rolls =
+        also.length > 0 ? `; the same command rolls ${also.join(', ')}: wait until each runs ${step.version}` : '';
       return step.method === 'sail'
         ? `Set Istio ${step.sailIstioName ?? 'default'} to ${step.version} and wait for istiod to roll (from ${step.fromVersion}).`
         : `Upgrade istiod (revision ${step.revision}) in place from ${step.fromVersion} to ${step.version} with ${step.method}${rolls}.`;
@@ -337,9 +340,13 @@ export function describe(step: Step): string {
     case 'upgrade-ztunnel':
       return `Upgrade ztunnel to ${step.version} node by node${step.fromVersion ? ` (from ${step.fromVersion})` : ''}${step.revision ? `, pointing it at istiod revision ${step.revision}` : ''}.`;
     case 'switch-gateways': {
-      if (!step.revision) return `Restart gateways ${names(step.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`))} so they run ${step.version}.`;
+      if (!step.revision)
+        return `Restart gateways ${names(step.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`))} so they run ${step.version}.`;
       const list = names(
-        step.gateways.map((gateway) => `${gateway.namespace}/${gateway.name} (${gateway.revLabel === null ? 'no istio.io/rev: default revision' : `istio.io/rev=${gateway.revLabel}`})`),
+        step.gateways.map(
+          (gateway) =>
+            `${gateway.namespace}/${gateway.name} (${gateway.revLabel === null ? 'no istio.io/rev: default revision' : `istio.io/rev=${gateway.revLabel}`})`,
+        ),
       );
       return `Move gateways ${list} to revision ${step.revision} and restart them.`;
     }
@@ -351,13 +358,21 @@ export function describe(step: Step): string {
       return `Move namespace ${step.namespace} from ${step.from} to revision ${step.toRevision} (${labels}).`;
     }
     case 'move-tag': {
-      const how = step.sailTargetRef ? ` (IstioRevisionTag targetRef ${step.sailTargetRef.kind} ${step.sailTargetRef.name})` : '';
-      if (step.tag === 'default' && step.toRevision === 'default') return `Remove tag default so the revision-less istiod is the default revision again (from ${step.fromRevision}).`;
-      const what = step.tag === 'default' ? 'the default revision (tag default: istio-injection=enabled namespaces, unlabelled pods, the validating webhook)' : `revision tag ${step.tag}`;
+      const how = step.sailTargetRef
+        ? ` (IstioRevisionTag targetRef ${step.sailTargetRef.kind} ${step.sailTargetRef.name})`
+        : '';
+      if (step.tag === 'default' && step.toRevision === 'default')
+        return `Remove tag default so the revision-less istiod is the default revision again (from ${step.fromRevision}).`;
+      const what =
+        step.tag === 'default'
+          ? 'the default revision (tag default: istio-injection=enabled namespaces, unlabelled pods, the validating webhook)'
+          : `revision tag ${step.tag}`;
       return `Move ${what} from ${step.fromRevision} to ${step.toRevision}${how} (namespaces: ${names(step.namespaces)}).`;
     }
     case 'restart-workload': {
-      const test = step.test ? `, then run its ${step.test.http ? 'HTTP' : step.test.command ? 'command' : 'Job'} test` : '';
+      const test = step.test
+        ? `, then run its ${step.test.http ? 'HTTP' : step.test.command ? 'command' : 'Job'} test`
+        : '';
       return `Restart ${step.namespace}/${step.name} and check its proxies run ${step.expectedVersion}${step.expectedRevision ? ` from ${step.expectedRevision}` : ''}${test}.`;
     }
     case 'test-workload':

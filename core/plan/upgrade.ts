@@ -17,18 +17,31 @@ import type { Plan, Step } from './steps.js';
 function hopsFor(context: PlanContext, warnings: string[]): Plan['hops'] {
   const { spec, source, target } = context;
   // minorsBetween throws a VersionError here; as a PlanError it names the field (the workflow refuses PlanErrors and would retry anything else forever).
-  if (source.major !== target.major) refuse('version.target', `${formatVersion(target)} is not on the running major version ${source.major} (${formatVersion(source)}): crossing major versions is not supported`);
+  if (source.major !== target.major)
+    refuse(
+      'version.target',
+      `${formatVersion(target)} is not on the running major version ${source.major} (${formatVersion(source)}): crossing major versions is not supported`,
+    );
   const distance = minorsBetween(source, target);
   if (spec.install.strategy === 'revision') {
     if (spec.install.mode === 'ambient' && distance > 1) {
       // ztunnel and istio-cni have no revisions: after the new istiod they would trail it by `distance` minors.
-      refuse('version.target', `an ambient revision-based upgrade may cross one minor at a time (istio-cni and ztunnel would be ${distance} minors behind ${formatVersion(target)}): target 1.${source.minor + 1} first, or use in-place`);
+      refuse(
+        'version.target',
+        `an ambient revision-based upgrade may cross one minor at a time (istio-cni and ztunnel would be ${distance} minors behind ${formatVersion(target)}): target 1.${source.minor + 1} first, or use in-place`,
+      );
     }
-    if (distance > 2) warnings.push(`the new revision is ${distance} minors ahead of ${formatVersion(source)}: Istio tests canary jumps of up to two minors`);
+    if (distance > 2)
+      warnings.push(
+        `the new revision is ${distance} minors ahead of ${formatVersion(source)}: Istio tests canary jumps of up to two minors`,
+      );
     return [{ version: formatVersion(target), patchFrom: 'target' }];
   }
   try {
-    return inPlaceHops(source, target, spec.version.intermediate).map((hop) => ({ version: formatVersion(hop.version), patchFrom: hop.source }));
+    return inPlaceHops(source, target, spec.version.intermediate).map((hop) => ({
+      version: formatVersion(hop.version),
+      patchFrom: hop.source,
+    }));
   } catch (error) {
     if (error instanceof VersionError) refuse('version.intermediate', error.message);
     throw error;
@@ -43,7 +56,8 @@ export function planUpgrade(spec: Spec, inventory: Inventory): Plan {
   const hopVersions: Version[] = hops.map((hop) => parseVersion(hop.version));
   const target = formatVersion(context.target);
   const precheck: Step = { kind: 'precheck', id: `precheck@${target}`, phase: 'prechecks', targetVersion: target };
-  const pathSteps = spec.install.strategy === 'revision' ? revisionSteps(context, warnings) : inPlaceSteps(context, hopVersions);
+  const pathSteps =
+    spec.install.strategy === 'revision' ? revisionSteps(context, warnings) : inPlaceSteps(context, hopVersions);
   const removesOldRevision = pathSteps.some((step) => step.kind === 'remove-old-revision');
   return {
     kind: 'upgrade',
@@ -62,4 +76,3 @@ export function planUpgrade(spec: Spec, inventory: Inventory): Plan {
     observedAt: inventory.observedAt,
   };
 }
-

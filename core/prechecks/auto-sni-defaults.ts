@@ -31,7 +31,9 @@ export const autoSniDefaults: Precheck = {
         const value = revision.istiodEnv[flag] ?? revision.meshConfig?.proxyMetadata[flag];
         return value === undefined ? [] : [`revision ${revision.name}: ${flag}=${value}`];
       }),
-      ...(revision.compatibilityVersion !== null && Number(revision.compatibilityVersion.split('.')[1]) <= 20 ? [`revision ${revision.name}: compatibilityVersion ${revision.compatibilityVersion}`] : []),
+      ...(revision.compatibilityVersion !== null && Number(revision.compatibilityVersion.split('.')[1]) <= 20
+        ? [`revision ${revision.name}: compatibilityVersion ${revision.compatibilityVersion}`]
+        : []),
     ]);
     return [
       {
@@ -41,8 +43,10 @@ export const autoSniDefaults: Precheck = {
           pinned.length > 0
             ? 'These flags are set explicitly, so the 1.21 default change does not apply to them'
             : 'From 1.21 upstream TLS sends SNI and verifies server certificates by default; DestinationRules with TLS and no caCertificates may start failing',
-        evidence: pinned.length > 0 ? pinned : ['istiod env: neither ENABLE_AUTO_SNI nor VERIFY_CERTIFICATE_AT_CLIENT set'],
-        remedy: 'Give TLS DestinationRules caCertificates (or insecureSkipVerify deliberately), or keep the old defaults with compatibilityVersion 1.20 while fixing them',
+        evidence:
+          pinned.length > 0 ? pinned : ['istiod env: neither ENABLE_AUTO_SNI nor VERIFY_CERTIFICATE_AT_CLIENT set'],
+        remedy:
+          'Give TLS DestinationRules caCertificates (or insecureSkipVerify deliberately), or keep the old defaults with compatibilityVersion 1.20 while fixing them',
         hop,
         source: SOURCE,
       },

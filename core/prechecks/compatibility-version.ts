@@ -22,7 +22,8 @@ export const compatibilityVersion: Precheck = {
     const { target } = input.context;
     return input.context.inventory.controlPlane.revisions.flatMap((revision): Finding[] => {
       if (revision.compatibilityVersion === null) return [];
-      const compat = tryParseVersion(`${revision.compatibilityVersion}.0`) ?? tryParseVersion(revision.compatibilityVersion);
+      const compat =
+        tryParseVersion(`${revision.compatibilityVersion}.0`) ?? tryParseVersion(revision.compatibilityVersion);
       const evidence = [`revision ${revision.name}: compatibilityVersion ${revision.compatibilityVersion}`];
       if (compat === null || target.minor - compat.minor > COMPATIBILITY_WINDOW) {
         return [

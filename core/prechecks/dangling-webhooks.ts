@@ -20,7 +20,10 @@ export const danglingWebhooks: Precheck = {
           // A pod webhook pointing nowhere can stop every restart of the upgrade.
           severity: webhook.targetsPods ? ('block' as const) : ('warn' as const),
           message: `${kind} ${webhook.name} calls a Service that does not exist${webhook.targetsPods ? ': pod restarts may be refused' : ''}`,
-          evidence: [`${kind}/${webhook.name}`, ...missing.map((service) => `Service ${service.namespace}/${service.name} (missing)`)],
+          evidence: [
+            `${kind}/${webhook.name}`,
+            ...missing.map((service) => `Service ${service.namespace}/${service.name} (missing)`),
+          ],
           remedy: webhook.istio
             ? 'Remove the leftover Istio webhook (e.g. of a revision already uninstalled) or restore its istiod'
             : 'Delete the webhook configuration or restore its Service',

@@ -18,7 +18,11 @@ export const dataPlaneSkew: Precheck = {
       const version = tryParseVersion(daemonSet?.version);
       if (daemonSet === null || version === null) return [];
       const violation = skewViolation(source, version);
-      return violation === null ? [] : [`DaemonSet ${daemonSet.namespace}/${daemonSet.name} at ${formatVersion(version)}: ${violation.replace(' would be ', ' is ')}`];
+      return violation === null
+        ? []
+        : [
+            `DaemonSet ${daemonSet.namespace}/${daemonSet.name} at ${formatVersion(version)}: ${violation.replace(' would be ', ' is ')}`,
+          ];
     });
     if (evidence.length === 0) return [];
     return [

@@ -18,8 +18,12 @@ export const injectionLabelConflict: Precheck = {
       {
         check: 'injection-label-conflict',
         severity: 'warn',
-        message: 'These namespaces have both istio-injection and istio.io/rev; istio-injection wins, so the revision label is ignored',
-        evidence: both.map((namespace) => `Namespace ${namespace.name}: ${INJECTION_LABEL}=${namespace.labels[INJECTION_LABEL] ?? ''}, ${REV_LABEL}=${namespace.labels[REV_LABEL] ?? ''}`),
+        message:
+          'These namespaces have both istio-injection and istio.io/rev; istio-injection wins, so the revision label is ignored',
+        evidence: both.map(
+          (namespace) =>
+            `Namespace ${namespace.name}: ${INJECTION_LABEL}=${namespace.labels[INJECTION_LABEL] ?? ''}, ${REV_LABEL}=${namespace.labels[REV_LABEL] ?? ''}`,
+        ),
         remedy: 'Remove istio-injection (a revision-based plan does so when it moves the namespace)',
       },
     ];

@@ -14,7 +14,11 @@ export const istiodAvailability: Precheck = {
     const revision = inventory.controlPlane.revisions.find((candidate) => candidate.name === oldRevision);
     if (revision === undefined) return [];
     const evidence = [
-      ...(revision.istiodReplicas < 2 ? [`istiod of revision ${revision.name} in ${inventory.controlPlane.namespace}: ${revision.istiodReplicas} replica`] : []),
+      ...(revision.istiodReplicas < 2
+        ? [
+            `istiod of revision ${revision.name} in ${inventory.controlPlane.namespace}: ${revision.istiodReplicas} replica`,
+          ]
+        : []),
       ...(revision.hasPodDisruptionBudget ? [] : [`revision ${revision.name}: no PodDisruptionBudget selects istiod`]),
     ];
     if (evidence.length === 0) return [];
@@ -22,7 +26,8 @@ export const istiodAvailability: Precheck = {
       {
         check: 'istiod-availability',
         severity: 'warn',
-        message: 'istiod may be briefly unavailable while it rolls in place: new pods cannot be injected and config stops flowing',
+        message:
+          'istiod may be briefly unavailable while it rolls in place: new pods cannot be injected and config stops flowing',
         evidence,
         remedy: 'Run at least two istiod replicas with a PodDisruptionBudget during the upgrade',
       },

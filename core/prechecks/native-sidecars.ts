@@ -14,11 +14,16 @@ const SOURCE = 'https://istio.io/latest/news/releases/1.27.x/announcing-1.27/upg
  * `ENABLE_NATIVE_SIDECARS` set on istiod (either way), or a compatibilityVersion of 1.26 or
  * older, which keeps istio-proxy a regular container.
  */
-function decided(revision: { name: string; istiodEnv: Record<string, string>; compatibilityVersion: string | null }): string | null {
+function decided(revision: {
+  name: string;
+  istiodEnv: Record<string, string>;
+  compatibilityVersion: string | null;
+}): string | null {
   const flag = revision.istiodEnv.ENABLE_NATIVE_SIDECARS;
   if (flag !== undefined) return `revision ${revision.name}: ENABLE_NATIVE_SIDECARS=${flag}`;
   const compat = revision.compatibilityVersion;
-  if (compat !== null && Number(compat.split('.')[1]) <= 26) return `revision ${revision.name}: compatibilityVersion ${compat}`;
+  if (compat !== null && Number(compat.split('.')[1]) <= 26)
+    return `revision ${revision.name}: compatibilityVersion ${compat}`;
   return null;
 }
 
@@ -41,25 +46,38 @@ export const nativeSidecars: Precheck = {
     findings.push({
       check: 'native-sidecars',
       severity: 'info',
-      message: 'From 1.27 istio-proxy runs as an init container (native sidecar): restarted pods show one container fewer in kubectl get pods READY, and tools that list containers no longer see istio-proxy among them',
-      evidence: revisions.filter((revision) => decided(revision) === null).map((revision) => `revision ${revision.name}: neither ENABLE_NATIVE_SIDECARS nor compatibilityVersion 1.26 or older`),
-      remedy: 'Check dashboards, alerts and scripts that count or name containers; keep the old layout with ENABLE_NATIVE_SIDECARS=false or compatibilityVersion 1.26 if they cannot change yet',
+      message:
+        'From 1.27 istio-proxy runs as an init container (native sidecar): restarted pods show one container fewer in kubectl get pods READY, and tools that list containers no longer see istio-proxy among them',
+      evidence: revisions
+        .filter((revision) => decided(revision) === null)
+        .map(
+          (revision) =>
+            `revision ${revision.name}: neither ENABLE_NATIVE_SIDECARS nor compatibilityVersion 1.26 or older`,
+        ),
+      remedy:
+        'Check dashboards, alerts and scripts that count or name containers; keep the old layout with ENABLE_NATIVE_SIDECARS=false or compatibilityVersion 1.26 if they cannot change yet',
       hop,
       source: SOURCE,
     });
-    const foreign = inventory.webhooks.filter((webhook) => webhook.kind === 'mutating' && !webhook.istio && webhook.targetsPods);
+    const foreign = inventory.webhooks.filter(
+      (webhook) => webhook.kind === 'mutating' && !webhook.istio && webhook.targetsPods,
+    );
     if (foreign.length > 0) {
       findings.push({
         check: 'native-sidecars',
         severity: 'warn',
-        message: 'From 1.27 istio-proxy becomes an init container; these mutating webhooks also edit pods and may break on or reorder it',
+        message:
+          'From 1.27 istio-proxy becomes an init container; these mutating webhooks also edit pods and may break on or reorder it',
         evidence: foreign.map((webhook) => `MutatingWebhookConfiguration/${webhook.name}`),
-        remedy: 'Check each webhook with native sidecars in a test namespace; if one breaks, opt its pods out with annotation sidecar.istio.io/nativeSidecar: "false" or install with compatibilityVersion 1.26',
+        remedy:
+          'Check each webhook with native sidecars in a test namespace; if one breaks, opt its pods out with annotation sidecar.istio.io/nativeSidecar: "false" or install with compatibilityVersion 1.26',
         hop,
         source: SOURCE,
       });
     }
-    const optedOut = inventory.deployments.filter((deployment) => deployment.podAnnotations['sidecar.istio.io/nativeSidecar'] === 'false');
+    const optedOut = inventory.deployments.filter(
+      (deployment) => deployment.podAnnotations['sidecar.istio.io/nativeSidecar'] === 'false',
+    );
     if (optedOut.length > 0) {
       findings.push({
         check: 'native-sidecars',

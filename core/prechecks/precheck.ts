@@ -36,7 +36,8 @@ export function hopInto(input: PrecheckInput, major: number, minor: number): str
   if (!crosses(input, major, minor)) return null;
   let from = input.context.source;
   for (const hop of input.hops) {
-    if (hop.major > major || (hop.major === major && hop.minor >= minor)) return `${formatVersion(from)} -> ${formatVersion(hop)}`;
+    if (hop.major > major || (hop.major === major && hop.minor >= minor))
+      return `${formatVersion(from)} -> ${formatVersion(hop)}`;
     from = hop;
   }
   return null;

@@ -16,9 +16,15 @@ export const proxiesBehind: Precheck = {
     const { inventory, source, spec } = input.context;
     const proxies = [
       ...inventory.deployments.flatMap((deployment) =>
-        deployment.proxies.map((proxy) => ({ object: `Pod ${deployment.namespace}/${proxy.pod}`, version: proxy.version })),
+        deployment.proxies.map((proxy) => ({
+          object: `Pod ${deployment.namespace}/${proxy.pod}`,
+          version: proxy.version,
+        })),
       ),
-      ...inventory.gateways.map((gateway) => ({ object: `gateway ${gateway.namespace}/${gateway.name}`, version: gateway.version })),
+      ...inventory.gateways.map((gateway) => ({
+        object: `gateway ${gateway.namespace}/${gateway.name}`,
+        version: gateway.version,
+      })),
     ];
     const behind = proxies.filter((proxy) => {
       const version = tryParseVersion(proxy.version);
@@ -32,7 +38,8 @@ export const proxiesBehind: Precheck = {
         severity: inPlace ? 'block' : 'warn',
         message: `These proxies are more than one minor behind the control plane at ${formatVersion(source)}${inPlace ? '; an in-place upgrade would leave them further behind' : '; the old revision keeps serving them until they restart'}`,
         evidence: behind.map((proxy) => `${proxy.object} at ${proxy.version ?? '?'}`),
-        remedy: 'Restart these workloads on the current control plane first, or exclude them and handle them separately',
+        remedy:
+          'Restart these workloads on the current control plane first, or exclude them and handle them separately',
       },
     ];
   },

@@ -29,7 +29,8 @@ export const removedTracingProviders: Precheck = {
         severity: 'block',
         message: 'Mesh config uses tracing providers that 1.27 removes: tracing would silently stop',
         evidence,
-        remedy: 'Move these providers to opentelemetry (an OpenTelemetry collector can export to Lightstep) before upgrading',
+        remedy:
+          'Move these providers to opentelemetry (an OpenTelemetry collector can export to Lightstep) before upgrading',
         hop,
         source: 'https://istio.io/latest/news/releases/1.27.x/announcing-1.27/upgrade-notes/',
       },

@@ -21,7 +21,9 @@ export const sailDiscoverySelectors: Precheck = {
       ...namespaces.map((namespace) => namespace.name),
     ]);
     const missed = inventory.namespaces.filter(
-      (namespace) => istioNamespaces.has(namespace.name) && !selectors.some((selector) => selectorMatches(selector, namespace.labels)),
+      (namespace) =>
+        istioNamespaces.has(namespace.name) &&
+        !selectors.some((selector) => selectorMatches(selector, namespace.labels)),
     );
     if (missed.length === 0) return [];
     return [
@@ -29,7 +31,10 @@ export const sailDiscoverySelectors: Precheck = {
         check: 'sail-discovery-selectors',
         severity: 'block',
         message: 'Istio discovery selectors miss namespaces the upgrade needs istiod to see',
-        evidence: missed.map((namespace) => `Namespace ${namespace.name} (Istio ${inventory.sail?.istio?.name ?? 'default'} spec.values.meshConfig.discoverySelectors)`),
+        evidence: missed.map(
+          (namespace) =>
+            `Namespace ${namespace.name} (Istio ${inventory.sail?.istio?.name ?? 'default'} spec.values.meshConfig.discoverySelectors)`,
+        ),
         remedy: 'Label these namespaces to match a discovery selector, or widen the selectors',
       },
     ];

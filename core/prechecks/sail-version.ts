@@ -21,17 +21,33 @@ export const sailVersion: Precheck = {
     if (spec.install.method !== 'sail') return [];
     const offered = inventory.sail?.supportedVersions ?? null;
     const findings = [];
-    if (offered !== null && offered !== undefined && !offered.some((version) => {
-      const parsed = tryParseVersion(version);
-      return parsed !== null && parsed.major === target.major && parsed.minor === target.minor && parsed.patch === target.patch;
-    })) {
-      const sameMinor = offered.filter((version) => version.startsWith(`v${target.major}.${target.minor}.`) || version.startsWith(`${target.major}.${target.minor}.`));
+    if (
+      offered !== null &&
+      offered !== undefined &&
+      !offered.some((version) => {
+        const parsed = tryParseVersion(version);
+        return (
+          parsed !== null &&
+          parsed.major === target.major &&
+          parsed.minor === target.minor &&
+          parsed.patch === target.patch
+        );
+      })
+    ) {
+      const sameMinor = offered.filter(
+        (version) =>
+          version.startsWith(`v${target.major}.${target.minor}.`) ||
+          version.startsWith(`${target.major}.${target.minor}.`),
+      );
       findings.push({
         check: 'sail-version',
         severity: 'block' as const,
         message: `The installed Sail operator does not offer Istio ${spec.version.target}: the Istio resource would be refused`,
         evidence: [`Istio CRD spec.version offers: ${offered.join(', ') || 'none'}`],
-        remedy: sameMinor.length > 0 ? `Target one it offers (${sameMinor.join(', ')}), or upgrade the Sail operator first` : 'Upgrade the Sail operator to a release that ships this version first',
+        remedy:
+          sameMinor.length > 0
+            ? `Target one it offers (${sameMinor.join(', ')}), or upgrade the Sail operator first`
+            : 'Upgrade the Sail operator to a release that ships this version first',
         source: SOURCE,
       });
     }

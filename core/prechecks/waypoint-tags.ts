@@ -18,15 +18,22 @@ export const waypointTags: Precheck = {
   run(input) {
     const { spec, gatewayRoutes, inventory } = input.context;
     if (spec.install.method !== 'sail' || spec.install.strategy !== 'revision') return [];
-    const untagged = inventory.gateways.filter((gateway) => gateway.kind === 'waypoint' && gatewayRoutes.get(`${gateway.namespace}/${gateway.name}`)?.via === 'pinned');
+    const untagged = inventory.gateways.filter(
+      (gateway) =>
+        gateway.kind === 'waypoint' && gatewayRoutes.get(`${gateway.namespace}/${gateway.name}`)?.via === 'pinned',
+    );
     if (untagged.length === 0) return [];
     return [
       {
         check: 'waypoint-tags',
         severity: 'block',
-        message: 'These waypoints are bound to a revision name, not a tag: they would lose their control plane when Sail deletes the old revision',
-        evidence: untagged.map((gateway) => `waypoint ${gateway.namespace}/${gateway.name} (revision ${gateway.revision ?? 'none'})`),
-        remedy: 'Create an IstioRevisionTag (e.g. default) whose targetRef is the Istio resource, label the waypoint Gateway istio.io/rev=<tag> (or remove the label to follow default), then plan again',
+        message:
+          'These waypoints are bound to a revision name, not a tag: they would lose their control plane when Sail deletes the old revision',
+        evidence: untagged.map(
+          (gateway) => `waypoint ${gateway.namespace}/${gateway.name} (revision ${gateway.revision ?? 'none'})`,
+        ),
+        remedy:
+          'Create an IstioRevisionTag (e.g. default) whose targetRef is the Istio resource, label the waypoint Gateway istio.io/rev=<tag> (or remove the label to follow default), then plan again',
         source: SOURCE,
       },
     ];

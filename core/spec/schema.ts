@@ -65,106 +65,115 @@ export const workloadTestSchema = z
     error: 'expected exactly one of http, command or job',
   });
 
-export const specSchema = z.strictObject({
-  cluster: z
-    .strictObject({
-      /** kubeconfig context; the CLI's `--context` overrides it. */
-      context: z.string().min(1).max(253, { error: 'expected at most 253 characters' }).optional(),
-      /** A name for status, search attributes and Slack; defaults to the context. Bounded: a search attribute value may not exceed 2 KB. */
-      name: z.string().min(1).max(253, { error: 'expected at most 253 characters' }).optional(),
-    })
-    .prefault({}),
-  install: z.strictObject({
-    method: z.enum(['istioctl', 'helm', 'sail'], { error: 'expected one of istioctl, helm, sail' }),
-    mode: z.enum(['sidecar', 'ambient'], { error: 'expected sidecar or ambient' }),
-    strategy: z.enum(['in-place', 'revision'], { error: 'expected in-place or revision' }),
-    /** Where istiod runs. */
-    namespace: name.default('istio-system'),
-    /** Name of the Sail `Istio` resource (and prefix of its IstioRevisions). */
-    sailIstioName: name.default('default'),
-  }),
-  version: z.strictObject({
-    target: version,
-    /** Detected from the cluster when omitted; when given, it must match what runs. */
-    source: version.optional(),
-    /** Patch to use per intermediate minor of an in-place upgrade, e.g. `{"1.26": "1.26.4"}`. */
-    intermediate: z
-      .record(z.string().regex(/^\d+\.\d+$/, { error: 'expected a minor like "1.26"' }), version)
+export const specSchema = z
+  .strictObject({
+    cluster: z
+      .strictObject({
+        /** kubeconfig context; the CLI's `--context` overrides it. */
+        context: z.string().min(1).max(253, { error: 'expected at most 253 characters' }).optional(),
+        /** A name for status, search attributes and Slack; defaults to the context. Bounded: a search attribute value may not exceed 2 KB. */
+        name: z.string().min(1).max(253, { error: 'expected at most 253 characters' }).optional(),
+      })
+      .prefault({}),
+    install: z.strictObject({
+      method: z.enum(['istioctl', 'helm', 'sail'], { error: 'expected one of istioctl, helm, sail' }),
+      mode: z.enum(['sidecar', 'ambient'], { error: 'expected sidecar or ambient' }),
+      strategy: z.enum(['in-place', 'revision'], { error: 'expected in-place or revision' }),
+      /** Where istiod runs. */
+      namespace: name.default('istio-system'),
+      /** Name of the Sail `Istio` resource (and prefix of its IstioRevisions). */
+      sailIstioName: name.default('default'),
+    }),
+    version: z.strictObject({
+      target: version,
+      /** Detected from the cluster when omitted; when given, it must match what runs. */
+      source: version.optional(),
+      /** Patch to use per intermediate minor of an in-place upgrade, e.g. `{"1.26": "1.26.4"}`. */
+      intermediate: z
+        .record(z.string().regex(/^\d+\.\d+$/, { error: 'expected a minor like "1.26"' }), version)
+        .default({}),
+    }),
+    scope: z
+      .strictObject({
+        /** Namespaces in the order they move; default: every namespace enrolled in the mesh. */
+        namespaces: z.array(name).optional(),
+        namespaceSelector: labelSelector.optional(),
+        /** Deployments left alone (`namespace/name`); they block removal of the old revision. */
+        exclude: z.array(workloadRef).default([]),
+      })
+      .refine((scope) => !(scope.namespaces && scope.namespaceSelector), {
+        error: 'expected namespaces or namespaceSelector, not both',
+      })
+      .prefault({}),
+    /** Tests keyed by `namespace/deployment` (that workload) or `namespace` (each workload in it). */
+    tests: z
+      .record(
+        z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, {
+          error: 'expected "namespace" or "namespace/deployment" as the key',
+        }),
+        workloadTestSchema,
+      )
       .default({}),
-  }),
-  scope: z
-    .strictObject({
-      /** Namespaces in the order they move; default: every namespace enrolled in the mesh. */
-      namespaces: z.array(name).optional(),
-      namespaceSelector: labelSelector.optional(),
-      /** Deployments left alone (`namespace/name`); they block removal of the old revision. */
-      exclude: z.array(workloadRef).default([]),
-    })
-    .refine((scope) => !(scope.namespaces && scope.namespaceSelector), {
-      error: 'expected namespaces or namespaceSelector, not both',
-    })
-    .prefault({}),
-  /** Tests keyed by `namespace/deployment` (that workload) or `namespace` (each workload in it). */
-  tests: z
-    .record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, {
-      error: 'expected "namespace" or "namespace/deployment" as the key',
-    }), workloadTestSchema)
-    .default({}),
-  restarts: z
-    .strictObject({
-      concurrency: z.number().int().min(1).max(50).default(1),
-      /** Deployments restarted first, in this order; the rest follow by name. */
-      order: z.array(workloadRef).default([]),
-    })
-    .prefault({}),
-  gates: z
-    .strictObject({
-      beforeControlPlane: z.boolean().default(true),
-      beforeGateways: z.boolean().default(true),
-      /** Before ztunnel rolls node by node: the step with the widest blast radius in ambient mode. */
-      beforeZtunnel: z.boolean().default(true),
-      perNamespace: z.boolean().default(true),
-      /** Before the default revision (tag `default`) moves to the new revision. */
-      beforeDefaultTag: z.boolean().default(true),
-      beforeRemovingOldRevision: z.boolean().default(true),
-      /** A failed test waits for a human (who may retry, continue or roll back); false rolls back at once. */
-      onTestFailure: z.boolean().default(true),
-      approvalTimeout: duration.default(86_400),
-      /** What an unanswered gate means. Never an approval. */
-      onTimeout: z.enum(['reject', 'fail'], { error: 'expected reject or fail (a timeout never approves)' }).default('reject'),
-    })
-    .prefault({}),
-  timers: z
-    .strictObject({
-      soakAfterControlPlane: duration.default(600),
-      graceBeforeRevisionRemoval: duration.default(3_600),
-    })
-    .prefault({}),
-  approvals: z
-    .strictObject({
-      /**
-       * Who may approve. Required while any gate is on: an empty list would let anyone who can
-       * reach the workflow approve, and "anyone" is never a safe default.
-       */
-      approvers: z.array(z.string().min(1)).default([]),
-      allowSelfApproval: z.boolean().default(false),
-    })
-    .prefault({}),
-  notifications: z
-    .strictObject({
-      slack: z.strictObject({ channel: z.string().regex(/^[#C]/, { error: 'expected a channel like "#mesh-upgrades"' }) }).optional(),
-    })
-    .prefault({}),
-}).superRefine((spec, ctx) => {
-  const { approvalTimeout: _t, onTimeout: _o, ...switches } = spec.gates;
-  if (Object.values(switches).some(Boolean) && spec.approvals.approvers.length === 0) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['approvals', 'approvers'],
-      message: 'expected at least one approver while any gate is on (or turn every gate off)',
-    });
-  }
-});
+    restarts: z
+      .strictObject({
+        concurrency: z.number().int().min(1).max(50).default(1),
+        /** Deployments restarted first, in this order; the rest follow by name. */
+        order: z.array(workloadRef).default([]),
+      })
+      .prefault({}),
+    gates: z
+      .strictObject({
+        beforeControlPlane: z.boolean().default(true),
+        beforeGateways: z.boolean().default(true),
+        /** Before ztunnel rolls node by node: the step with the widest blast radius in ambient mode. */
+        beforeZtunnel: z.boolean().default(true),
+        perNamespace: z.boolean().default(true),
+        /** Before the default revision (tag `default`) moves to the new revision. */
+        beforeDefaultTag: z.boolean().default(true),
+        beforeRemovingOldRevision: z.boolean().default(true),
+        /** A failed test waits for a human (who may retry, continue or roll back); false rolls back at once. */
+        onTestFailure: z.boolean().default(true),
+        approvalTimeout: duration.default(86_400),
+        /** What an unanswered gate means. Never an approval. */
+        onTimeout: z
+          .enum(['reject', 'fail'], { error: 'expected reject or fail (a timeout never approves)' })
+          .default('reject'),
+      })
+      .prefault({}),
+    timers: z
+      .strictObject({
+        soakAfterControlPlane: duration.default(600),
+        graceBeforeRevisionRemoval: duration.default(3_600),
+      })
+      .prefault({}),
+    approvals: z
+      .strictObject({
+        /**
+         * Who may approve. Required while any gate is on: an empty list would let anyone who can
+         * reach the workflow approve, and "anyone" is never a safe default.
+         */
+        approvers: z.array(z.string().min(1)).default([]),
+        allowSelfApproval: z.boolean().default(false),
+      })
+      .prefault({}),
+    notifications: z
+      .strictObject({
+        slack: z
+          .strictObject({ channel: z.string().regex(/^[#C]/, { error: 'expected a channel like "#mesh-upgrades"' }) })
+          .optional(),
+      })
+      .prefault({}),
+  })
+  .superRefine((spec, ctx) => {
+    const { approvalTimeout: _t, onTimeout: _o, ...switches } = spec.gates;
+    if (Object.values(switches).some(Boolean) && spec.approvals.approvers.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approvals', 'approvers'],
+        message: 'expected at least one approver while any gate is on (or turn every gate off)',
+      });
+    }
+  });
 
 export type Spec = z.output<typeof specSchema>;
 export type SpecInput = z.input<typeof specSchema>;

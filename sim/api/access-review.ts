@@ -68,7 +68,8 @@ const K8S_PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /** The review's spec as JSON would carry it, from k8s.io/api/authorization/v1 generated.proto field numbers. */
 function specFromProtobuf(body: Buffer): Record<string, unknown> {
-  if (!body.subarray(0, 4).equals(K8S_PROTOBUF_MAGIC)) throw errors.badRequest('protobuf body without the k8s envelope');
+  if (!body.subarray(0, 4).equals(K8S_PROTOBUF_MAGIC))
+    throw errors.badRequest('protobuf body without the k8s envelope');
   const raw = fields(body.subarray(4)).get(2)?.[0];
   const review = raw === undefined ? undefined : fields(raw);
   const spec = review === undefined ? undefined : msg(review, 2);
@@ -97,16 +98,32 @@ function specFromJson(body: Buffer): Record<string, unknown> {
   return isJsonObject(review) && isJsonObject(review.spec) ? review.spec : {};
 }
 
-export function selfSubjectAccessReview(store: Store, rbac: boolean, user: UserInfo, body: Buffer, contentType: string | undefined): unknown {
-  const spec = contentType?.startsWith('application/vnd.kubernetes.protobuf') ? specFromProtobuf(body) : specFromJson(body);
+export function selfSubjectAccessReview(
+  store: Store,
+  rbac: boolean,
+  user: UserInfo,
+  body: Buffer,
+  contentType: string | undefined,
+): unknown {
+  const spec = contentType?.startsWith('application/vnd.kubernetes.protobuf')
+    ? specFromProtobuf(body)
+    : specFromJson(body);
   const status = ((): { allowed: boolean; reason?: string } => {
     if (!rbac) return { allowed: true, reason: 'RBAC is off: every authenticated user may do anything' };
     const ra = isJsonObject(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
     if (ra === undefined) {
       const nra = isJsonObject(spec.nonResourceAttributes) ? spec.nonResourceAttributes : {};
       const path = typeof nra.path === 'string' ? nra.path : '';
-      const allowed = nra.verb === 'get' && DISCOVERY_URLS.some((u) => u === path || (u.endsWith('*') && path.startsWith(u.slice(0, -1))));
-      return allowed ? { allowed, reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated"' } : { allowed: false };
+      const allowed =
+        nra.verb === 'get' &&
+        DISCOVERY_URLS.some((u) => u === path || (u.endsWith('*') && path.startsWith(u.slice(0, -1))));
+      return allowed
+        ? {
+            allowed,
+            reason:
+              'RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated"',
+          }
+        : { allowed: false };
     }
     const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
     const attrs: Attributes = {
@@ -132,7 +149,11 @@ const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/open
 
 /** What every authenticated user may do whatever the bindings say (system:basic-user, system:discovery). */
 const IMPLICIT_RULES: PolicyRule[] = [
-  { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
+  {
+    verbs: ['create'],
+    apiGroups: ['authorization.k8s.io'],
+    resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+  },
   { verbs: ['get'], nonResourceURLs: DISCOVERY_URLS },
 ];
 
@@ -143,7 +164,8 @@ const EVERYTHING: PolicyRule[] = [
 
 function rulesReviewNamespace(body: Buffer, contentType: string | undefined): string {
   if (contentType?.startsWith('application/vnd.kubernetes.protobuf')) {
-    if (!body.subarray(0, 4).equals(K8S_PROTOBUF_MAGIC)) throw errors.badRequest('protobuf body without the k8s envelope');
+    if (!body.subarray(0, 4).equals(K8S_PROTOBUF_MAGIC))
+      throw errors.badRequest('protobuf body without the k8s envelope');
     const raw = fields(body.subarray(4)).get(2)?.[0];
     const review = raw === undefined ? undefined : fields(raw);
     const spec = review === undefined ? undefined : msg(review, 2);
@@ -158,13 +180,29 @@ function rulesReviewNamespace(body: Buffer, contentType: string | undefined): st
  * from the RoleBindings there and every ClusterRoleBinding, plus what any authenticated user
  * holds. With RBAC off the answer is everything, as the AlwaysAllow authorizer's is.
  */
-export function selfSubjectRulesReview(store: Store, rbac: boolean, user: UserInfo, body: Buffer, contentType: string | undefined): unknown {
+export function selfSubjectRulesReview(
+  store: Store,
+  rbac: boolean,
+  user: UserInfo,
+  body: Buffer,
+  contentType: string | undefined,
+): unknown {
   const namespace = rulesReviewNamespace(body, contentType);
-  const granted = !rbac || user.groups.includes('system:masters') ? [...EVERYTHING, ...(rbac ? IMPLICIT_RULES : [])] : [...rulesFor(store, user, namespace), ...IMPLICIT_RULES];
+  const granted =
+    !rbac || user.groups.includes('system:masters')
+      ? [...EVERYTHING, ...(rbac ? IMPLICIT_RULES : [])]
+      : [...rulesFor(store, user, namespace), ...IMPLICIT_RULES];
   const resourceRules = granted
     .filter((r) => r.nonResourceURLs === undefined)
-    .map((r) => ({ verbs: r.verbs ?? [], apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) }));
-  const nonResourceRules = granted.filter((r) => r.nonResourceURLs !== undefined).map((r) => ({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs ?? [] }));
+    .map((r) => ({
+      verbs: r.verbs ?? [],
+      apiGroups: r.apiGroups ?? [],
+      resources: r.resources ?? [],
+      ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+    }));
+  const nonResourceRules = granted
+    .filter((r) => r.nonResourceURLs !== undefined)
+    .map((r) => ({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs ?? [] }));
   return {
     kind: 'SelfSubjectRulesReview',
     apiVersion: 'authorization.k8s.io/v1',

@@ -24,12 +24,21 @@ export function fieldValidationOf(q: URLSearchParams): FieldValidation {
   if (asked === null || asked === '') return 'Warn';
   const known: FieldValidation[] = ['Strict', 'Warn', 'Ignore'];
   const found = known.find((k) => k.toLowerCase() === asked.toLowerCase());
-  if (!found) throw errors.badRequest(`fieldValidation parameter unsupported: ${asked}, allowed values are: Ignore, Warn, Strict`);
+  if (!found)
+    throw errors.badRequest(
+      `fieldValidation parameter unsupported: ${asked}, allowed values are: Ignore, Warn, Strict`,
+    );
   return found;
 }
 
 /** Paths of the fields `value` has and the schema does not, removed from `value` as they are found. */
-function prune(value: Record<string, unknown>, schema: MessageSchema, path: string, out: string[], keep: ReadonlySet<string>): void {
+function prune(
+  value: Record<string, unknown>,
+  schema: MessageSchema,
+  path: string,
+  out: string[],
+  keep: ReadonlySet<string>,
+): void {
   for (const key of Object.keys(value)) {
     const at = path === '' ? key : `${path}.${key}`;
     const field = schema.fields[key];
@@ -60,7 +69,12 @@ function prune(value: Record<string, unknown>, schema: MessageSchema, path: stri
  * what it adds: `before` (the stored object) lists fields already there, which a real server
  * could never have stored and the sim's own controllers may have, so they are left alone.
  */
-export function validateFields(t: ResourceType, obj: Record<string, unknown>, directive: FieldValidation, before?: Record<string, unknown>): string[] {
+export function validateFields(
+  t: ResourceType,
+  obj: Record<string, unknown>,
+  directive: FieldValidation,
+  before?: Record<string, unknown>,
+): string[] {
   const schema = KIND_SCHEMAS.get(`${t.group}/${t.plural}`);
   if (!schema) return [];
   const keep = new Set<string>();
@@ -74,7 +88,9 @@ export function validateFields(t: ResourceType, obj: Record<string, unknown>, di
   if (unknown.length === 0 || directive === 'Ignore') return [];
   const listed = unknown.map((p) => `unknown field "${p}"`);
   if (directive === 'Strict') {
-    throw errors.badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${listed.join(', ')}`);
+    throw errors.badRequest(
+      `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${listed.join(', ')}`,
+    );
   }
   return listed;
 }

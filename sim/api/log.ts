@@ -44,7 +44,9 @@ export interface RequestLogEntry {
   time: string;
 }
 
-export type RequestFilter = Partial<Pick<RequestLogEntry, 'verb' | 'resource' | 'namespace' | 'name' | 'subresource' | 'code' | 'method'>>;
+export type RequestFilter = Partial<
+  Pick<RequestLogEntry, 'verb' | 'resource' | 'namespace' | 'name' | 'subresource' | 'code' | 'method'>
+>;
 
 export function matchesFilter(entry: RequestLogEntry, filter: RequestFilter): boolean {
   return (Object.keys(filter) as Array<keyof RequestFilter>).every((k) => filter[k] === entry[k]);

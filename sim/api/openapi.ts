@@ -55,7 +55,11 @@ function kindSchema(t: ResourceType): JsonObject {
     properties: {
       apiVersion: { description: 'The versioned schema of this representation of an object.', type: 'string' },
       kind: { description: 'The REST resource this object represents.', type: 'string' },
-      metadata: { description: "Standard object's metadata.", default: {}, allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }] },
+      metadata: {
+        description: "Standard object's metadata.",
+        default: {},
+        allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }],
+      },
     },
     [GVK]: [{ group: t.group, version: t.version, kind: t.kind }],
     [PRESERVE]: true,
@@ -115,13 +119,19 @@ function operation(t: ResourceType, action: string, extra: JsonObject): JsonObje
 function pathsOf(t: ResourceType): Record<string, JsonObject> {
   const ref = `#/components/schemas/${schemaName(t)}`;
   const base = `/${groupVersionPath(t.group, t.version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.plural}`;
-  const scope = t.namespaced ? [pathParam('namespace', 'object name and auth scope, such as for teams and projects')] : [];
+  const scope = t.namespaced
+    ? [pathParam('namespace', 'object name and auth scope, such as for teams and projects')]
+    : [];
   const body = (types: string[]): JsonObject => ({ required: true, content: content(types, ref) });
   return {
     [base]: {
       parameters: scope,
       get: operation(t, 'list', { responses: { '200': ok(ref) } }),
-      post: operation(t, 'post', { parameters: WRITE_PARAMS, requestBody: body(['*/*']), responses: { '201': ok(ref) } }),
+      post: operation(t, 'post', {
+        parameters: WRITE_PARAMS,
+        requestBody: body(['*/*']),
+        responses: { '201': ok(ref) },
+      }),
     },
     [`${base}/{name}`]: {
       parameters: [pathParam('name', `name of the ${t.kind}`), ...scope],
@@ -130,10 +140,17 @@ function pathsOf(t: ResourceType): Record<string, JsonObject> {
       patch: operation(t, 'patch', {
         parameters: [...WRITE_PARAMS, queryParam('force', 'Force an apply patch to take conflicting fields.')],
         // No application/strategic-merge-patch+json: see the top of this file.
-        requestBody: body(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']),
+        requestBody: body([
+          'application/json-patch+json',
+          'application/merge-patch+json',
+          'application/apply-patch+yaml',
+        ]),
         responses: { '200': ok(ref) },
       }),
-      delete: operation(t, 'delete', { parameters: [queryParam('dryRun', 'When present, indicates that modifications should not be persisted.')], responses: { '200': { description: 'OK' } } }),
+      delete: operation(t, 'delete', {
+        parameters: [queryParam('dryRun', 'When present, indicates that modifications should not be persisted.')],
+        responses: { '200': { description: 'OK' } },
+      }),
     },
   };
 }
@@ -184,7 +201,12 @@ export function openApiV3Document(gvPath: string): GroupVersionDoc | undefined {
   return DOCS.get(gvPath);
 }
 
-const OPENAPI_V2_JSON = { swagger: '2.0', info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion }, paths: {}, definitions: {} };
+const OPENAPI_V2_JSON = {
+  swagger: '2.0',
+  info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion },
+  paths: {},
+  definitions: {},
+};
 
 /** A length-delimited protobuf field (wire type 2): all the v2 document needs is strings and one message. */
 function lengthDelimited(field: number, payload: Buffer): Buffer {
@@ -203,7 +225,10 @@ function lengthDelimited(field: number, payload: Buffer): Buffer {
  * (field 2: title 1, version 2). No paths and no definitions, for the reason at the top.
  */
 function openApiV2Protobuf(): Buffer {
-  const info = Buffer.concat([lengthDelimited(1, Buffer.from(OPENAPI_V2_JSON.info.title)), lengthDelimited(2, Buffer.from(OPENAPI_V2_JSON.info.version))]);
+  const info = Buffer.concat([
+    lengthDelimited(1, Buffer.from(OPENAPI_V2_JSON.info.title)),
+    lengthDelimited(2, Buffer.from(OPENAPI_V2_JSON.info.version)),
+  ]);
   return Buffer.concat([lengthDelimited(1, Buffer.from(OPENAPI_V2_JSON.swagger)), lengthDelimited(2, info)]);
 }
 

@@ -35,13 +35,19 @@ export function pageOf(all: readonly KubeObject[], limitParam: string | null, co
   if (limit === 0 || rest.length <= limit) return { items: rest };
   const items = rest.slice(0, limit);
   const last = items.at(-1);
-  return { items, continue: Buffer.from(JSON.stringify({ after: last === undefined ? after : keyOf(last) })).toString('base64url'), remainingItemCount: rest.length - limit };
+  return {
+    items,
+    continue: Buffer.from(JSON.stringify({ after: last === undefined ? after : keyOf(last) })).toString('base64url'),
+    remainingItemCount: rest.length - limit,
+  };
 }
 
 export function wantsMetadataOnly(accept: string | undefined): boolean {
   return (accept ?? '').includes('as=PartialObjectMetadata');
 }
 
-export function metadataOnly(items: readonly KubeObject[]): { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: KubeObject['metadata'] }[] {
+export function metadataOnly(
+  items: readonly KubeObject[],
+): { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: KubeObject['metadata'] }[] {
   return items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata }));
 }

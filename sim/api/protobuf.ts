@@ -129,7 +129,10 @@ export function decodeMessage(buf: Buffer, schema: MessageSchema, path: string):
     const known = byNo.get(r.no);
     if (!known) {
       if (isEmpty(r)) continue;
-      throw notModelled(path === '' ? `field ${r.no} of ${schema.name}` : `${path}: field ${r.no} of ${schema.name}`, 'an unknown field number');
+      throw notModelled(
+        path === '' ? `field ${r.no} of ${schema.name}` : `${path}: field ${r.no} of ${schema.name}`,
+        'an unknown field number',
+      );
     }
     const [json, field] = known;
     const at = path === '' ? json : `${path}.${json}`;
@@ -156,10 +159,15 @@ export function decodeMessage(buf: Buffer, schema: MessageSchema, path: string):
 
 /** The object a protobuf request body carries, as the JSON the same request would have sent. */
 export function decodeProtobufObject(t: ResourceType, body: Buffer): Record<string, unknown> {
-  if (!body.subarray(0, 4).equals(MAGIC)) throw errors.badRequest('the protobuf body does not start with the k8s\\0 envelope');
+  if (!body.subarray(0, 4).equals(MAGIC))
+    throw errors.badRequest('the protobuf body does not start with the k8s\\0 envelope');
   const schema = KIND_SCHEMAS.get(`${t.group}/${t.plural}`);
   if (!schema) {
-    throw new ApiError(415, 'UnsupportedMediaType', `sim: ${t.kind} is decoded from JSON only (the simulator decodes protobuf for ${[...KIND_SCHEMAS.values()].map((s) => s.name).join(', ')}); accepted media types include: application/json, application/yaml`);
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `sim: ${t.kind} is decoded from JSON only (the simulator decodes protobuf for ${[...KIND_SCHEMAS.values()].map((s) => s.name).join(', ')}); accepted media types include: application/json, application/yaml`,
+    );
   }
   const envelope = rawFields(body.subarray(4));
   const typeMeta = rawFields(envelope.find((x) => x.no === 1)?.bytes ?? Buffer.alloc(0));

@@ -58,7 +58,13 @@ function subjectMatches(s: Subject, user: UserInfo): boolean {
 function ruleAllows(rule: PolicyRule, a: Attributes): boolean {
   const has = (list: string[] | undefined, value: string) => (list ?? []).some((v) => v === '*' || v === value);
   const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  const resourceOk = (rule.resources ?? []).some((r) => r === '*' || r === resource || (r === `${a.resource}/*` && a.subresource !== undefined) || (r === `*/${a.subresource ?? ''}` && a.subresource !== undefined));
+  const resourceOk = (rule.resources ?? []).some(
+    (r) =>
+      r === '*' ||
+      r === resource ||
+      (r === `${a.resource}/*` && a.subresource !== undefined) ||
+      (r === `*/${a.subresource ?? ''}` && a.subresource !== undefined),
+  );
   const namesOk = !rule.resourceNames?.length || (a.name !== undefined && rule.resourceNames.includes(a.name));
   return has(rule.apiGroups, a.group) && resourceOk && has(rule.verbs, a.verb) && namesOk;
 }
@@ -72,7 +78,8 @@ export function isAllowed(store: Store, user: UserInfo, a: Attributes): boolean 
  * review's `reason` ("RBAC: allowed by RoleBinding ..."), or null when nothing grants it.
  */
 export function explainAllowed(store: Store, user: UserInfo, a: Attributes): string | null {
-  if (user.groups.includes('system:masters')) return 'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"';
+  if (user.groups.includes('system:masters'))
+    return 'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"';
   const bindings: Array<{ binding: Binding; namespace?: string }> = store
     .list(T.clusterrolebindings)
     .map((b) => ({ binding: b }));
@@ -84,7 +91,8 @@ export function explainAllowed(store: Store, user: UserInfo, a: Attributes): str
     if (subject === undefined) continue;
     const ref = binding.roleRef;
     if (!ref) continue;
-    const role = ref.kind === 'Role' ? store.get(T.roles, namespace, ref.name) : store.get(T.clusterroles, undefined, ref.name);
+    const role =
+      ref.kind === 'Role' ? store.get(T.roles, namespace, ref.name) : store.get(T.clusterroles, undefined, ref.name);
     const rules = (role?.rules ?? []) as PolicyRule[];
     if (rules.some((r) => ruleAllows(r, a))) {
       const bindingKind = namespace === undefined ? 'ClusterRoleBinding' : 'RoleBinding';
@@ -109,7 +117,8 @@ export function rulesFor(store: Store, user: UserInfo, namespace: string): Polic
   for (const { binding, namespace: ns } of bindings) {
     if (!(binding.subjects ?? []).some((s) => subjectMatches(s, user)) || !binding.roleRef) continue;
     const ref = binding.roleRef;
-    const role = ref.kind === 'Role' ? store.get(T.roles, ns, ref.name) : store.get(T.clusterroles, undefined, ref.name);
+    const role =
+      ref.kind === 'Role' ? store.get(T.roles, ns, ref.name) : store.get(T.clusterroles, undefined, ref.name);
     rules.push(...((role?.rules ?? []) as PolicyRule[]));
   }
   return rules;

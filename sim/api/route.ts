@@ -28,11 +28,15 @@ export type Route =
     };
 
 export function parseRoute(pathname: string): Route | undefined {
-  const segs = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segs = pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   if (segs[0] === 'version' && segs.length === 1) return { kind: 'version' };
   if (segs[0] === 'openapi') {
     if (segs[1] === 'v2' && segs.length === 2) return { kind: 'openapiV2' };
-    if (segs[1] === 'v3') return segs.length === 2 ? { kind: 'openapiV3' } : { kind: 'openapiV3Doc', path: segs.slice(2).join('/') };
+    if (segs[1] === 'v3')
+      return segs.length === 2 ? { kind: 'openapiV3' } : { kind: 'openapiV3Doc', path: segs.slice(2).join('/') };
     return undefined;
   }
   let group: string;
@@ -54,8 +58,10 @@ export function parseRoute(pathname: string): Route | undefined {
     return undefined;
   }
   if (rest.length === 0) return { kind: 'resources', group, version };
-  if (group === 'authorization.k8s.io' && rest[0] === 'selfsubjectaccessreviews' && rest.length === 1) return { kind: 'accessReview' };
-  if (group === 'authorization.k8s.io' && rest[0] === 'selfsubjectrulesreviews' && rest.length === 1) return { kind: 'rulesReview' };
+  if (group === 'authorization.k8s.io' && rest[0] === 'selfsubjectaccessreviews' && rest.length === 1)
+    return { kind: 'accessReview' };
+  if (group === 'authorization.k8s.io' && rest[0] === 'selfsubjectrulesreviews' && rest.length === 1)
+    return { kind: 'rulesReview' };
   let watchPath = false;
   if (rest[0] === 'watch') {
     watchPath = true;

@@ -45,7 +45,11 @@ export interface MessageSchema {
   fields: Record<string, FieldSchema>;
 }
 
-const f = (no: number, type: FieldType, extra: Omit<FieldSchema, 'no' | 'type'> = {}): FieldSchema => ({ no, type, ...extra });
+const f = (no: number, type: FieldType, extra: Omit<FieldSchema, 'no' | 'type'> = {}): FieldSchema => ({
+  no,
+  type,
+  ...extra,
+});
 const list = (no: number, type: FieldType): FieldSchema => f(no, type, { repeated: true });
 const map = (no: number, type: FieldType): FieldSchema => f(no, type, { map: true });
 const ptr = (no: number, type: FieldType): FieldSchema => f(no, type, { pointer: true });
@@ -87,16 +91,28 @@ const labelSelector: MessageSchema = {
   name: 'LabelSelector',
   fields: {
     matchLabels: map(1, 'string'),
-    matchExpressions: list(2, { name: 'LabelSelectorRequirement', fields: { key: f(1, 'string'), operator: f(2, 'string'), values: list(3, 'string') } }),
+    matchExpressions: list(2, {
+      name: 'LabelSelectorRequirement',
+      fields: { key: f(1, 'string'), operator: f(2, 'string'), values: list(3, 'string') },
+    }),
   },
 };
 
 const containerPort: MessageSchema = {
   name: 'ContainerPort',
-  fields: { name: f(1, 'string'), hostPort: f(2, 'int32'), containerPort: f(3, 'int32'), protocol: f(4, 'string'), hostIP: f(5, 'string') },
+  fields: {
+    name: f(1, 'string'),
+    hostPort: f(2, 'int32'),
+    containerPort: f(3, 'int32'),
+    protocol: f(4, 'string'),
+    hostIP: f(5, 'string'),
+  },
 };
 
-const envVar: MessageSchema = { name: 'EnvVar', fields: { name: f(1, 'string'), value: f(2, 'string'), valueFrom: ptr(3, 'open') } };
+const envVar: MessageSchema = {
+  name: 'EnvVar',
+  fields: { name: f(1, 'string'), value: f(2, 'string'), valueFrom: ptr(3, 'open') },
+};
 
 const resourceRequirements: MessageSchema = {
   name: 'ResourceRequirements',
@@ -181,7 +197,10 @@ export const podSpec: MessageSchema = {
   },
 };
 
-const podTemplateSpec: MessageSchema = { name: 'PodTemplateSpec', fields: { metadata: f(1, objectMeta), spec: f(2, podSpec) } };
+const podTemplateSpec: MessageSchema = {
+  name: 'PodTemplateSpec',
+  fields: { metadata: f(1, objectMeta), spec: f(2, podSpec) },
+};
 
 const intOrStringPtr = (no: number): FieldSchema => ptr(no, 'intstr');
 
@@ -193,7 +212,13 @@ const deploymentSpec: MessageSchema = {
     template: f(3, podTemplateSpec),
     strategy: f(4, {
       name: 'DeploymentStrategy',
-      fields: { type: f(1, 'string'), rollingUpdate: ptr(2, { name: 'RollingUpdateDeployment', fields: { maxUnavailable: intOrStringPtr(1), maxSurge: intOrStringPtr(2) } }) },
+      fields: {
+        type: f(1, 'string'),
+        rollingUpdate: ptr(2, {
+          name: 'RollingUpdateDeployment',
+          fields: { maxUnavailable: intOrStringPtr(1), maxSurge: intOrStringPtr(2) },
+        }),
+      },
     }),
     minReadySeconds: f(5, 'int32'),
     revisionHistoryLimit: ptr(6, 'int32'),
@@ -210,11 +235,34 @@ function kind(name: string, fields: Record<string, FieldSchema>): MessageSchema 
 
 /** Schemas by `group/plural`; kinds not listed here are open (custom resources and the rest). */
 export const KIND_SCHEMAS: ReadonlyMap<string, MessageSchema> = new Map([
-  ['/namespaces', kind('Namespace', { spec: f(2, { name: 'NamespaceSpec', fields: { finalizers: list(1, 'string') } }), status: f(3, 'skip') })],
+  [
+    '/namespaces',
+    kind('Namespace', {
+      spec: f(2, { name: 'NamespaceSpec', fields: { finalizers: list(1, 'string') } }),
+      status: f(3, 'skip'),
+    }),
+  ],
   ['apps/deployments', kind('Deployment', { spec: f(2, deploymentSpec), status: f(3, 'skip') })],
   ['/pods', kind('Pod', { spec: f(2, podSpec), status: f(3, 'skip') })],
-  ['/configmaps', kind('ConfigMap', { data: map(2, 'string'), binaryData: map(3, 'bytes'), immutable: ptr(4, 'bool') })],
-  ['/secrets', kind('Secret', { data: map(2, 'bytes'), type: f(3, 'string'), stringData: map(4, 'string'), immutable: ptr(5, 'bool') })],
-  ['/serviceaccounts', kind('ServiceAccount', { secrets: list(2, 'open'), imagePullSecrets: list(3, 'open'), automountServiceAccountToken: ptr(4, 'bool') })],
+  [
+    '/configmaps',
+    kind('ConfigMap', { data: map(2, 'string'), binaryData: map(3, 'bytes'), immutable: ptr(4, 'bool') }),
+  ],
+  [
+    '/secrets',
+    kind('Secret', {
+      data: map(2, 'bytes'),
+      type: f(3, 'string'),
+      stringData: map(4, 'string'),
+      immutable: ptr(5, 'bool'),
+    }),
+  ],
+  [
+    '/serviceaccounts',
+    kind('ServiceAccount', {
+      secrets: list(2, 'open'),
+      imagePullSecrets: list(3, 'open'),
+      automountServiceAccountToken: ptr(4, 'bool'),
+    }),
+  ],
 ]);
-

@@ -6,9 +6,7 @@ import type { KubeObject } from './object.js';
 import { readPath } from './object.js';
 import { errors } from './status.js';
 
-type Requirement =
-  | { op: 'exists' | 'notexists'; key: string }
-  | { op: 'in' | 'notin'; key: string; values: string[] };
+type Requirement = { op: 'exists' | 'notexists'; key: string } | { op: 'in' | 'notin'; key: string; values: string[] };
 
 export type Selector = (labels: Record<string, string> | undefined) => boolean;
 
@@ -34,7 +32,10 @@ function splitTerms(text: string): string[] {
 function parseTerm(term: string): Requirement {
   const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
   if (set) {
-    const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const values = (set[3] ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     return { op: set[2] === 'in' ? 'in' : 'notin', key: set[1] ?? '', values };
   }
   const neq = /^([^\s!=]+)\s*!=\s*(\S*)$/.exec(term);

@@ -15,7 +15,14 @@ import { PROTOBUF, decodeProtobufObject } from './protobuf.js';
 import type { Admission } from './admission.js';
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { openApiV2, openApiV3Discovery, openApiV3Document } from './openapi.js';
-import { matchesFilter, type RequestFilter, type RequestLogEntry, type RequestVerb, type WriteLogEntry, type WriteVerb } from './log.js';
+import {
+  matchesFilter,
+  type RequestFilter,
+  type RequestLogEntry,
+  type RequestVerb,
+  type WriteLogEntry,
+  type WriteVerb,
+} from './log.js';
 import { clone, isJsonObject, type KubeObject } from './object.js';
 import { metadataOnly, pageOf, wantsMetadataOnly } from './paging.js';
 import { applyPatch, patchTypeOf } from './patch.js';
@@ -209,7 +216,15 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = req.method ?? 'GET';
-    const entry: RequestLogEntry = { seq: ++this.requestSeq, method, path: url.pathname, query: url.search, verb: 'discovery', code: 0, time: this.opts.clock.iso() };
+    const entry: RequestLogEntry = {
+      seq: ++this.requestSeq,
+      method,
+      path: url.pathname,
+      query: url.search,
+      verb: 'discovery',
+      code: 0,
+      time: this.opts.clock.iso(),
+    };
     if (wantsMetadataOnly(req.headers.accept)) entry.metadataOnly = true;
     this.requests.push(entry);
     try {
@@ -237,7 +252,13 @@ export class ApiServer {
         name: route.name,
         subresource: route.subresource,
       });
-      const attrs = { verb, resource: route.type.plural, subresource: route.subresource, namespace: route.namespace, name: route.name };
+      const attrs = {
+        verb,
+        resource: route.type.plural,
+        subresource: route.subresource,
+        namespace: route.namespace,
+        name: route.name,
+      };
       const delay = this.opts.faults.latencyFor(attrs);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const injected = this.opts.faults.errorFor(attrs);
@@ -249,14 +270,28 @@ export class ApiServer {
         this.watch(route, url.searchParams, req, res);
         return;
       }
-      const body = MUTATING.has(verb) ? parseBody(await readRawBody(req), req.headers['content-type'], route.type, verb) : undefined;
+      const body = MUTATING.has(verb)
+        ? parseBody(await readRawBody(req), req.headers['content-type'], route.type, verb)
+        : undefined;
       const dryRun = url.searchParams.getAll('dryRun').includes('All');
-      const reply = this.serve(verb, route, url.searchParams, body, req.headers['content-type'], dryRun, user, req.headers.accept);
+      const reply = this.serve(
+        verb,
+        route,
+        url.searchParams,
+        body,
+        req.headers['content-type'],
+        dryRun,
+        user,
+        req.headers.accept,
+      );
       entry.code = reply.code;
-      const warnings: Record<string, string> = reply.warnings?.length ? { Warning: reply.warnings.map(warningHeader).join(', ') } : {};
+      const warnings: Record<string, string> = reply.warnings?.length
+        ? { Warning: reply.warnings.map(warningHeader).join(', ') }
+        : {};
       this.sendJson(res, reply.code, reply.body, warnings);
     } catch (err) {
-      const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `sim: ${(err as Error).message}`);
+      const apiErr =
+        err instanceof ApiError ? err : new ApiError(500, 'InternalError', `sim: ${(err as Error).message}`);
       entry.code = apiErr.code;
       this.sendError(res, apiErr);
     }
@@ -289,7 +324,12 @@ export class ApiServer {
           return 301;
         }
         const cache = asked === null ? 'no-cache, private' : 'public, immutable';
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(doc.text), 'Cache-Control': cache, Etag: `"${doc.hash}"` });
+        res.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(doc.text),
+          'Cache-Control': cache,
+          Etag: `"${doc.hash}"`,
+        });
         res.end(doc.text);
         return 200;
       }
@@ -315,18 +355,26 @@ export class ApiServer {
       case 'accessReview': {
         if (req.method !== 'POST') throw errors.methodNotAllowed(req.method ?? '');
         const body = await readRawBody(req);
-        return { code: 201, body: selfSubjectAccessReview(this.opts.store, this.opts.rbac, user, body, req.headers['content-type']) };
+        return {
+          code: 201,
+          body: selfSubjectAccessReview(this.opts.store, this.opts.rbac, user, body, req.headers['content-type']),
+        };
       }
       case 'rulesReview': {
         if (req.method !== 'POST') throw errors.methodNotAllowed(req.method ?? '');
         const body = await readRawBody(req);
-        return { code: 201, body: selfSubjectRulesReview(this.opts.store, this.opts.rbac, user, body, req.headers['content-type']) };
+        return {
+          code: 201,
+          body: selfSubjectRulesReview(this.opts.store, this.opts.rbac, user, body, req.headers['content-type']),
+        };
       }
     }
   }
 
   private watch(route: ObjectRoute, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
-    const fieldParts = [q.get('fieldSelector'), route.name ? `metadata.name=${route.name}` : null].filter((s): s is string => !!s);
+    const fieldParts = [q.get('fieldSelector'), route.name ? `metadata.name=${route.name}` : null].filter(
+      (s): s is string => !!s,
+    );
     serveWatch(this.opts.store, req, res, {
       type: route.type,
       namespace: route.namespace,
@@ -340,7 +388,14 @@ export class ApiServer {
     });
   }
 
-  private logWrite(verb: WriteVerb, t: ResourceType, namespace: string | undefined, name: string, subresource: string | undefined, user: UserInfo): void {
+  private logWrite(
+    verb: WriteVerb,
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    subresource: string | undefined,
+    user: UserInfo,
+  ): void {
     this.writeLog.push({
       seq: ++this.writeSeq,
       verb,
@@ -384,17 +439,38 @@ export class ApiServer {
       case 'get': {
         const obj = store.mustGet(t, ns, route.name ?? '');
         if (sub === 'scale') return { code: 200, body: scaleOf(obj) };
-        return { code: 200, body: wantsTable(accept) ? toTable(t, [obj], String(store.resourceVersion), this.opts.clock.now()) : obj };
+        return {
+          code: 200,
+          body: wantsTable(accept) ? toTable(t, [obj], String(store.resourceVersion), this.opts.clock.now()) : obj,
+        };
       }
       case 'list': {
         const labels = parseLabelSelector(q.get('labelSelector'));
         const fields = parseFieldSelector(q.get('fieldSelector'));
-        const page = pageOf(store.list(t, ns).filter((o) => labels(o.metadata.labels) && fields(o)), q.get('limit'), q.get('continue'));
+        const page = pageOf(
+          store.list(t, ns).filter((o) => labels(o.metadata.labels) && fields(o)),
+          q.get('limit'),
+          q.get('continue'),
+        );
         const items = page.items;
         const rv = String(store.resourceVersion);
-        const listMeta = { resourceVersion: rv, ...(page.continue === undefined ? {} : { continue: page.continue, remainingItemCount: page.remainingItemCount }) };
+        const listMeta = {
+          resourceVersion: rv,
+          ...(page.continue === undefined
+            ? {}
+            : { continue: page.continue, remainingItemCount: page.remainingItemCount }),
+        };
         if (wantsTable(accept)) return { code: 200, body: toTable(t, items, rv, this.opts.clock.now()) };
-        if (wantsMetadataOnly(accept)) return { code: 200, body: { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: metadataOnly(items) } };
+        if (wantsMetadataOnly(accept))
+          return {
+            code: 200,
+            body: {
+              kind: 'PartialObjectMetadataList',
+              apiVersion: 'meta.k8s.io/v1',
+              metadata: listMeta,
+              items: metadataOnly(items),
+            },
+          };
         return { code: 200, body: { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: listMeta, items } };
       }
       case 'create': {
@@ -402,7 +478,9 @@ export class ApiServer {
         const obj = clone(asObject(body, t));
         if (t.namespaced) {
           if (obj.metadata.namespace && ns && obj.metadata.namespace !== ns) {
-            throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+            throw errors.badRequest(
+              'the namespace of the provided object does not match the namespace sent on the request',
+            );
           }
           obj.metadata.namespace = ns ?? obj.metadata.namespace ?? 'default';
         }
@@ -415,12 +493,19 @@ export class ApiServer {
       case 'update': {
         const name = route.name ?? '';
         const obj = clone(asObject(body, t));
-        if (obj.metadata.name !== name) throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+        if (obj.metadata.name !== name)
+          throw errors.badRequest(
+            `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+          );
         obj.metadata.namespace = ns;
         if (sub === 'scale') return { code: 200, body: this.writeScale(route, obj, dryRun, wrote) };
         const warnings = validateFields(t, obj, fieldValidationOf(q), store.get(t, ns, name));
         if (!sub) this.admit(t, obj, 'update');
-        const updated = store.update(t, obj, { subresource: sub === 'status' ? 'status' : undefined, checkResourceVersion: true, dryRun });
+        const updated = store.update(t, obj, {
+          subresource: sub === 'status' ? 'status' : undefined,
+          checkResourceVersion: true,
+          dryRun,
+        });
         wrote('update', name);
         return { code: 200, body: updated, warnings };
       }
@@ -441,14 +526,20 @@ export class ApiServer {
         const base = sub === 'scale' ? scaleOf(current) : current;
         const patched = applyPatch(patchType, clone(base), body);
         const obj = asObject(patched, t);
-        const requestedRv = isJsonObject(body) && isJsonObject(body.metadata) ? body.metadata.resourceVersion : undefined;
-        if (typeof requestedRv === 'string' && requestedRv !== current.metadata.resourceVersion) throw errors.conflict(t, name);
+        const requestedRv =
+          isJsonObject(body) && isJsonObject(body.metadata) ? body.metadata.resourceVersion : undefined;
+        if (typeof requestedRv === 'string' && requestedRv !== current.metadata.resourceVersion)
+          throw errors.conflict(t, name);
         obj.metadata.name = name;
         obj.metadata.resourceVersion = current.metadata.resourceVersion;
         if (sub === 'scale') return { code: 200, body: this.writeScale(route, obj, dryRun, wrote, 'patch') };
         const warnings = validateFields(t, obj, fieldValidationOf(q), current);
         if (!sub) this.admit(t, obj, 'update');
-        const updated = store.update(t, obj, { subresource: sub === 'status' ? 'status' : undefined, checkResourceVersion: true, dryRun });
+        const updated = store.update(t, obj, {
+          subresource: sub === 'status' ? 'status' : undefined,
+          checkResourceVersion: true,
+          dryRun,
+        });
         wrote('patch', name);
         return { code: 200, body: updated, warnings };
       }
@@ -456,16 +547,23 @@ export class ApiServer {
         const name = route.name ?? '';
         const preconditions = isJsonObject(body) && isJsonObject(body.preconditions) ? body.preconditions : {};
         const current = store.mustGet(t, ns, name);
-        if (typeof preconditions.resourceVersion === 'string' && preconditions.resourceVersion !== current.metadata.resourceVersion) {
+        if (
+          typeof preconditions.resourceVersion === 'string' &&
+          preconditions.resourceVersion !== current.metadata.resourceVersion
+        ) {
           throw errors.conflict(t, name);
         }
         if (this.opts.deletePod && t.group === '' && t.plural === 'pods' && !dryRun) {
-          if (typeof preconditions.uid === 'string' && preconditions.uid !== current.metadata.uid) throw errors.conflict(t, name);
+          if (typeof preconditions.uid === 'string' && preconditions.uid !== current.metadata.uid)
+            throw errors.conflict(t, name);
           const terminating = this.opts.deletePod(current, gracePeriodOf(body, q));
           wrote('delete', name);
           return { code: 200, body: terminating ?? successStatus(t, current) };
         }
-        const deleted = store.delete(t, ns, name, { dryRun, uid: typeof preconditions.uid === 'string' ? preconditions.uid : undefined });
+        const deleted = store.delete(t, ns, name, {
+          dryRun,
+          uid: typeof preconditions.uid === 'string' ? preconditions.uid : undefined,
+        });
         wrote('delete', name);
         return { code: 200, body: successStatus(t, deleted) };
       }
@@ -496,7 +594,8 @@ export class ApiServer {
     const { store } = this.opts;
     const current = store.mustGet(route.type, route.namespace, route.name ?? '');
     const replicas = isJsonObject(scale.spec) ? scale.spec.replicas : undefined;
-    if (typeof replicas !== 'number' || replicas < 0) throw errors.invalid(route.type, route.name ?? '', 'spec.replicas: Invalid value');
+    if (typeof replicas !== 'number' || replicas < 0)
+      throw errors.invalid(route.type, route.name ?? '', 'spec.replicas: Invalid value');
     const next = clone(current);
     next.spec = { ...(isJsonObject(next.spec) ? next.spec : {}), replicas };
     const updated = store.update(route.type, next, { dryRun });
@@ -522,7 +621,12 @@ function scaleOf(obj: KubeObject): KubeObject {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion },
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+    },
     spec: { replicas: spec.replicas },
     status: {
       replicas: status.replicas ?? 0,

@@ -80,14 +80,34 @@ export const errors = {
       detailsOf(t, name),
     ),
   invalid: (t: ResourceType, name: string, why: string) =>
-    new ApiError(422, 'Invalid', `${t.kind}.${t.group ? `${t.group} ` : ''}"${name}" is invalid: ${why}`, detailsOf(t, name)),
+    new ApiError(
+      422,
+      'Invalid',
+      `${t.kind}.${t.group ? `${t.group} ` : ''}"${name}" is invalid: ${why}`,
+      detailsOf(t, name),
+    ),
   badRequest: (message: string) => new ApiError(400, 'BadRequest', message),
   expired: (message: string) => new ApiError(410, 'Expired', message),
-  notFoundPath: (path: string) => new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`),
-  methodNotAllowed: (method: string) => new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`),
-  unsupportedMediaType: (type: string) => new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${type})`),
+  notFoundPath: (path: string) =>
+    new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`),
+  methodNotAllowed: (method: string) =>
+    new ApiError(
+      405,
+      'MethodNotAllowed',
+      `the server does not allow this method on the requested resource (${method})`,
+    ),
+  unsupportedMediaType: (type: string) =>
+    new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${type})`,
+    ),
   jsonPatchFailed: (path: string, why = 'missing path') =>
-    new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: jsonpatch ${why}: ${path}`),
+    new ApiError(
+      422,
+      'Invalid',
+      `the server rejected our request due to an error in our request: jsonpatch ${why}: ${path}`,
+    ),
   notFoundNamespace: (ns: string) =>
     new ApiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' }),
   unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),

@@ -89,7 +89,8 @@ export class Store {
   }
 
   list(t: ResourceType, namespace?: string): KubeObject[] {
-    if (namespace && t.namespaced) return [...(this.byNamespace.get(typeKey(t.group, t.plural))?.get(namespace)?.values() ?? [])];
+    if (namespace && t.namespaced)
+      return [...(this.byNamespace.get(typeKey(t.group, t.plural))?.get(namespace)?.values() ?? [])];
     return [...this.table(t).values()];
   }
 
@@ -124,7 +125,13 @@ export class Store {
     }
   }
 
-  private index(t: ResourceType, key: string, obj: KubeObject | undefined, namespace: string | undefined, previous?: KubeObject): void {
+  private index(
+    t: ResourceType,
+    key: string,
+    obj: KubeObject | undefined,
+    namespace: string | undefined,
+    previous?: KubeObject,
+  ): void {
     const tk = typeKey(t.group, t.plural);
     this.indexLabels(tk, key, obj, previous);
     if (!t.namespaced || !namespace) return;
@@ -190,7 +197,11 @@ export class Store {
     if (!meta.name) throw errors.invalid(t, '', 'metadata.name: Required value: name or generateName is required');
     if (t.namespaced) {
       if (!meta.namespace) meta.namespace = 'default';
-      if (t.plural !== 'namespaces' && !this.table(T.namespaces).has(objectKey(undefined, meta.namespace)) && this.requireNamespaces) {
+      if (
+        t.plural !== 'namespaces' &&
+        !this.table(T.namespaces).has(objectKey(undefined, meta.namespace)) &&
+        this.requireNamespaces
+      ) {
         throw errors.notFoundNamespace(meta.namespace);
       }
     } else {
@@ -262,7 +273,12 @@ export class Store {
     return obj;
   }
 
-  delete(t: ResourceType, namespace: string | undefined, name: string, opts: WriteOptions & { uid?: string } = {}): KubeObject {
+  delete(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    opts: WriteOptions & { uid?: string } = {},
+  ): KubeObject {
     const table = this.table(t);
     const key = objectKey(t.namespaced ? namespace : undefined, name);
     const current = table.get(key);

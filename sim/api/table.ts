@@ -87,13 +87,17 @@ const COLUMNS: Record<string, Column[]> = {
     name,
     {
       name: 'Status',
-      cell: (o) => (condition(o, 'Complete') === 'True' ? 'Complete' : condition(o, 'Failed') === 'True' ? 'Failed' : 'Running'),
+      cell: (o) =>
+        condition(o, 'Complete') === 'True' ? 'Complete' : condition(o, 'Failed') === 'True' ? 'Failed' : 'Running',
     },
     { name: 'Completions', cell: (o) => `${num(o, 'status.succeeded')}/${num(o, 'spec.completions')}` },
     ageCol,
   ],
   '/events': [
-    { name: 'Last Seen', cell: (o, now) => age({ ...o, metadata: { ...o.metadata, creationTimestamp: str(o, 'lastTimestamp') } }, now) },
+    {
+      name: 'Last Seen',
+      cell: (o, now) => age({ ...o, metadata: { ...o.metadata, creationTimestamp: str(o, 'lastTimestamp') } }, now),
+    },
     { name: 'Type', cell: (o) => str(o, 'type') },
     { name: 'Reason', cell: (o) => str(o, 'reason') },
     { name: 'Object', cell: (o) => `${str(o, 'involvedObject.kind').toLowerCase()}/${str(o, 'involvedObject.name')}` },

@@ -54,7 +54,10 @@ export function selfSignedCertificate(commonName = 'istio-sim'): SelfSignedCerti
       // basicConstraints: critical, CA:TRUE, so the certificate is its own trust anchor
       seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff]))))),
       // subjectAltName: IP 127.0.0.1 and DNS localhost
-      seq(oid('2.5.29.17'), tlv(0x04, seq(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from('localhost'))))),
+      seq(
+        oid('2.5.29.17'),
+        tlv(0x04, seq(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from('localhost')))),
+      ),
     ),
   );
   const tbs = seq(
@@ -69,7 +72,10 @@ export function selfSignedCertificate(commonName = 'istio-sim'): SelfSignedCerti
   );
   const signature = sign('sha256', tbs, createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })));
   const cert = seq(tbs, ECDSA_SHA256, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
-  const b64 = cert.toString('base64').replace(/(.{64})/g, '$1\n').trim();
+  const b64 = cert
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trim();
   return {
     certPem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

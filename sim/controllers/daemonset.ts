@@ -55,10 +55,21 @@ export class DaemonSetController implements Controller {
     let refused = false;
     const create = (node: string): void => {
       if (refused || owned().some((p) => p.spec.nodeName === node)) return;
-      const pod = podFromTemplate(ds, ds.spec.template, { name: podName(ds.metadata.name), labels: { 'controller-revision-hash': hash }, nodeName: node });
+      const pod = podFromTemplate(ds, ds.spec.template, {
+        name: podName(ds.metadata.name),
+        labels: { 'controller-revision-hash': hash },
+        nodeName: node,
+      });
       try {
         const created = createAdmitted(this.ctx, T.pods, pod);
-        recordEvent(this.ctx, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, SOURCES.daemonSet);
+        recordEvent(
+          this.ctx,
+          ds,
+          'Normal',
+          'SuccessfulCreate',
+          `Created pod: ${created.metadata.name}`,
+          SOURCES.daemonSet,
+        );
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
         refused = true;
@@ -77,7 +88,10 @@ export class DaemonSetController implements Controller {
     for (const node of nodes) create(node);
     pods = podsOf();
 
-    const maxUnavailable = Math.max(1, resolveIntOrPercent(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable, nodes.length, true, 1));
+    const maxUnavailable = Math.max(
+      1,
+      resolveIntOrPercent(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable, nodes.length, true, 1),
+    );
     if ((ds.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
       // Old pods that are not ready cost no availability: replace them at once.
       for (const p of pods.filter((x) => !isNew(x) && !isPodReady(x))) {
@@ -87,7 +101,9 @@ export class DaemonSetController implements Controller {
       pods = podsOf();
       const unavailable = nodes.filter((n) => !pods.some((p) => p.spec.nodeName === n && isPodReady(p))).length;
       let budget = maxUnavailable - unavailable;
-      for (const p of pods.filter((x) => !isNew(x) && isPodReady(x)).sort((a, b) => (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? ''))) {
+      for (const p of pods
+        .filter((x) => !isNew(x) && isPodReady(x))
+        .sort((a, b) => (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? ''))) {
         if (budget <= 0) break;
         remove(p);
         create(p.spec.nodeName ?? '');

@@ -17,7 +17,18 @@ import { nsKey, splitKey, type Controller } from './manager.js';
 import { pickNode } from './nodes.js';
 import type { KubeObject } from '../api/object.js';
 import { podFromTemplate, podName, templateHash } from './pod-factory.js';
-import { asPod, controllerOf, findCondition, isPodReady, ownerRef, setCondition, type Condition, type Deployment, type Pod, type PodTemplate } from './shapes.js';
+import {
+  asPod,
+  controllerOf,
+  findCondition,
+  isPodReady,
+  ownerRef,
+  setCondition,
+  type Condition,
+  type Deployment,
+  type Pod,
+  type PodTemplate,
+} from './shapes.js';
 import { isTerminating, terminatePod } from './termination.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -57,7 +68,12 @@ function withoutHash(template: PodTemplate): PodTemplate {
 const revisionOf = (rs: KubeObject): number => Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0) || 0;
 
 /** Resolves an IntOrString like `25%` against a replica count. */
-export function resolveIntOrPercent(value: number | string | undefined, total: number, roundUp: boolean, fallback: number): number {
+export function resolveIntOrPercent(
+  value: number | string | undefined,
+  total: number,
+  roundUp: boolean,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number') return value;
   const m = /^(\d+)%$/.exec(value);
@@ -110,7 +126,9 @@ export class DeploymentController implements Controller {
       return;
     }
     let d = found as Deployment;
-    const owned = store.list(T.replicasets, namespace).filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid)) as ReplicaSet[];
+    const owned = store
+      .list(T.replicasets, namespace)
+      .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid)) as ReplicaSet[];
     const newRs = this.newReplicaSet(d, owned);
     d = this.recordRevision(d, newRs);
     const replicaSets = owned.some((rs) => rs.metadata.uid === newRs.metadata.uid) ? owned : [...owned, newRs];
@@ -145,10 +163,16 @@ export class DeploymentController implements Controller {
     if (existing) {
       if (revisionOf(existing) === maxRevision) return existing;
       const annotations = { ...existing.metadata.annotations, [REVISION_ANNOTATION]: String(maxRevision + 1) };
-      return store.update(T.replicasets, { ...existing, metadata: { ...existing.metadata, annotations } }) as ReplicaSet;
+      return store.update(T.replicasets, {
+        ...existing,
+        metadata: { ...existing.metadata, annotations },
+      }) as ReplicaSet;
     }
     const hash = templateHash(d.spec.template);
-    const template: PodTemplate = { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels: { ...d.spec.template.metadata?.labels, [HASH_LABEL]: hash } } };
+    const template: PodTemplate = {
+      ...d.spec.template,
+      metadata: { ...d.spec.template.metadata, labels: { ...d.spec.template.metadata?.labels, [HASH_LABEL]: hash } },
+    };
     const rs: ReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -156,10 +180,17 @@ export class DeploymentController implements Controller {
         name: `${d.metadata.name}-${hash}`,
         namespace: d.metadata.namespace,
         labels: { ...template.metadata?.labels },
-        annotations: { [REVISION_ANNOTATION]: String(maxRevision + 1), 'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas ?? 1) },
+        annotations: {
+          [REVISION_ANNOTATION]: String(maxRevision + 1),
+          'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas ?? 1),
+        },
         ownerReferences: [ownerRef(d)],
       },
-      spec: { replicas: 0, selector: { matchLabels: { ...d.spec.selector?.matchLabels, [HASH_LABEL]: hash } }, template },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { ...d.spec.selector?.matchLabels, [HASH_LABEL]: hash } },
+        template,
+      },
     };
     return store.create(T.replicasets, rs) as ReplicaSet;
   }
@@ -182,13 +213,29 @@ export class DeploymentController implements Controller {
       const pods = this.podsOf(ns, [current]);
       const ready = pods.filter(isPodReady).length;
       const before = current.spec.replicas ?? 0;
-      const specced = before === pods.length ? current : (store.update(T.replicasets, { ...current, spec: { ...current.spec, replicas: pods.length } }) as ReplicaSet);
+      const specced =
+        before === pods.length
+          ? current
+          : (store.update(T.replicasets, {
+              ...current,
+              spec: { ...current.spec, replicas: pods.length },
+            }) as ReplicaSet);
       if (before !== pods.length) {
         const how = pods.length > before ? 'up' : 'down';
-        recordEvent(this.ctx, d, 'Normal', 'ScalingReplicaSet', `Scaled ${how} replica set ${current.metadata.name} from ${before} to ${pods.length}`, SOURCES.deployment);
+        recordEvent(
+          this.ctx,
+          d,
+          'Normal',
+          'ScalingReplicaSet',
+          `Scaled ${how} replica set ${current.metadata.name} from ${before} to ${pods.length}`,
+          SOURCES.deployment,
+        );
       }
       const failure = this.createFailures.get(current.metadata.uid ?? '');
-      const conditions = failure === undefined ? undefined : replicaFailure(current.status?.conditions as Condition[] | undefined, failure, this.ctx.clock.iso());
+      const conditions =
+        failure === undefined
+          ? undefined
+          : replicaFailure(current.status?.conditions as Condition[] | undefined, failure, this.ctx.clock.iso());
       const status = {
         replicas: pods.length,
         fullyLabeledReplicas: pods.length,
@@ -197,12 +244,17 @@ export class DeploymentController implements Controller {
         observedGeneration: specced.metadata.generation,
         ...(conditions ? { conditions } : {}),
       };
-      if (JSON.stringify(status) !== JSON.stringify(specced.status)) store.update(T.replicasets, { ...specced, status }, { subresource: 'status' });
+      if (JSON.stringify(status) !== JSON.stringify(specced.status))
+        store.update(T.replicasets, { ...specced, status }, { subresource: 'status' });
     }
     const limit = (d.spec as { revisionHistoryLimit?: number }).revisionHistoryLimit ?? 10;
     const newest = Math.max(0, ...replicaSets.map(revisionOf));
     const old = replicaSets
-      .filter((rs) => revisionOf(rs) !== newest && (store.get(T.replicasets, ns, rs.metadata.name) as ReplicaSet | undefined)?.spec.replicas === 0)
+      .filter(
+        (rs) =>
+          revisionOf(rs) !== newest &&
+          (store.get(T.replicasets, ns, rs.metadata.name) as ReplicaSet | undefined)?.spec.replicas === 0,
+      )
       .sort((a, b) => revisionOf(a) - revisionOf(b));
     for (const rs of old.slice(0, Math.max(0, old.length - limit))) store.delete(T.replicasets, ns, rs.metadata.name);
   }
@@ -214,7 +266,8 @@ export class DeploymentController implements Controller {
     const del = (p: Pod): void => {
       const owner = controllerOf(p);
       const rs = owner === undefined ? undefined : this.ctx.store.get(T.replicasets, ns, owner.name);
-      if (rs) recordEvent(this.ctx, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, SOURCES.replicaSet);
+      if (rs)
+        recordEvent(this.ctx, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, SOURCES.replicaSet);
       terminatePod(this.ctx, p);
     };
     /** Creates up to n pods; a refusal (an admission webhook failing) stops there, as the ReplicaSet controller does. */
@@ -237,7 +290,14 @@ export class DeploymentController implements Controller {
           return i;
         }
         this.createFailures.delete(rsUid);
-        recordEvent(this.ctx, newRs, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata.name}`, SOURCES.replicaSet);
+        recordEvent(
+          this.ctx,
+          newRs,
+          'Normal',
+          'SuccessfulCreate',
+          `Created pod: ${made.metadata.name}`,
+          SOURCES.replicaSet,
+        );
       }
       return n;
     };
@@ -260,7 +320,9 @@ export class DeploymentController implements Controller {
         return;
       }
       // Recreate starts the new pods only once every old one is gone, terminating ones included.
-      const owned = this.ctx.store.list(T.replicasets, ns).filter((rs) => controllerOf(rs)?.uid === d.metadata.uid) as ReplicaSet[];
+      const owned = this.ctx.store
+        .list(T.replicasets, ns)
+        .filter((rs) => controllerOf(rs)?.uid === d.metadata.uid) as ReplicaSet[];
       const lingering = this.podsOf(ns, owned, true);
       if (lingering.some((p) => p.metadata.labels?.[HASH_LABEL] !== hash)) return;
       create(want - current.length);
@@ -294,7 +356,10 @@ export class DeploymentController implements Controller {
     const updated = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length;
     const ready = pods.filter(isPodReady).length;
     const ru = d.spec.strategy?.rollingUpdate;
-    const maxUnavailable = d.spec.strategy?.type === 'Recreate' ? want : resolveIntOrPercent(ru?.maxUnavailable, want, false, Math.floor(want / 4));
+    const maxUnavailable =
+      d.spec.strategy?.type === 'Recreate'
+        ? want
+        : resolveIntOrPercent(ru?.maxUnavailable, want, false, Math.floor(want / 4));
     const complete = updated === want && pods.length === want && ready === want;
     const now = clock.iso();
     const rsName = `${d.metadata.name}-${hash}`;
@@ -315,23 +380,56 @@ export class DeploymentController implements Controller {
     conditions = setCondition(
       conditions,
       ready >= want - maxUnavailable
-        ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
-        : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+        ? {
+            type: 'Available',
+            status: 'True',
+            reason: 'MinimumReplicasAvailable',
+            message: 'Deployment has minimum availability.',
+          }
+        : {
+            type: 'Available',
+            status: 'False',
+            reason: 'MinimumReplicasUnavailable',
+            message: 'Deployment does not have minimum availability.',
+          },
       now,
     );
     const prevProgressing = findCondition(conditions, 'Progressing');
     const progressing = complete
-      ? { type: 'Progressing', status: 'True' as const, reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` }
+      ? {
+          type: 'Progressing',
+          status: 'True' as const,
+          reason: 'NewReplicaSetAvailable',
+          message: `ReplicaSet "${rsName}" has successfully progressed.`,
+        }
       : stalled
-        ? { type: 'Progressing', status: 'False' as const, reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` }
-        : { type: 'Progressing', status: 'True' as const, reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` };
-    const sameProgressing = prevProgressing?.reason === progressing.reason && prevProgressing.message === progressing.message;
-    conditions = setCondition(conditions, { ...progressing, lastUpdateTime: sameProgressing ? prevProgressing.lastUpdateTime : now }, now);
+        ? {
+            type: 'Progressing',
+            status: 'False' as const,
+            reason: 'ProgressDeadlineExceeded',
+            message: `ReplicaSet "${rsName}" has timed out progressing.`,
+          }
+        : {
+            type: 'Progressing',
+            status: 'True' as const,
+            reason: 'ReplicaSetUpdated',
+            message: `ReplicaSet "${rsName}" is progressing.`,
+          };
+    const sameProgressing =
+      prevProgressing?.reason === progressing.reason && prevProgressing.message === progressing.message;
+    conditions = setCondition(
+      conditions,
+      { ...progressing, lastUpdateTime: sameProgressing ? prevProgressing.lastUpdateTime : now },
+      now,
+    );
     const available = findCondition(conditions, 'Available');
     if (available && !available.lastUpdateTime) available.lastUpdateTime = now;
     // The ReplicaSet's refused creations show on the Deployment too, as its controller copies them.
     const failure = this.createFailures.get(newRs.metadata.uid ?? '');
-    conditions = failure === undefined ? conditions.filter((c) => c.type !== 'ReplicaFailure') : replicaFailure(conditions, failure, now);
+    conditions =
+      failure === undefined
+        ? conditions.filter((c) => c.type !== 'ReplicaFailure')
+        : replicaFailure(conditions, failure, now);
 
     const status = {
       observedGeneration: d.metadata.generation,
@@ -355,5 +453,9 @@ function replicaFailure(conditions: Condition[] | undefined, message: string, no
 
 /** Compares statuses without timestamps, so a reconcile that changes nothing writes nothing. */
 function stripTimes(status: unknown): unknown {
-  return JSON.parse(JSON.stringify(status ?? {}, (k, v: unknown) => (k === 'lastUpdateTime' || k === 'lastTransitionTime' ? undefined : v)));
+  return JSON.parse(
+    JSON.stringify(status ?? {}, (k, v: unknown) =>
+      k === 'lastUpdateTime' || k === 'lastTransitionTime' ? undefined : v,
+    ),
+  );
 }

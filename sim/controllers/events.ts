@@ -31,19 +31,32 @@ export const SOURCES = {
 /** Event names by aggregation key, so a repeat updates the same Event. */
 const recorded = new WeakMap<ControllerContext, Map<string, string>>();
 
-export function recordEvent(ctx: ControllerContext, involved: KubeObject, type: EventType, reason: string, message: string, source: EventSource): void {
+export function recordEvent(
+  ctx: ControllerContext,
+  involved: KubeObject,
+  type: EventType,
+  reason: string,
+  message: string,
+  source: EventSource,
+): void {
   if (ctx.booting) return;
   const { store, clock } = ctx;
   const namespace = involved.metadata.namespace ?? 'default';
   const uid = involved.metadata.uid ?? '';
-  const key = [uid, involved.kind, involved.metadata.name, reason, message, source.component, source.host ?? ''].join('\u0000');
+  const key = [uid, involved.kind, involved.metadata.name, reason, message, source.component, source.host ?? ''].join(
+    '\u0000',
+  );
   const names = recorded.get(ctx) ?? new Map<string, string>();
   recorded.set(ctx, names);
   const now = clock.iso();
   const existingName = names.get(key);
   const existing = existingName === undefined ? undefined : store.get(T.events, namespace, existingName);
   if (existing) {
-    store.update(T.events, { ...existing, count: (typeof existing.count === 'number' ? existing.count : 1) + 1, lastTimestamp: now });
+    store.update(T.events, {
+      ...existing,
+      count: (typeof existing.count === 'number' ? existing.count : 1) + 1,
+      lastTimestamp: now,
+    });
     return;
   }
   const name = `${involved.metadata.name}.${randomBytes(8).toString('hex')}`;
@@ -75,15 +88,23 @@ export function recordEvent(ctx: ControllerContext, involved: KubeObject, type: 
 }
 
 interface PodLike extends KubeObject {
-  spec?: { nodeName?: string; containers?: Array<{ name: string }>; initContainers?: Array<{ name: string; restartPolicy?: string }> };
+  spec?: {
+    nodeName?: string;
+    containers?: Array<{ name: string }>;
+    initContainers?: Array<{ name: string; restartPolicy?: string }>;
+  };
 }
 
 /** Containers that run for the pod's life: native sidecars (restartable init containers) and the main ones. */
 function runningContainers(pod: PodLike): string[] {
-  return [...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'), ...(pod.spec?.containers ?? [])].map((c) => c.name);
+  return [
+    ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
+    ...(pod.spec?.containers ?? []),
+  ].map((c) => c.name);
 }
 
 /** The kubelet stopping a deleted pod's containers. */
 export function recordKilling(ctx: ControllerContext, pod: PodLike): void {
-  for (const c of runningContainers(pod)) recordEvent(ctx, pod, 'Normal', 'Killing', `Stopping container ${c}`, SOURCES.kubelet(pod.spec?.nodeName));
+  for (const c of runningContainers(pod))
+    recordEvent(ctx, pod, 'Normal', 'Killing', `Stopping container ${c}`, SOURCES.kubelet(pod.spec?.nodeName));
 }

@@ -40,7 +40,11 @@ export class JobController implements Controller {
     if (!found) return;
     const job = found as Job;
     const conditions = job.status?.conditions;
-    if (findCondition(conditions, 'Complete')?.status === 'True' || findCondition(conditions, 'Failed')?.status === 'True') return;
+    if (
+      findCondition(conditions, 'Complete')?.status === 'True' ||
+      findCondition(conditions, 'Failed')?.status === 'True'
+    )
+      return;
     const pods = store
       .list(T.pods, namespace)
       .filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === job.metadata.uid))
@@ -54,12 +58,48 @@ export class JobController implements Controller {
     let next = conditions;
     let completionTime: string | undefined;
     if (succeeded >= completions) {
-      next = setCondition(next, { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' }, now);
-      next = setCondition(next, { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' }, now);
+      next = setCondition(
+        next,
+        {
+          type: 'SuccessCriteriaMet',
+          status: 'True',
+          reason: 'CompletionsReached',
+          message: 'Reached expected number of succeeded pods',
+        },
+        now,
+      );
+      next = setCondition(
+        next,
+        {
+          type: 'Complete',
+          status: 'True',
+          reason: 'CompletionsReached',
+          message: 'Reached expected number of succeeded pods',
+        },
+        now,
+      );
       completionTime = now;
     } else if (failed > backoffLimit) {
-      next = setCondition(next, { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }, now);
-      next = setCondition(next, { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }, now);
+      next = setCondition(
+        next,
+        {
+          type: 'FailureTarget',
+          status: 'True',
+          reason: 'BackoffLimitExceeded',
+          message: 'Job has reached the specified backoff limit',
+        },
+        now,
+      );
+      next = setCondition(
+        next,
+        {
+          type: 'Failed',
+          status: 'True',
+          reason: 'BackoffLimitExceeded',
+          message: 'Job has reached the specified backoff limit',
+        },
+        now,
+      );
     } else {
       const parallelism = Math.min(job.spec.parallelism ?? 1, completions - succeeded);
       for (; active < parallelism; active++) {

@@ -13,5 +13,7 @@ export function owningWorkload(store: Store, pod: KubeObject): { kind: string; n
   if (owner?.kind !== 'ReplicaSet') return owner === undefined ? undefined : { kind: owner.kind, name: owner.name };
   const rs = store.get(T.replicasets, pod.metadata.namespace, owner.name);
   const deployment = rs === undefined ? undefined : controllerOf(rs);
-  return deployment?.kind === 'Deployment' ? { kind: 'Deployment', name: deployment.name } : { kind: 'ReplicaSet', name: owner.name };
+  return deployment?.kind === 'Deployment'
+    ? { kind: 'Deployment', name: deployment.name }
+    : { kind: 'ReplicaSet', name: owner.name };
 }

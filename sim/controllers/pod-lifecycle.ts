@@ -50,7 +50,13 @@ export class PodLifecycleController implements Controller {
     return this.ctx.store
       .list(T.pods)
       .map(asPod)
-      .filter((p) => (!isPodReady(p) || this.istiodDown(p)) && !isTerminating(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
+      .filter(
+        (p) =>
+          (!isPodReady(p) || this.istiodDown(p)) &&
+          !isTerminating(p) &&
+          p.status?.phase !== 'Succeeded' &&
+          p.status?.phase !== 'Failed',
+      )
       .map((p) => nsKey(p.metadata.namespace, p.metadata.name));
   }
 
@@ -87,7 +93,14 @@ export class PodLifecycleController implements Controller {
         },
         { subresource: 'status' },
       );
-      recordEvent(this.ctx, updated, 'Normal', 'Scheduled', `Successfully assigned ${namespace ?? ''}/${name} to ${nodeName}`, SOURCES.scheduler);
+      recordEvent(
+        this.ctx,
+        updated,
+        'Normal',
+        'Scheduled',
+        `Successfully assigned ${namespace ?? ''}/${name} to ${nodeName}`,
+        SOURCES.scheduler,
+      );
       this.ctx.manager.enqueueAfter(this, key, this.delay(pod));
       return;
     }
@@ -107,21 +120,46 @@ export class PodLifecycleController implements Controller {
     const ready = blocked === undefined;
     const kubelet = SOURCES.kubelet(pod.spec.nodeName);
     if (blocked === 'creating') {
-      recordEvent(this.ctx, pod, 'Warning', 'FailedCreatePodSandBox', 'Failed to create pod sandbox: rpc error: code = DeadlineExceeded desc = context deadline exceeded', kubelet);
+      recordEvent(
+        this.ctx,
+        pod,
+        'Warning',
+        'FailedCreatePodSandBox',
+        'Failed to create pod sandbox: rpc error: code = DeadlineExceeded desc = context deadline exceeded',
+        kubelet,
+      );
       this.writeCreating(pod);
       this.ctx.manager.enqueueAfter(this, key, Math.max(1, due));
       return;
     }
     if (pod.status?.phase !== 'Running') {
-      const started = [...(pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'), ...pod.spec.containers];
+      const started = [
+        ...(pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
+        ...pod.spec.containers,
+      ];
       for (const c of started) {
-        recordEvent(this.ctx, pod, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, kubelet);
+        recordEvent(
+          this.ctx,
+          pod,
+          'Normal',
+          'Pulled',
+          `Container image "${c.image}" already present on machine`,
+          kubelet,
+        );
         recordEvent(this.ctx, pod, 'Normal', 'Created', `Created container: ${c.name}`, kubelet);
         recordEvent(this.ctx, pod, 'Normal', 'Started', `Started container ${c.name}`, kubelet);
       }
     }
     // Each look at a pod that stays unready is one more failed probe: the same Event, counted.
-    if (!ready) recordEvent(this.ctx, pod, 'Warning', 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', kubelet);
+    if (!ready)
+      recordEvent(
+        this.ctx,
+        pod,
+        'Warning',
+        'Unhealthy',
+        'Readiness probe failed: HTTP probe failed with statuscode: 503',
+        kubelet,
+      );
     this.writeRunning(pod, ready);
     // A blocked pod is looked at again later, so clearing the fault lets it become ready.
     if (!ready) this.ctx.manager.enqueueAfter(this, key, Math.max(1, due));
@@ -139,7 +177,11 @@ export class PodLifecycleController implements Controller {
   }
 
   /** Why a fault keeps this pod from becoming ready: it never leaves ContainerCreating, or it runs unready. */
-  private blocked(pod: Pod, ownerKind: string | undefined, ownerName: string | undefined): 'creating' | 'unready' | undefined {
+  private blocked(
+    pod: Pod,
+    ownerKind: string | undefined,
+    ownerName: string | undefined,
+  ): 'creating' | 'unready' | undefined {
     const { faults } = this.ctx;
     const node = pod.spec.nodeName ?? '';
     if (ownerKind === 'DaemonSet' && ownerName) {
@@ -148,7 +190,12 @@ export class PodLifecycleController implements Controller {
       if (ownerName.includes('cni') && faults.nodeComponentBroken(node, 'istio-cni', version)) return 'creating';
     }
     if (this.istiodDown(pod)) return 'unready';
-    if (ownerKind === 'Deployment' && ownerName && faults.podNeverReady(pod.metadata.namespace ?? '', ownerName, proxyVersionOf(pod))) return 'unready';
+    if (
+      ownerKind === 'Deployment' &&
+      ownerName &&
+      faults.podNeverReady(pod.metadata.namespace ?? '', ownerName, proxyVersionOf(pod))
+    )
+      return 'unready';
     return undefined;
   }
 
@@ -170,8 +217,22 @@ export class PodLifecycleController implements Controller {
         status: {
           ...pod.status,
           phase: 'Pending',
-          conditions: [cond('PodReadyToStartContainers', 'False'), cond('Initialized', 'True'), cond('Ready', 'False', 'ContainersNotReady'), cond('ContainersReady', 'False', 'ContainersNotReady'), cond('PodScheduled', 'True')],
-          containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } })),
+          conditions: [
+            cond('PodReadyToStartContainers', 'False'),
+            cond('Initialized', 'True'),
+            cond('Ready', 'False', 'ContainersNotReady'),
+            cond('ContainersReady', 'False', 'ContainersNotReady'),
+            cond('PodScheduled', 'True'),
+          ],
+          containerStatuses: pod.spec.containers.map((c) => ({
+            name: c.name,
+            image: c.image,
+            imageID: '',
+            ready: false,
+            started: false,
+            restartCount: 0,
+            state: { waiting: { reason: 'ContainerCreating' } },
+          })),
         },
       },
       { subresource: 'status' },
@@ -181,7 +242,12 @@ export class PodLifecycleController implements Controller {
   private writeRunning(pod: Pod, ready: boolean): void {
     const now = this.ctx.clock.iso();
     const flag = ready ? 'True' : 'False';
-    const cond = (type: string, status: 'True' | 'False'): Condition => ({ type, status, lastProbeTime: null, lastTransitionTime: now });
+    const cond = (type: string, status: 'True' | 'False'): Condition => ({
+      type,
+      status,
+      lastProbeTime: null,
+      lastTransitionTime: now,
+    });
     const statusOf = (c: Container): unknown => ({
       name: c.name,
       image: c.image,
@@ -199,7 +265,13 @@ export class PodLifecycleController implements Controller {
         status: {
           ...pod.status,
           phase: 'Running',
-          conditions: [cond('PodReadyToStartContainers', 'True'), cond('Initialized', 'True'), cond('Ready', flag), cond('ContainersReady', flag), cond('PodScheduled', 'True')],
+          conditions: [
+            cond('PodReadyToStartContainers', 'True'),
+            cond('Initialized', 'True'),
+            cond('Ready', flag),
+            cond('ContainersReady', flag),
+            cond('PodScheduled', 'True'),
+          ],
           containerStatuses: pod.spec.containers.map(statusOf),
           ...(nativeSidecars.length ? { initContainerStatuses: nativeSidecars.map(statusOf) } : {}),
         },
@@ -209,17 +281,25 @@ export class PodLifecycleController implements Controller {
   }
 
   private runJobPod(pod: Pod, key: string, elapsed: number, jobName: string): void {
-    const runFor = this.ctx.booting ? 0 : seconds(pod.metadata.annotations?.[RUN_SECONDS_ANNOTATION], this.ctx.timing.jobRunSeconds);
+    const runFor = this.ctx.booting
+      ? 0
+      : seconds(pod.metadata.annotations?.[RUN_SECONDS_ANNOTATION], this.ctx.timing.jobRunSeconds);
     if (elapsed < runFor) {
       if (pod.status?.phase !== 'Running') {
-        this.ctx.store.update(T.pods, { ...pod, status: { ...pod.status, phase: 'Running' } }, { subresource: 'status' });
+        this.ctx.store.update(
+          T.pods,
+          { ...pod, status: { ...pod.status, phase: 'Running' } },
+          { subresource: 'status' },
+        );
       }
       this.ctx.manager.enqueueAfter(this, key, runFor - elapsed);
       return;
     }
     const namespace = pod.metadata.namespace ?? '';
     const job = this.ctx.store.get(T.jobs, namespace, jobName);
-    const failed = this.ctx.faults.jobFails(namespace, jobName, job?.metadata.labels ?? {}, (d) => deploymentProxyVersion(this.ctx, namespace, d));
+    const failed = this.ctx.faults.jobFails(namespace, jobName, job?.metadata.labels ?? {}, (d) =>
+      deploymentProxyVersion(this.ctx, namespace, d),
+    );
     const now = this.ctx.clock.iso();
     this.ctx.store.update(
       T.pods,
@@ -234,7 +314,9 @@ export class PodLifecycleController implements Controller {
             ready: false,
             started: false,
             restartCount: 0,
-            state: { terminated: { exitCode: failed ? 1 : 0, reason: failed ? 'Error' : 'Completed', finishedAt: now } },
+            state: {
+              terminated: { exitCode: failed ? 1 : 0, reason: failed ? 'Error' : 'Completed', finishedAt: now },
+            },
           })),
         },
       },
@@ -244,7 +326,11 @@ export class PodLifecycleController implements Controller {
 }
 
 /** The proxy version a deployment's current pods run (the highest, if they are mixed). */
-export function deploymentProxyVersion(ctx: ControllerContext, namespace: string, deployment: string): string | undefined {
+export function deploymentProxyVersion(
+  ctx: ControllerContext,
+  namespace: string,
+  deployment: string,
+): string | undefined {
   const versions = ctx.store
     .list(T.pods, namespace)
     .map(asPod)

@@ -28,8 +28,9 @@ interface SailSpec {
   targetRef?: { kind?: string; name?: string };
 }
 
-const spec = (o: KubeObject): SailSpec => (o.spec ?? {});
-const conditionsOf = (o: KubeObject): Condition[] | undefined => (o.status as { conditions?: Condition[] } | undefined)?.conditions;
+const spec = (o: KubeObject): SailSpec => o.spec ?? {};
+const conditionsOf = (o: KubeObject): Condition[] | undefined =>
+  (o.status as { conditions?: Condition[] } | undefined)?.conditions;
 
 function cond(type: string, ok: boolean, reason: string, message = ''): Condition {
   return { type, status: ok ? 'True' : 'False', reason, message };
@@ -44,17 +45,31 @@ export class SailController implements Controller {
 
   keysFor(e: StoreEvent): string[] {
     const t = e.resourceType;
-    if (t === T.istios || t === T.istiorevisions || t === T.istiorevisiontags || t === T.istiocnis || t === T.ztunnels) {
+    if (
+      t === T.istios ||
+      t === T.istiorevisions ||
+      t === T.istiorevisiontags ||
+      t === T.istiocnis ||
+      t === T.ztunnels
+    ) {
       return [...this.allKeys()];
     }
     // Workload and namespace changes can flip InUse; istiod and DaemonSet changes flip Ready.
-    if (t === T.namespaces || t === T.deployments || t === T.daemonsets || (t === T.pods && e.type !== 'MODIFIED')) return this.allKeys();
+    if (t === T.namespaces || t === T.deployments || t === T.daemonsets || (t === T.pods && e.type !== 'MODIFIED'))
+      return this.allKeys();
     return [];
   }
 
   allKeys(): string[] {
     const { store } = this.ctx;
-    if (store.list(T.istios).length + store.list(T.istiorevisions).length + store.list(T.istiocnis).length + store.list(T.ztunnels).length === 0) return [];
+    if (
+      store.list(T.istios).length +
+        store.list(T.istiorevisions).length +
+        store.list(T.istiocnis).length +
+        store.list(T.ztunnels).length ===
+      0
+    )
+      return [];
     return ['all'];
   }
 
@@ -68,7 +83,16 @@ export class SailController implements Controller {
   }
 
   private writeStatus(o: KubeObject, status: Record<string, unknown>): void {
-    const t = o.kind === 'Istio' ? T.istios : o.kind === 'IstioRevision' ? T.istiorevisions : o.kind === 'IstioRevisionTag' ? T.istiorevisiontags : o.kind === 'IstioCNI' ? T.istiocnis : T.ztunnels;
+    const t =
+      o.kind === 'Istio'
+        ? T.istios
+        : o.kind === 'IstioRevision'
+          ? T.istiorevisions
+          : o.kind === 'IstioRevisionTag'
+            ? T.istiorevisiontags
+            : o.kind === 'IstioCNI'
+              ? T.istiocnis
+              : T.ztunnels;
     const now = this.ctx.clock.iso();
     let conditions = conditionsOf(o);
     for (const c of (status.conditions as Condition[] | undefined) ?? []) conditions = setCondition(conditions, c, now);
@@ -91,22 +115,33 @@ export class SailController implements Controller {
       apiVersion: 'sailoperator.io/v1',
       kind: 'IstioRevision',
       metadata: { name, labels: { 'sailoperator.io/istio': istio.metadata.name }, ownerReferences: [ownerRef(istio)] },
-      spec: { version: s.version, namespace: s.namespace ?? 'istio-system', ...(s.profile ? { profile: s.profile } : {}), values: { ...s.values, revision: name === 'default' ? '' : name } },
+      spec: {
+        version: s.version,
+        namespace: s.namespace ?? 'istio-system',
+        ...(s.profile ? { profile: s.profile } : {}),
+        values: { ...s.values, revision: name === 'default' ? '' : name },
+      },
     };
     if (!current || JSON.stringify(current.spec) !== JSON.stringify(desired.spec)) applyObject(this.ctx, desired);
   }
 
   private revisionInUse(rev: string): boolean {
     const { store } = this.ctx;
-    const tagsToRev = store.list(T.istiorevisiontags).filter((t) => (t.status as { istioRevision?: string } | undefined)?.istioRevision === rev).map((t) => t.metadata.name);
+    const tagsToRev = store
+      .list(T.istiorevisiontags)
+      .filter((t) => (t.status as { istioRevision?: string } | undefined)?.istioRevision === rev)
+      .map((t) => t.metadata.name);
     const names = new Set([rev, ...tagsToRev]);
-    const refers = (labels: Record<string, string> | undefined): boolean => names.has(labels?.['istio.io/rev'] ?? '') || (names.has('default') && labels?.['istio-injection'] === 'enabled');
+    const refers = (labels: Record<string, string> | undefined): boolean =>
+      names.has(labels?.['istio.io/rev'] ?? '') || (names.has('default') && labels?.['istio-injection'] === 'enabled');
     if (store.list(T.namespaces).some((n) => refers(n.metadata.labels))) return true;
     // istiod's own pods carry the revision label too, but do not keep their revision in use.
     return store
       .list(T.pods)
       .filter((p) => p.metadata.labels?.app !== 'istiod')
-      .some((p) => names.has(injectedRevision(asPod(p)) ?? '') || names.has(p.metadata.labels?.['istio.io/rev'] ?? '\0'));
+      .some(
+        (p) => names.has(injectedRevision(asPod(p)) ?? '') || names.has(p.metadata.labels?.['istio.io/rev'] ?? '\0'),
+      );
   }
 
   private reconcileRevision(rev: KubeObject): void {
@@ -126,14 +161,26 @@ export class SailController implements Controller {
       applyObject(this.ctx, o);
     }
     const istiod = this.ctx.store.get(T.deployments, s.namespace ?? 'istio-system', istiodName(name));
-    const available = findCondition((istiod?.status as { conditions?: Condition[] } | undefined)?.conditions, 'Available')?.status === 'True';
+    const available =
+      findCondition((istiod?.status as { conditions?: Condition[] } | undefined)?.conditions, 'Available')?.status ===
+      'True';
     const inUse = this.revisionInUse(name);
     this.writeStatus(rev, {
       state: available ? 'Healthy' : 'NotReady',
       conditions: [
         cond('Reconciled', true, 'Reconciled'),
-        cond('Ready', available, available ? 'Ready' : 'IstiodNotReady', available ? '' : 'istiod Deployment is not ready'),
-        cond('InUse', inUse, inUse ? 'ReferencedByWorkloads' : 'NotReferenced', inUse ? '' : 'Not referenced by any pod or namespace'),
+        cond(
+          'Ready',
+          available,
+          available ? 'Ready' : 'IstiodNotReady',
+          available ? '' : 'istiod Deployment is not ready',
+        ),
+        cond(
+          'InUse',
+          inUse,
+          inUse ? 'ReferencedByWorkloads' : 'NotReferenced',
+          inUse ? '' : 'Not referenced by any pod or namespace',
+        ),
       ],
     });
   }
@@ -143,7 +190,9 @@ export class SailController implements Controller {
     const s = spec(istio);
     const active = this.revisionName(istio);
     const grace = s.updateStrategy?.inactiveRevisionDeletionGracePeriodSeconds ?? 30;
-    const owned = store.list(T.istiorevisions).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === istio.metadata.uid));
+    const owned = store
+      .list(T.istiorevisions)
+      .filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === istio.metadata.uid));
     for (const r of owned) {
       if (r.metadata.name === active) continue;
       const inUse = findCondition(conditionsOf(r), 'InUse')?.status === 'True';
@@ -161,35 +210,67 @@ export class SailController implements Controller {
         this.ctx.manager.enqueueAfter(this, 'all', grace - waited + 0.1);
       }
     }
-    const remaining = store.list(T.istiorevisions).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === istio.metadata.uid));
+    const remaining = store
+      .list(T.istiorevisions)
+      .filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === istio.metadata.uid));
     const isTrue = (r: KubeObject, type: string): boolean => findCondition(conditionsOf(r), type)?.status === 'True';
     const activeRev = remaining.find((r) => r.metadata.name === active);
     const ready = activeRev !== undefined && isTrue(activeRev, 'Ready');
     this.writeStatus(istio, {
       activeRevisionName: active,
-      revisions: { total: remaining.length, ready: remaining.filter((r) => isTrue(r, 'Ready')).length, inUse: remaining.filter((r) => isTrue(r, 'InUse')).length },
+      revisions: {
+        total: remaining.length,
+        ready: remaining.filter((r) => isTrue(r, 'Ready')).length,
+        inUse: remaining.filter((r) => isTrue(r, 'InUse')).length,
+      },
       state: ready ? 'Healthy' : 'NotReady',
-      conditions: [cond('Reconciled', true, 'Reconciled'), cond('Ready', ready, ready ? 'Ready' : 'IstiodNotReady', ready ? '' : 'active revision is not ready')],
+      conditions: [
+        cond('Reconciled', true, 'Reconciled'),
+        cond('Ready', ready, ready ? 'Ready' : 'IstiodNotReady', ready ? '' : 'active revision is not ready'),
+      ],
     });
   }
 
   private reconcileTag(tag: KubeObject): void {
     const { store } = this.ctx;
     const ref = spec(tag).targetRef ?? {};
-    const revName = ref.kind === 'Istio' ? (store.get(T.istios, undefined, ref.name ?? '')?.status as { activeRevisionName?: string } | undefined)?.activeRevisionName : ref.name;
+    const revName =
+      ref.kind === 'Istio'
+        ? (store.get(T.istios, undefined, ref.name ?? '')?.status as { activeRevisionName?: string } | undefined)
+            ?.activeRevisionName
+        : ref.name;
     const rev = revName ? store.get(T.istiorevisions, undefined, revName) : undefined;
     if (!rev || !revName) {
-      this.writeStatus(tag, { state: 'NotReady', conditions: [cond('Reconciled', false, 'RefNotFound', `target ${ref.kind ?? ''}/${ref.name ?? ''} not found`), cond('Ready', false, 'RefNotFound')] });
+      this.writeStatus(tag, {
+        state: 'NotReady',
+        conditions: [
+          cond('Reconciled', false, 'RefNotFound', `target ${ref.kind ?? ''}/${ref.name ?? ''} not found`),
+          cond('Ready', false, 'RefNotFound'),
+        ],
+      });
       return;
     }
     const s = spec(rev);
-    applyObject(this.ctx, tagWebhook(tag.metadata.name, { revision: revName, version: bareVersion(s.version ?? ''), namespace: s.namespace ?? 'istio-system', installer: 'sail', owner: ownerRef(tag) }));
+    applyObject(
+      this.ctx,
+      tagWebhook(tag.metadata.name, {
+        revision: revName,
+        version: bareVersion(s.version ?? ''),
+        namespace: s.namespace ?? 'istio-system',
+        installer: 'sail',
+        owner: ownerRef(tag),
+      }),
+    );
     const inUse = this.revisionInUse(tag.metadata.name);
     this.writeStatus(tag, {
       istioRevision: revName,
       istiodNamespace: s.namespace ?? 'istio-system',
       state: 'Healthy',
-      conditions: [cond('Reconciled', true, 'Reconciled'), cond('Ready', true, 'Ready'), cond('InUse', inUse, inUse ? 'ReferencedByWorkloads' : 'NotReferenced')],
+      conditions: [
+        cond('Reconciled', true, 'Reconciled'),
+        cond('Ready', true, 'Ready'),
+        cond('InUse', inUse, inUse ? 'ReferencedByWorkloads' : 'NotReferenced'),
+      ],
     });
   }
 
@@ -197,19 +278,32 @@ export class SailController implements Controller {
     const s = spec(o);
     const ns = s.namespace ?? defaultNs;
     if (!this.ctx.store.get(T.namespaces, undefined, ns)) {
-      this.writeStatus(o, { state: 'ReconcileError', conditions: [cond('Reconciled', false, 'ReconcileError', `namespace "${ns}" not found`), cond('Ready', false, 'ReconcileError')] });
+      this.writeStatus(o, {
+        state: 'ReconcileError',
+        conditions: [
+          cond('Reconciled', false, 'ReconcileError', `namespace "${ns}" not found`),
+          cond('Ready', false, 'ReconcileError'),
+        ],
+      });
       return;
     }
     const ds = applyObject(this.ctx, nodeAgentDaemonSet(agent, ns, bareVersion(s.version ?? ''), 'sail', ownerRef(o)));
     const st = (ds.status ?? {}) as Record<string, number | undefined>;
     const desired = st.desiredNumberScheduled ?? -1;
     const ready =
-      ds.metadata.generation === (st.observedGeneration ?? 0) && st.updatedNumberScheduled === desired && st.numberAvailable === desired;
+      ds.metadata.generation === (st.observedGeneration ?? 0) &&
+      st.updatedNumberScheduled === desired &&
+      st.numberAvailable === desired;
     this.writeStatus(o, {
       state: ready ? 'Healthy' : 'NotReady',
       conditions: [
         cond('Reconciled', true, 'Reconciled'),
-        cond('Ready', ready, ready ? 'Ready' : 'DaemonSetNotReady', ready ? '' : `not all ${agent} pods are ready and updated`),
+        cond(
+          'Ready',
+          ready,
+          ready ? 'Ready' : 'DaemonSetNotReady',
+          ready ? '' : `not all ${agent} pods are ready and updated`,
+        ),
       ],
     });
   }

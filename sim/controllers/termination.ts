@@ -75,24 +75,36 @@ export class TerminationController implements Controller {
  * when it was removed at once. A second deletion may shorten the grace period, never lengthen it.
  * The TerminationController removes the pod once its deletionTimestamp has passed.
  */
-export function terminatePod(ctx: ControllerContext, found: KubeObject, requestedGrace?: number): KubeObject | undefined {
+export function terminatePod(
+  ctx: ControllerContext,
+  found: KubeObject,
+  requestedGrace?: number,
+): KubeObject | undefined {
   const { store, clock } = ctx;
   const pod = asPod(found);
   const ns = pod.metadata.namespace;
   const grace = graceFor(pod, requestedGrace);
-  const remaining = isTerminating(pod) ? Math.max(0, (Date.parse(pod.metadata.deletionTimestamp ?? '') - clock.now()) / 1000) : Number.POSITIVE_INFINITY;
+  const remaining = isTerminating(pod)
+    ? Math.max(0, (Date.parse(pod.metadata.deletionTimestamp ?? '') - clock.now()) / 1000)
+    : Number.POSITIVE_INFINITY;
   if (!isTerminating(pod)) recordKilling(ctx, pod);
   if (grace === 0) {
     store.delete(T.pods, ns, pod.metadata.name);
     return undefined;
   }
   if (grace >= remaining) return pod;
-  const deletionTimestamp = new Date(Math.floor(clock.now() / 1000) * 1000 + grace * 1000).toISOString().replace('.000Z', 'Z');
+  const deletionTimestamp = new Date(Math.floor(clock.now() / 1000) * 1000 + grace * 1000)
+    .toISOString()
+    .replace('.000Z', 'Z');
   // The store keeps deletionTimestamp server-owned (an update carries the stored value over, so no
   // client can set it) and has no write for the one server path that does set it: graceful
   // deletion. It is therefore set on the stored pod first, and the write below then carries it.
-  (store.mustGet(T.pods, ns, pod.metadata.name).metadata as { deletionTimestamp?: string }).deletionTimestamp = deletionTimestamp;
-  const marked = store.update(T.pods, { ...pod, metadata: { ...pod.metadata, deletionTimestamp, deletionGracePeriodSeconds: grace } });
+  (store.mustGet(T.pods, ns, pod.metadata.name).metadata as { deletionTimestamp?: string }).deletionTimestamp =
+    deletionTimestamp;
+  const marked = store.update(T.pods, {
+    ...pod,
+    metadata: { ...pod.metadata, deletionTimestamp, deletionGracePeriodSeconds: grace },
+  });
   const notReady = withoutReadiness(asPod(marked), clock.iso());
   return notReady ? store.update(T.pods, notReady, { subresource: 'status' }) : marked;
 }
@@ -100,11 +112,21 @@ export function terminatePod(ctx: ControllerContext, found: KubeObject, requeste
 /** The pod's status once it is no longer ready, or undefined if it was not ready anyway. */
 function withoutReadiness(pod: Pod, now: string): Pod | undefined {
   const conditions = pod.status?.conditions;
-  if (!conditions?.some((c) => (c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'True')) return undefined;
-  const unready = (c: Condition): Condition => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: now } : c);
+  if (!conditions?.some((c) => (c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'True'))
+    return undefined;
+  const unready = (c: Condition): Condition =>
+    c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: now } : c;
   const statuses = (key: string): Record<string, unknown> => {
     const list = pod.status?.[key];
     return Array.isArray(list) ? { [key]: list.map((s: Record<string, unknown>) => ({ ...s, ready: false })) } : {};
   };
-  return { ...pod, status: { ...pod.status, conditions: conditions.map(unready), ...statuses('containerStatuses'), ...statuses('initContainerStatuses') } };
+  return {
+    ...pod,
+    status: {
+      ...pod.status,
+      conditions: conditions.map(unready),
+      ...statuses('containerStatuses'),
+      ...statuses('initContainerStatuses'),
+    },
+  };
 }

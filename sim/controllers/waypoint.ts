@@ -22,7 +22,11 @@ export class WaypointController implements Controller {
 
   keysFor(e: StoreEvent): string[] {
     if (e.resourceType === T.gateways) return [nsKey(e.object.metadata.namespace, e.object.metadata.name)];
-    if (e.resourceType === T.deployments && (e.object.metadata.labels?.app === 'istiod' || e.object.metadata.labels?.['gateway.networking.k8s.io/gateway-name'])) {
+    if (
+      e.resourceType === T.deployments &&
+      (e.object.metadata.labels?.app === 'istiod' ||
+        e.object.metadata.labels?.['gateway.networking.k8s.io/gateway-name'])
+    ) {
       return this.allKeys();
     }
     if (e.resourceType === T.mutatingwebhooks) return this.allKeys();
@@ -41,7 +45,8 @@ export class WaypointController implements Controller {
     const { namespace, name } = splitKey(key);
     const gw = store.get(T.gateways, namespace, name);
     if (!gw || (gw.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName !== CLASS) return;
-    const rev = resolveRevision(store, gw.metadata.labels?.['istio.io/rev'] ?? 'default') ?? resolveRevision(store, 'default');
+    const rev =
+      resolveRevision(store, gw.metadata.labels?.['istio.io/rev'] ?? 'default') ?? resolveRevision(store, 'default');
     if (!rev) return;
     const labels = {
       'gateway.istio.io/managed': 'istio.io-mesh-controller',
@@ -59,16 +64,35 @@ export class WaypointController implements Controller {
         selector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': name } },
         template: {
           metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false', 'istio.io/dataplane-mode': 'none' } },
-          spec: { containers: [{ name: 'istio-proxy', image: `docker.io/istio/proxyv2:${rev.version}`, args: ['proxy', 'waypoint'] }] },
+          spec: {
+            containers: [
+              { name: 'istio-proxy', image: `docker.io/istio/proxyv2:${rev.version}`, args: ['proxy', 'waypoint'] },
+            ],
+          },
         },
       },
     });
-    const available = findCondition((d.status as { conditions?: Condition[] } | undefined)?.conditions, 'Available')?.status === 'True';
+    const available =
+      findCondition((d.status as { conditions?: Condition[] } | undefined)?.conditions, 'Available')?.status === 'True';
     const now = this.ctx.clock.iso();
     const status = {
       conditions: [
-        { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Resource accepted', lastTransitionTime: now, observedGeneration: gw.metadata.generation },
-        { type: 'Programmed', status: available ? 'True' : 'False', reason: available ? 'Programmed' : 'Pending', message: '', lastTransitionTime: now, observedGeneration: gw.metadata.generation },
+        {
+          type: 'Accepted',
+          status: 'True',
+          reason: 'Accepted',
+          message: 'Resource accepted',
+          lastTransitionTime: now,
+          observedGeneration: gw.metadata.generation,
+        },
+        {
+          type: 'Programmed',
+          status: available ? 'True' : 'False',
+          reason: available ? 'Programmed' : 'Pending',
+          message: '',
+          lastTransitionTime: now,
+          observedGeneration: gw.metadata.generation,
+        },
       ],
     };
     const prev = (gw.status as { conditions?: Condition[] } | undefined)?.conditions?.map((c) => c.status).join();

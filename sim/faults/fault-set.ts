@@ -19,7 +19,13 @@ interface Active {
   remaining: number;
 }
 
-const REASONS = { 500: 'InternalError', 503: 'ServiceUnavailable', 409: 'Conflict', 429: 'TooManyRequests', 403: 'Forbidden' } as const;
+const REASONS = {
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  403: 'Forbidden',
+} as const;
 
 function resourceMatches(pattern: string, attrs: RequestAttributes): boolean {
   if (pattern === '*') return true;
@@ -84,7 +90,10 @@ export class FaultSet {
       const f = a.fault;
       if (f.kind !== 'dropWatch' || !resourceMatches(f.resource, attrs)) continue;
       this.spend(a);
-      return { afterEvents: f.afterEvents, afterSeconds: f.afterSeconds ?? (f.afterEvents === undefined ? 1 : undefined) };
+      return {
+        afterEvents: f.afterEvents,
+        afterSeconds: f.afterSeconds ?? (f.afterEvents === undefined ? 1 : undefined),
+      };
     }
     return undefined;
   }
@@ -99,7 +108,12 @@ export class FaultSet {
   }
 
   /** `proxyVersionOf` reports the proxy version the deployment's pods run now. */
-  jobFails(namespace: string, jobName: string, labels: Record<string, string>, proxyVersionOf: (deployment: string) => string | undefined): boolean {
+  jobFails(
+    namespace: string,
+    jobName: string,
+    labels: Record<string, string>,
+    proxyVersionOf: (deployment: string) => string | undefined,
+  ): boolean {
     return this.active.some(({ fault: f }) => {
       if (f.kind !== 'jobFails') return false;
       if (f.namespace !== undefined && f.namespace !== namespace) return false;
@@ -114,7 +128,8 @@ export class FaultSet {
   /** `version` is the version of the pod's image, when it names one. */
   nodeComponentBroken(node: string, component: 'ztunnel' | 'istio-cni', version: string | undefined): boolean {
     return this.active.some(({ fault: f }) => {
-      if (f.kind !== 'nodeNotReady' || f.node !== node || (f.component !== 'all' && f.component !== component)) return false;
+      if (f.kind !== 'nodeNotReady' || f.node !== node || (f.component !== 'all' && f.component !== component))
+        return false;
       return f.minVersion === undefined || (version !== undefined && compareVersions(version, f.minVersion) >= 0);
     });
   }

@@ -4,7 +4,17 @@
  */
 import { z } from 'zod';
 
-export const faultVerb = z.enum(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*']);
+export const faultVerb = z.enum([
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  '*',
+]);
 
 /** `deployments`, `deployments/status`, or `*`. */
 const resource = z.string().min(1).default('*');

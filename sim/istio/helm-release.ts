@@ -12,7 +12,8 @@ export interface HelmRelease {
   version: string;
   revision: number;
   /** `pending-*` while an operation runs: a helm killed mid-upgrade leaves it so, and helm refuses the next upgrade. */
-  status: 'deployed' | 'superseded' | 'failed' | 'uninstalled' | 'pending-install' | 'pending-upgrade' | 'pending-rollback';
+  status:
+    'deployed' | 'superseded' | 'failed' | 'uninstalled' | 'pending-install' | 'pending-upgrade' | 'pending-rollback';
   /** `--description` of the operation, else helm's own ("Install complete"). */
   description?: string;
   values: Record<string, unknown>;

@@ -30,14 +30,25 @@ interface WebhookEntry {
   objectSelector?: LabelSelectorObject;
 }
 
-const selects = (selector: LabelSelectorObject | undefined, labels: Record<string, string>): boolean => selector === undefined || labelSelectorFromObject(selector)(labels);
+const selects = (selector: LabelSelectorObject | undefined, labels: Record<string, string>): boolean =>
+  selector === undefined || labelSelectorFromObject(selector)(labels);
 
 /** The webhook (configuration entry) the API server would call for this pod, if it is in the cluster. */
-function webhookFor(store: Store, requested: string, revision: string, nsLabels: Record<string, string>, podLabels: Record<string, string>): WebhookEntry | undefined {
+function webhookFor(
+  store: Store,
+  requested: string,
+  revision: string,
+  nsLabels: Record<string, string>,
+  podLabels: Record<string, string>,
+): WebhookEntry | undefined {
   const configName = tags(store).has(requested) ? tagWebhookName(requested) : injectorWebhookName(revision);
   const config = store.get(T.mutatingwebhooks, undefined, configName);
-  const entries = (Array.isArray(config?.webhooks) ? config.webhooks : []).filter(isJsonObject) as unknown as WebhookEntry[];
-  return entries.find((w) => selects(w.namespaceSelector, nsLabels) && selects(w.objectSelector, podLabels)) ?? entries[0];
+  const entries = (Array.isArray(config?.webhooks) ? config.webhooks : []).filter(
+    isJsonObject,
+  ) as unknown as WebhookEntry[];
+  return (
+    entries.find((w) => selects(w.namespaceSelector, nsLabels) && selects(w.objectSelector, podLabels)) ?? entries[0]
+  );
 }
 
 /** Why calling the webhook fails, as the API server words it, or undefined when istiod can answer. */
@@ -47,15 +58,28 @@ function callFailure(store: Store, webhook: WebhookEntry): string | undefined {
   const url = `https://${target.name}.${target.namespace}.svc:${target.port ?? 443}${target.path ?? ''}?timeout=${webhook.timeoutSeconds ?? 10}s`;
   const service = store.get(T.services, target.namespace, target.name);
   if (!service) return `failed to call webhook: Post "${url}": service "${target.name}" not found`;
-  const selector = isJsonObject(service.spec) && isJsonObject(service.spec.selector) ? (service.spec.selector as Record<string, string>) : {};
+  const selector =
+    isJsonObject(service.spec) && isJsonObject(service.spec.selector)
+      ? (service.spec.selector as Record<string, string>)
+      : {};
   const serving = store
     .list(T.pods, target.namespace)
-    .some((p: KubeObject) => p.metadata.deletionTimestamp === undefined && Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v) && isPodReady(p as Pod));
-  return serving ? undefined : `failed to call webhook: Post "${url}": no endpoints available for service "${target.name}"`;
+    .some(
+      (p: KubeObject) =>
+        p.metadata.deletionTimestamp === undefined &&
+        Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v) &&
+        isPodReady(p as Pod),
+    );
+  return serving
+    ? undefined
+    : `failed to call webhook: Post "${url}": no endpoints available for service "${target.name}"`;
 }
 
 /** The revision (or tag) name whose webhook would inject this pod, if any. */
-export function injectionRevisionFor(nsLabels: Record<string, string>, podLabels: Record<string, string>): string | undefined {
+export function injectionRevisionFor(
+  nsLabels: Record<string, string>,
+  podLabels: Record<string, string>,
+): string | undefined {
   if (podLabels['sidecar.istio.io/inject'] === 'false') return undefined;
   const nsInjection = nsLabels['istio-injection'];
   if (nsInjection === 'enabled') return 'default';
@@ -77,15 +101,24 @@ export function sidecarInjector(store: Store, callsWebhooks: () => boolean = () 
     const requested = injectionRevisionFor(nsLabels, podLabels);
     const rev = requested === undefined ? undefined : resolveRevision(store, requested);
     if (!rev) {
-      const ambient = nsLabels['istio.io/dataplane-mode'] === 'ambient' && podLabels['istio.io/dataplane-mode'] !== 'none';
-      if (ambient) pod.metadata.annotations = { ...pod.metadata.annotations, 'ambient.istio.io/redirection': 'enabled' };
+      const ambient =
+        nsLabels['istio.io/dataplane-mode'] === 'ambient' && podLabels['istio.io/dataplane-mode'] !== 'none';
+      if (ambient)
+        pod.metadata.annotations = { ...pod.metadata.annotations, 'ambient.istio.io/redirection': 'enabled' };
       return;
     }
-    const webhook = callsWebhooks() && requested !== undefined ? webhookFor(store, requested, rev.revision, nsLabels, podLabels) : undefined;
+    const webhook =
+      callsWebhooks() && requested !== undefined
+        ? webhookFor(store, requested, rev.revision, nsLabels, podLabels)
+        : undefined;
     const failure = webhook === undefined ? undefined : callFailure(store, webhook);
     if (webhook !== undefined && failure !== undefined) {
       if (webhook.failurePolicy === 'Ignore') return;
-      throw new ApiError(500, 'InternalError', `Internal error occurred: failed calling webhook "${webhook.name}": ${failure}`);
+      throw new ApiError(
+        500,
+        'InternalError',
+        `Internal error occurred: failed calling webhook "${webhook.name}": ${failure}`,
+      );
     }
     const image = `docker.io/istio/proxyv2:${rev.version}`;
     const annotations = pod.metadata.annotations ?? {};
@@ -94,7 +127,8 @@ export function sidecarInjector(store: Store, callsWebhooks: () => boolean = () 
     const native =
       !gateway &&
       annotations['sidecar.istio.io/nativeSidecar'] !== 'false' &&
-      (rev.nativeSidecarsEnv === 'true' || (rev.nativeSidecarsEnv !== 'false' && compareVersions(effective, '1.27') >= 0));
+      (rev.nativeSidecarsEnv === 'true' ||
+        (rev.nativeSidecarsEnv !== 'false' && compareVersions(effective, '1.27') >= 0));
     if (gateway) {
       gateway.image = image;
     } else {
@@ -113,7 +147,16 @@ export function sidecarInjector(store: Store, callsWebhooks: () => boolean = () 
       'sidecar.istio.io/status': JSON.stringify({
         initContainers: native ? ['istio-proxy'] : null,
         containers: native || gateway ? [] : ['istio-proxy'],
-        volumes: ['workload-socket', 'credential-socket', 'workload-certs', 'istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
+        volumes: [
+          'workload-socket',
+          'credential-socket',
+          'workload-certs',
+          'istio-envoy',
+          'istio-data',
+          'istio-podinfo',
+          'istio-token',
+          'istiod-ca-cert',
+        ],
         imagePullSecrets: null,
         revision: rev.revision,
       }),

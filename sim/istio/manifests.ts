@@ -40,7 +40,12 @@ function managedBy(installer: Installer): Record<string, string> {
   }
 }
 
-function meta(name: string, namespace: string | undefined, labels: Record<string, string>, r: { owner?: OwnerReference }): KubeObject['metadata'] {
+function meta(
+  name: string,
+  namespace: string | undefined,
+  labels: Record<string, string>,
+  r: { owner?: OwnerReference },
+): KubeObject['metadata'] {
   return {
     name,
     ...(namespace ? { namespace } : {}),
@@ -52,28 +57,73 @@ function meta(name: string, namespace: string | undefined, labels: Record<string
 function webhook(name: string, r: RevisionInstall, labels: Record<string, string>): KubeObject {
   const rev = r.revision;
   const client = { service: { name: istiodName(rev), namespace: r.namespace, path: '/inject', port: 443 } };
-  const common = { admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail', clientConfig: client, rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }] };
+  const common = {
+    admissionReviewVersions: ['v1'],
+    sideEffects: 'None',
+    failurePolicy: 'Fail',
+    clientConfig: client,
+    rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+  };
   const webhooks =
     rev === 'default'
       ? [
-          { name: 'namespace.sidecar-injector.istio.io', ...common, namespaceSelector: { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] } },
+          {
+            name: 'namespace.sidecar-injector.istio.io',
+            ...common,
+            namespaceSelector: { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] },
+          },
           {
             name: 'object.sidecar-injector.istio.io',
             ...common,
-            namespaceSelector: { matchExpressions: [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
-            objectSelector: { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
+            namespaceSelector: {
+              matchExpressions: [
+                { key: 'istio-injection', operator: 'DoesNotExist' },
+                { key: 'istio.io/rev', operator: 'DoesNotExist' },
+              ],
+            },
+            objectSelector: {
+              matchExpressions: [
+                { key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] },
+                { key: 'istio.io/rev', operator: 'DoesNotExist' },
+              ],
+            },
           },
         ]
       : [
-          { name: 'rev.namespace.sidecar-injector.istio.io', ...common, namespaceSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [labels['istio.io/tag'] ?? rev] }, { key: 'istio-injection', operator: 'DoesNotExist' }] } },
-          { name: 'rev.object.sidecar-injector.istio.io', ...common, objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [labels['istio.io/tag'] ?? rev] }] } },
+          {
+            name: 'rev.namespace.sidecar-injector.istio.io',
+            ...common,
+            namespaceSelector: {
+              matchExpressions: [
+                { key: 'istio.io/rev', operator: 'In', values: [labels['istio.io/tag'] ?? rev] },
+                { key: 'istio-injection', operator: 'DoesNotExist' },
+              ],
+            },
+          },
+          {
+            name: 'rev.object.sidecar-injector.istio.io',
+            ...common,
+            objectSelector: {
+              matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [labels['istio.io/tag'] ?? rev] }],
+            },
+          },
         ];
-  return { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: meta(name, undefined, labels, r), webhooks };
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: meta(name, undefined, labels, r),
+    webhooks,
+  };
 }
 
 export function controlPlaneObjects(r: RevisionInstall): KubeObject[] {
   const version = bareVersion(r.version);
-  const labels = { app: 'istiod', 'istio.io/rev': r.revision, 'operator.istio.io/version': version, ...managedBy(r.installer) };
+  const labels = {
+    app: 'istiod',
+    'istio.io/rev': r.revision,
+    'operator.istio.io/version': version,
+    ...managedBy(r.installer),
+  };
   const env = [
     { name: 'REVISION', value: r.revision },
     { name: 'PILOT_ENABLE_AMBIENT', value: r.ambient ? 'true' : 'false' },
@@ -87,14 +137,26 @@ export function controlPlaneObjects(r: RevisionInstall): KubeObject[] {
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: meta(meshConfigMapName(r.revision), r.namespace, { 'istio.io/rev': r.revision, ...managedBy(r.installer) }, r),
+      metadata: meta(
+        meshConfigMapName(r.revision),
+        r.namespace,
+        { 'istio.io/rev': r.revision, ...managedBy(r.installer) },
+        r,
+      ),
       data: { mesh: stringify(mesh), meshNetworks: 'networks: {}\n' },
     },
     {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(istiodName(r.revision), r.namespace, labels, r),
-      spec: { selector: { app: 'istiod', 'istio.io/rev': r.revision }, ports: [{ name: 'grpc-xds', port: 15010 }, { name: 'https-dns', port: 15012 }, { name: 'https-webhook', port: 443 }] },
+      spec: {
+        selector: { app: 'istiod', 'istio.io/rev': r.revision },
+        ports: [
+          { name: 'grpc-xds', port: 15010 },
+          { name: 'https-dns', port: 15012 },
+          { name: 'https-webhook', port: 443 },
+        ],
+      },
     },
     {
       apiVersion: 'apps/v1',
@@ -109,18 +171,32 @@ export function controlPlaneObjects(r: RevisionInstall): KubeObject[] {
         },
       },
     },
-    webhook(injectorWebhookName(r.revision), r, { app: 'sidecar-injector', 'istio.io/rev': r.revision, ...managedBy(r.installer) }),
+    webhook(injectorWebhookName(r.revision), r, {
+      app: 'sidecar-injector',
+      'istio.io/rev': r.revision,
+      ...managedBy(r.installer),
+    }),
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
-      metadata: meta(`istio-validator${suffix(r.revision)}-${r.namespace}`, undefined, { app: 'istiod', 'istio.io/rev': r.revision, ...managedBy(r.installer) }, r),
+      metadata: meta(
+        `istio-validator${suffix(r.revision)}-${r.namespace}`,
+        undefined,
+        { app: 'istiod', 'istio.io/rev': r.revision, ...managedBy(r.installer) },
+        r,
+      ),
       webhooks: [],
     },
   ];
 }
 
 export function tagWebhook(tag: string, r: RevisionInstall): KubeObject {
-  return webhook(tagWebhookName(tag), r, { app: 'sidecar-injector', 'istio.io/rev': r.revision, 'istio.io/tag': tag, ...managedBy(r.installer) });
+  return webhook(tagWebhookName(tag), r, {
+    app: 'sidecar-injector',
+    'istio.io/rev': r.revision,
+    'istio.io/tag': tag,
+    ...managedBy(r.installer),
+  });
 }
 
 export interface GatewayInstall {
@@ -144,7 +220,14 @@ export function gatewayObjects(g: GatewayInstall): KubeObject[] {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(g.name, g.namespace, { ...labels, ...managedBy(g.installer) }, g),
-      spec: { type: 'LoadBalancer', selector: { app: g.name }, ports: [{ name: 'http2', port: 80 }, { name: 'https', port: 443 }] },
+      spec: {
+        type: 'LoadBalancer',
+        selector: { app: g.name },
+        ports: [
+          { name: 'http2', port: 80 },
+          { name: 'https', port: 443 },
+        ],
+      },
     },
     {
       apiVersion: 'apps/v1',
@@ -164,10 +247,24 @@ export function gatewayObjects(g: GatewayInstall): KubeObject[] {
 
 export type NodeAgent = 'istio-cni' | 'ztunnel';
 
-export function nodeAgentDaemonSet(agent: NodeAgent, namespace: string, version: string, installer: Installer, owner?: OwnerReference): KubeObject {
+export function nodeAgentDaemonSet(
+  agent: NodeAgent,
+  namespace: string,
+  version: string,
+  installer: Installer,
+  owner?: OwnerReference,
+): KubeObject {
   const name = agent === 'istio-cni' ? 'istio-cni-node' : 'ztunnel';
-  const image = agent === 'istio-cni' ? `docker.io/istio/install-cni:${bareVersion(version)}` : `docker.io/istio/ztunnel:${bareVersion(version)}`;
-  const labels = { 'k8s-app': name, app: name, 'app.kubernetes.io/version': bareVersion(version), ...managedBy(installer) };
+  const image =
+    agent === 'istio-cni'
+      ? `docker.io/istio/install-cni:${bareVersion(version)}`
+      : `docker.io/istio/ztunnel:${bareVersion(version)}`;
+  const labels = {
+    'k8s-app': name,
+    app: name,
+    'app.kubernetes.io/version': bareVersion(version),
+    ...managedBy(installer),
+  };
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',

@@ -22,12 +22,19 @@ export function revisions(store: Store): Revision[] {
   // From the store's label index: the injector asks for every pod, among thousands of Deployments.
   for (const d of store.listLabelled(T.deployments, 'app', 'istiod')) {
     const rev = d.metadata.labels?.['istio.io/rev'] ?? 'default';
-    const containers = (d.spec as { template?: { spec?: { containers?: Container[] } } } | undefined)?.template?.spec?.containers ?? [];
+    const containers =
+      (d.spec as { template?: { spec?: { containers?: Container[] } } } | undefined)?.template?.spec?.containers ?? [];
     const discovery = containers.find((c) => c.name === 'discovery') ?? containers[0];
     const version = imageVersion(discovery?.image);
     if (!version) continue;
     const env = (name: string): string | undefined => discovery?.env?.find((e) => e.name === name)?.value;
-    out.push({ revision: rev, version, istiod: d, compatibilityVersion: env('COMPATIBILITY_VERSION'), nativeSidecarsEnv: env('ENABLE_NATIVE_SIDECARS') });
+    out.push({
+      revision: rev,
+      version,
+      istiod: d,
+      compatibilityVersion: env('COMPATIBILITY_VERSION'),
+      nativeSidecarsEnv: env('ENABLE_NATIVE_SIDECARS'),
+    });
   }
   return out;
 }

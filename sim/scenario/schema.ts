@@ -81,7 +81,9 @@ export const scenarioSchema = z.strictObject({
   istio: istio.optional(),
   namespaces: z.array(namespace).default([]),
   /** Extra manifests created as-is (Roles, PDBs, Telemetry…). */
-  objects: z.array(z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string() }) })).default([]),
+  objects: z
+    .array(z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string() }) }))
+    .default([]),
   rbac: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   faults: z.array(faultSchema).default([]),
 });

@@ -17,7 +17,9 @@ describe('failure', () => {
   });
 
   it('redacts tokens from messages and details before they reach history', () => {
-    const f = activityFailure('Unavailable', `call failed: Authorization: Bearer ${token}`, { details: { kubeconfig: `token: ${token}` } });
+    const f = activityFailure('Unavailable', `call failed: Authorization: Bearer ${token}`, {
+      details: { kubeconfig: `token: ${token}` },
+    });
     expect(f.message).not.toContain(token);
     expect(JSON.stringify(f.details)).not.toContain(token);
   });
@@ -51,12 +53,17 @@ describe('fromKubernetesError', () => {
   });
 
   it('honours Retry-After on 429', () => {
-    const f = fromKubernetesError(apiError(429, 'slow down', { 'retry-after': '3' }), 'list pods') as ApplicationFailure;
+    const f = fromKubernetesError(
+      apiError(429, 'slow down', { 'retry-after': '3' }),
+      'list pods',
+    ) as ApplicationFailure;
     expect(f.nextRetryDelay).toBe(3000);
   });
 
   it('maps refused and reset connections to retryable types', () => {
-    const refused = Object.assign(new Error('request failed'), { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) });
+    const refused = Object.assign(new Error('request failed'), {
+      cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+    });
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     expect((fromKubernetesError(refused, 'x') as ApplicationFailure).type).toBe('Unavailable');
     expect((fromKubernetesError(reset, 'x') as ApplicationFailure).type).toBe('Timeout');

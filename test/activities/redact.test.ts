@@ -60,17 +60,42 @@ describe('redact', () => {
 });
 
 describe('secret key names', () => {
-  it.each(['apiKey', 'api_key', 'api-key', 'API_KEY', 'x.password', 'clientSecret', 'AWS_SECRET_ACCESS_KEY', 'refresh-token'])('%s is secret', (name) => {
+  it.each([
+    'apiKey',
+    'api_key',
+    'api-key',
+    'API_KEY',
+    'x.password',
+    'clientSecret',
+    'AWS_SECRET_ACCESS_KEY',
+    'refresh-token',
+  ])('%s is secret', (name) => {
     expect(isSecretKey(name)).toBe(true);
   });
-  it.each(['revision', 'istio.io/rev', 'ENABLE_AUTO_SNI', 'key', 'namespace', 'PILOT_TRACE_SAMPLING'])('%s is not', (name) => {
-    expect(isSecretKey(name)).toBe(false);
-  });
+  it.each(['revision', 'istio.io/rev', 'ENABLE_AUTO_SNI', 'key', 'namespace', 'PILOT_TRACE_SAMPLING'])(
+    '%s is not',
+    (name) => {
+      expect(isSecretKey(name)).toBe(false);
+    },
+  );
 });
 
 describe('redactArgs', () => {
   it('redacts secret flags and --set values in argument lists', () => {
-    expect(redactArgs(['install', '--token', 'abc', '--password=xyz', '--revision', '1-28', '--set', 'global.apiKey=k1', '--client-secret', 'c1'])).toEqual([
+    expect(
+      redactArgs([
+        'install',
+        '--token',
+        'abc',
+        '--password=xyz',
+        '--revision',
+        '1-28',
+        '--set',
+        'global.apiKey=k1',
+        '--client-secret',
+        'c1',
+      ]),
+    ).toEqual([
       'install',
       '--token',
       '[REDACTED]',

@@ -63,8 +63,16 @@ beforeAll(async () => {
   server = await startDevServer({ uiPort: await freePort() });
   ui = server.uiAddress ?? '';
   // The frontend answers before the UI's HTTP server does.
-  await until('the Web UI to answer', () => fetch(ui).then((r) => (r.ok ? true : undefined), () => undefined));
-  [env, cluster] = await Promise.all([TestWorkflowEnvironment.createFromExistingServer({ address: server.address }), startSimCluster('sidecarIstioctl')]);
+  await until('the Web UI to answer', () =>
+    fetch(ui).then(
+      (r) => (r.ok ? true : undefined),
+      () => undefined,
+    ),
+  );
+  [env, cluster] = await Promise.all([
+    TestWorkflowEnvironment.createFromExistingServer({ address: server.address }),
+    startSimCluster('sidecarIstioctl'),
+  ]);
 });
 
 afterAll(async () => {
@@ -82,19 +90,41 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.setDefaultTimeout(60_000);
 
-    const spec = parseYaml(readFileSync(join(projectRoot, 'examples/demo-istioctl-canary.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const spec = parseYaml(readFileSync(join(projectRoot, 'examples/demo-istioctl-canary.yaml'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
     const specFile = join(ARTIFACTS, `${name}.yaml`);
-    writeFileSync(specFile, stringifyYaml({ ...spec, cluster: { ...spec.cluster, name }, timers: { soakAfterControlPlane: '1s', graceBeforeRevisionRemoval: '1s' } }));
+    writeFileSync(
+      specFile,
+      stringifyYaml({
+        ...spec,
+        cluster: { ...spec.cluster, name },
+        timers: { soakAfterControlPlane: '1s', graceBeforeRevisionRemoval: '1s' },
+      }),
+    );
 
     await runWorker(env, cluster, async (taskQueue) => {
-      cliEnv = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', ISTIO_UPGRADE_TASK_QUEUE: taskQueue, ISTIO_UPGRADE_USER: 'carol', TEMPORAL_UI_URL: ui };
-      const started = await runCli(['start', '-f', specFile, '--kubeconfig', cluster.sim.kubeconfigPath, '--json'], cliEnv);
+      cliEnv = {
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: 'default',
+        ISTIO_UPGRADE_TASK_QUEUE: taskQueue,
+        ISTIO_UPGRADE_USER: 'carol',
+        TEMPORAL_UI_URL: ui,
+      };
+      const started = await runCli(
+        ['start', '-f', specFile, '--kubeconfig', cluster.sim.kubeconfigPath, '--json'],
+        cliEnv,
+      );
       expect(started.stderr).toBe('');
       const { webUi } = JSON.parse(started.stdout) as { webUi: string };
       expect(webUi).toBe(`${ui}/namespaces/default/workflows/${workflowId}`);
       const handle = env.client.workflow.getHandle<typeof upgrade>(workflowId);
       const status = () => handle.query(statusQuery);
-      const pending = (gate: string) => until(`gate ${gate}`, async () => ((await status()).pendingGates.some((g) => g.id === gate) ? true : undefined));
+      const pending = (gate: string) =>
+        until(`gate ${gate}`, async () =>
+          (await status()).pendingGates.some((g) => g.id === gate) ? true : undefined,
+        );
 
       // Another upgrade of the same cluster that is not waiting for anyone (it never runs): the
       // search below must leave it out.
@@ -112,13 +142,18 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
 
       // The first gate is approved from the CLI by alice: the UI must show her in the history.
       await pending(FIRST_GATE);
-      const approved = await runCli(['approve', workflowId, FIRST_GATE, '--as', 'alice', '--comment', 'precheck clean'], cliEnv);
+      const approved = await runCli(
+        ['approve', workflowId, FIRST_GATE, '--as', 'alice', '--comment', 'precheck clean'],
+        cliEnv,
+      );
       expect(approved.stdout).toMatch(new RegExp(`^gate "${FIRST_GATE}" approved by alice`));
       await pending(SECOND_GATE);
 
       const query = `MeshCluster = "${name}" AND UpgradePhase = "${PAUSED_SEARCH_PHASE}" AND PendingGate = "${SECOND_GATE}" AND IstioTargetVersion = "${TARGET}"`;
       // Visibility is eventually consistent: search in the UI once the server lists the upgrade.
-      await until('the paused upgrade in visibility', async () => ((await env.client.workflow.count(query)).count === 1 ? true : undefined));
+      await until('the paused upgrade in visibility', async () =>
+        (await env.client.workflow.count(query)).count === 1 ? true : undefined,
+      );
 
       // 1. The list: both upgrades, then only the paused one once the query is entered.
       await page.goto(`${ui}/namespaces/default/workflows`);
@@ -142,22 +177,38 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
       // The Summary and Details panels (their own output frames) show what start set, fixed for the upgrade's life.
       const panels = page.locator('iframe[title="output"]');
       const panelTexts: string[] = [];
-      for (let i = 0; i < (await panels.count()); i += 1) panelTexts.push(await page.frameLocator('iframe[title="output"]').nth(i).locator('body').innerText());
+      for (let i = 0; i < (await panels.count()); i += 1)
+        panelTexts.push(await page.frameLocator('iframe[title="output"]').nth(i).locator('body').innerText());
       expect(panelTexts.join('\n')).toContain(`Istio 1.26.4 → ${TARGET} on `);
       expect(panelTexts.join('\n')).toMatch(/started by carol/);
       expect(detailsText).toMatch(/phase: workloads \(awaiting-approval\)/);
       expect(detailsText).toMatch(/progress: 0\D6 deployments/); // the UI renders 0/6 with a fraction slash
-      expect(detailsText).toContain(`waiting for approval of ${SECOND_GATE}: move bookinfo to 1-27-3 and restart its workloads`);
+      expect(detailsText).toContain(
+        `waiting for approval of ${SECOND_GATE}: move bookinfo to 1-27-3 and restart its workloads`,
+      );
       await shot(page, '02-current-details');
 
       // 3. The history: each activity's summary, and who approved the first gate (the decide Update's payload).
       await page.getByRole('tab', { name: /Event History/ }).click();
       const rows = page.getByTestId('event-summary-row');
-      await rows.filter({ hasText: 'Activity Task Scheduled' }).filter({ hasText: `istioctl install revision 1-27-3 (${TARGET})` }).waitFor();
-      await rows.filter({ hasText: 'Timer Started' }).filter({ hasText: `soak 1s: let istiod ${TARGET} soak` }).waitFor();
+      await rows
+        .filter({ hasText: 'Activity Task Scheduled' })
+        .filter({ hasText: `istioctl install revision 1-27-3 (${TARGET})` })
+        .waitFor();
+      await rows
+        .filter({ hasText: 'Timer Started' })
+        .filter({ hasText: `soak 1s: let istiod ${TARGET} soak` })
+        .waitFor();
       await rows.filter({ hasText: 'Workflow Execution Update Completed' }).filter({ hasText: FIRST_GATE }).click();
-      const firstDecision = page.getByTestId('event-summary-row-expanded').filter({ hasText: `"gateId": "${FIRST_GATE}"` }).filter({ hasText: '"outcome": "approved"' });
-      await firstDecision.filter({ hasText: '"by": "alice"' }).filter({ hasText: '"comment": "precheck clean"' }).first().waitFor();
+      const firstDecision = page
+        .getByTestId('event-summary-row-expanded')
+        .filter({ hasText: `"gateId": "${FIRST_GATE}"` })
+        .filter({ hasText: '"outcome": "approved"' });
+      await firstDecision
+        .filter({ hasText: '"by": "alice"' })
+        .filter({ hasText: '"comment": "precheck clean"' })
+        .first()
+        .waitFor();
       await shot(page, '03-first-approver-in-history');
 
       // The whole status board, from the Queries tab (the workflow's queries are offered by name).
@@ -166,7 +217,13 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
       await page.getByRole('option', { name: 'status', exact: true }).click();
       await page.getByRole('button', { name: 'Run Query' }).click();
       // The result's first lines: the editor draws only what is on screen.
-      for (const line of ['"phase": "workloads"', '"pause": "awaiting-approval"', `"cluster": "${name}"`, '"initiator": "carol"', `"target": "${TARGET}"`]) {
+      for (const line of [
+        '"phase": "workloads"',
+        '"pause": "awaiting-approval"',
+        `"cluster": "${name}"`,
+        '"initiator": "carol"',
+        `"target": "${TARGET}"`,
+      ]) {
         await page.getByText(line).first().waitFor();
       }
 
@@ -174,9 +231,17 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
       await page.getByRole('button', { name: 'More Actions' }).click();
       await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
       const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
-      await dialog.getByRole('button', { name: /Signal name|Select a signal/ }).first().click();
+      await dialog
+        .getByRole('button', { name: /Signal name|Select a signal/ })
+        .first()
+        .click();
       await dialog.getByRole('option', { name: 'approve', exact: true }).click();
-      const answer: GateAnswer = { gateId: SECOND_GATE, by: 'bob', requestId: `ui-${randomUUID()}`, comment: 'approved in the Web UI' };
+      const answer: GateAnswer = {
+        gateId: SECOND_GATE,
+        by: 'bob',
+        requestId: `ui-${randomUUID()}`,
+        comment: 'approved in the Web UI',
+      };
       // Already formatted: the editor reformats JSON when it loses focus, and the reflow would
       // move the Submit button away from under the click.
       await dialog.getByRole('textbox', { name: 'Data' }).fill(JSON.stringify(answer, null, 2));
@@ -187,15 +252,30 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
       // 5. It goes on: bookinfo moves and restarts, and the next gate opens.
       await pending(THIRD_GATE);
       const after = await status();
-      expect(after.decisions.find((d) => d.gateId === SECOND_GATE)).toMatchObject({ outcome: 'approved', via: 'signal', by: 'bob', requestId: answer.requestId, comment: answer.comment });
+      expect(after.decisions.find((d) => d.gateId === SECOND_GATE)).toMatchObject({
+        outcome: 'approved',
+        via: 'signal',
+        by: 'bob',
+        requestId: answer.requestId,
+        comment: answer.comment,
+      });
       expect(after.refused).toEqual([]);
       expect(after.progress).toEqual({ restarted: 6, total: 6 });
 
       await page.reload();
       await page.getByRole('tab', { name: /Event History/ }).click();
       await rows.filter({ hasText: 'Workflow Execution Signaled' }).filter({ hasText: 'approve' }).click();
-      await page.getByTestId('event-summary-row-expanded').filter({ hasText: `"gateId": "${SECOND_GATE}"` }).filter({ hasText: '"by": "bob"' }).first().waitFor();
-      await rows.filter({ hasText: 'Start Child Workflow Execution Initiated' }).filter({ hasText: 'restart bookinfo/reviews-v2' }).first().waitFor();
+      await page
+        .getByTestId('event-summary-row-expanded')
+        .filter({ hasText: `"gateId": "${SECOND_GATE}"` })
+        .filter({ hasText: '"by": "bob"' })
+        .first()
+        .waitFor();
+      await rows
+        .filter({ hasText: 'Start Child Workflow Execution Initiated' })
+        .filter({ hasText: 'restart bookinfo/reviews-v2' })
+        .first()
+        .waitFor();
       await page.getByRole('tab', { name: 'User Metadata' }).click();
       await details.locator('code', { hasText: THIRD_GATE }).waitFor();
       expect(await details.locator('body').innerText()).toMatch(/progress: 6\D6 deployments/);
@@ -224,8 +304,18 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
     await page.goto(pathToFileURL(out).href);
     await page.getByRole('heading', { name: `${workflowId} completed` }).waitFor();
     const decisions = page.getByRole('row');
-    await decisions.filter({ hasText: FIRST_GATE }).filter({ hasText: 'alice' }).filter({ hasText: 'update' }).first().waitFor();
-    await decisions.filter({ hasText: SECOND_GATE }).filter({ hasText: 'bob' }).filter({ hasText: 'signal' }).first().waitFor();
+    await decisions
+      .filter({ hasText: FIRST_GATE })
+      .filter({ hasText: 'alice' })
+      .filter({ hasText: 'update' })
+      .first()
+      .waitFor();
+    await decisions
+      .filter({ hasText: SECOND_GATE })
+      .filter({ hasText: 'bob' })
+      .filter({ hasText: 'signal' })
+      .first()
+      .waitFor();
     await page.screenshot({ path: join(ARTIFACTS, '06-report.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();

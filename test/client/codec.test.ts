@@ -27,7 +27,10 @@ interface HistoryPayload {
 
 /** Every payload stored in a workflow's history, as the server keeps it. */
 async function storedPayloads(workflowId: string): Promise<HistoryPayload[]> {
-  const response = await env.client.workflowService.getWorkflowExecutionHistory({ namespace: env.namespace ?? 'default', execution: { workflowId } });
+  const response = await env.client.workflowService.getWorkflowExecutionHistory({
+    namespace: env.namespace ?? 'default',
+    execution: { workflowId },
+  });
   const found: HistoryPayload[] = [];
   const walk = (value: unknown): void => {
     if (value === null || typeof value !== 'object') return;
@@ -40,7 +43,9 @@ async function storedPayloads(workflowId: string): Promise<HistoryPayload[]> {
   return found;
 }
 
-async function runEcho(dataConverter: DataConverter | undefined): Promise<{ result: string; payloads: HistoryPayload[]; workflowId: string; client: Client }> {
+async function runEcho(
+  dataConverter: DataConverter | undefined,
+): Promise<{ result: string; payloads: HistoryPayload[]; workflowId: string; client: Client }> {
   const taskQueue = `codec-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -50,9 +55,19 @@ async function runEcho(dataConverter: DataConverter | undefined): Promise<{ resu
     activities: { echo: (text: string) => Promise.resolve(`activity saw ${text}`) },
     ...(dataConverter === undefined ? {} : { dataConverter }),
   });
-  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', ...(dataConverter === undefined ? {} : { dataConverter }) });
+  const client = new Client({
+    connection: env.connection,
+    namespace: env.namespace ?? 'default',
+    ...(dataConverter === undefined ? {} : { dataConverter }),
+  });
   const workflowId = `codec-${randomUUID()}`;
-  const result = await worker.runUntil(client.workflow.execute<typeof echoThroughActivity>('echoThroughActivity', { taskQueue, workflowId, args: [{ text: MARKER }] }));
+  const result = await worker.runUntil(
+    client.workflow.execute<typeof echoThroughActivity>('echoThroughActivity', {
+      taskQueue,
+      workflowId,
+      args: [{ text: MARKER }],
+    }),
+  );
   return { result, payloads: await storedPayloads(workflowId), workflowId, client };
 }
 
@@ -82,7 +97,9 @@ describe('payload encryption', () => {
   });
 
   it('refuses a key that is not 32 bytes, naming the variable', () => {
-    expect(() => dataConverterFromEnv({ ISTIO_UPGRADE_PAYLOAD_KEY: Buffer.from('short').toString('base64') })).toThrow(/ISTIO_UPGRADE_PAYLOAD_KEY: expected a base64 32-byte key/);
+    expect(() => dataConverterFromEnv({ ISTIO_UPGRADE_PAYLOAD_KEY: Buffer.from('short').toString('base64') })).toThrow(
+      /ISTIO_UPGRADE_PAYLOAD_KEY: expected a base64 32-byte key/,
+    );
   });
 });
 

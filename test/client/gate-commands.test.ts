@@ -29,7 +29,12 @@ describe('istio-upgrade approve / reject / status', () => {
       const handle = await env.client.workflow.start<typeof gatedRunbook>('gatedRunbook', {
         taskQueue,
         workflowId,
-        args: [{ policy: { approvers: ['alice'], initiator: 'carol', allowSelfApproval: false }, gates: [{ id: 'control-plane', description: 'upgrade istiod' }] }],
+        args: [
+          {
+            policy: { approvers: ['alice'], initiator: 'carol', allowSelfApproval: false },
+            gates: [{ id: 'control-plane', description: 'upgrade istiod' }],
+          },
+        ],
       });
       while ((await handle.query(statusQuery)).pendingGates.length === 0) await new Promise((r) => setTimeout(r, 50));
 

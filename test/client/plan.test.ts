@@ -40,15 +40,29 @@ describe('istio-upgrade plan', () => {
     const text = run.out.join('\n');
     expect(text).toContain('Upgrade plan for prod-eu-1: Istio 1.27.3 -> 1.28.0');
     expect(text).toContain('helm, sidecar, revision-based (default -> 1-28-0); restarts one at a time');
-    expect(text).toMatch(/^ {3}2\. \[GATE 1d\] Gate: wait for alice or bob \(not the initiator\) to approve: install revision 1-28-0/m);
-    expect(text).toMatch(/^ {3}3\. Upgrade Helm release istio-base \(CRDs, validating webhook\) in istio-system from 1.27.3 to 1.28.0, keeping defaultRevision default\.$/m);
+    expect(text).toMatch(
+      /^ {3}2\. \[GATE 1d\] Gate: wait for alice or bob \(not the initiator\) to approve: install revision 1-28-0/m,
+    );
+    expect(text).toMatch(
+      /^ {3}3\. Upgrade Helm release istio-base \(CRDs, validating webhook\) in istio-system from 1.27.3 to 1.28.0, keeping defaultRevision default\.$/m,
+    );
     expect(text).toMatch(/^ {3}5\. \[TIMER 10m\] Wait 10m: let istiod 1.28.0 soak/m);
-    expect(text).toMatch(/^ +8\. Restart bookinfo\/reviews-v2 and check its proxies run 1.28.0 from 1-28-0, then run its HTTP test\.$/m);
-    expect(text).toMatch(/^ +12\. \[GATE 1d\] Gate: wait for alice or bob \(not the initiator\) to approve: make 1-28-0 the default revision/m);
+    expect(text).toMatch(
+      /^ +8\. Restart bookinfo\/reviews-v2 and check its proxies run 1.28.0 from 1-28-0, then run its HTTP test\.$/m,
+    );
+    expect(text).toMatch(
+      /^ +12\. \[GATE 1d\] Gate: wait for alice or bob \(not the initiator\) to approve: make 1-28-0 the default revision/m,
+    );
     expect(text.indexOf('reviews-v2')).toBeLessThan(text.indexOf('Restart bookinfo/ratings-v1'));
-    expect(text).toContain('Rollback (no gates, no timers; undoes only what is done):\n  stopped before step 6:\n    a. Remove revision 1-28-0 (1.28.0) with helm');
-    expect(text).toContain('    a. Remove tag default so the revision-less istiod is the default revision again (from 1-28-0).');
-    expect(text).toContain('  after step 18 no rollback is planned: revision default is gone; going back to 1.27.3 is a new installation');
+    expect(text).toContain(
+      'Rollback (no gates, no timers; undoes only what is done):\n  stopped before step 6:\n    a. Remove revision 1-28-0 (1.28.0) with helm',
+    );
+    expect(text).toContain(
+      '    a. Remove tag default so the revision-less istiod is the default revision again (from 1-28-0).',
+    );
+    expect(text).toContain(
+      '  after step 18 no rollback is planned: revision default is gone; going back to 1.27.3 is a new installation',
+    );
     expect(text).toContain('Precheck findings:\n  none');
     expect(text).toContain('Ready: no precheck blocks this plan.');
   });
@@ -56,8 +70,15 @@ describe('istio-upgrade plan', () => {
   it('lets --context override the spec and exits 3 with findings grouped by severity when a precheck blocks', async () => {
     const inventory = cluster({ version: '1.26.4' });
     inventory.controlPlane.revisions[0]!.meshConfig!.extensionProviders = [{ name: 'ls', kind: 'lightstep' }];
-    inventory.webhooks.push({ kind: 'mutating', name: 'vault-agent-injector', istio: false, targetsPods: true, services: [] });
-    const spec = 'install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: 1.27.3 }\napprovals: { approvers: [alice, bob] }\n';
+    inventory.webhooks.push({
+      kind: 'mutating',
+      name: 'vault-agent-injector',
+      istio: false,
+      targetsPods: true,
+      services: [],
+    });
+    const spec =
+      'install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: 1.27.3 }\napprovals: { approvers: [alice, bob] }\n';
     const run = harness(inventory, { '/specs/up.yaml': spec });
     expect(await runPlan({ file: '/specs/up.yaml', context: 'other' }, run.deps)).toBe(3);
     expect(run.reads[0]?.context).toBe('other');
@@ -69,7 +90,10 @@ describe('istio-upgrade plan', () => {
   });
 
   it('exits 2 naming each invalid field and never reads the cluster', async () => {
-    const run = harness(cluster(), { '/specs/bad.yaml': 'install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: "1.28" }\ngates: { approvalTimeout: soon }\n' });
+    const run = harness(cluster(), {
+      '/specs/bad.yaml':
+        'install: { method: helm, mode: sidecar, strategy: revision }\nversion: { target: "1.28" }\ngates: { approvalTimeout: soon }\n',
+    });
     expect(await runPlan({ file: '/specs/bad.yaml' }, run.deps)).toBe(2);
     expect(run.err.join('\n')).toBe(
       'invalid input:\n  version.target: expected a version like "1.27.3" or "v1.27.3"\n  gates.approvalTimeout: expected a duration like "24h", "10m" or "1h30m"\n  approvals.approvers: expected at least one approver while any gate is on (or turn every gate off)',
@@ -96,11 +120,21 @@ describe('istio-upgrade plan', () => {
       target: string;
       steps: { id: string; description: string }[];
       findings: unknown[];
-      rollback: { points: { before: string | null; done: number; steps: { id: string; description: string }[] }[]; noReturnAfter: string | null };
+      rollback: {
+        points: { before: string | null; done: number; steps: { id: string; description: string }[] }[];
+        noReturnAfter: string | null;
+      };
     };
     expect(plan.target).toBe('1.28.0');
-    expect(plan.steps[3]).toMatchObject({ id: 'install-revision:1-28-0', description: 'Install istiod revision 1-28-0 (1.28.0) with helm in istio-system, beside the old one.' });
-    expect(plan.rollback.points[0]).toMatchObject({ before: 'gate:namespace:bookinfo@1.28.0', done: 5, steps: [{ id: 'rollback:remove-revision:1-28-0' }, { id: 'rollback:base@1.27.3' }] });
+    expect(plan.steps[3]).toMatchObject({
+      id: 'install-revision:1-28-0',
+      description: 'Install istiod revision 1-28-0 (1.28.0) with helm in istio-system, beside the old one.',
+    });
+    expect(plan.rollback.points[0]).toMatchObject({
+      before: 'gate:namespace:bookinfo@1.28.0',
+      done: 5,
+      steps: [{ id: 'rollback:remove-revision:1-28-0' }, { id: 'rollback:base@1.27.3' }],
+    });
     expect(plan.rollback.noReturnAfter).toBe('remove-revision:default');
     expect(plan.findings).toEqual([]);
   });
@@ -120,7 +154,13 @@ describe('istio-upgrade plan as a process', () => {
     const blocked = join(dir, 'blocked.json');
     await writeFile(healthy, JSON.stringify(cluster()));
     const broken = cluster();
-    broken.webhooks.push({ kind: 'mutating', name: 'gone', istio: false, targetsPods: true, services: [{ namespace: 'x', name: 'y' }] });
+    broken.webhooks.push({
+      kind: 'mutating',
+      name: 'gone',
+      istio: false,
+      targetsPods: true,
+      services: [{ namespace: 'x', name: 'y' }],
+    });
     await writeFile(blocked, JSON.stringify(broken));
     const plan = (...args: string[]) => runCli(['plan', ...args]);
     const [ok, refused, invalid] = await Promise.all([
@@ -130,7 +170,9 @@ describe('istio-upgrade plan as a process', () => {
     ]);
     expect([ok.exitCode, refused.exitCode, invalid.exitCode]).toEqual([0, 3, 2]);
     expect(ok.stdout).toContain('Ready: no precheck blocks this plan.');
-    expect((JSON.parse(refused.stdout) as { findings: { check: string }[] }).findings.map((finding) => finding.check)).toEqual(['dangling-webhooks']);
+    expect(
+      (JSON.parse(refused.stdout) as { findings: { check: string }[] }).findings.map((finding) => finding.check),
+    ).toEqual(['dangling-webhooks']);
     expect(invalid.stderr).toContain('install: required, missing (expected object)');
   });
 });

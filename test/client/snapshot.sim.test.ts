@@ -38,7 +38,11 @@ const sorted = <T>(items: T[]) => items.map((item) => JSON.stringify(item)).sort
 
 /** What an upgrade touches, without what differs between two runs of the same cluster (uids, times, generated names). */
 function objectsOf(sim: Sim): Record<string, string[]> {
-  const meta = (o: KubeObject) => ({ namespace: o.metadata.namespace ?? '', name: o.metadata.name, labels: o.metadata.labels ?? {} });
+  const meta = (o: KubeObject) => ({
+    namespace: o.metadata.namespace ?? '',
+    name: o.metadata.name,
+    labels: o.metadata.labels ?? {},
+  });
   const workload = (o: KubeObject) => {
     const spec = o.spec as {
       replicas?: number;
@@ -46,7 +50,10 @@ function objectsOf(sim: Sim): Record<string, string[]> {
       strategy?: unknown;
       updateStrategy?: unknown;
       progressDeadlineSeconds?: number;
-      template?: { metadata?: { labels?: Labels; annotations?: Labels }; spec?: { containers?: { name: string; image?: string }[] } };
+      template?: {
+        metadata?: { labels?: Labels; annotations?: Labels };
+        spec?: { containers?: { name: string; image?: string }[] };
+      };
     };
     return {
       ...meta(o),
@@ -61,7 +68,10 @@ function objectsOf(sim: Sim): Record<string, string[]> {
   };
   // Pods by owner workload (pod and ReplicaSet names are generated): containers with their images, the injected revision.
   const pods = sim.list('pods').map((pod) => {
-    const spec = pod.spec as { containers: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] };
+    const spec = pod.spec as {
+      containers: { name: string; image?: string }[];
+      initContainers?: { name: string; image?: string }[];
+    };
     const labels = pod.metadata.labels ?? {};
     const owner = labels.app ?? labels['istio'] ?? labels['k8s-app'] ?? pod.metadata.generateName ?? '';
     return {
@@ -72,7 +82,8 @@ function objectsOf(sim: Sim): Record<string, string[]> {
       revision: labels['istio.io/rev'] ?? null,
     };
   });
-  const sail = (plural: string) => sim.list(`${plural}.sailoperator.io`).map((o) => ({ name: o.metadata.name, spec: o.spec }));
+  const sail = (plural: string) =>
+    sim.list(`${plural}.sailoperator.io`).map((o) => ({ name: o.metadata.name, spec: o.spec }));
   return {
     namespaces: sorted(sim.list('namespaces').map(meta)),
     nodes: sorted(sim.list('nodes').map(meta)),
@@ -98,10 +109,18 @@ function objectsOf(sim: Sim): Record<string, string[]> {
 async function inventoryOf(sim: Sim): Promise<Omit<Inventory, 'observedAt'>> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(sim.kubeconfigPath);
-  const { observedAt: _at, ...inventory } = await createInventoryActivities(createKubeClients(kubeConfig)).readInventory({});
+  const { observedAt: _at, ...inventory } = await createInventoryActivities(
+    createKubeClients(kubeConfig),
+  ).readInventory({});
   return {
     ...inventory,
-    controlPlane: { ...inventory.controlPlane, revisions: inventory.controlPlane.revisions.map((r) => ({ ...r, meshConfig: r.meshConfig && { ...r.meshConfig, raw: {} } })) },
+    controlPlane: {
+      ...inventory.controlPlane,
+      revisions: inventory.controlPlane.revisions.map((r) => ({
+        ...r,
+        meshConfig: r.meshConfig && { ...r.meshConfig, raw: {} },
+      })),
+    },
     deployments: inventory.deployments.map((d) => ({ ...d, proxies: d.proxies.map((p) => ({ ...p, pod: '' })) })),
   };
 }
@@ -127,7 +146,8 @@ describe('istio-upgrade snapshot of each shipped scenario', () => {
       const copy = await started(scenario);
       await copy.settled(30_000);
       const [expected, actual] = [objectsOf(original), objectsOf(copy)];
-      for (const kind of Object.keys(expected)) expect({ kind, objects: actual[kind] }).toEqual({ kind, objects: expected[kind] });
+      for (const kind of Object.keys(expected))
+        expect({ kind, objects: actual[kind] }).toEqual({ kind, objects: expected[kind] });
       expect(await inventoryOf(copy)).toEqual(await inventoryOf(original));
     });
   }

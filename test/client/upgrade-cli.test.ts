@@ -23,7 +23,11 @@ let env: TestWorkflowEnvironment;
 let cluster: SimCluster;
 let dir: string;
 beforeAll(async () => {
-  [env, cluster, dir] = await Promise.all([devServerEnv(), startCluster('sidecarIstioctl', { timeScale: 60 }), mkdtemp(join(tmpdir(), 'cli-upgrade-'))]);
+  [env, cluster, dir] = await Promise.all([
+    devServerEnv(),
+    startCluster('sidecarIstioctl', { timeScale: 60 }),
+    mkdtemp(join(tmpdir(), 'cli-upgrade-')),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([env?.teardown(), cluster?.stop()]);
@@ -37,7 +41,13 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
     const spec = join(dir, 'canary.yaml');
     const demo = await readFile('examples/demo-istioctl-canary.yaml', 'utf8');
     await writeFile(spec, demo.replace('  context: sim', `  context: sim\n  name: ${name}`));
-    const activities = createActivities({ kubeConfig: cluster.kubeConfig, tools: { kubeconfigPath: cluster.sim.kubeconfigPath, searchPath: [toolsFolder({ 'istioctl-1.26': 'istioctl', 'istioctl-1.27': 'istioctl' })] } });
+    const activities = createActivities({
+      kubeConfig: cluster.kubeConfig,
+      tools: {
+        kubeconfigPath: cluster.sim.kubeconfigPath,
+        searchPath: [toolsFolder({ 'istioctl-1.26': 'istioctl', 'istioctl-1.27': 'istioctl' })],
+      },
+    });
 
     await withWorker(env, { workflowsPath: 'workflows/index.ts', activities }, async ({ taskQueue }) => {
       const cli = operatorCli(taskQueue, 'carol');
@@ -45,15 +55,24 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
       const started = await cli('start', '-f', spec, '--kubeconfig', cluster.sim.kubeconfigPath, '--json');
       expect(started.stderr).toBe('');
       expect(started.exitCode).toBe(0);
-      const { workflowId, initiator, target, webUi } = JSON.parse(started.stdout) as { workflowId: string; initiator: string; target: string; webUi: string };
+      const { workflowId, initiator, target, webUi } = JSON.parse(started.stdout) as {
+        workflowId: string;
+        initiator: string;
+        target: string;
+        webUi: string;
+      };
       expect(workflowId).toBe(`istio-upgrade-${name}`);
       expect(initiator).toBe('carol');
       expect(target).toBe('1.27.3');
       expect(webUi).toMatch(new RegExp(`/namespaces/default/workflows/${workflowId}$`));
       // The Web UI's Summary and Details of the upgrade, set once at start.
       const meta = await env.client.workflow.getHandle(workflowId).describe();
-      expect(await meta.staticSummary()).toBe(`Istio 1.26.4 → 1.27.3 on ${name} (revision, istioctl, sidecar), started by carol`);
-      expect(await meta.staticDetails()).toMatch(/started by \*\*carol\*\*; \d+ steps, [1-9]\d* approval gates, 6 workload restarts\n- revision default → 1-27-3\n- prechecks overridden: none/);
+      expect(await meta.staticSummary()).toBe(
+        `Istio 1.26.4 → 1.27.3 on ${name} (revision, istioctl, sidecar), started by carol`,
+      );
+      expect(await meta.staticDetails()).toMatch(
+        /started by \*\*carol\*\*; \d+ steps, [1-9]\d* approval gates, 6 workload restarts\n- revision default → 1-27-3\n- prechecks overridden: none/,
+      );
 
       // Watch stops at the first gate and prints the exact command that answers it.
       const watched = await cli('watch', workflowId);
@@ -84,7 +103,15 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
           await new Promise((resolve) => setTimeout(resolve, 500));
           continue;
         }
-        const approved = await cli('approve', workflowId, gate.id, '--as', 'alice', '--comment', `looks fine at ${gate.id}`);
+        const approved = await cli(
+          'approve',
+          workflowId,
+          gate.id,
+          '--as',
+          'alice',
+          '--comment',
+          `looks fine at ${gate.id}`,
+        );
         expect(approved.stdout).toMatch(new RegExp(`^gate "${gate.id}" approved by alice at `));
         gates.push(gate.id);
       }
@@ -101,7 +128,9 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
 
       const listed = await cli('list', '--cluster', name, '--json');
       expect(listed.exitCode).toBe(0);
-      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ workflowId, type: 'upgrade', status: 'COMPLETED', cluster: name, target: '1.27.3' })]);
+      expect(JSON.parse(listed.stdout)).toEqual([
+        expect.objectContaining({ workflowId, type: 'upgrade', status: 'COMPLETED', cluster: name, target: '1.27.3' }),
+      ]);
       const table = await cli('list', '--cluster', name);
       expect(table.stdout.split('\n')[0]).toMatch(/^ID +TYPE +STATUS +PHASE/);
 
@@ -116,7 +145,16 @@ describe('an operator drives the demo canary with istio-upgrade', () => {
       expect(html).toContain('bookinfo/reviews-v2');
       expect(html).toMatch(/class="outcome"[^>]*>completed</);
 
-      const rolledBack = await cli('rollback', workflowId, '--as', 'alice', '--reason', 'drill', '--kubeconfig', cluster.sim.kubeconfigPath);
+      const rolledBack = await cli(
+        'rollback',
+        workflowId,
+        '--as',
+        'alice',
+        '--reason',
+        'drill',
+        '--kubeconfig',
+        cluster.sim.kubeconfigPath,
+      );
       expect(rolledBack.stderr).toBe('');
       expect(rolledBack.exitCode).toBe(0);
       expect(rolledBack.stdout).toMatch(/Rollback plan for .*: Istio 1\.27\.3 -> 1\.26\.4/);

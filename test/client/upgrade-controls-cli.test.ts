@@ -66,13 +66,20 @@ async function status(cli: Cli, workflowId: string): Promise<StatusJson> {
 }
 
 /** Polls `status --json` (a process each time, as a script would) until the upgrade is where the test needs it. */
-async function until(cli: Cli, workflowId: string, what: string, ok: (status: StatusJson) => boolean): Promise<StatusJson> {
+async function until(
+  cli: Cli,
+  workflowId: string,
+  what: string,
+  ok: (status: StatusJson) => boolean,
+): Promise<StatusJson> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const now = await status(cli, workflowId);
     if (ok(now)) return now;
     if (now.outcome !== null || Date.now() > deadline) {
-      throw new Error(`gave up waiting for ${what}: ${JSON.stringify({ current: now.current, gates: now.pendingGates.map((g) => g.id), outcome: now.outcome, failure: now.failure })}`);
+      throw new Error(
+        `gave up waiting for ${what}: ${JSON.stringify({ current: now.current, gates: now.pendingGates.map((g) => g.id), outcome: now.outcome, failure: now.failure })}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
@@ -94,7 +101,8 @@ async function approve(cli: Cli, workflowId: string, gateId: string, by: string)
   expect(approved.stdout).toMatch(new RegExp(`^gate "${gateId}" approved by ${by} at `));
 }
 
-const bookinfoLabels = async (cluster: SimCluster) => (await cluster.clients.core.readNamespace({ name: 'bookinfo' })).metadata?.labels ?? {};
+const bookinfoLabels = async (cluster: SimCluster) =>
+  (await cluster.clients.core.readNamespace({ name: 'bookinfo' })).metadata?.labels ?? {};
 
 describe('operator controls of a running upgrade, as istio-upgrade processes', () => {
   it('extend-soak moves the end of the running soak and records who; watch redraws in a terminal through the soak to the next gate', async () => {
@@ -115,18 +123,43 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
       expect(notApprover.exitCode).toBe(2);
       expect(notApprover.stderr).toMatch(/^error: refused: .*not an approver/);
 
-      const extended = await cli('extend-soak', workflowId, '30m', '--as', 'bob', '--comment', 'error rate still settling');
+      const extended = await cli(
+        'extend-soak',
+        workflowId,
+        '30m',
+        '--as',
+        'bob',
+        '--comment',
+        'error rate still settling',
+      );
       expect(extended.stderr).toBe('');
       expect(extended.exitCode).toBe(0);
-      expect(extended.stdout).toMatch(new RegExp(`^extendSoak \\(\\+30m\\) accepted from bob at \\S+ on step ${SOAK}$`));
+      expect(extended.stdout).toMatch(
+        new RegExp(`^extendSoak \\(\\+30m\\) accepted from bob at \\S+ on step ${SOAK}$`),
+      );
 
-      const later = await until(cli, workflowId, 'the later end of the soak', (s) => s.timer !== null && s.timer.endsAt !== soaking.timer?.endsAt);
+      const later = await until(
+        cli,
+        workflowId,
+        'the later end of the soak',
+        (s) => s.timer !== null && s.timer.endsAt !== soaking.timer?.endsAt,
+      );
       expect(later.timer?.stepId).toBe(SOAK);
       expect(Date.parse(later.timer?.endsAt ?? '') - endsAt).toBe(30 * 60_000);
-      expect(later.controls).toEqual([expect.objectContaining({ action: 'extendSoak', by: 'bob', seconds: 1800, comment: 'error rate still settling', stepId: SOAK })]);
+      expect(later.controls).toEqual([
+        expect.objectContaining({
+          action: 'extendSoak',
+          by: 'bob',
+          seconds: 1800,
+          comment: 'error rate still settling',
+          stepId: SOAK,
+        }),
+      ]);
       const readable = await cli('status', workflowId);
       expect(readable.exitCode).toBe(0);
-      expect(readable.stdout).toMatch(new RegExp(`extendSoak by bob on ${SOAK} \\(\\+30m\\): error rate still settling`));
+      expect(readable.stdout).toMatch(
+        new RegExp(`extendSoak by bob on ${SOAK} \\(\\+30m\\): error rate still settling`),
+      );
       expect(readable.stdout).toContain(`Timer: `);
 
       // In a terminal, watch redraws the whole view in place while the soak runs, and returns once the
@@ -142,7 +175,11 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
           }
         };
         terminal.stdout.on('data', onData);
-        void terminal.then((ended) => reject(new Error(`watch ended during the soak (exit ${String(ended.exitCode)}): ${ended.stdout}${ended.stderr}`)));
+        void terminal.then((ended) =>
+          reject(
+            new Error(`watch ended during the soak (exit ${String(ended.exitCode)}): ${ended.stdout}${ended.stderr}`),
+          ),
+        );
       });
       const skipped = await cli('skip-soak', workflowId, '--as', 'alice', '--comment', 'soaked in staging');
       expect(skipped.exitCode).toBe(0);
@@ -152,7 +189,11 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
       const screens = watched.stdout.split('\x1b[H\x1b[J').slice(1);
       expect(screens.length).toBeGreaterThanOrEqual(2);
       expect(watched.stdout).not.toMatch(/^\d\d:\d\d:\d\d watching /m); // not the one-line-per-change log
-      expect(screens[0]).toMatch(new RegExp(`^${workflowId}: upgrade 1\\.26\\.4 -> 1\\.27\\.3 on ctl-\\w+ \\[istioctl, sidecar, revision\\]: soak \\(soaking\\)\\r?\\n`));
+      expect(screens[0]).toMatch(
+        new RegExp(
+          `^${workflowId}: upgrade 1\\.26\\.4 -> 1\\.27\\.3 on ctl-\\w+ \\[istioctl, sidecar, revision\\]: soak \\(soaking\\)\\r?\\n`,
+        ),
+      );
       expect(screens[0]).toContain(`Timer: let istiod 1.27.3 soak before any proxy moves to it, `);
       expect(screens[0]).toMatch(new RegExp(`, 1h(29m\\d+s|30m) left \\(ends ${later.timer?.endsAt ?? '?'}\\)`)); // the 1h soak plus 30m
       const last = screens.at(-1) ?? '';
@@ -174,7 +215,9 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
       const workflowId = await start(cli, cluster, await specFile());
       await approve(cli, workflowId, GATE_CONTROL_PLANE, 'alice');
       await approve(cli, workflowId, GATE_BOOKINFO, 'bob');
-      await until(cli, workflowId, 'the default-tag gate', (s) => s.pendingGates.some((g) => g.id === GATE_DEFAULT_TAG));
+      await until(cli, workflowId, 'the default-tag gate', (s) =>
+        s.pendingGates.some((g) => g.id === GATE_DEFAULT_TAG),
+      );
       expect((await bookinfoLabels(cluster))['istio.io/rev']).toBe('1-27-3');
 
       const aborted = await cli('abort', workflowId, '--comment', 'error budget burned');
@@ -195,7 +238,9 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
       expect(ended.execution).toBe('COMPLETED');
       expect(ended.outcome).toBe('rolled-back');
       expect(ended.failure).toEqual({ type: 'Aborted', message: 'aborted by carol: error budget burned' });
-      expect(ended.controls).toEqual([expect.objectContaining({ action: 'abort', by: 'carol', comment: 'error budget burned' })]);
+      expect(ended.controls).toEqual([
+        expect.objectContaining({ action: 'abort', by: 'carol', comment: 'error budget burned' }),
+      ]);
       expect(ended.rollback?.length).toBeGreaterThan(0);
       expect(ended.rollback?.filter((step) => step.state !== 'done')).toEqual([]);
 
@@ -213,7 +258,12 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
     const flaky = { command: { argv: ['sh', '-c', `test -f ${marker} || { touch ${marker}; exit 1; }`] } };
     await runWorker(suite.env, cluster, async (taskQueue) => {
       const cli = operatorCli(taskQueue, 'carol');
-      const gates = { perNamespace: false, beforeRemovingOldRevision: false, beforeControlPlane: false, beforeDefaultTag: false };
+      const gates = {
+        perNamespace: false,
+        beforeRemovingOldRevision: false,
+        beforeControlPlane: false,
+        beforeDefaultTag: false,
+      };
       const workflowId = await start(cli, cluster, await specFile({ tests: { 'bookinfo/ratings-v1': flaky }, gates }));
 
       const atFailure = await watchUntilHuman(cli, workflowId);
@@ -227,7 +277,9 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
       const retried = await cli('retry', workflowId, '--as', 'alice', '--comment', 'the test was flaky');
       expect(retried.stderr).toBe('');
       expect(retried.exitCode).toBe(0);
-      expect(retried.stdout).toMatch(/^retry accepted from alice at \S+ on step restart:bookinfo\/ratings-v1@1\.27\.3$/);
+      expect(retried.stdout).toMatch(
+        /^retry accepted from alice at \S+ on step restart:bookinfo\/ratings-v1@1\.27\.3$/,
+      );
       const twice = await cli('retry', workflowId, '--as', 'bob');
       expect(twice.exitCode).toBe(2);
       expect(twice.stderr).toMatch(/refused: no failed step is waiting for a decision|has ended/);
@@ -237,8 +289,16 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
       expect(done.exitCode).toBe(0);
       const ended = await status(cli, workflowId);
       expect(ended.outcome).toBe('completed');
-      expect(ended.workloads.find((w) => w.name === 'ratings-v1')).toMatchObject({ state: 'done', attempts: 2, test: { passed: true } });
-      expect(ended.decisions.find((d) => d.gateId === gate?.id)).toMatchObject({ outcome: 'approved', by: 'alice', comment: 'retry: the test was flaky' });
+      expect(ended.workloads.find((w) => w.name === 'ratings-v1')).toMatchObject({
+        state: 'done',
+        attempts: 2,
+        test: { passed: true },
+      });
+      expect(ended.decisions.find((d) => d.gateId === gate?.id)).toMatchObject({
+        outcome: 'approved',
+        by: 'alice',
+        comment: 'retry: the test was flaky',
+      });
     });
     expect((await bookinfoLabels(cluster))['istio.io/rev']).toBe('1-27-3');
   }, 180_000);
@@ -248,8 +308,17 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
     const failing = { command: { argv: ['sh', '-c', 'echo "reviews returned 503" >&2; exit 1'] } };
     await runWorker(suite.env, cluster, async (taskQueue) => {
       const cli = operatorCli(taskQueue, 'carol');
-      const gates = { perNamespace: false, beforeRemovingOldRevision: false, beforeControlPlane: false, beforeDefaultTag: false };
-      const workflowId = await start(cli, cluster, await specFile({ tests: { 'bookinfo/ratings-v1': failing }, gates }));
+      const gates = {
+        perNamespace: false,
+        beforeRemovingOldRevision: false,
+        beforeControlPlane: false,
+        beforeDefaultTag: false,
+      };
+      const workflowId = await start(
+        cli,
+        cluster,
+        await specFile({ tests: { 'bookinfo/ratings-v1': failing }, gates }),
+      );
 
       const atFailure = await watchUntilHuman(cli, workflowId);
       expect(atFailure.exitCode).toBe(0);
@@ -273,10 +342,15 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
       expect(done.exitCode).toBe(0);
       const ended = await status(cli, workflowId);
       expect(ended.outcome).toBe('completed');
-      expect(ended.steps.find((s) => s.id === 'restart:bookinfo/ratings-v1@1.27.3')).toMatchObject({ state: 'skipped', note: 'left as it is after TestFailed' });
+      expect(ended.steps.find((s) => s.id === 'restart:bookinfo/ratings-v1@1.27.3')).toMatchObject({
+        state: 'skipped',
+        note: 'left as it is after TestFailed',
+      });
       expect(ended.workloads.find((w) => w.name === 'ratings-v1')).toMatchObject({ state: 'skipped' });
       expect(ended.workloads.filter((w) => w.name !== 'ratings-v1').every((w) => w.state === 'done')).toBe(true);
-      expect(ended.controls).toEqual([expect.objectContaining({ action: 'skip', by: 'bob', comment: 'known flaky test, tracked in MESH-42' })]);
+      expect(ended.controls).toEqual([
+        expect.objectContaining({ action: 'skip', by: 'bob', comment: 'known flaky test, tracked in MESH-42' }),
+      ]);
     });
   }, 180_000);
 
@@ -289,23 +363,40 @@ describe('operator controls of a running upgrade, as istio-upgrade processes', (
       const workflowId = await start(cli, cluster, await specFile());
       await approve(cli, workflowId, GATE_CONTROL_PLANE, 'alice');
       await approve(cli, workflowId, GATE_BOOKINFO, 'bob');
-      await until(cli, workflowId, 'the default-tag gate', (s) => s.pendingGates.some((g) => g.id === GATE_DEFAULT_TAG));
+      await until(cli, workflowId, 'the default-tag gate', (s) =>
+        s.pendingGates.some((g) => g.id === GATE_DEFAULT_TAG),
+      );
 
-      const rolledBack = await cli('rollback', workflowId, '--as', 'alice', '--reason', 'latency regression on reviews', '--kubeconfig', cluster.sim.kubeconfigPath);
+      const rolledBack = await cli(
+        'rollback',
+        workflowId,
+        '--as',
+        'alice',
+        '--reason',
+        'latency regression on reviews',
+        '--kubeconfig',
+        cluster.sim.kubeconfigPath,
+      );
       expect(rolledBack.stderr).toBe('');
       expect(rolledBack.exitCode).toBe(0);
       const [plan = '', after = ''] = rolledBack.stdout.split(`\nRolling back ${workflowId} `);
       expect(plan).toMatch(/Rollback plan for .*: Istio 1\.27\.3 -> 1\.26\.4/);
       expect(plan).toContain('bookinfo');
-      expect(after).toMatch(/^\(aborted by alice at \S+\): the running step is cancelled and the compensation runs\.\n {2}next: npx istio-upgrade watch /);
+      expect(after).toMatch(
+        /^\(aborted by alice at \S+\): the running step is cancelled and the compensation runs\.\n {2}next: npx istio-upgrade watch /,
+      );
       expect(after).toMatch(new RegExp(`npx istio-upgrade watch ${workflowId}$`));
 
       const watched = await watchUntilHuman(cli, workflowId);
-      expect(watched.stdout).toMatch(/outcome: rolled-back \(Aborted: aborted by alice: latency regression on reviews\)/);
+      expect(watched.stdout).toMatch(
+        /outcome: rolled-back \(Aborted: aborted by alice: latency regression on reviews\)/,
+      );
       expect(watched.exitCode).toBe(1);
       const ended = await status(cli, workflowId);
       expect(ended.outcome).toBe('rolled-back');
-      expect(ended.controls).toEqual([expect.objectContaining({ action: 'abort', by: 'alice', comment: 'latency regression on reviews' })]);
+      expect(ended.controls).toEqual([
+        expect.objectContaining({ action: 'abort', by: 'alice', comment: 'latency regression on reviews' }),
+      ]);
       expect(ended.rollback?.map((step) => step.kind)).toContain('remove-old-revision');
       expect(ended.rollback?.filter((step) => step.state !== 'done')).toEqual([]);
 

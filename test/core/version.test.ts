@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatVersion, inPlaceHops, parseVersion, revisionName, sailRevisionName, skewViolation } from '../../core/version.js';
+import {
+  formatVersion,
+  inPlaceHops,
+  parseVersion,
+  revisionName,
+  sailRevisionName,
+  skewViolation,
+} from '../../core/version.js';
 
 const v = parseVersion;
 
@@ -8,9 +15,12 @@ describe('Istio versions', () => {
     expect(v(text)).toEqual({ major: 1, minor: 27, patch: 3 });
   });
 
-  it.each(['1.27', '1.27.3-rc.0', 'latest', '01.27.3', 'v1.27.x', ''])('refuses %j and says what it expected', (text) => {
-    expect(() => v(text)).toThrow(/expected MAJOR\.MINOR\.PATCH like 1\.27\.3 or v1\.27\.3/);
-  });
+  it.each(['1.27', '1.27.3-rc.0', 'latest', '01.27.3', 'v1.27.x', ''])(
+    'refuses %j and says what it expected',
+    (text) => {
+      expect(() => v(text)).toThrow(/expected MAJOR\.MINOR\.PATCH like 1\.27\.3 or v1\.27\.3/);
+    },
+  );
 
   it('names revisions the way istioctl, Helm and Sail do', () => {
     expect(revisionName(v('1.28.0'))).toBe('1-28-0');
@@ -26,7 +36,12 @@ describe('Istio versions', () => {
   });
 
   it('takes the intermediate patch from the spec when it names one', () => {
-    expect(inPlaceHops(v('1.25.2'), v('1.27.0'), { '1.26': '1.26.1' }).map((hop) => [formatVersion(hop.version), hop.source])).toEqual([
+    expect(
+      inPlaceHops(v('1.25.2'), v('1.27.0'), { '1.26': '1.26.1' }).map((hop) => [
+        formatVersion(hop.version),
+        hop.source,
+      ]),
+    ).toEqual([
       ['1.26.1', 'spec'],
       ['1.27.0', 'target'],
     ]);

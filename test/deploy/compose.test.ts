@@ -65,7 +65,9 @@ function service(name: string): Service {
 
 function environment(s: Service): Record<string, string> {
   if (Array.isArray(s.environment)) {
-    return Object.fromEntries(s.environment.map((entry) => [entry.split('=')[0] ?? '', entry.split('=').slice(1).join('=')]));
+    return Object.fromEntries(
+      s.environment.map((entry) => [entry.split('=')[0] ?? '', entry.split('=').slice(1).join('=')]),
+    );
   }
   return Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
 }
@@ -115,7 +117,14 @@ const PROJECT_SERVICES = ['worker', 'slack-bridge'] as const;
 
 describe('docker-compose.yml', () => {
   it('has Temporal on PostgreSQL with a volume, the Web UI, the search-attribute setup, the worker and the Slack bridge', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'slack-bridge', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'postgresql',
+      'slack-bridge',
+      'temporal',
+      'temporal-setup',
+      'temporal-ui',
+      'worker',
+    ]);
 
     const postgres = service('postgresql');
     expect(postgres.image).toMatch(/^postgres:/);
@@ -134,7 +143,9 @@ describe('docker-compose.yml', () => {
 
   it('pins every image to a release tag, its own included', () => {
     const images = Object.entries(compose.services).map(([name, s]) => [name, s.image ?? ''] as const);
-    for (const [name, image] of images.filter(([name]) => !PROJECT_SERVICES.includes(name as (typeof PROJECT_SERVICES)[number]))) {
+    for (const [name, image] of images.filter(
+      ([name]) => !PROJECT_SERVICES.includes(name as (typeof PROJECT_SERVICES)[number]),
+    )) {
       expect(isPinned(image), `${name}: ${image}`).toBe(true);
     }
     for (const name of PROJECT_SERVICES) {
@@ -158,7 +169,8 @@ describe('docker-compose.yml', () => {
     for (const [name, deps] of Object.entries(expected)) expect(dependencies(service(name)), name).toEqual(deps);
     for (const [name, s] of Object.entries(compose.services)) {
       for (const [dep, condition] of Object.entries(dependencies(s))) {
-        if (condition === 'service_healthy') expect(service(dep).healthcheck?.test, `${name} waits for ${dep}'s health check`).toBeDefined();
+        if (condition === 'service_healthy')
+          expect(service(dep).healthcheck?.test, `${name} waits for ${dep}'s health check`).toBeDefined();
       }
     }
   });
@@ -193,7 +205,9 @@ describe('docker-compose.yml', () => {
       }
     }
     // The worker's essentials, not just any subset.
-    expect(Object.keys(environment(service('worker')))).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'ISTIO_UPGRADE_TASK_QUEUE', 'KUBECONFIG']));
+    expect(Object.keys(environment(service('worker')))).toEqual(
+      expect.arrayContaining(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'ISTIO_UPGRADE_TASK_QUEUE', 'KUBECONFIG']),
+    );
   });
 
   it('takes every setting from the env file, and .env.example declares exactly those', () => {
@@ -210,7 +224,8 @@ describe('Dockerfile', () => {
     if (last === undefined) throw new Error('no stage');
     return last;
   };
-  const stageRunning = (pattern: RegExp) => dockerfile.stages.find((s) => s.instructions.some((i) => i.keyword === 'RUN' && pattern.test(i.args)));
+  const stageRunning = (pattern: RegExp) =>
+    dockerfile.stages.find((s) => s.instructions.some((i) => i.keyword === 'RUN' && pattern.test(i.args)));
 
   it('is multi-stage and the image it ships runs as a non-root user', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
@@ -227,7 +242,9 @@ describe('Dockerfile', () => {
     expect(prodDeps?.instructions.some((i) => i.keyword === 'RUN' && /npm run build/.test(i.args))).toBe(false);
 
     const copies = runtime().instructions.filter((i) => i.keyword === 'COPY');
-    expect(copies.some((c) => c.args.includes(`--from=${prodDeps?.name ?? '?'}`) && /node_modules/.test(c.args))).toBe(true);
+    expect(copies.some((c) => c.args.includes(`--from=${prodDeps?.name ?? '?'}`) && /node_modules/.test(c.args))).toBe(
+      true,
+    );
     expect(copies.some((c) => c.args.includes(`--from=${build?.name ?? '?'}`) && /\/dist\b/.test(c.args))).toBe(true);
     const fromContext = copies.filter((c) => !c.args.includes('--from='));
     for (const copy of fromContext) {
@@ -239,14 +256,20 @@ describe('Dockerfile', () => {
   it('copies only paths that exist and runs scripts package.json has', () => {
     for (const stage of dockerfile.stages) {
       for (const copy of stage.instructions.filter((i) => i.keyword === 'COPY' && !i.args.includes('--from='))) {
-        const sources = copy.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);
+        const sources = copy.args
+          .split(/\s+/)
+          .filter((a) => !a.startsWith('--'))
+          .slice(0, -1);
         for (const source of sources) expect(existsSync(join(root, source)), `COPY ${source}`).toBe(true);
       }
       for (const run of stage.instructions.filter((i) => i.keyword === 'RUN')) {
-        for (const m of run.args.matchAll(/npm run (\S+)/g)) expect(pkg.scripts[m[1] ?? ''], `npm run ${m[1] ?? ''}`).toBeDefined();
+        for (const m of run.args.matchAll(/npm run (\S+)/g))
+          expect(pkg.scripts[m[1] ?? ''], `npm run ${m[1] ?? ''}`).toBeDefined();
       }
     }
-    const cmd = runtime().instructions.filter((i) => i.keyword === 'CMD').at(-1);
+    const cmd = runtime()
+      .instructions.filter((i) => i.keyword === 'CMD')
+      .at(-1);
     const [program, entry = ''] = execForm(cmd?.args ?? '[]');
     expect(program).toBe('node');
     expect(existsSync(join(root, builtFrom(entry))), `CMD ${entry}`).toBe(true);
@@ -254,7 +277,9 @@ describe('Dockerfile', () => {
 
   it('compiles every production folder the worker and the bridge import', () => {
     const build = stageRunning(/npm run build\b/);
-    const copied = (build?.instructions ?? []).filter((i) => i.keyword === 'COPY').flatMap((c) => c.args.split(/\s+/).slice(0, -1));
+    const copied = (build?.instructions ?? [])
+      .filter((i) => i.keyword === 'COPY')
+      .flatMap((c) => c.args.split(/\s+/).slice(0, -1));
     for (const dir of ['core', 'activities', 'workflows', 'worker', 'client']) expect(copied, dir).toContain(dir);
     expect(copied).toContain('tsconfig.build.json');
   });

@@ -49,7 +49,11 @@ export function parseDockerfile(text: string): Dockerfile {
     if (keyword === 'FROM') {
       const [image = '', as, name] = args.split(/\s+/);
       const resolved = image.replace(/\$\{?(\w+)\}?/g, (_, arg: string) => globalArgs[arg] ?? `\${${arg}}`);
-      stages.push({ image: resolved, name: as?.toUpperCase() === 'AS' && name !== undefined ? name : null, instructions: [] });
+      stages.push({
+        image: resolved,
+        name: as?.toUpperCase() === 'AS' && name !== undefined ? name : null,
+        instructions: [],
+      });
     } else if (current === undefined) {
       if (keyword === 'ARG') {
         const [arg = '', value = ''] = args.split('=');
@@ -65,6 +69,7 @@ export function parseDockerfile(text: string): Dockerfile {
 /** The exec form of CMD/ENTRYPOINT (`["node", "x.js"]`) as an argv. */
 export function execForm(args: string): string[] {
   const parsed: unknown = JSON.parse(args);
-  if (!Array.isArray(parsed) || !parsed.every((a): a is string => typeof a === 'string')) throw new Error(`not an exec form: ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((a): a is string => typeof a === 'string'))
+    throw new Error(`not an exec form: ${args}`);
   return parsed;
 }

@@ -35,7 +35,8 @@ export function envconfigVariables(root: string): Set<string> {
   const lib = join(root, 'node_modules', '@temporalio', 'envconfig', 'lib');
   const names = new Set<string>();
   for (const file of readdirSync(lib).filter((f) => f.endsWith('.js'))) {
-    for (const m of readFileSync(join(lib, file), 'utf8').matchAll(/['"](TEMPORAL_[A-Z0-9_]+)['"]/g)) names.add(m[1] ?? '');
+    for (const m of readFileSync(join(lib, file), 'utf8').matchAll(/['"](TEMPORAL_[A-Z0-9_]+)['"]/g))
+      names.add(m[1] ?? '');
   }
   return names;
 }

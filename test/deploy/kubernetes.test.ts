@@ -7,7 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig, RbacAuthorizationV1Api, type V1ClusterRole, type V1PolicyRule, type V1Role } from '@kubernetes/client-node';
+import {
+  KubeConfig,
+  RbacAuthorizationV1Api,
+  type V1ClusterRole,
+  type V1PolicyRule,
+  type V1Role,
+} from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -23,7 +29,13 @@ import { envconfigVariables, envReadsInSource } from './env-reads.js';
 import { everyKindOfStep } from './sample-steps.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac-runbooks.yaml', 'rbac-installer.yaml', 'deployment.yaml'].map((f) => join(root, 'deploy', 'kubernetes', f));
+const MANIFESTS = [
+  'namespace.yaml',
+  'serviceaccount.yaml',
+  'rbac-runbooks.yaml',
+  'rbac-installer.yaml',
+  'deployment.yaml',
+].map((f) => join(root, 'deploy', 'kubernetes', f));
 const RBAC_FILES = ['rbac-runbooks.yaml', 'rbac-installer.yaml'];
 const SERVICE_ACCOUNT = { namespace: 'istio-upgrades', name: 'istio-upgrade-worker' };
 
@@ -48,12 +60,19 @@ function ruleId(role: RoleDoc, rule: V1PolicyRule): string {
 
 /** Everything any step of any plan can need, with the control plane in istio-system. */
 function everyNeededPermission(): ApiPermission[] {
-  const all = [...inventoryPermissions('istio-system'), ...everyKindOfStep().flatMap((s) => stepPermissions(s, 'istio-system'))];
+  const all = [
+    ...inventoryPermissions('istio-system'),
+    ...everyKindOfStep().flatMap((s) => stepPermissions(s, 'istio-system')),
+  ];
   return [...new Map(all.map((p) => [permissionKey(p), p])).values()];
 }
 
 function covers(rule: V1PolicyRule, p: ApiPermission): boolean {
-  return (rule.apiGroups ?? []).includes(p.group) && (rule.resources ?? []).includes(p.resource) && (rule.verbs ?? []).includes(p.verb);
+  return (
+    (rule.apiGroups ?? []).includes(p.group) &&
+    (rule.resources ?? []).includes(p.resource) &&
+    (rule.verbs ?? []).includes(p.verb)
+  );
 }
 
 describe('the RBAC manifests against the permissions map', () => {
@@ -64,8 +83,17 @@ describe('the RBAC manifests against the permissions map', () => {
         for (const group of rule.apiGroups ?? []) {
           for (const resource of rule.resources ?? []) {
             for (const verb of rule.verbs ?? []) {
-              const used = needed.some((p) => p.group === group && p.resource === resource && p.verb === verb && (role.kind === 'ClusterRole' || p.namespace === role.metadata.namespace));
-              expect(used, `${ruleId(role, rule)} grants ${verb} ${resource}, which no step needs${role.kind === 'Role' ? ` in ${role.metadata.namespace ?? ''}` : ''}`).toBe(true);
+              const used = needed.some(
+                (p) =>
+                  p.group === group &&
+                  p.resource === resource &&
+                  p.verb === verb &&
+                  (role.kind === 'ClusterRole' || p.namespace === role.metadata.namespace),
+              );
+              expect(
+                used,
+                `${ruleId(role, rule)} grants ${verb} ${resource}, which no step needs${role.kind === 'Role' ? ` in ${role.metadata.namespace ?? ''}` : ''}`,
+              ).toBe(true);
             }
           }
         }
@@ -76,7 +104,11 @@ describe('the RBAC manifests against the permissions map', () => {
   it('grants, in the manifest, every permission a step needs: cluster-wide by a ClusterRole, or in its namespace by a Role', () => {
     const all = roles();
     for (const p of everyNeededPermission()) {
-      const granted = all.some((role) => (role.kind === 'ClusterRole' || (p.namespace !== null && role.metadata.namespace === p.namespace)) && role.rules.some((r) => covers(r, p)));
+      const granted = all.some(
+        (role) =>
+          (role.kind === 'ClusterRole' || (p.namespace !== null && role.metadata.namespace === p.namespace)) &&
+          role.rules.some((r) => covers(r, p)),
+      );
       // A Job test or a gateway in any namespace: only the cluster-wide rules can cover those.
       expect(granted, `${permissionKey(p)} is granted by no rule`).toBe(true);
     }
@@ -90,9 +122,16 @@ describe('the worker Deployment', () => {
     env: { name: string }[];
   }
   interface DeploymentDoc {
-    spec: { template: { spec: { serviceAccountName: string; securityContext: { runAsNonRoot: boolean }; containers: Container[] } } };
+    spec: {
+      template: {
+        spec: { serviceAccountName: string; securityContext: { runAsNonRoot: boolean }; containers: Container[] };
+      };
+    };
   }
-  const deployment = () => parseAllDocuments(readFileSync(join(root, 'deploy', 'kubernetes', 'deployment.yaml'), 'utf8'))[0]?.toJS() as DeploymentDoc;
+  const deployment = () =>
+    parseAllDocuments(
+      readFileSync(join(root, 'deploy', 'kubernetes', 'deployment.yaml'), 'utf8'),
+    )[0]?.toJS() as DeploymentDoc;
 
   it('runs the built worker as the ServiceAccount, non-root, from a pinned image, with only variables the code reads', () => {
     const pod = deployment().spec.template.spec;
@@ -115,16 +154,27 @@ interface Cluster {
 }
 
 async function clusterWithWorkerRole(scenario: keyof typeof SCENARIOS): Promise<Cluster> {
-  const sim = await startSim({ scenario: { ...loadScenario(SCENARIOS[scenario]), rbac: { enabled: true } }, timeScale: 40 });
+  const sim = await startSim({
+    scenario: { ...loadScenario(SCENARIOS[scenario]), rbac: { enabled: true } },
+    timeScale: 40,
+  });
   // The admin applies the manifests as a cluster admin would, with kubectl's own validation.
   for (const file of MANIFESTS) await kubectl(sim, ['apply', '-f', file]);
   const kubeconfig = sim.kubeconfigFor(SERVICE_ACCOUNT);
   const asWorker = new KubeConfig();
   asWorker.loadFromFile(kubeconfig);
-  const tools = { searchPath: [toolsFolder({ 'istioctl-1.27': 'istioctl', 'istioctl-1.26': 'istioctl', helm: 'helm' })], kubeconfigPath: kubeconfig, timeoutMs: 60_000 };
+  const tools = {
+    searchPath: [toolsFolder({ 'istioctl-1.27': 'istioctl', 'istioctl-1.26': 'istioctl', helm: 'helm' })],
+    kubeconfigPath: kubeconfig,
+    timeoutMs: 60_000,
+  };
   const admin = new KubeConfig();
   admin.loadFromFile(sim.kubeconfigPath);
-  return { sim, worker: createActivities({ kubeConfig: asWorker, tools }), rbac: admin.makeApiClient(RbacAuthorizationV1Api) };
+  return {
+    sim,
+    worker: createActivities({ kubeConfig: asWorker, tools }),
+    rbac: admin.makeApiClient(RbacAuthorizationV1Api),
+  };
 }
 
 let istioctlCluster: Cluster;
@@ -132,7 +182,10 @@ let sailCluster: Cluster;
 let runs = 0;
 
 beforeAll(async () => {
-  [istioctlCluster, sailCluster] = await Promise.all([clusterWithWorkerRole('sidecarIstioctl'), clusterWithWorkerRole('ambientSail')]);
+  [istioctlCluster, sailCluster] = await Promise.all([
+    clusterWithWorkerRole('sidecarIstioctl'),
+    clusterWithWorkerRole('ambientSail'),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([istioctlCluster?.sim.stop(), sailCluster?.sim.stop()]);
@@ -149,7 +202,10 @@ const WITNESSES: Record<string, { cluster: () => Cluster; run: (a: Activities, n
     cluster: () => istioctlCluster,
     run: (a, n) => a.setNamespaceLabels({ namespace: 'bookinfo', set: { 'witness.example/run': String(n) } }),
   },
-  'ClusterRole istio-upgrade-runbooks: /pods': { cluster: () => istioctlCluster, run: (a) => a.revisionUsers({ revision: 'default' }) },
+  'ClusterRole istio-upgrade-runbooks: /pods': {
+    cluster: () => istioctlCluster,
+    run: (a) => a.revisionUsers({ revision: 'default' }),
+  },
   'ClusterRole istio-upgrade-runbooks: /services': { cluster: () => istioctlCluster, run: (a) => a.readInventory({}) },
   'ClusterRole istio-upgrade-runbooks: apps/deployments': {
     cluster: () => istioctlCluster,
@@ -159,35 +215,56 @@ const WITNESSES: Record<string, { cluster: () => Cluster; run: (a: Activities, n
     cluster: () => sailCluster,
     run: (a) => {
       const ztunnel = sailCluster.sim.list('daemonsets').find((d) => d.metadata.name === 'ztunnel');
-      return a.waitForRollout({ kind: 'DaemonSet', namespace: ztunnel?.metadata.namespace ?? 'istio-system', name: 'ztunnel', deadlineSeconds: 30 });
+      return a.waitForRollout({
+        kind: 'DaemonSet',
+        namespace: ztunnel?.metadata.namespace ?? 'istio-system',
+        name: 'ztunnel',
+        deadlineSeconds: 30,
+      });
     },
   },
   'ClusterRole istio-upgrade-runbooks: batch/jobs': {
     cluster: () => istioctlCluster,
     run: (a, n) =>
-      a.runWorkloadTest({ namespace: 'bookinfo', deployment: 'productpage-v1', runId: `witness-${n}`, test: { job: { image: 'curlimages/curl:8.10.1', command: ['true'], timeoutSeconds: 30 } } }),
+      a.runWorkloadTest({
+        namespace: 'bookinfo',
+        deployment: 'productpage-v1',
+        runId: `witness-${n}`,
+        test: { job: { image: 'curlimages/curl:8.10.1', command: ['true'], timeoutSeconds: 30 } },
+      }),
   },
-  'ClusterRole istio-upgrade-runbooks: admissionregistration.k8s.io/mutatingwebhookconfigurations,validatingwebhookconfigurations': {
+  'ClusterRole istio-upgrade-runbooks: admissionregistration.k8s.io/mutatingwebhookconfigurations,validatingwebhookconfigurations':
+    {
+      cluster: () => istioctlCluster,
+      run: (a) => a.readInventory({}),
+    },
+  'ClusterRole istio-upgrade-runbooks: gateway.networking.k8s.io/gateways': {
     cluster: () => istioctlCluster,
     run: (a) => a.readInventory({}),
   },
-  'ClusterRole istio-upgrade-runbooks: gateway.networking.k8s.io/gateways': { cluster: () => istioctlCluster, run: (a) => a.readInventory({}) },
   'ClusterRole istio-upgrade-runbooks: sailoperator.io/istios,istiocnis,ztunnels': {
     cluster: () => sailCluster,
     run: (a, n) => a.patchSailResource({ kind: 'IstioCNI', version: n % 2 === 0 ? '1.26.4' : '1.27.3' }),
   },
-  'ClusterRole istio-upgrade-runbooks: sailoperator.io/istiorevisions': { cluster: () => sailCluster, run: (a) => a.listIstioRevisions() },
+  'ClusterRole istio-upgrade-runbooks: sailoperator.io/istiorevisions': {
+    cluster: () => sailCluster,
+    run: (a) => a.listIstioRevisions(),
+  },
   'ClusterRole istio-upgrade-runbooks: sailoperator.io/istiorevisiontags': {
     cluster: () => sailCluster,
     // The inventory lists the tags; moving one (setSailRevisionTag, get + patch) is not committed yet.
     run: (a) => a.readInventory({}),
   },
   'Role istio-upgrade-runbooks: /configmaps': { cluster: () => istioctlCluster, run: (a) => a.readInventory({}) },
-  'Role istio-upgrade-runbooks: policy/poddisruptionbudgets': { cluster: () => istioctlCluster, run: (a) => a.readInventory({}) },
-  'ClusterRole istio-upgrade-installer: admissionregistration.k8s.io/mutatingwebhookconfigurations,validatingwebhookconfigurations': {
+  'Role istio-upgrade-runbooks: policy/poddisruptionbudgets': {
     cluster: () => istioctlCluster,
-    run: (a, n) => a.istioctlTagSet({ version: '1.26', tag: `witness-${n}`, revision: 'default' }),
+    run: (a) => a.readInventory({}),
   },
+  'ClusterRole istio-upgrade-installer: admissionregistration.k8s.io/mutatingwebhookconfigurations,validatingwebhookconfigurations':
+    {
+      cluster: () => istioctlCluster,
+      run: (a, n) => a.istioctlTagSet({ version: '1.26', tag: `witness-${n}`, revision: 'default' }),
+    },
   'Role istio-upgrade-installer: /configmaps,services': {
     cluster: () => istioctlCluster,
     run: (a, n) => a.istioctlInstall({ version: '1.27', revision: `witness-${n}` }),
@@ -205,7 +282,10 @@ const WITNESSES: Record<string, { cluster: () => Cluster; run: (a: Activities, n
       return a.istioctlInstall({ version, revision: `witness-${n}`, profile: 'ambient' });
     },
   },
-  'Role istio-upgrade-installer: /secrets': { cluster: () => istioctlCluster, run: (a) => a.helmUninstall({ version: '1.26', release: 'istiod', namespace: 'istio-system' }) },
+  'Role istio-upgrade-installer: /secrets': {
+    cluster: () => istioctlCluster,
+    run: (a) => a.helmUninstall({ version: '1.26', release: 'istiod', namespace: 'istio-system' }),
+  },
 };
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure | null> {
@@ -232,7 +312,11 @@ async function setRules(c: Cluster, role: RoleDoc, rules: V1PolicyRule[]): Promi
 
 describe("the worker's ServiceAccount on the simulated cluster with RBAC on", () => {
   it('has a witness activity for every rule, and no witness for a rule that is gone', () => {
-    expect(Object.keys(WITNESSES).sort()).toEqual(roles().flatMap((role) => role.rules.map((rule) => ruleId(role, rule))).sort());
+    expect(Object.keys(WITNESSES).sort()).toEqual(
+      roles()
+        .flatMap((role) => role.rules.map((rule) => ruleId(role, rule)))
+        .sort(),
+    );
   });
 
   it('may do everything each step needs: the permissions precheck finds nothing missing', async () => {
@@ -257,7 +341,11 @@ describe("the worker's ServiceAccount on the simulated cluster with RBAC on", ()
         const witness = WITNESSES[id];
         if (witness === undefined) throw new Error(`no witness for ${id}`);
         const c = witness.cluster();
-        await setRules(c, role, role.rules.filter((_, i) => i !== index));
+        await setRules(
+          c,
+          role,
+          role.rules.filter((_, i) => i !== index),
+        );
         try {
           const failure = await failureOf(inActivity(() => witness.run(c.worker, ++runs)));
           expect(failure, `${id} removed, yet the witness succeeded`).not.toBeNull();
@@ -265,7 +353,9 @@ describe("the worker's ServiceAccount on the simulated cluster with RBAC on", ()
           const message = `${failure?.message ?? ''} ${JSON.stringify(failure?.details ?? [])}`.replace(/\\+"/g, '"');
           expect(message, id).toContain('forbidden');
           expect(message, id).toContain('system:serviceaccount:istio-upgrades:istio-upgrade-worker');
-          const named = (rule.verbs ?? []).some((verb) => (rule.resources ?? []).some((resource) => message.includes(`cannot ${verb} resource "${resource}"`)));
+          const named = (rule.verbs ?? []).some((verb) =>
+            (rule.resources ?? []).some((resource) => message.includes(`cannot ${verb} resource "${resource}"`)),
+          );
           expect(named, `${id}: ${message}`).toBe(true);
         } finally {
           await setRules(c, role, role.rules);

@@ -23,7 +23,15 @@ import { standInToolsFolder, type RequestLogEntry, type ScenarioInput } from '..
 import type { SimCluster } from '../activities/support/sim.js';
 import { kubectl } from '../sim/support.js';
 import { withWorker } from '../support/worker.js';
-import { answerGates, e2eSuite, meshState, quickSpec, restartsOf, scenarioFrom, startUpgrade } from '../workflows/support/upgrade-harness.js';
+import {
+  answerGates,
+  e2eSuite,
+  meshState,
+  quickSpec,
+  restartsOf,
+  scenarioFrom,
+  startUpgrade,
+} from '../workflows/support/upgrade-harness.js';
 
 const suite = e2eSuite();
 /** What the worker was allowed to do over all the paths below, and how many of the PATHS passed. */
@@ -39,7 +47,12 @@ const manifest = (file: string) => fileURLToPath(new URL(`../../deploy/kubernete
 const RUNBOOKS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac-runbooks.yaml'];
 const INSTALLER = 'rbac-installer.yaml';
 
-type MeshState = { namespaces: Record<string, unknown>; istiods: string[]; tags: string[]; proxies: Record<string, string> };
+type MeshState = {
+  namespaces: Record<string, unknown>;
+  istiods: string[];
+  tags: string[];
+  proxies: Record<string, string>;
+};
 
 interface WorkerCluster {
   cluster: SimCluster;
@@ -52,7 +65,8 @@ interface WorkerCluster {
 /** A fresh cluster with RBAC on and the worker's roles applied by an admin with the real kubectl. */
 async function clusterWithWorkerRoles(scenario: ScenarioInput, installer: boolean): Promise<WorkerCluster> {
   const cluster = await suite.fresh({ ...scenario, rbac: { enabled: true } });
-  for (const file of [...RUNBOOKS, ...(installer ? [INSTALLER] : [])]) await kubectl(cluster.sim, ['apply', '-f', manifest(file)]);
+  for (const file of [...RUNBOOKS, ...(installer ? [INSTALLER] : [])])
+    await kubectl(cluster.sim, ['apply', '-f', manifest(file)]);
   return { cluster, kubeconfig: cluster.sim.kubeconfigFor(SERVICE_ACCOUNT), setupWrites: cluster.sim.writeLog.length };
 }
 
@@ -65,14 +79,18 @@ function runWorkerAs<T>(w: WorkerCluster, fn: (taskQueue: string) => Promise<T>)
 }
 
 async function upgradeAsWorker(w: WorkerCluster, spec: SpecInput, overridePrechecks: string[] = []) {
-  const result = await runWorkerAs(w, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec, overridePrechecks)));
+  const result = await runWorkerAs(w, async (taskQueue) =>
+    answerGates(await startUpgrade(suite.env, taskQueue, spec, overridePrechecks)),
+  );
   expect(result.status.failure).toBeNull();
   expect(result.outcome).toBe('completed');
   return result;
 }
 
 const refusedRequests = (w: WorkerCluster, tolerated: (r: RequestLogEntry) => boolean = () => false) =>
-  w.cluster.sim.requests.filter((r) => r.user === WORKER_USER && r.code === 403 && !tolerated(r)).map((r) => `${r.method} ${r.path}`);
+  w.cluster.sim.requests
+    .filter((r) => r.user === WORKER_USER && r.code === 403 && !tolerated(r))
+    .map((r) => `${r.method} ${r.path}`);
 
 /**
  * The worker was the only writer once the roles were in place (the tools' writes included, so
@@ -81,14 +99,19 @@ const refusedRequests = (w: WorkerCluster, tolerated: (r: RequestLogEntry) => bo
 function expectLeastPrivilegeHeld(w: WorkerCluster, tolerated?: (r: RequestLogEntry) => boolean): void {
   const writes = w.cluster.sim.writeLog.slice(w.setupWrites);
   expect(writes.length).toBeGreaterThan(0);
-  expect(writes.filter((write) => write.user !== WORKER_USER).map((write) => `${write.user} ${write.verb} ${write.resource}/${write.name}`)).toEqual([]);
+  expect(
+    writes
+      .filter((write) => write.user !== WORKER_USER)
+      .map((write) => `${write.user} ${write.verb} ${write.resource}/${write.name}`),
+  ).toEqual([]);
   expect(refusedRequests(w, tolerated)).toEqual([]);
   allowed.push(...w.cluster.sim.requests.filter((r) => r.user === WORKER_USER && r.code < 400));
   pathsRun++;
 }
 
 /** The inventory guesses the installer from Helm's release Secrets and takes their Forbidden as "no Helm" (activities/kubernetes/inventory.ts). */
-const helmReleaseGuess = (r: RequestLogEntry) => r.verb === 'list' && r.resource === 'secrets' && r.namespace === 'istio-system';
+const helmReleaseGuess = (r: RequestLogEntry) =>
+  r.verb === 'list' && r.resource === 'secrets' && r.namespace === 'istio-system';
 
 /**
  * `version@revision` of the proxies in live pods (neither terminating nor finished): what the mesh
@@ -97,10 +120,19 @@ const helmReleaseGuess = (r: RequestLogEntry) => r.verb === 'list' && r.resource
 function liveProxies(cluster: SimCluster, namespace?: string): string[] {
   const found = new Set<string>();
   for (const pod of cluster.sim.list('pods', namespace)) {
-    const spec = pod.spec as { containers?: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] } | undefined;
+    const spec = pod.spec as
+      | { containers?: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] }
+      | undefined;
     const phase = (pod.status as { phase?: string } | undefined)?.phase;
     const proxy = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((c) => c.name === 'istio-proxy');
-    if (proxy === undefined || pod.metadata.deletionTimestamp !== undefined || phase === 'Succeeded' || phase === 'Failed' || pod.metadata.labels?.app === 'istiod') continue;
+    if (
+      proxy === undefined ||
+      pod.metadata.deletionTimestamp !== undefined ||
+      phase === 'Succeeded' ||
+      phase === 'Failed' ||
+      pod.metadata.labels?.app === 'istiod'
+    )
+      continue;
     const status = pod.metadata.annotations?.['sidecar.istio.io/status'];
     const revision = status ? ((JSON.parse(status) as { revision?: string }).revision ?? '?') : 'explicit';
     found.add(`${(proxy.image ?? '').split(':').pop() ?? ''}@${revision}`);
@@ -108,13 +140,23 @@ function liveProxies(cluster: SimCluster, namespace?: string): string[] {
   return [...found].sort();
 }
 
-const daemonSetVersion = (cluster: SimCluster, name: string) => JSON.stringify(cluster.sim.get('daemonsets', 'istio-system', name)?.spec ?? {}).match(/:(\d+\.\d+\.\d+)/)?.[1];
-const sailVersion = (cluster: SimCluster, resource: string) => (cluster.sim.get(resource, undefined, 'default')?.spec as { version?: string } | undefined)?.version;
+const daemonSetVersion = (cluster: SimCluster, name: string) =>
+  JSON.stringify(cluster.sim.get('daemonsets', 'istio-system', name)?.spec ?? {}).match(/:(\d+\.\d+\.\d+)/)?.[1];
+const sailVersion = (cluster: SimCluster, resource: string) =>
+  (cluster.sim.get(resource, undefined, 'default')?.spec as { version?: string } | undefined)?.version;
 const createdByWorker = (w: WorkerCluster, resource: string, name: string) =>
-  w.cluster.sim.writeLog.some((write) => write.verb === 'create' && write.resource === resource && write.name === name && write.user === WORKER_USER);
+  w.cluster.sim.writeLog.some(
+    (write) =>
+      write.verb === 'create' && write.resource === resource && write.name === name && write.user === WORKER_USER,
+  );
 
 const sidecarIstioctl = () => scenarioFrom('sidecarIstioctl', (s) => s);
-const ambientWith = (installer: 'istioctl' | 'helm') => scenarioFrom('ambientSail', (s) => ({ ...s, name: `ambient-${installer}-1.26`, istio: { installer, mode: 'ambient', version: '1.26.4' } }));
+const ambientWith = (installer: 'istioctl' | 'helm') =>
+  scenarioFrom('ambientSail', (s) => ({
+    ...s,
+    name: `ambient-${installer}-1.26`,
+    istio: { installer, mode: 'ambient', version: '1.26.4' },
+  }));
 
 /** examples/demo-istioctl-canary.yaml with short timers. */
 const istioctlCanary: SpecInput = quickSpec({
@@ -139,17 +181,36 @@ describe('every upgrade path with only the roles of deploy/kubernetes/, as the w
 
   it('istioctl in place, sidecar: istiod and the ingress gateway to 1.27.3, bookinfo restarted onto it', async () => {
     const w = await clusterWithWorkerRoles(sidecarIstioctl(), true);
-    await upgradeAsWorker(w, quickSpec({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } }));
+    await upgradeAsWorker(
+      w,
+      quickSpec({
+        install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' },
+        version: { target: '1.27.3' },
+      }),
+    );
     const after = meshState(w.cluster) as MeshState;
     expect(after.istiods).toEqual(['istiod:1.27.3']);
     expect([...new Set(liveProxies(w.cluster).map((proxy) => proxy.split('@')[0]))]).toEqual(['1.27.3']);
-    expect(restartsOf(w.cluster, 'bookinfo')).toEqual({ 'details-v1': 1, 'productpage-v1': 1, 'ratings-v1': 1, 'reviews-v1': 1, 'reviews-v2': 1, 'reviews-v3': 1 });
+    expect(restartsOf(w.cluster, 'bookinfo')).toEqual({
+      'details-v1': 1,
+      'productpage-v1': 1,
+      'ratings-v1': 1,
+      'reviews-v1': 1,
+      'reviews-v2': 1,
+      'reviews-v3': 1,
+    });
     expectLeastPrivilegeHeld(w);
   }, 150_000);
 
   it('istioctl in place, ambient (examples/ambient-istioctl-in-place.yaml): 1.26.4 to 1.27.3 to 1.28.0, istio-cni and ztunnel with each hop', async () => {
     const w = await clusterWithWorkerRoles(ambientWith('istioctl'), true);
-    await upgradeAsWorker(w, quickSpec({ install: { method: 'istioctl', mode: 'ambient', strategy: 'in-place' }, version: { target: '1.28.0', intermediate: { '1.27': '1.27.3' } } }));
+    await upgradeAsWorker(
+      w,
+      quickSpec({
+        install: { method: 'istioctl', mode: 'ambient', strategy: 'in-place' },
+        version: { target: '1.28.0', intermediate: { '1.27': '1.27.3' } },
+      }),
+    );
     expect((meshState(w.cluster) as MeshState).istiods).toEqual(['istiod:1.28.0']);
     expect(daemonSetVersion(w.cluster, 'istio-cni-node')).toBe('1.28.0');
     expect(daemonSetVersion(w.cluster, 'ztunnel')).toBe('1.28.0');
@@ -157,15 +218,25 @@ describe('every upgrade path with only the roles of deploy/kubernetes/, as the w
   }, 150_000);
 
   it('Helm in place, sidecar: base, then the istiod release upgraded to 1.27.3, bookinfo restarted onto it', async () => {
-    const w = await clusterWithWorkerRoles(scenarioFrom('sidecarHelm', (s) => s), true);
-    await upgradeAsWorker(w, quickSpec({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } }), ['removed-tracing-providers']);
+    const w = await clusterWithWorkerRoles(
+      scenarioFrom('sidecarHelm', (s) => s),
+      true,
+    );
+    await upgradeAsWorker(
+      w,
+      quickSpec({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } }),
+      ['removed-tracing-providers'],
+    );
     expect((meshState(w.cluster) as MeshState).istiods).toEqual(['istiod:1.27.3']);
     expect(liveProxies(w.cluster, 'bookinfo')).toEqual(['1.27.3@default']);
     expectLeastPrivilegeHeld(w);
   }, 150_000);
 
   it('Helm canary, sidecar (examples/bookinfo-helm-revision.yaml): base, then istiod-1-28-0, bookinfo moved, the old release uninstalled', async () => {
-    const w = await clusterWithWorkerRoles(scenarioFrom('sidecarHelm', (s) => s), true);
+    const w = await clusterWithWorkerRoles(
+      scenarioFrom('sidecarHelm', (s) => s),
+      true,
+    );
     const spec = quickSpec({
       install: { method: 'helm', mode: 'sidecar', strategy: 'revision' },
       version: { target: '1.28.0' },
@@ -182,7 +253,10 @@ describe('every upgrade path with only the roles of deploy/kubernetes/, as the w
 
   it('Helm canary, ambient: istiod-1-27-3 beside the old, then istio-cni, a gate, ztunnel, the default tag, and the old istiod goes', async () => {
     const w = await clusterWithWorkerRoles(ambientWith('helm'), true);
-    const result = await upgradeAsWorker(w, quickSpec({ install: { method: 'helm', mode: 'ambient', strategy: 'revision' }, version: { target: '1.27.3' } }));
+    const result = await upgradeAsWorker(
+      w,
+      quickSpec({ install: { method: 'helm', mode: 'ambient', strategy: 'revision' }, version: { target: '1.27.3' } }),
+    );
     const kinds = result.status.steps.map((step) => step.kind);
     expect(kinds.indexOf('install-revision')).toBeLessThan(kinds.indexOf('upgrade-cni'));
     expect(kinds.indexOf('upgrade-cni')).toBeLessThan(kinds.indexOf('upgrade-ztunnel'));
@@ -192,22 +266,38 @@ describe('every upgrade path with only the roles of deploy/kubernetes/, as the w
   }, 150_000);
 
   it('Sail RevisionBased, ambient, without the installer roles: Istio, then IstioCNI, then ZTunnel at 1.27.3, and Sail deletes the old revision', async () => {
-    const w = await clusterWithWorkerRoles(scenarioFrom('ambientSail', (s) => s), false);
+    const w = await clusterWithWorkerRoles(
+      scenarioFrom('ambientSail', (s) => s),
+      false,
+    );
     // The waypoint-tags override is a precheck the Sail e2e file explains (upgrade.sail.e2e.test.ts), not a permission.
-    await upgradeAsWorker(w, quickSpec({ install: { method: 'sail', mode: 'ambient', strategy: 'revision' }, version: { target: '1.27.3' } }), ['waypoint-tags']);
+    await upgradeAsWorker(
+      w,
+      quickSpec({ install: { method: 'sail', mode: 'ambient', strategy: 'revision' }, version: { target: '1.27.3' } }),
+      ['waypoint-tags'],
+    );
     expect(sailVersion(w.cluster, 'istios.sailoperator.io')).toBe('v1.27.3');
     expect(sailVersion(w.cluster, 'istiocnis.sailoperator.io')).toBe('v1.27.3');
     expect(sailVersion(w.cluster, 'ztunnels.sailoperator.io')).toBe('v1.27.3');
-    expect(w.cluster.sim.list('istiorevisions.sailoperator.io').map((revision) => revision.metadata.name)).toEqual(['default-v1-27-3']);
+    expect(w.cluster.sim.list('istiorevisions.sailoperator.io').map((revision) => revision.metadata.name)).toEqual([
+      'default-v1-27-3',
+    ]);
     expectLeastPrivilegeHeld(w, helmReleaseGuess);
   }, 150_000);
 
   it('Sail InPlace, ambient, without the installer roles: Istio, then IstioCNI, then ZTunnel set to 1.27.3 in place', async () => {
     const w = await clusterWithWorkerRoles(
-      scenarioFrom('ambientSail', (s) => ({ ...s, name: 'ambient-sail-inplace-1.26', istio: { installer: 'sail', mode: 'ambient', version: '1.26.4', sail: { updateStrategy: 'InPlace' } } })),
+      scenarioFrom('ambientSail', (s) => ({
+        ...s,
+        name: 'ambient-sail-inplace-1.26',
+        istio: { installer: 'sail', mode: 'ambient', version: '1.26.4', sail: { updateStrategy: 'InPlace' } },
+      })),
       false,
     );
-    await upgradeAsWorker(w, quickSpec({ install: { method: 'sail', mode: 'ambient', strategy: 'in-place' }, version: { target: '1.27.3' } }));
+    await upgradeAsWorker(
+      w,
+      quickSpec({ install: { method: 'sail', mode: 'ambient', strategy: 'in-place' }, version: { target: '1.27.3' } }),
+    );
     expect(sailVersion(w.cluster, 'istios.sailoperator.io')).toBe('v1.27.3');
     expect(sailVersion(w.cluster, 'istiocnis.sailoperator.io')).toBe('v1.27.3');
     expect(sailVersion(w.cluster, 'ztunnels.sailoperator.io')).toBe('v1.27.3');
@@ -219,8 +309,18 @@ describe('every upgrade path with only the roles of deploy/kubernetes/, as the w
       scenarioFrom('ambientSail', (s) => ({
         ...s,
         name: 'sidecar-sail-revision-1.26',
-        istio: { installer: 'sail', mode: 'sidecar', version: '1.26.4', sail: { updateStrategy: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: 30 }, tags: [{ name: 'default', revision: 'default' }] },
-        namespaces: (s.namespaces ?? []).map((namespace) => ({ ...namespace, labels: { 'istio.io/rev': 'default' }, waypoints: [] })),
+        istio: {
+          installer: 'sail',
+          mode: 'sidecar',
+          version: '1.26.4',
+          sail: { updateStrategy: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: 30 },
+          tags: [{ name: 'default', revision: 'default' }],
+        },
+        namespaces: (s.namespaces ?? []).map((namespace) => ({
+          ...namespace,
+          labels: { 'istio.io/rev': 'default' },
+          waypoints: [],
+        })),
       })),
       false,
     );
@@ -229,12 +329,23 @@ describe('every upgrade path with only the roles of deploy/kubernetes/, as the w
       quickSpec({
         install: { method: 'sail', mode: 'sidecar', strategy: 'revision' },
         version: { target: '1.27.3' },
-        tests: { bookinfo: { job: { image: 'curlimages/curl:8.10.1', command: ['curl', '-fsS', 'http://productpage.bookinfo:9080/productpage'] } } },
+        tests: {
+          bookinfo: {
+            job: {
+              image: 'curlimages/curl:8.10.1',
+              command: ['curl', '-fsS', 'http://productpage.bookinfo:9080/productpage'],
+            },
+          },
+        },
       }),
     );
     expect(sailVersion(w.cluster, 'istios.sailoperator.io')).toBe('v1.27.3');
     expect(result.status.progress).toEqual({ restarted: 6, total: 6 });
-    expect(w.cluster.sim.writeLog.filter((write) => write.verb === 'create' && write.resource === 'jobs' && write.user === WORKER_USER).length).toBe(6);
+    expect(
+      w.cluster.sim.writeLog.filter(
+        (write) => write.verb === 'create' && write.resource === 'jobs' && write.user === WORKER_USER,
+      ).length,
+    ).toBe(6);
     expectLeastPrivilegeHeld(w, helmReleaseGuess);
   }, 150_000);
 });
@@ -246,7 +357,11 @@ describe('the istioctl canary without `patch namespaces` in ClusterRole istio-up
     admin.loadFromFile(w.cluster.sim.kubeconfigPath);
     const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
     const role = await rbac.readClusterRole({ name: 'istio-upgrade-runbooks' });
-    const rules = (role.rules ?? []).map((rule) => ((rule.resources ?? []).includes('namespaces') ? { ...rule, verbs: (rule.verbs ?? []).filter((verb) => verb !== 'patch') } : rule));
+    const rules = (role.rules ?? []).map((rule) =>
+      (rule.resources ?? []).includes('namespaces')
+        ? { ...rule, verbs: (rule.verbs ?? []).filter((verb) => verb !== 'patch') }
+        : rule,
+    );
     await rbac.replaceClusterRole({ name: 'istio-upgrade-runbooks', body: { ...role, rules } });
     const before = meshState(w.cluster);
     const setupWrites = w.cluster.sim.writeLog.length;
@@ -257,32 +372,47 @@ describe('the istioctl canary without `patch namespaces` in ClusterRole istio-up
     const printed: string[] = [];
     const exit = await runPlan(
       { file: specFile, kubeconfig: w.kubeconfig },
-      { readInventory: readClusterInventory, reviewAccess: reviewClusterAccess, readText: (path) => readFile(path, 'utf8'), stdout: (t) => printed.push(t), stderr: (t) => printed.push(t) },
+      {
+        readInventory: readClusterInventory,
+        reviewAccess: reviewClusterAccess,
+        readText: (path) => readFile(path, 'utf8'),
+        stdout: (t) => printed.push(t),
+        stderr: (t) => printed.push(t),
+      },
     );
     const plan = printed.join('\n');
     expect(exit).toBe(3);
-    expect(plan).toContain('missing-permission: "istio-upgrade-worker" may not patch namespaces (cluster-scoped): verb patch, resource namespaces');
+    expect(plan).toContain(
+      'missing-permission: "istio-upgrade-worker" may not patch namespaces (cluster-scoped): verb patch, resource namespaces',
+    );
     expect(plan).toContain('needed by move-namespace:bookinfo');
     expect(plan).toContain('rule { apiGroups: [""], resources: ["namespaces"], verbs: ["patch"] }');
     expect(plan.match(/missing-permission:/g)).toHaveLength(1);
     expect(w.cluster.sim.writeLog.length).toBe(setupWrites);
 
     // Started without plan, the workflow asks the cluster as the worker before its first write, and refuses.
-    const refused = await runWorkerAs(w, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, istioctlCanary)));
+    const refused = await runWorkerAs(w, async (taskQueue) =>
+      answerGates(await startUpgrade(suite.env, taskQueue, istioctlCanary)),
+    );
     expect(refused.outcome).toBe('refused');
     expect(refused.status.failure?.type).toBe('PrecheckBlocked');
-    expect(refused.status.failure?.message).toContain("missing-permission: the worker's credentials may not patch namespaces (cluster-scoped): verb patch, resource namespaces");
+    expect(refused.status.failure?.message).toContain(
+      "missing-permission: the worker's credentials may not patch namespaces (cluster-scoped): verb patch, resource namespaces",
+    );
     expect(w.cluster.sim.writeLog.length).toBe(setupWrites);
 
     // Started anyway, with that precheck overridden, it stops where the permission is needed.
     const failureGates: string[] = [];
     const result = await runWorkerAs(w, async (taskQueue) =>
-      answerGates(await startUpgrade(suite.env, taskQueue, istioctlCanary, ['missing-permission']), (gateId, status) => {
-        const gate = status.pendingGates.find((g) => g.id === gateId);
-        if (gate?.kind !== 'failure') return 'approve';
-        failureGates.push(gate.description);
-        return 'reject';
-      }),
+      answerGates(
+        await startUpgrade(suite.env, taskQueue, istioctlCanary, ['missing-permission']),
+        (gateId, status) => {
+          const gate = status.pendingGates.find((g) => g.id === gateId);
+          if (gate?.kind !== 'failure') return 'approve';
+          failureGates.push(gate.description);
+          return 'reject';
+        },
+      ),
     );
     expect(failureGates).toHaveLength(1);
     expect(failureGates[0]).toContain('bookinfo');
@@ -301,11 +431,16 @@ describe('the istioctl canary without `patch namespaces` in ClusterRole istio-up
  * shipped scenarios lack the odd case.
  */
 const UNUSED_VERBS_BY_DESIGN: Record<string, string> = {
-  'ClusterRole istio-upgrade-runbooks: watch apps/daemonsets': 'the DaemonSet wait watches only while the rollout still runs at its first read',
-  'ClusterRole istio-upgrade-runbooks: patch sailoperator.io/istiorevisiontags': 'a Sail tag that names an IstioRevision is moved by the runbook; the scenario tag follows Istio',
-  'ClusterRole istio-upgrade-installer: patch admissionregistration.k8s.io/mutatingwebhookconfigurations': 'istioctl applies server-side (PATCH) every object, changed or not',
-  'ClusterRole istio-upgrade-installer: patch admissionregistration.k8s.io/validatingwebhookconfigurations': 'istioctl applies server-side (PATCH) every object, changed or not',
-  'Role istio-upgrade-installer: create apps/daemonsets': 'an ambient plan rolls istio-cni even where the inventory found none; the tool then installs it',
+  'ClusterRole istio-upgrade-runbooks: watch apps/daemonsets':
+    'the DaemonSet wait watches only while the rollout still runs at its first read',
+  'ClusterRole istio-upgrade-runbooks: patch sailoperator.io/istiorevisiontags':
+    'a Sail tag that names an IstioRevision is moved by the runbook; the scenario tag follows Istio',
+  'ClusterRole istio-upgrade-installer: patch admissionregistration.k8s.io/mutatingwebhookconfigurations':
+    'istioctl applies server-side (PATCH) every object, changed or not',
+  'ClusterRole istio-upgrade-installer: patch admissionregistration.k8s.io/validatingwebhookconfigurations':
+    'istioctl applies server-side (PATCH) every object, changed or not',
+  'Role istio-upgrade-installer: create apps/daemonsets':
+    'an ambient plan rolls istio-cni even where the inventory found none; the tool then installs it',
 };
 
 interface RoleDoc {
@@ -335,9 +470,14 @@ describe('the paths above, together', () => {
               (role.kind === 'ClusterRole' || r.namespace === role.metadata.namespace),
           ),
         );
-        if (usedVerbs.length === 0) unusedRules.push(`${role.kind} ${role.metadata.name}: ${(rule.apiGroups ?? []).join(',')}/${(rule.resources ?? []).join(',')}`);
+        if (usedVerbs.length === 0)
+          unusedRules.push(
+            `${role.kind} ${role.metadata.name}: ${(rule.apiGroups ?? []).join(',')}/${(rule.resources ?? []).join(',')}`,
+          );
         for (const verb of (rule.verbs ?? []).filter((v) => !usedVerbs.includes(v))) {
-          for (const group of rule.apiGroups ?? []) for (const resource of rule.resources ?? []) unusedVerbs.push(`${role.kind} ${role.metadata.name}: ${verb} ${group}/${resource}`);
+          for (const group of rule.apiGroups ?? [])
+            for (const resource of rule.resources ?? [])
+              unusedVerbs.push(`${role.kind} ${role.metadata.name}: ${verb} ${group}/${resource}`);
         }
       }
     }

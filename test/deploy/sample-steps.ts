@@ -16,8 +16,20 @@ const METHODS: readonly InstallMethod[] = ['istioctl', 'helm', 'sail'];
 const CP = 'istio-system';
 
 export function everyKindOfStep(): Step[] {
-  const gateway = { namespace: 'istio-ingress', name: 'istio-ingressgateway', kind: 'ingress' as const, revLabel: null };
-  const jobTest = { job: { image: 'curlimages/curl:8.10.1', command: ['curl', 'productpage:9080'], namespace: 'tests', timeoutSeconds: 60 } };
+  const gateway = {
+    namespace: 'istio-ingress',
+    name: 'istio-ingressgateway',
+    kind: 'ingress' as const,
+    revLabel: null,
+  };
+  const jobTest = {
+    job: {
+      image: 'curlimages/curl:8.10.1',
+      command: ['curl', 'productpage:9080'],
+      namespace: 'tests',
+      timeoutSeconds: 60,
+    },
+  };
   return [
     step('precheck', { targetVersion: '1.27.3' }),
     step('gate', {}),
@@ -25,7 +37,11 @@ export function everyKindOfStep(): Step[] {
     step('upgrade-base', { method: 'helm', namespace: CP }),
     ...METHODS.flatMap((method) => [
       step('install-revision', { method, namespace: CP, revision: '1-27-3' }),
-      step('upgrade-control-plane', { method, namespace: CP, alsoUpgrades: { gateways: [gateway], cni: true, ztunnel: true } }),
+      step('upgrade-control-plane', {
+        method,
+        namespace: CP,
+        alsoUpgrades: { gateways: [gateway], cni: true, ztunnel: true },
+      }),
       step('upgrade-cni', { method }),
       step('upgrade-ztunnel', { method }),
       step('move-tag', { method, tag: 'default' }),

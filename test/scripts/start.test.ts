@@ -41,7 +41,9 @@ describe('npm start', () => {
     expect(result.stdout).toContain(`Web UI: http://127.0.0.1:${uiPort}`);
     expect(result.stdout).toContain('Started istio-upgrade-sim: Istio 1.26.4 -> 1.27.3 on sim, initiated by carol');
     expect(result.stdout).toMatch(/gate "[^"]+" approved by alice/);
-    expect(result.stdout).toContain('istio-upgrade-sim: upgrade 1.26.4 -> 1.27.3 on sim [istioctl, sidecar, revision]: COMPLETED');
+    expect(result.stdout).toContain(
+      'istio-upgrade-sim: upgrade 1.26.4 -> 1.27.3 on sim [istioctl, sidecar, revision]: COMPLETED',
+    );
     expect(result.stdout).toContain('Restarts: [########################] 6/6 deployments');
     expect(result.stdout).not.toMatch(/\[[ >?!]\] +\d+\. /); // every step done or skipped
     const report = /report written to (\S+)/.exec(result.stdout)?.[1];

@@ -28,10 +28,19 @@ export function bookinfo(overrides: Partial<ScenarioInput> = {}): ScenarioInput 
 }
 
 export async function kubectl(sim: Sim, args: string[], opts: { reject?: boolean; kubeconfig?: string } = {}) {
-  return execa(kubectlPath(), ['--kubeconfig', opts.kubeconfig ?? sim.kubeconfigPath, ...args], { reject: opts.reject ?? true, timeout: 30_000 });
+  return execa(kubectlPath(), ['--kubeconfig', opts.kubeconfig ?? sim.kubeconfigPath, ...args], {
+    reject: opts.reject ?? true,
+    timeout: 30_000,
+  });
 }
 
-export async function api(sim: Sim, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function api(
+  sim: Sim,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${sim.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${sim.token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },

@@ -32,4 +32,3 @@ export async function startSharedDevServer(): Promise<SharedDevServer> {
     return server;
   }
 }
-

@@ -21,14 +21,23 @@ afterAll(async () => {
 });
 
 function run(name: string) {
-  const activities = createActivities({ kubeConfig: cluster.kubeConfig, tools: { kubeconfigPath: cluster.sim.kubeconfigPath } });
+  const activities = createActivities({
+    kubeConfig: cluster.kubeConfig,
+    tools: { kubeconfigPath: cluster.sim.kubeconfigPath },
+  });
   return withWorker(env, { workflowsPath: 'test/workflows/fixtures/restart-one.ts', activities }, ({ taskQueue }) =>
-    env.client.workflow.execute<typeof restartOne>('restartOne', { taskQueue, workflowId: `restart-one-${randomUUID()}`, args: [{ namespace: 'bookinfo', name }] }),
+    env.client.workflow.execute<typeof restartOne>('restartOne', {
+      taskQueue,
+      workflowId: `restart-one-${randomUUID()}`,
+      args: [{ namespace: 'bookinfo', name }],
+    }),
   );
 }
 
 const patchesOf = (name: string) =>
-  cluster.sim.writeLog.filter((w) => w.verb === 'patch' && w.resource === 'deployments' && w.namespace === 'bookinfo' && w.name === name);
+  cluster.sim.writeLog.filter(
+    (w) => w.verb === 'patch' && w.resource === 'deployments' && w.namespace === 'bookinfo' && w.name === name,
+  );
 
 describe('activities through a real worker', () => {
   it('restarts reviews-v2 once and waits for it, and a missing deployment fails as NotFound without retries', async () => {
@@ -44,7 +53,15 @@ describe('activities through a real worker', () => {
   });
 
   it('rides out a 500 on the restart patch through Temporal retries, still with one rollout', async () => {
-    cluster.sim.faults.add({ kind: 'apiError', code: 500, verb: 'patch', resource: 'deployments', namespace: 'bookinfo', name: 'ratings-v1', count: 1 });
+    cluster.sim.faults.add({
+      kind: 'apiError',
+      code: 500,
+      verb: 'patch',
+      resource: 'deployments',
+      namespace: 'bookinfo',
+      name: 'ratings-v1',
+      count: 1,
+    });
     const result = await run('ratings-v1');
 
     expect(result.changed).toBe(true);

@@ -18,7 +18,10 @@ function entryImportingEveryWorkflowFile(): string {
 function collectingLogger(): { logger: Parameters<typeof bundleWorkflowCode>[0]['logger']; lines: string[] } {
   const lines: string[] = [];
   const keep = (message: string) => void lines.push(message);
-  return { lines, logger: { log: (_level, message) => keep(message), error: keep, warn: keep, info() {}, debug() {}, trace() {} } };
+  return {
+    lines,
+    logger: { log: (_level, message) => keep(message), error: keep, warn: keep, info() {}, debug() {}, trace() {} },
+  };
 }
 
 describe('workflow bundle', () => {
@@ -36,7 +39,10 @@ describe('workflow bundle', () => {
   it('refuses a workflow that imports a Node built-in', async () => {
     const { logger, lines } = collectingLogger();
     await expect(
-      bundleWorkflowCode({ workflowsPath: resolve(projectRoot, 'test/workflows/fixtures/forbidden-import.ts'), logger }),
+      bundleWorkflowCode({
+        workflowsPath: resolve(projectRoot, 'test/workflows/fixtures/forbidden-import.ts'),
+        logger,
+      }),
     ).rejects.toThrow(/Webpack finished with errors/);
     expect(lines.join('\n')).toMatch(/ERROR in node:fs/);
   });

@@ -32,7 +32,10 @@ afterAll(async () => {
 });
 
 /** Starts the two-gate runbook and hands its handle to the test while a worker runs. */
-function withRunbook<T>(input: GatedRunbookInput, fn: (handle: WorkflowHandle<typeof gatedRunbook>) => Promise<T>): Promise<T> {
+function withRunbook<T>(
+  input: GatedRunbookInput,
+  fn: (handle: WorkflowHandle<typeof gatedRunbook>) => Promise<T>,
+): Promise<T> {
   return withWorker(env, { workflowsPath: FIXTURE }, async ({ taskQueue }) => {
     const handle = await env.client.workflow.start<typeof gatedRunbook>('gatedRunbook', {
       taskQueue,
@@ -71,7 +74,12 @@ describe('approval gates on the dev server', () => {
       expect(status.pause).toBe('awaiting-approval');
       expect((await handle.describe()).typedSearchAttributes.get(pendingGateKey)).toEqual(['control-plane']);
 
-      await handle.signal(approveSignal, { gateId: 'control-plane', by: 'alice', requestId: 'req-1', comment: 'canary looks good' });
+      await handle.signal(approveSignal, {
+        gateId: 'control-plane',
+        by: 'alice',
+        requestId: 'req-1',
+        comment: 'canary looks good',
+      });
       await untilPending(handle, 'remove-old-revision');
       await handle.signal(approveSignal, { gateId: 'remove-old-revision', by: 'bob', requestId: 'req-2' });
       const decisions = await handle.result();
@@ -107,7 +115,13 @@ describe('approval gates on the dev server', () => {
   it('rejects by Update and ends the runbook without opening the next gate', async () => {
     await withRunbook(twoGates, async (handle) => {
       await untilPending(handle, 'control-plane');
-      const decision = await decide(handle, { gateId: 'control-plane', by: 'bob', requestId: 'u-1', decision: 'reject', comment: '5xx in canary' });
+      const decision = await decide(handle, {
+        gateId: 'control-plane',
+        by: 'bob',
+        requestId: 'u-1',
+        decision: 'reject',
+        comment: '5xx in canary',
+      });
       expect(decision).toMatchObject({ gateId: 'control-plane', outcome: 'rejected', by: 'bob', via: 'update' });
       const decisions = await handle.result();
       expect(decisions.map((d) => d.outcome)).toEqual(['rejected']);
@@ -130,7 +144,9 @@ describe('approval gates on the dev server', () => {
       expect(status.decisions).toHaveLength(1);
       expect(status.pendingGates.map((g) => g.id)).toEqual(['remove-old-revision']);
 
-      const reused = await refusalOf(decide(handle, { gateId: 'remove-old-revision', by: 'alice', requestId: 'dup-1', decision: 'approve' }));
+      const reused = await refusalOf(
+        decide(handle, { gateId: 'remove-old-revision', by: 'alice', requestId: 'dup-1', decision: 'approve' }),
+      );
       expect(reused).toContain('requestId "dup-1" was already used');
       await handle.terminate('test done');
     });
@@ -140,24 +156,28 @@ describe('approval gates on the dev server', () => {
     await withRunbook(twoGates, async (handle) => {
       await untilPending(handle, 'control-plane');
 
-      expect(await refusalOf(decide(handle, { gateId: 'gateways', by: 'alice', requestId: 'x-1', decision: 'approve' }))).toBe(
-        'unknown gate "gateways"; pending: control-plane',
-      );
-      expect(await refusalOf(decide(handle, { gateId: 'control-plane', by: 'mallory', requestId: 'x-2', decision: 'approve' }))).toBe(
-        '"mallory" is not an approver of this upgrade',
-      );
-      expect(await refusalOf(decide(handle, { gateId: 'control-plane', by: 'carol', requestId: 'x-3', decision: 'approve' }))).toBe(
-        '"carol" started this upgrade and may not approve its own gates',
-      );
-      expect(await refusalOf(decide(handle, { gateId: 'control-plane', by: '', requestId: 'x-4', decision: 'approve' }))).toBe(
-        'by: expected a non-empty string',
-      );
+      expect(
+        await refusalOf(decide(handle, { gateId: 'gateways', by: 'alice', requestId: 'x-1', decision: 'approve' })),
+      ).toBe('unknown gate "gateways"; pending: control-plane');
+      expect(
+        await refusalOf(
+          decide(handle, { gateId: 'control-plane', by: 'mallory', requestId: 'x-2', decision: 'approve' }),
+        ),
+      ).toBe('"mallory" is not an approver of this upgrade');
+      expect(
+        await refusalOf(
+          decide(handle, { gateId: 'control-plane', by: 'carol', requestId: 'x-3', decision: 'approve' }),
+        ),
+      ).toBe('"carol" started this upgrade and may not approve its own gates');
+      expect(
+        await refusalOf(decide(handle, { gateId: 'control-plane', by: '', requestId: 'x-4', decision: 'approve' })),
+      ).toBe('by: expected a non-empty string');
 
       await decide(handle, { gateId: 'control-plane', by: 'alice', requestId: 'x-5', decision: 'approve' });
       await untilPending(handle, 'remove-old-revision');
-      expect(await refusalOf(decide(handle, { gateId: 'control-plane', by: 'bob', requestId: 'x-6', decision: 'reject' }))).toMatch(
-        /^gate "control-plane" is not pending: it was approved by alice at /,
-      );
+      expect(
+        await refusalOf(decide(handle, { gateId: 'control-plane', by: 'bob', requestId: 'x-6', decision: 'reject' })),
+      ).toMatch(/^gate "control-plane" is not pending: it was approved by alice at /);
 
       // Refused Updates leave no trace: only the accepted one is in history.
       const history = await handle.fetchHistory();
@@ -167,11 +187,22 @@ describe('approval gates on the dev server', () => {
       // A refused signal cannot be refused to its sender; status shows it instead.
       await handle.signal(approveSignal, { gateId: 'remove-old-revision', by: 'mallory', requestId: 's-1' });
       const status = await handle.query(statusQuery);
-      expect(status.refused).toEqual([expect.objectContaining({ by: 'mallory', decision: 'approve', reason: '"mallory" is not an approver of this upgrade' })]);
+      expect(status.refused).toEqual([
+        expect.objectContaining({
+          by: 'mallory',
+          decision: 'approve',
+          reason: '"mallory" is not an approver of this upgrade',
+        }),
+      ]);
       expect(status.pendingGates.map((g) => g.id)).toEqual(['remove-old-revision']);
 
       // The initiator may always stop their own upgrade.
-      await handle.signal(rejectSignal, { gateId: 'remove-old-revision', by: 'carol', requestId: 's-2', comment: 'keep 1-27 for now' });
+      await handle.signal(rejectSignal, {
+        gateId: 'remove-old-revision',
+        by: 'carol',
+        requestId: 's-2',
+        comment: 'keep 1-27 for now',
+      });
       const decisions = await handle.result();
       expect(decisions.map((d) => [d.gateId, d.outcome, d.by])).toEqual([
         ['control-plane', 'approved', 'alice'],
@@ -184,7 +215,12 @@ describe('approval gates on the dev server', () => {
     const selfApproving = { ...twoGates, policy: { ...twoGates.policy, allowSelfApproval: true } };
     await withRunbook(selfApproving, async (handle) => {
       await untilPending(handle, 'control-plane');
-      const decision = await decide(handle, { gateId: 'control-plane', by: 'carol', requestId: 'self-1', decision: 'approve' });
+      const decision = await decide(handle, {
+        gateId: 'control-plane',
+        by: 'carol',
+        requestId: 'self-1',
+        decision: 'approve',
+      });
       expect(decision.outcome).toBe('approved');
       await handle.terminate('test done');
     });

@@ -28,12 +28,16 @@ describe('a gate with a 24-hour approval timeout', () => {
       env.client.workflow.execute<typeof gatedRunbook>('gatedRunbook', {
         taskQueue,
         workflowId: `timeout-${realStart}`,
-        args: [{ policy, gates: [{ id: 'control-plane', description: 'upgrade istiod to 1.27.3', timeoutMs: DAY_MS }] }],
+        args: [
+          { policy, gates: [{ id: 'control-plane', description: 'upgrade istiod to 1.27.3', timeoutMs: DAY_MS }] },
+        ],
       }),
     );
     const skipped = (await env.currentTimeMs()) - before;
 
-    expect(decisions).toEqual([expect.objectContaining({ gateId: 'control-plane', outcome: 'timed-out', via: 'timer' })]);
+    expect(decisions).toEqual([
+      expect.objectContaining({ gateId: 'control-plane', outcome: 'timed-out', via: 'timer' }),
+    ]);
     expect(decisions[0]?.by).toBeUndefined();
     expect(skipped).toBeGreaterThanOrEqual(DAY_MS);
     expect(Date.now() - realStart).toBeLessThan(DAY_MS / 1000);

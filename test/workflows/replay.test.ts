@@ -34,12 +34,26 @@ beforeAll(async () => {
   const byWorkflowsFile = new Map<string, string[]>();
   for (const file of recorded) {
     const workflowsPath = workflowsFileOf[workflowTypeOf(file)];
-    if (workflowsPath !== undefined) byWorkflowsFile.set(workflowsPath, [...(byWorkflowsFile.get(workflowsPath) ?? []), file]);
+    if (workflowsPath !== undefined)
+      byWorkflowsFile.set(workflowsPath, [...(byWorkflowsFile.get(workflowsPath) ?? []), file]);
   }
   for (const [workflowsPath, files] of byWorkflowsFile) {
-    const histories = files.map((file) => ({ workflowId: idOf(file), history: historyFromJSON(JSON.parse(readFileSync(join(historiesDir, file), 'utf8'))) }));
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(workflowsPath) }, histories)) {
-      outcomes.set(`${result.workflowId}.json`, result.error === undefined ? null : result.error instanceof Error ? result.error : new Error(String(result.error)));
+    const histories = files.map((file) => ({
+      workflowId: idOf(file),
+      history: historyFromJSON(JSON.parse(readFileSync(join(historiesDir, file), 'utf8'))),
+    }));
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: await workflowBundle(workflowsPath) },
+      histories,
+    )) {
+      outcomes.set(
+        `${result.workflowId}.json`,
+        result.error === undefined
+          ? null
+          : result.error instanceof Error
+            ? result.error
+            : new Error(String(result.error)),
+      );
     }
   }
 }, 120_000);

@@ -31,7 +31,9 @@ const canary: SpecInput = specOf({
 const ratingsGate = 'failed:restart:bookinfo/ratings-v1@1.28.0#1';
 
 const update = (definition: typeof retryUpdate, by: string, comment?: string) => (handle: UpgradeHandle) =>
-  handle.executeUpdate(definition, { args: [{ by, requestId: `${definition.name}-${by}`, ...(comment !== undefined && { comment }) }] });
+  handle.executeUpdate(definition, {
+    args: [{ by, requestId: `${definition.name}-${by}`, ...(comment !== undefined && { comment }) }],
+  });
 
 describe('at a failed test', () => {
   it('retry restarts that deployment again under a new restart annotation, and the canary goes on when its test passes', async () => {
@@ -57,8 +59,16 @@ describe('at a failed test', () => {
     ]);
     expect(restartedAt).toHaveLength(2);
     expect(restartedAt[1]).toBe(`${restartedAt[0] ?? ''}#2`);
-    expect(run.result.status.workloads.find((workload) => workload.name === 'ratings-v1')).toMatchObject({ state: 'done', attempts: 2, test: { passed: true } });
-    expect(run.result.status.decisions.find((decision) => decision.gateId === ratingsGate)).toMatchObject({ outcome: 'approved', by: 'bob', comment: 'retry' });
+    expect(run.result.status.workloads.find((workload) => workload.name === 'ratings-v1')).toMatchObject({
+      state: 'done',
+      attempts: 2,
+      test: { passed: true },
+    });
+    expect(run.result.status.decisions.find((decision) => decision.gateId === ratingsGate)).toMatchObject({
+      outcome: 'approved',
+      by: 'bob',
+      comment: 'retry',
+    });
     expect(run.result.status.controls).toEqual([expect.objectContaining({ action: 'retry', by: 'bob' })]);
   });
 
@@ -66,15 +76,24 @@ describe('at a failed test', () => {
     const run = await runUpgrade(env, {
       spec: canary,
       inventories: [cluster({ installer: 'istioctl' })],
-      rolloutTest: (input) => (input.name === 'ratings-v1' ? failed('GET http://ratings:9080/ → 503 (wanted 200)') : null),
+      rolloutTest: (input) =>
+        input.name === 'ratings-v1' ? failed('GET http://ratings:9080/ → 503 (wanted 200)') : null,
       operator: answering(ratingsGate, update(skipUpdate, 'alice', 'ratings is flaky upstream; ticket MESH-42')),
     });
 
     expect(run.result.outcome).toBe('completed');
     expect(run.recorder.only('rolloutWorkload').filter((call) => call.includes('ratings-v1'))).toHaveLength(1);
-    expect(run.result.status.steps.find((step) => step.id === 'restart:bookinfo/ratings-v1@1.28.0')?.state).toBe('skipped');
-    expect(run.result.status.controls).toEqual([expect.objectContaining({ action: 'skip', by: 'alice', comment: 'ratings is flaky upstream; ticket MESH-42' })]);
-    expect(run.result.status.decisions.find((decision) => decision.gateId === ratingsGate)).toMatchObject({ outcome: 'approved', by: 'alice', comment: 'skip: ratings is flaky upstream; ticket MESH-42' });
+    expect(run.result.status.steps.find((step) => step.id === 'restart:bookinfo/ratings-v1@1.28.0')?.state).toBe(
+      'skipped',
+    );
+    expect(run.result.status.controls).toEqual([
+      expect.objectContaining({ action: 'skip', by: 'alice', comment: 'ratings is flaky upstream; ticket MESH-42' }),
+    ]);
+    expect(run.result.status.decisions.find((decision) => decision.gateId === ratingsGate)).toMatchObject({
+      outcome: 'approved',
+      by: 'alice',
+      comment: 'skip: ratings is flaky upstream; ticket MESH-42',
+    });
   });
 });
 
@@ -83,13 +102,18 @@ describe('at the removal of an old revision still in use', () => {
     const run = await runUpgrade(env, {
       spec: canary,
       inventories: [cluster({ installer: 'istioctl' })],
-      revisionUsers: (_revision, attempt) => (attempt === 1 ? { users: ['pod legacy/batch-7f9c-x2k4l'], count: 1 } : { users: [], count: 0 }),
+      revisionUsers: (_revision, attempt) =>
+        attempt === 1 ? { users: ['pod legacy/batch-7f9c-x2k4l'], count: 1 } : { users: [], count: 0 },
       operator: answering('failed:remove-revision:default#1', update(retryUpdate, 'alice')),
     });
 
     expect(run.seen.get('failed:remove-revision:default#1')?.blockers).toEqual(['pod legacy/batch-7f9c-x2k4l']);
     expect(run.result.outcome).toBe('completed');
-    expect(run.recorder.calls.slice(-3)).toEqual(['revisionUsers default', 'revisionUsers default', 'istioctlUninstallRevision default']);
+    expect(run.recorder.calls.slice(-3)).toEqual([
+      'revisionUsers default',
+      'revisionUsers default',
+      'istioctlUninstallRevision default',
+    ]);
     expect(run.result.status.blockers).toEqual([]);
   });
 });
@@ -105,7 +129,10 @@ describe('abort', () => {
     });
 
     expect(run.result.outcome).toBe('rolled-back');
-    expect(run.result.status.failure).toMatchObject({ type: 'Aborted', message: 'aborted by carol: latency regression in reviews' });
+    expect(run.result.status.failure).toMatchObject({
+      type: 'Aborted',
+      message: 'aborted by carol: latency regression in reviews',
+    });
     expect(run.result.status.pendingGates).toEqual([]);
     expect(run.recorder.calls).not.toContain('istioctlTagSet default→1-28-0');
     expect(run.recorder.calls.slice(run.recorder.calls.lastIndexOf('readInventory'))).toEqual([

@@ -25,8 +25,13 @@ afterAll(async () => {
 const HOUR_MS = 3_600_000;
 const TEST = { http: { url: 'http://productpage.bookinfo:9080/' } };
 
-const helmCanary = specOf({ install: { method: 'helm', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' }, tests: { bookinfo: TEST } });
-const helmInPlace = (gates: Record<string, unknown> = {}) => specOf({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.0' }, gates });
+const helmCanary = specOf({
+  install: { method: 'helm', mode: 'sidecar', strategy: 'revision' },
+  version: { target: '1.28.0' },
+  tests: { bookinfo: TEST },
+});
+const helmInPlace = (gates: Record<string, unknown> = {}) =>
+  specOf({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.0' }, gates });
 
 /** The cluster half-way through a Helm canary: 1-28-0 runs beside istiod and bookinfo is labelled for it. */
 function midCanary(): Inventory {
@@ -51,13 +56,24 @@ describe('a planned gate', () => {
     const atGate = run.seen.get('gate:before-control-plane@1.28.0');
     expect(atGate?.pause).toBe('awaiting-approval');
     expect(atGate?.steps.find((step) => step.id === 'control-plane@1.28.0')?.state).toBe('pending');
-    expect(atGate?.pendingGates.map((gate) => [gate.id, gate.kind])).toEqual([['gate:before-control-plane@1.28.0', 'approval']]);
-    expect(run.result.status.decisions[0]).toMatchObject({ gateId: 'gate:before-control-plane@1.28.0', outcome: 'approved', via: 'signal', by: 'alice' });
+    expect(atGate?.pendingGates.map((gate) => [gate.id, gate.kind])).toEqual([
+      ['gate:before-control-plane@1.28.0', 'approval'],
+    ]);
+    expect(run.result.status.decisions[0]).toMatchObject({
+      gateId: 'gate:before-control-plane@1.28.0',
+      outcome: 'approved',
+      via: 'signal',
+      by: 'alice',
+    });
     expect(run.result.outcome).toBe('completed');
   });
 
   it('rejected before the default tag moves rolls the canary back: bookinfo relabelled istio-injection=enabled and restarted onto istiod, istiod-1-28-0 removed, the base chart back last', async () => {
-    const run = await runUpgrade(env, { spec: helmCanary, inventories: [cluster(), midCanary()], operator: answering('gate:default-tag@1.28.0', 'reject') });
+    const run = await runUpgrade(env, {
+      spec: helmCanary,
+      inventories: [cluster(), midCanary()],
+      operator: answering('gate:default-tag@1.28.0', 'reject'),
+    });
 
     expect(run.result.outcome).toBe('rolled-back');
     expect(run.result.status.failure).toMatchObject({ type: 'GateRejected' });
@@ -88,7 +104,9 @@ describe('a gate nobody answers', () => {
     });
 
     expect(run.result.outcome).toBe('rolled-back');
-    const timedOut = run.result.status.decisions.find((decision) => decision.gateId === 'gate:namespace:bookinfo@1.28.0');
+    const timedOut = run.result.status.decisions.find(
+      (decision) => decision.gateId === 'gate:namespace:bookinfo@1.28.0',
+    );
     expect(timedOut).toMatchObject({ outcome: 'timed-out', via: 'timer' });
     expect(timedOut?.by).toBeUndefined();
     expect(run.elapsedMs).toBeGreaterThanOrEqual(2 * HOUR_MS);
@@ -109,7 +127,9 @@ describe('a gate nobody answers', () => {
     });
 
     const atFailure = run.seen.get('failed:gate:before-control-plane@1.28.0#1');
-    expect(atFailure?.pendingGates).toEqual([expect.objectContaining({ kind: 'failure', stepId: 'gate:before-control-plane@1.28.0' })]);
+    expect(atFailure?.pendingGates).toEqual([
+      expect.objectContaining({ kind: 'failure', stepId: 'gate:before-control-plane@1.28.0' }),
+    ]);
     expect(atFailure?.pendingGates[0]?.description).toContain('GateTimedOut');
     expect(atFailure?.failure).toMatchObject({ type: 'GateTimedOut' });
     expect(run.result.status.decisions.map((decision) => [decision.gateId, decision.outcome])).toEqual([
@@ -123,7 +143,10 @@ describe('a gate nobody answers', () => {
 
 describe('a failed workload test', () => {
   // ratings-v1 fails its test on the new revision only: back on the old one it passes again.
-  const ratingsFails = (input: { name: string; expectedVersion: string | null }) => (input.name === 'ratings-v1' && input.expectedVersion === '1.28.0' ? failed('GET http://ratings:9080/ → 503 (wanted 200)') : null);
+  const ratingsFails = (input: { name: string; expectedVersion: string | null }) =>
+    input.name === 'ratings-v1' && input.expectedVersion === '1.28.0'
+      ? failed('GET http://ratings:9080/ → 503 (wanted 200)')
+      : null;
   const ratingsGate = 'failed:restart:bookinfo/ratings-v1@1.28.0#1';
 
   it('stops at a failure gate naming the deployment and the test; approved, ratings-v1 is left as it is and the canary goes on to reviews-v2', async () => {
@@ -135,9 +158,14 @@ describe('a failed workload test', () => {
     });
 
     const atGate = run.seen.get(ratingsGate);
-    expect(atGate?.pendingGates[0]?.description).toContain('bookinfo/ratings-v1: GET http://ratings:9080/ → 503 (wanted 200)');
+    expect(atGate?.pendingGates[0]?.description).toContain(
+      'bookinfo/ratings-v1: GET http://ratings:9080/ → 503 (wanted 200)',
+    );
     expect(atGate?.failure).toMatchObject({ type: 'TestFailed' });
-    expect(atGate?.workloads.find((workload) => workload.name === 'ratings-v1')).toMatchObject({ state: 'failed', test: { passed: false } });
+    expect(atGate?.workloads.find((workload) => workload.name === 'ratings-v1')).toMatchObject({
+      state: 'failed',
+      test: { passed: false },
+    });
     expect(atGate?.workloads.find((workload) => workload.name === 'reviews-v2')?.state).toBe('pending');
 
     expect(run.result.outcome).toBe('completed');
@@ -192,10 +220,17 @@ describe('a failed workload test', () => {
 
 describe('cancelling the upgrade from the Web UI', () => {
   it('means abort: the canary stopped at the default-tag gate is rolled back in a scope the cancellation cannot reach, and ends rolled-back', async () => {
-    const spec = specOf({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' } });
+    const spec = specOf({
+      install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' },
+      version: { target: '1.28.0' },
+    });
     const after = midCanary();
     after.controlPlane.installer = 'istioctl';
-    const run = await runUpgrade(env, { spec, inventories: [cluster({ installer: 'istioctl' }), after], operator: answering('gate:default-tag@1.28.0', 'cancel') });
+    const run = await runUpgrade(env, {
+      spec,
+      inventories: [cluster({ installer: 'istioctl' }), after],
+      operator: answering('gate:default-tag@1.28.0', 'cancel'),
+    });
 
     expect(run.result.outcome).toBe('rolled-back');
     expect(run.result.status.failure?.type).toBe('CancelledFailure');
@@ -212,6 +247,8 @@ describe('cancelling the upgrade from the Web UI', () => {
       'revisionUsers 1-28-0',
       'istioctlUninstallRevision 1-28-0',
     ]);
-    expect(run.result.status.rollback?.map((step) => step.state)).toEqual(run.result.status.rollback?.map(() => 'done'));
+    expect(run.result.status.rollback?.map((step) => step.state)).toEqual(
+      run.result.status.rollback?.map(() => 'done'),
+    );
   });
 });

@@ -22,7 +22,12 @@ const HOUR_MS = 3_600_000;
 const TEST = { http: { url: 'http://productpage.bookinfo:9080/' } };
 
 describe('rolling back an ambient upgrade', () => {
-  const ambientInPlace = (method: 'helm' | 'sail') => specOf({ install: { method, mode: 'ambient', strategy: 'in-place' }, version: { target: '1.28.0' }, tests: { bookinfo: TEST } });
+  const ambientInPlace = (method: 'helm' | 'sail') =>
+    specOf({
+      install: { method, mode: 'ambient', strategy: 'in-place' },
+      version: { target: '1.28.0' },
+      tests: { bookinfo: TEST },
+    });
 
   it('Helm: rejected at bookinfo, ztunnel goes back first, then istio-cni, then istiod, then the base chart', async () => {
     const run = await runUpgrade(env, {
@@ -56,26 +61,37 @@ describe('rolling back an ambient upgrade', () => {
   it('Sail: rejected at bookinfo, ZTunnel, then IstioCNI, then Istio go back to v1.27.3, each waited for', async () => {
     const run = await runUpgrade(env, {
       spec: ambientInPlace('sail'),
-      inventories: [cluster({ sail: 'InPlace', ambient: true }), cluster({ version: '1.28.0', sail: 'InPlace', ambient: true })],
+      inventories: [
+        cluster({ sail: 'InPlace', ambient: true }),
+        cluster({ version: '1.28.0', sail: 'InPlace', ambient: true }),
+      ],
       operator: answering('gate:namespace:bookinfo@1.28.0', 'reject'),
     });
 
     expect(run.result.outcome).toBe('rolled-back');
     const rollback = run.recorder.calls.slice(run.recorder.calls.lastIndexOf('readInventory'));
-    expect(rollback.filter((call) => call.startsWith('patchSailResource') || call.startsWith('waitSailReady'))).toEqual([
-      'patchSailResource ZTunnel v1.27.3',
-      'waitSailReady ZTunnel',
-      'patchSailResource IstioCNI v1.27.3',
-      'waitSailReady IstioCNI',
-      'patchSailResource Istio v1.27.3',
-      'waitSailReady Istio',
-    ]);
+    expect(rollback.filter((call) => call.startsWith('patchSailResource') || call.startsWith('waitSailReady'))).toEqual(
+      [
+        'patchSailResource ZTunnel v1.27.3',
+        'waitSailReady ZTunnel',
+        'patchSailResource IstioCNI v1.27.3',
+        'waitSailReady IstioCNI',
+        'patchSailResource Istio v1.27.3',
+        'waitSailReady Istio',
+      ],
+    );
   });
 });
 
 describe('a version skew the data plane could not follow', () => {
   it('refuses an ambient canary from 1.26 to 1.28 before touching anything: istio-cni and ztunnel would trail istiod by two minors', async () => {
-    const run = await runUpgrade(env, { spec: specOf({ install: { method: 'helm', mode: 'ambient', strategy: 'revision' }, version: { target: '1.28.0' } }), inventories: [cluster({ version: '1.26.4', ambient: true })] });
+    const run = await runUpgrade(env, {
+      spec: specOf({
+        install: { method: 'helm', mode: 'ambient', strategy: 'revision' },
+        version: { target: '1.28.0' },
+      }),
+      inventories: [cluster({ version: '1.26.4', ambient: true })],
+    });
 
     expect(run.result.outcome).toBe('refused');
     expect(run.result.plan).toBeNull();
@@ -86,18 +102,32 @@ describe('a version skew the data plane could not follow', () => {
 });
 
 describe("the worker's own API permissions", () => {
-  const to127 = specOf({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } });
+  const to127 = specOf({
+    install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' },
+    version: { target: '1.27.3' },
+  });
 
   it('are asked of the cluster before the first write: every permission the plan needs, the inventory reads among them', async () => {
     const run = await runUpgrade(env, { spec: to127, inventories: [cluster({ version: '1.26.4' })] });
 
     expect(run.result.outcome).toBe('completed');
-    expect(run.recorder.reviewed).toEqual(expect.arrayContaining(['list namespaces', 'list apps/deployments', 'patch apps/deployments', 'watch apps/deployments']));
+    expect(run.recorder.reviewed).toEqual(
+      expect.arrayContaining([
+        'list namespaces',
+        'list apps/deployments',
+        'patch apps/deployments',
+        'watch apps/deployments',
+      ]),
+    );
     expect(run.recorder.reviewed.filter((line) => line === 'list namespaces')).toHaveLength(1);
   });
 
   it('refuse the start naming verb, resource and step when one is missing, and nothing is written', async () => {
-    const run = await runUpgrade(env, { spec: to127, inventories: [cluster({ version: '1.26.4' })], deniedPermissions: ['patch apps/deployments'] });
+    const run = await runUpgrade(env, {
+      spec: to127,
+      inventories: [cluster({ version: '1.26.4' })],
+      deniedPermissions: ['patch apps/deployments'],
+    });
 
     expect(run.result.outcome).toBe('refused');
     expect(run.result.status.failure).toMatchObject({ type: 'PrecheckBlocked' });
@@ -106,12 +136,18 @@ describe("the worker's own API permissions", () => {
     // One finding per namespace the plan patches deployments in, each naming it.
     const missing = run.result.plan?.findings.filter((finding) => finding.check === 'missing-permission') ?? [];
     expect(missing.length).toBeGreaterThan(0);
-    for (const finding of missing) expect(finding.message).toMatch(/verb patch, resource deployments\.apps, namespace [a-z-]+; needed by /);
+    for (const finding of missing)
+      expect(finding.message).toMatch(/verb patch, resource deployments\.apps, namespace [a-z-]+; needed by /);
     expect(run.recorder.calls).toEqual(['readInventory']);
   });
 
   it('go on when the initiator overrode missing-permission, recording the override', async () => {
-    const run = await runUpgrade(env, { spec: to127, inventories: [cluster({ version: '1.26.4' })], deniedPermissions: ['patch apps/deployments'], overridePrechecks: ['missing-permission'] });
+    const run = await runUpgrade(env, {
+      spec: to127,
+      inventories: [cluster({ version: '1.26.4' })],
+      deniedPermissions: ['patch apps/deployments'],
+      overridePrechecks: ['missing-permission'],
+    });
 
     expect(run.result.outcome).toBe('completed');
     expect(run.result.status.overriddenPrechecks).toEqual(['missing-permission']);
@@ -121,10 +157,17 @@ describe("the worker's own API permissions", () => {
 describe('a blocking precheck', () => {
   const withLightstep = () => {
     const inventory = cluster({ version: '1.26.4' });
-    inventory.controlPlane.revisions = [revision('default', '1.26.4', { meshConfig: { extensionProviders: [{ name: 'traces', kind: 'lightstep' }], proxyMetadata: {}, raw: {} } })];
+    inventory.controlPlane.revisions = [
+      revision('default', '1.26.4', {
+        meshConfig: { extensionProviders: [{ name: 'traces', kind: 'lightstep' }], proxyMetadata: {}, raw: {} },
+      }),
+    ];
     return inventory;
   };
-  const to127 = specOf({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } });
+  const to127 = specOf({
+    install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' },
+    version: { target: '1.27.3' },
+  });
 
   it('refuses the upgrade (Lightstep tracing would silently stop on 1.27) and writes nothing', async () => {
     const run = await runUpgrade(env, { spec: to127, inventories: [withLightstep()] });
@@ -137,7 +180,11 @@ describe('a blocking precheck', () => {
   });
 
   it('runs when the initiator overrode that check by id, and status records the override', async () => {
-    const run = await runUpgrade(env, { spec: to127, inventories: [withLightstep()], overridePrechecks: ['removed-tracing-providers'] });
+    const run = await runUpgrade(env, {
+      spec: to127,
+      inventories: [withLightstep()],
+      overridePrechecks: ['removed-tracing-providers'],
+    });
 
     expect(run.result.outcome).toBe('completed');
     expect(run.result.status.overriddenPrechecks).toEqual(['removed-tracing-providers']);
@@ -146,20 +193,31 @@ describe('a blocking precheck', () => {
 
   it('from istioctl x precheck stops at a failure gate before the control plane; rejected, nothing was installed', async () => {
     const run = await runUpgrade(env, {
-      spec: specOf({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.0' } }),
+      spec: specOf({
+        install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' },
+        version: { target: '1.28.0' },
+      }),
       inventories: [cluster({ installer: 'istioctl' })],
-      precheck: { passed: false, findings: [{ level: 'Error', code: 'IST0159', message: 'conflicting sidecar injector' }] },
+      precheck: {
+        passed: false,
+        findings: [{ level: 'Error', code: 'IST0159', message: 'conflicting sidecar injector' }],
+      },
       operator: answering('failed:precheck@1.28.0#1', 'reject'),
     });
 
-    expect(run.seen.get('failed:precheck@1.28.0#1')?.failure?.message).toContain('IST0159 conflicting sidecar injector');
+    expect(run.seen.get('failed:precheck@1.28.0#1')?.failure?.message).toContain(
+      'IST0159 conflicting sidecar injector',
+    );
     expect(run.result.outcome).toBe('rolled-back');
     expect(run.recorder.only('istioctlInstall')).toEqual([]);
   });
 });
 
 describe('an old revision still in use at cleanup', () => {
-  const canary = specOf({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' } });
+  const canary = specOf({
+    install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' },
+    version: { target: '1.28.0' },
+  });
   const users = ['pod legacy/batch-7f9c-x2k4l', 'gateway istio-ingress/istio-ingressgateway'];
 
   it('is not removed: a failure gate names what uses it and status lists the blockers; approved, the upgrade ends with the revision kept', async () => {
@@ -173,7 +231,9 @@ describe('an old revision still in use at cleanup', () => {
     const atGate = run.seen.get('failed:remove-revision:default#1');
     expect(atGate?.blockers).toEqual(users);
     expect(atGate?.failure).toMatchObject({ type: 'RevisionInUse' });
-    expect(atGate?.pendingGates[0]?.description).toContain('pod legacy/batch-7f9c-x2k4l, gateway istio-ingress/istio-ingressgateway and 1 more');
+    expect(atGate?.pendingGates[0]?.description).toContain(
+      'pod legacy/batch-7f9c-x2k4l, gateway istio-ingress/istio-ingressgateway and 1 more',
+    );
     expect(run.recorder.only('istioctlUninstallRevision')).toEqual([]);
     expect(run.result.outcome).toBe('completed');
     expect(run.result.status.steps.find((step) => step.id === 'remove-revision:default')?.state).toBe('skipped');
@@ -185,7 +245,11 @@ describe('soaks and grace periods', () => {
   it('a 6h soak after istiod and a 2d grace before removal pass in full, in skipped time', async () => {
     const realStart = Date.now();
     const run = await runUpgrade(env, {
-      spec: specOf({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' }, timers: { soakAfterControlPlane: '6h', graceBeforeRevisionRemoval: '2d' } }),
+      spec: specOf({
+        install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' },
+        version: { target: '1.28.0' },
+        timers: { soakAfterControlPlane: '6h', graceBeforeRevisionRemoval: '2d' },
+      }),
       inventories: [cluster({ installer: 'istioctl' })],
     });
 

@@ -4,15 +4,28 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SpecInput } from '../../core/spec/schema.js';
-import { answerGates, meshState, quickSpec, runWorker, scenarioFrom, startUpgrade , e2eSuite } from './support/upgrade-harness.js';
+import {
+  answerGates,
+  meshState,
+  quickSpec,
+  runWorker,
+  scenarioFrom,
+  startUpgrade,
+  e2eSuite,
+} from './support/upgrade-harness.js';
 
 const suite = e2eSuite();
 
 describe('istioctl in place', () => {
   it('upgrades the revision-less istiod and its ingress gateway to 1.27.3, then restarts bookinfo onto it', async () => {
     const cluster = await suite.fresh('sidecarIstioctl');
-    const spec: SpecInput = quickSpec({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } });
-    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec)));
+    const spec: SpecInput = quickSpec({
+      install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' },
+      version: { target: '1.27.3' },
+    });
+    const result = await runWorker(suite.env, cluster, async (taskQueue) =>
+      answerGates(await startUpgrade(suite.env, taskQueue, spec)),
+    );
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     const after = meshState(cluster) as { istiods: string[]; proxies: Record<string, string> };
@@ -22,14 +35,26 @@ describe('istioctl in place', () => {
 
   it('upgrades an ambient mesh with one istioctl upgrade that also rolls istio-cni and ztunnel', async () => {
     const cluster = await suite.fresh(
-      scenarioFrom('ambientSail', (scenario) => ({ ...scenario, name: 'ambient-istioctl-1.26', istio: { installer: 'istioctl', mode: 'ambient', version: '1.26.4' } })),
+      scenarioFrom('ambientSail', (scenario) => ({
+        ...scenario,
+        name: 'ambient-istioctl-1.26',
+        istio: { installer: 'istioctl', mode: 'ambient', version: '1.26.4' },
+      })),
     );
-    const spec: SpecInput = quickSpec({ install: { method: 'istioctl', mode: 'ambient', strategy: 'in-place' }, version: { target: '1.27.3' } });
-    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec)));
+    const spec: SpecInput = quickSpec({
+      install: { method: 'istioctl', mode: 'ambient', strategy: 'in-place' },
+      version: { target: '1.27.3' },
+    });
+    const result = await runWorker(suite.env, cluster, async (taskQueue) =>
+      answerGates(await startUpgrade(suite.env, taskQueue, spec)),
+    );
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
-    expect(result.status.steps.find((step) => step.kind === 'upgrade-control-plane')?.note).toMatch(/istio-cni, ztunnel rolled/);
-    const image = (name: string) => JSON.stringify(cluster.sim.get('daemonsets', 'istio-system', name)?.spec ?? {}).match(/:(\d+\.\d+\.\d+)/)?.[1];
+    expect(result.status.steps.find((step) => step.kind === 'upgrade-control-plane')?.note).toMatch(
+      /istio-cni, ztunnel rolled/,
+    );
+    const image = (name: string) =>
+      JSON.stringify(cluster.sim.get('daemonsets', 'istio-system', name)?.spec ?? {}).match(/:(\d+\.\d+\.\d+)/)?.[1];
     expect(image('istio-cni-node')).toBe('1.27.3');
     expect(image('ztunnel')).toBe('1.27.3');
   }, 120_000);

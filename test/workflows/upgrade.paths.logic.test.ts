@@ -38,15 +38,21 @@ function expectCompletedAsPlanned(run: Run, spec: SpecInput, inventory: Inventor
   expect(status.steps.filter((step) => step.state !== 'done')).toEqual([]);
   expect(run.result.plan?.steps.map((step) => step.id)).toEqual(plannedIds(spec, inventory));
   // Every gate of the plan was opened and approved, in plan order; nothing else was decided.
-  expect(status.decisions.map((decision) => [decision.gateId, decision.outcome])).toEqual(status.steps.filter((step) => step.kind === 'gate').map((step) => [step.id, 'approved']));
+  expect(status.decisions.map((decision) => [decision.gateId, decision.outcome])).toEqual(
+    status.steps.filter((step) => step.kind === 'gate').map((step) => [step.id, 'approved']),
+  );
 }
 
-const restartsOn = (version: string, revision: string) => BOOKINFO.map((name) => `rolloutWorkload bookinfo/${name} ${version}@${revision}`);
+const restartsOn = (version: string, revision: string) =>
+  BOOKINFO.map((name) => `rolloutWorkload bookinfo/${name} ${version}@${revision}`);
 const testsThroughZtunnel = BOOKINFO.map((name) => `runWorkloadTest bookinfo/${name}`);
 
 describe('in place, sidecar mode', () => {
   it('istioctl: precheck, istioctl upgrade rolls istiod and its ingress, soak, restart the gateway, then bookinfo one deployment at a time, and verify', async () => {
-    const spec = specOf({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.0' } });
+    const spec = specOf({
+      install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' },
+      version: { target: '1.28.0' },
+    });
     const inventory = cluster({ installer: 'istioctl' });
     const run = await runUpgrade(env, { spec, inventories: [inventory] });
 
@@ -64,7 +70,10 @@ describe('in place, sidecar mode', () => {
   });
 
   it('Helm: the base chart before istiod, every hop of 1.26 → 1.28 one minor at a time, each hop restarting bookinfo before the next', async () => {
-    const spec = specOf({ install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.0' } });
+    const spec = specOf({
+      install: { method: 'helm', mode: 'sidecar', strategy: 'in-place' },
+      version: { target: '1.28.0' },
+    });
     const inventory = cluster({ version: '1.26.4' });
     const run = await runUpgrade(env, { spec, inventories: [inventory] });
 
@@ -82,7 +91,10 @@ describe('in place, sidecar mode', () => {
   });
 
   it('Sail InPlace: set Istio to v1.28.0, wait for Ready, soak, restart the gateway and bookinfo', async () => {
-    const spec = specOf({ install: { method: 'sail', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.28.0' } });
+    const spec = specOf({
+      install: { method: 'sail', mode: 'sidecar', strategy: 'in-place' },
+      version: { target: '1.28.0' },
+    });
     const inventory = cluster({ sail: 'InPlace' });
     const run = await runUpgrade(env, { spec, inventories: [inventory] });
 
@@ -101,7 +113,12 @@ describe('in place, sidecar mode', () => {
 });
 
 describe('in place, ambient mode', () => {
-  const ambientSpec = (method: 'istioctl' | 'helm' | 'sail') => specOf({ install: { method, mode: 'ambient', strategy: 'in-place' }, version: { target: '1.28.0' }, tests: { bookinfo: TEST } });
+  const ambientSpec = (method: 'istioctl' | 'helm' | 'sail') =>
+    specOf({
+      install: { method, mode: 'ambient', strategy: 'in-place' },
+      version: { target: '1.28.0' },
+      tests: { bookinfo: TEST },
+    });
 
   it('istioctl: one istioctl upgrade rolls istiod, istio-cni and ztunnel (each waited for node by node), then bookinfo is tested through ztunnel', async () => {
     const spec = ambientSpec('istioctl');
@@ -144,7 +161,9 @@ describe('in place, ambient mode', () => {
       'checkProxies 1.28.0@any',
     ]);
     // ztunnel rolled only after a human approved it.
-    const ztunnelGate = run.result.status.decisions.find((decision) => decision.gateId === 'gate:before-ztunnel@1.28.0');
+    const ztunnelGate = run.result.status.decisions.find(
+      (decision) => decision.gateId === 'gate:before-ztunnel@1.28.0',
+    );
     expect(ztunnelGate?.outcome).toBe('approved');
   });
 
@@ -171,7 +190,10 @@ describe('in place, ambient mode', () => {
 
 describe('revision canary, sidecar mode', () => {
   it('istioctl: install 1-28-0 beside the revision-less istiod, move bookinfo and restart it, make 1-28-0 the default, restart the gateway, wait out the grace period, re-check users, uninstall default', async () => {
-    const spec = specOf({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' } });
+    const spec = specOf({
+      install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' },
+      version: { target: '1.28.0' },
+    });
     const inventory = cluster({ installer: 'istioctl' });
     const run = await runUpgrade(env, { spec, inventories: [inventory] });
 
@@ -195,7 +217,10 @@ describe('revision canary, sidecar mode', () => {
   });
 
   it('Helm: the base chart keeps defaultRevision until the tag moves, istiod-1-28-0 is installed beside istiod, and the old release goes last', async () => {
-    const spec = specOf({ install: { method: 'helm', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' } });
+    const spec = specOf({
+      install: { method: 'helm', mode: 'sidecar', strategy: 'revision' },
+      version: { target: '1.28.0' },
+    });
     const inventory = cluster();
     const run = await runUpgrade(env, { spec, inventories: [inventory] });
 
@@ -217,8 +242,15 @@ describe('revision canary, sidecar mode', () => {
   });
 
   it('Sail RevisionBased: set Istio to v1.28.0 so Sail installs default-v1-28-0, relabel the pinned gateway, move bookinfo, and wait for Sail to delete default-v1-27-3 itself', async () => {
-    const spec = specOf({ install: { method: 'sail', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' } });
-    const inventory = cluster({ revision: 'default-v1-27-3', sail: 'RevisionBased', bookinfoLabels: { 'istio.io/rev': 'default-v1-27-3' } });
+    const spec = specOf({
+      install: { method: 'sail', mode: 'sidecar', strategy: 'revision' },
+      version: { target: '1.28.0' },
+    });
+    const inventory = cluster({
+      revision: 'default-v1-27-3',
+      sail: 'RevisionBased',
+      bookinfoLabels: { 'istio.io/rev': 'default-v1-27-3' },
+    });
     const run = await runUpgrade(env, { spec, inventories: [inventory] });
 
     expectCompletedAsPlanned(run, spec, inventory);
@@ -239,7 +271,12 @@ describe('revision canary, sidecar mode', () => {
 });
 
 describe('revision canary, ambient mode', () => {
-  const ambientSpec = (method: 'istioctl' | 'helm' | 'sail') => specOf({ install: { method, mode: 'ambient', strategy: 'revision' }, version: { target: '1.28.0' }, tests: { bookinfo: TEST } });
+  const ambientSpec = (method: 'istioctl' | 'helm' | 'sail') =>
+    specOf({
+      install: { method, mode: 'ambient', strategy: 'revision' },
+      version: { target: '1.28.0' },
+      tests: { bookinfo: TEST },
+    });
 
   it('istioctl: the new revision, then istio-cni and ztunnel in place (waited for, never before istiod), bookinfo tested through ztunnel, the default tag moved, the old revision removed', async () => {
     const spec = ambientSpec('istioctl');
@@ -270,7 +307,9 @@ describe('revision canary, ambient mode', () => {
     const run = await runUpgrade(env, { spec, inventories: [inventory] });
 
     expectCompletedAsPlanned(run, spec, inventory);
-    expect(run.recorder.only('helmUpgradeInstall', 'helmUninstall', 'waitForRollout', 'runWorkloadTest', 'istioctlTagSet')).toEqual([
+    expect(
+      run.recorder.only('helmUpgradeInstall', 'helmUninstall', 'waitForRollout', 'runWorkloadTest', 'istioctlTagSet'),
+    ).toEqual([
       'helmUpgradeInstall istio-base istio/base 1.28.0',
       'helmUpgradeInstall istiod-1-28-0 istio/istiod 1.28.0',
       'helmUpgradeInstall istio-cni istio/cni 1.28.0',

@@ -7,19 +7,26 @@ import { describe, expect, it } from 'vitest';
 import type { SpecInput } from '../../core/spec/schema.js';
 import type { rollback } from '../../workflows/rollback.js';
 import type { UpgradeResult } from '../../workflows/messages.js';
-import { answerGates, meshState, quickSpec, runWorker, startUpgrade , e2eSuite } from './support/upgrade-harness.js';
+import { answerGates, meshState, quickSpec, runWorker, startUpgrade, e2eSuite } from './support/upgrade-harness.js';
 
 const suite = e2eSuite();
 
 const canary = (extra: Partial<SpecInput> = {}): SpecInput =>
-  quickSpec({ install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.27.3' }, scope: { namespaces: ['bookinfo'] }, ...extra });
+  quickSpec({
+    install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' },
+    version: { target: '1.27.3' },
+    scope: { namespaces: ['bookinfo'] },
+    ...extra,
+  });
 
 function rollBack(taskQueue: string, upgraded: UpgradeResult): Promise<UpgradeResult> {
   if (upgraded.plan === null) throw new Error('the upgrade has no plan');
   return suite.env.client.workflow.execute<typeof rollback>('rollback', {
     taskQueue,
     workflowId: `rollback-${randomUUID()}`,
-    args: [{ upgradeId: 'the-upgrade', by: 'alice', reason: 'latency regression', plan: upgraded.plan, spec: upgraded.spec }],
+    args: [
+      { upgradeId: 'the-upgrade', by: 'alice', reason: 'latency regression', plan: upgraded.plan, spec: upgraded.spec },
+    ],
   });
 }
 
@@ -28,7 +35,13 @@ describe('rollback of a finished upgrade', () => {
     const cluster = await suite.fresh();
     const before = meshState(cluster);
     await runWorker(suite.env, cluster, async (taskQueue) => {
-      const upgraded = await answerGates(await startUpgrade(suite.env, taskQueue, canary({ scope: { namespaces: ['bookinfo'], exclude: ['bookinfo/reviews-v3'] } })));
+      const upgraded = await answerGates(
+        await startUpgrade(
+          suite.env,
+          taskQueue,
+          canary({ scope: { namespaces: ['bookinfo'], exclude: ['bookinfo/reviews-v3'] } }),
+        ),
+      );
       expect(upgraded.outcome).toBe('completed');
       expect(upgraded.plan?.steps.some((step) => step.kind === 'remove-old-revision')).toBe(false);
       const rolledBack = await rollBack(taskQueue, upgraded);

@@ -5,19 +5,25 @@
 import { describe, expect, it } from 'vitest';
 import type { SimCluster } from '../activities/support/sim.js';
 import type { SpecInput } from '../../core/spec/schema.js';
-import { answerGates, quickSpec, runWorker, scenarioFrom, startUpgrade , e2eSuite } from './support/upgrade-harness.js';
+import { answerGates, quickSpec, runWorker, scenarioFrom, startUpgrade, e2eSuite } from './support/upgrade-harness.js';
 
 const suite = e2eSuite();
 
-const specVersion = (cluster: SimCluster, resource: string, name: string) => (cluster.sim.get(resource, undefined, name)?.spec as { version?: string } | undefined)?.version;
+const specVersion = (cluster: SimCluster, resource: string, name: string) =>
+  (cluster.sim.get(resource, undefined, name)?.spec as { version?: string } | undefined)?.version;
 
 describe('Sail', () => {
   it('runs an ambient RevisionBased upgrade: new revision, istio-cni, a gate, ztunnel, and Sail deletes the old revision after its grace period', async () => {
     const cluster = await suite.fresh('ambientSail');
-    const spec: SpecInput = quickSpec({ install: { method: 'sail', mode: 'ambient', strategy: 'revision' }, version: { target: '1.27.3' } });
+    const spec: SpecInput = quickSpec({
+      install: { method: 'sail', mode: 'ambient', strategy: 'revision' },
+      version: { target: '1.27.3' },
+    });
     // The inventory reads a waypoint's revision from its pods, where Sail's revision name shows
     // rather than the tag the Gateway follows; until the reader looks at the Gateway, override.
-    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec, ['waypoint-tags'])));
+    const result = await runWorker(suite.env, cluster, async (taskQueue) =>
+      answerGates(await startUpgrade(suite.env, taskQueue, spec, ['waypoint-tags'])),
+    );
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     const order = result.status.steps.map((step) => step.kind);
@@ -27,7 +33,9 @@ describe('Sail', () => {
     expect(specVersion(cluster, 'istios.sailoperator.io', 'default')).toBe('v1.27.3');
     expect(specVersion(cluster, 'istiocnis.sailoperator.io', 'default')).toBe('v1.27.3');
     expect(specVersion(cluster, 'ztunnels.sailoperator.io', 'default')).toBe('v1.27.3');
-    expect(cluster.sim.list('istiorevisions.sailoperator.io').map((revision) => revision.metadata.name)).toEqual(['default-v1-27-3']);
+    expect(cluster.sim.list('istiorevisions.sailoperator.io').map((revision) => revision.metadata.name)).toEqual([
+      'default-v1-27-3',
+    ]);
   }, 150_000);
 
   it('runs a sidecar InPlace upgrade by setting the Istio version and restarting the workloads', async () => {
@@ -36,11 +44,20 @@ describe('Sail', () => {
         ...scenario,
         name: 'sidecar-sail-inplace-1.26',
         istio: { installer: 'sail', mode: 'sidecar', version: '1.26.4', sail: { updateStrategy: 'InPlace' } },
-        namespaces: (scenario.namespaces ?? []).map((namespace) => ({ ...namespace, labels: { 'istio-injection': 'enabled' }, waypoints: [] })),
+        namespaces: (scenario.namespaces ?? []).map((namespace) => ({
+          ...namespace,
+          labels: { 'istio-injection': 'enabled' },
+          waypoints: [],
+        })),
       })),
     );
-    const spec: SpecInput = quickSpec({ install: { method: 'sail', mode: 'sidecar', strategy: 'in-place' }, version: { target: '1.27.3' } });
-    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, spec)));
+    const spec: SpecInput = quickSpec({
+      install: { method: 'sail', mode: 'sidecar', strategy: 'in-place' },
+      version: { target: '1.27.3' },
+    });
+    const result = await runWorker(suite.env, cluster, async (taskQueue) =>
+      answerGates(await startUpgrade(suite.env, taskQueue, spec)),
+    );
     expect(result.status.failure).toBeNull();
     expect(result.outcome).toBe('completed');
     expect(specVersion(cluster, 'istios.sailoperator.io', 'default')).toBe('v1.27.3');

@@ -71,17 +71,26 @@ async function restartServer(handle: WorkflowHandle<typeof upgrade>): Promise<vo
  * Polls the status (a query fails while the server is down) and approves every pending gate but
  * `hold`, until `until` holds; returns that status.
  */
-async function driveUntil(handle: WorkflowHandle<typeof upgrade>, until: (status: UpgradeStatus) => boolean, hold: string | null): Promise<UpgradeStatus> {
+async function driveUntil(
+  handle: WorkflowHandle<typeof upgrade>,
+  until: (status: UpgradeStatus) => boolean,
+  hold: string | null,
+): Promise<UpgradeStatus> {
   let turn = 0;
   for (;;) {
     const status = await handle.query(statusQuery).catch(() => null);
     if (status !== null && until(status)) return status;
-    if (status?.outcome) throw new Error(`the upgrade ended (${status.outcome}) before the stop point: ${status.steps.map((s) => `${s.id}:${s.state}`).join(', ')}`);
+    if (status?.outcome)
+      throw new Error(
+        `the upgrade ended (${status.outcome}) before the stop point: ${status.steps.map((s) => `${s.id}:${s.state}`).join(', ')}`,
+      );
     for (const gate of status?.pendingGates ?? []) {
       if (gate.id === hold) continue;
       if (gate.kind === 'failure') throw new Error(`unexpected failure gate: ${gate.description}`);
       const by = APPROVERS[turn++ % APPROVERS.length] ?? 'alice';
-      await handle.executeUpdate(decideUpdate, { args: [{ gateId: gate.id, by, requestId: randomUUID(), decision: 'approve' }] });
+      await handle.executeUpdate(decideUpdate, {
+        args: [{ gateId: gate.id, by, requestId: randomUUID(), decision: 'approve' }],
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -98,11 +107,19 @@ describe('the Temporal server restarted in the middle of a canary', () => {
       await restartServer(handle);
       const afterFirst = await driveUntil(handle, () => true, GATE);
       expect(afterFirst.pendingGates.map((gate) => gate.id)).toEqual([GATE]);
-      expect(afterFirst.steps.map((step) => `${step.id}:${step.state}`)).toEqual(atGate.steps.map((step) => `${step.id}:${step.state}`));
+      expect(afterFirst.steps.map((step) => `${step.id}:${step.state}`)).toEqual(
+        atGate.steps.map((step) => `${step.id}:${step.state}`),
+      );
       expect(cluster.sim.writeLog.length).toBe(writesBeforeGate);
 
       // 2. reviews-v2 rolls out (its patch sent, its pods not ready yet): stop the server again.
-      const midRestart = await driveUntil(handle, (status) => bookinfoRestarts(cluster)['reviews-v2'] === 1 && status.workloads.find((w) => w.name === 'reviews-v2')?.state === 'running', null);
+      const midRestart = await driveUntil(
+        handle,
+        (status) =>
+          bookinfoRestarts(cluster)['reviews-v2'] === 1 &&
+          status.workloads.find((w) => w.name === 'reviews-v2')?.state === 'running',
+        null,
+      );
       expect(midRestart.current).toBe('restart:bookinfo/reviews-v2@1.27.3');
       await restartServer(handle);
 
@@ -115,6 +132,10 @@ describe('the Temporal server restarted in the middle of a canary', () => {
     await expectFinishedOnce(env, outcome, cluster);
     const history = await outcome.handle.fetchHistory();
     expect((history.events ?? []).filter((event) => event.workflowExecutionStartedEventAttributes).length).toBe(1);
-    expect(outcome.result.status.decisions.filter((decision) => decision.gateId === GATE).map((decision) => `${decision.outcome} via ${decision.via}`)).toEqual(['approved via update']);
+    expect(
+      outcome.result.status.decisions
+        .filter((decision) => decision.gateId === GATE)
+        .map((decision) => `${decision.outcome} via ${decision.via}`),
+    ).toEqual(['approved via update']);
   }, 300_000);
 });

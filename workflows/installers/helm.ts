@@ -3,7 +3,12 @@
  * each upgraded with `--wait` so it returns once the release's pods are ready. Every hop upgrades
  * `base` before istiod; tags move with `istioctl tag set`, as Istio's canary guide does.
  */
-import type { InstallRevisionStep, RemoveOldRevisionStep, UpgradeBaseStep, UpgradeControlPlaneStep } from '../../core/plan/steps.js';
+import type {
+  InstallRevisionStep,
+  RemoveOldRevisionStep,
+  UpgradeBaseStep,
+  UpgradeControlPlaneStep,
+} from '../../core/plan/steps.js';
 import { waits } from '../activities.js';
 import type { StepContext } from '../steps/context.js';
 import { installedDaemonSet, ROLLOUT_DEADLINE_SECONDS } from './installer.js';
@@ -20,7 +25,11 @@ function istiodValues(context: StepContext, revision: string): Record<string, un
 }
 
 /** The istiod release of a revision at a version: a new revision installs it, an in-place hop upgrades it. */
-async function istiod(summary: string, step: InstallRevisionStep | UpgradeControlPlaneStep, context: StepContext): Promise<string> {
+async function istiod(
+  summary: string,
+  step: InstallRevisionStep | UpgradeControlPlaneStep,
+  context: StepContext,
+): Promise<string> {
   const release = istiodRelease(step.revision);
   const change = await waits(summary).helmUpgradeInstall({
     version: step.version,
@@ -30,13 +39,27 @@ async function istiod(summary: string, step: InstallRevisionStep | UpgradeContro
     values: istiodValues(context, step.revision),
     waitSeconds: ROLLOUT_DEADLINE_SECONDS,
   });
-  return change.changed ? `release ${release} at revision ${change.revision ?? '?'}` : `release ${release} already at ${step.version}`;
+  return change.changed
+    ? `release ${release} at revision ${change.revision ?? '?'}`
+    : `release ${release} already at ${step.version}`;
 }
 
-function nodeAgentChart(step: NodeAgentStep, context: StepContext): { release: string; chart: string; values: Record<string, unknown> } {
-  if (step.kind === 'upgrade-cni') return { release: 'istio-cni', chart: 'istio/cni', values: context.spec.install.mode === 'ambient' ? { profile: 'ambient' } : {} };
+function nodeAgentChart(
+  step: NodeAgentStep,
+  context: StepContext,
+): { release: string; chart: string; values: Record<string, unknown> } {
+  if (step.kind === 'upgrade-cni')
+    return {
+      release: 'istio-cni',
+      chart: 'istio/cni',
+      values: context.spec.install.mode === 'ambient' ? { profile: 'ambient' } : {},
+    };
   // The chart's `revision` is the istiod ztunnel takes its configuration from (its xDS address).
-  return { release: 'ztunnel', chart: 'istio/ztunnel', values: step.revision === null || step.revision === 'default' ? {} : { revision: step.revision } };
+  return {
+    release: 'ztunnel',
+    chart: 'istio/ztunnel',
+    values: step.revision === null || step.revision === 'default' ? {} : { revision: step.revision },
+  };
 }
 
 export const helm: Installer = {
@@ -46,27 +69,48 @@ export const helm: Installer = {
 
   async upgradeBase(step: UpgradeBaseStep): Promise<string> {
     const values = step.defaultRevision === null ? {} : { defaultRevision: step.defaultRevision };
-    const change = await waits(`helm upgrade ${step.release} ${step.fromVersion} → ${step.version}`).helmUpgradeInstall({ version: step.version, release: step.release, chart: 'istio/base', namespace: step.namespace, values });
-    return change.changed ? `release ${step.release} at revision ${change.revision ?? '?'}` : `release ${step.release} already at ${step.version}`;
+    const change = await waits(`helm upgrade ${step.release} ${step.fromVersion} → ${step.version}`).helmUpgradeInstall(
+      { version: step.version, release: step.release, chart: 'istio/base', namespace: step.namespace, values },
+    );
+    return change.changed
+      ? `release ${step.release} at revision ${change.revision ?? '?'}`
+      : `release ${step.release} already at ${step.version}`;
   },
 
-  installRevision: (step, context) => istiod(`helm install ${istiodRelease(step.revision)} ${step.version}`, step, context),
+  installRevision: (step, context) =>
+    istiod(`helm install ${istiodRelease(step.revision)} ${step.version}`, step, context),
 
-  upgradeControlPlane: (step, context) => istiod(`helm upgrade ${istiodRelease(step.revision)} ${step.fromVersion} → ${step.version}`, step, context),
+  upgradeControlPlane: (step, context) =>
+    istiod(`helm upgrade ${istiodRelease(step.revision)} ${step.fromVersion} → ${step.version}`, step, context),
 
   async upgradeNodeAgent(step, found, context) {
     const daemonSet = found ?? installedDaemonSet(step, context);
     const { release, chart, values } = nodeAgentChart(step, context);
-    await waits(`helm upgrade ${release} to ${step.version}`).helmUpgradeInstall({ version: step.version, release, chart, namespace: daemonSet.namespace, values, waitSeconds: ROLLOUT_DEADLINE_SECONDS });
+    await waits(`helm upgrade ${release} to ${step.version}`).helmUpgradeInstall({
+      version: step.version,
+      release,
+      chart,
+      namespace: daemonSet.namespace,
+      values,
+      waitSeconds: ROLLOUT_DEADLINE_SECONDS,
+    });
     return daemonSet;
   },
 
   moveTag: istioctlMoveTag,
 
-  async removeRevision(step: RemoveOldRevisionStep, _context: StepContext, assertUnused: () => Promise<void>): Promise<string> {
+  async removeRevision(
+    step: RemoveOldRevisionStep,
+    _context: StepContext,
+    assertUnused: () => Promise<void>,
+  ): Promise<string> {
     await assertUnused();
     const release = istiodRelease(step.revision);
-    const change = await waits(`helm uninstall ${release}`).helmUninstall({ version: step.version, release, namespace: step.namespace });
+    const change = await waits(`helm uninstall ${release}`).helmUninstall({
+      version: step.version,
+      release,
+      namespace: step.namespace,
+    });
     return change.changed ? `release ${release} uninstalled` : `release ${release} was already gone`;
   },
 };

@@ -55,5 +55,8 @@ export const nodeAgentName = (step: NodeAgentStep) => (step.kind === 'upgrade-cn
 
 /** The DaemonSet a method that installs node agents itself (istioctl, Helm) names them by, in the control plane's namespace. */
 export function installedDaemonSet(step: NodeAgentStep, context: StepContext): DaemonSetRef {
-  return { namespace: context.spec.install.namespace, name: step.kind === 'upgrade-cni' ? 'istio-cni-node' : 'ztunnel' };
+  return {
+    namespace: context.spec.install.namespace,
+    name: step.kind === 'upgrade-cni' ? 'istio-cni-node' : 'ztunnel',
+  };
 }

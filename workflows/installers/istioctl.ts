@@ -3,7 +3,13 @@
  * command applies the whole installation, so the gateways it installed and, in ambient,
  * istio-cni and ztunnel roll with istiod; the step waits for each. Tags move with `istioctl tag set`.
  */
-import type { InstallRevisionStep, MoveTagStep, PrecheckStep, RemoveOldRevisionStep, UpgradeControlPlaneStep } from '../../core/plan/steps.js';
+import type {
+  InstallRevisionStep,
+  MoveTagStep,
+  PrecheckStep,
+  RemoveOldRevisionStep,
+  UpgradeControlPlaneStep,
+} from '../../core/plan/steps.js';
 import { cluster, waits } from '../activities.js';
 import { workflowFailure, proxyMismatch } from '../failures.js';
 import type { StepContext } from '../steps/context.js';
@@ -22,16 +28,32 @@ async function waitForAlsoUpgraded(step: UpgradeControlPlaneStep, context: StepC
   for (const agent of agents) {
     const namespace = agent.found?.namespace ?? step.namespace;
     const name = agent.found?.name ?? agent.name;
-    await waits(`wait for ${agent.label} to roll node by node`).waitForRollout({ kind: 'DaemonSet', namespace, name, deadlineSeconds: ROLLOUT_DEADLINE_SECONDS });
+    await waits(`wait for ${agent.label} to roll node by node`).waitForRollout({
+      kind: 'DaemonSet',
+      namespace,
+      name,
+      deadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
+    });
     rolled.push(agent.label);
   }
   const gateways = step.alsoUpgrades.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`);
   for (const gateway of step.alsoUpgrades.gateways) {
-    await waits(`wait for gateway ${gateway.namespace}/${gateway.name} to roll`).waitForRollout({ kind: 'Deployment', namespace: gateway.namespace, name: gateway.name, deadlineSeconds: ROLLOUT_DEADLINE_SECONDS });
+    await waits(`wait for gateway ${gateway.namespace}/${gateway.name} to roll`).waitForRollout({
+      kind: 'Deployment',
+      namespace: gateway.namespace,
+      name: gateway.name,
+      deadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
+    });
   }
   if (gateways.length > 0) {
-    const check = await cluster(`check gateways run ${step.version}`).checkProxies({ namespaces: [], gateways, version: step.version, revision: null });
-    if (check.wrongCount > 0) throw proxyMismatch(`gateways not on ${step.version} after istioctl upgrade`, check.wrong, check.wrongCount);
+    const check = await cluster(`check gateways run ${step.version}`).checkProxies({
+      namespaces: [],
+      gateways,
+      version: step.version,
+      revision: null,
+    });
+    if (check.wrongCount > 0)
+      throw proxyMismatch(`gateways not on ${step.version} after istioctl upgrade`, check.wrong, check.wrongCount);
     rolled.push(...gateways);
   }
   return rolled;
@@ -42,7 +64,11 @@ async function waitForAlsoUpgraded(step: UpgradeControlPlaneStep, context: StepC
  * canary guide uses to move one, whatever installed it: the Helm installer moves tags this way too.
  */
 export async function istioctlMoveTag(step: MoveTagStep, context: StepContext): Promise<string> {
-  const change = await waits(`istioctl tag set ${step.tag} --revision ${step.toRevision}`).istioctlTagSet({ version: context.plan.target, tag: step.tag, revision: step.toRevision });
+  const change = await waits(`istioctl tag set ${step.tag} --revision ${step.toRevision}`).istioctlTagSet({
+    version: context.plan.target,
+    tag: step.tag,
+    revision: step.toRevision,
+  });
   return change.changed ? `tag ${step.tag} → ${step.toRevision}` : `tag ${step.tag} already on ${step.toRevision}`;
 }
 
@@ -50,19 +76,40 @@ export const istioctl: Installer = {
   recreatesRemovedRevision: false,
 
   async analyze(step: PrecheckStep): Promise<string> {
-    const report = await waits(`istioctl x precheck for ${step.targetVersion}`).istioctlPrecheck({ version: step.targetVersion });
+    const report = await waits(`istioctl x precheck for ${step.targetVersion}`).istioctlPrecheck({
+      version: step.targetVersion,
+    });
     const errors = report.findings.filter((finding) => finding.level === 'Error');
-    if (errors.length > 0) throw workflowFailure('PrecheckBlocked', `istioctl x precheck: ${errors.map((e) => `${e.code} ${e.message}`).join('; ')}`, report);
+    if (errors.length > 0)
+      throw workflowFailure(
+        'PrecheckBlocked',
+        `istioctl x precheck: ${errors.map((e) => `${e.code} ${e.message}`).join('; ')}`,
+        report,
+      );
     return `istioctl x precheck: ${report.findings.length === 0 ? 'clean' : report.findings.map((f) => `${f.level} ${f.code}`).join(', ')}`;
   },
 
   async installRevision(step: InstallRevisionStep, context: StepContext): Promise<string> {
-    const change = await waits(`istioctl install revision ${step.revision} (${step.version})`).istioctlInstall({ version: step.version, revision: step.revision, namespace: step.namespace, ...profile(context) });
-    return change.changed ? `installed revision ${step.revision}` : `revision ${step.revision} already ran ${step.version}`;
+    const change = await waits(`istioctl install revision ${step.revision} (${step.version})`).istioctlInstall({
+      version: step.version,
+      revision: step.revision,
+      namespace: step.namespace,
+      ...profile(context),
+    });
+    return change.changed
+      ? `installed revision ${step.revision}`
+      : `revision ${step.revision} already ran ${step.version}`;
   },
 
   async upgradeControlPlane(step: UpgradeControlPlaneStep, context: StepContext): Promise<string> {
-    const change = await waits(`istioctl upgrade ${step.revision} ${step.fromVersion} → ${step.version}`).istioctlInstall({ version: step.version, revision: step.revision, namespace: step.namespace, ...profile(context) });
+    const change = await waits(
+      `istioctl upgrade ${step.revision} ${step.fromVersion} → ${step.version}`,
+    ).istioctlInstall({
+      version: step.version,
+      revision: step.revision,
+      namespace: step.namespace,
+      ...profile(context),
+    });
     const also = await waitForAlsoUpgraded(step, context);
     const rolled = also.length > 0 ? `; ${also.join(', ')} rolled` : '';
     return `${change.changed ? `istiod ${step.revision} upgraded to ${step.version}` : `istiod ${step.revision} already ran ${step.version}`}${rolled}`;
@@ -73,9 +120,17 @@ export const istioctl: Installer = {
 
   moveTag: istioctlMoveTag,
 
-  async removeRevision(step: RemoveOldRevisionStep, context: StepContext, assertUnused: () => Promise<void>): Promise<string> {
+  async removeRevision(
+    step: RemoveOldRevisionStep,
+    context: StepContext,
+    assertUnused: () => Promise<void>,
+  ): Promise<string> {
     await assertUnused();
-    const change = await waits(`istioctl uninstall --revision ${step.revision}`).istioctlUninstallRevision({ version: context.plan.target, revision: step.revision, namespace: step.namespace });
+    const change = await waits(`istioctl uninstall --revision ${step.revision}`).istioctlUninstallRevision({
+      version: context.plan.target,
+      revision: step.revision,
+      namespace: step.namespace,
+    });
     return change.changed ? `revision ${step.revision} uninstalled` : `revision ${step.revision} was already gone`;
   },
 };

@@ -16,10 +16,18 @@ async function stillUsed(step: RemoveOldRevisionStep, context: StepContext): Pro
   context.board.setBlockers(users.users);
   if (users.count > 0) {
     const more = users.count > users.users.length ? ` and ${users.count - users.users.length} more` : '';
-    throw workflowFailure('RevisionInUse', `revision ${step.revision} is still used by ${users.users.join(', ')}${more}: it stays until they move (retry re-checks, skip keeps it)`, users);
+    throw workflowFailure(
+      'RevisionInUse',
+      `revision ${step.revision} is still used by ${users.users.join(', ')}${more}: it stays until they move (retry re-checks, skip keeps it)`,
+      users,
+    );
   }
 }
 
-export function removeOldRevision(step: RemoveOldRevisionStep, context: StepContext, installer: Installer): Promise<string> {
+export function removeOldRevision(
+  step: RemoveOldRevisionStep,
+  context: StepContext,
+  installer: Installer,
+): Promise<string> {
   return installer.removeRevision(step, context, () => stillUsed(step, context));
 }

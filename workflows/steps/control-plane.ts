@@ -9,10 +9,13 @@ import type { Installer } from '../installers/installer.js';
 import type { StepContext } from './context.js';
 
 export async function upgradeBase(step: UpgradeBaseStep, installer: Installer): Promise<string> {
-  if (installer.upgradeBase === undefined) throw workflowFailure('Validation', `${step.id}: this install method has no base chart`);
+  if (installer.upgradeBase === undefined)
+    throw workflowFailure('Validation', `${step.id}: this install method has no base chart`);
   return installer.upgradeBase(step);
 }
 
-export const installRevision = (step: InstallRevisionStep, context: StepContext, installer: Installer) => installer.installRevision(step, context);
+export const installRevision = (step: InstallRevisionStep, context: StepContext, installer: Installer) =>
+  installer.installRevision(step, context);
 
-export const upgradeControlPlane = (step: UpgradeControlPlaneStep, context: StepContext, installer: Installer) => installer.upgradeControlPlane(step, context);
+export const upgradeControlPlane = (step: UpgradeControlPlaneStep, context: StepContext, installer: Installer) =>
+  installer.upgradeControlPlane(step, context);

@@ -20,7 +20,15 @@ export async function switchGateways(step: SwitchGatewaysStep, context: StepCont
     if (gateway.kind !== 'waypoint') {
       const label = step.revision === null ? null : gateway.revLabel;
       const restartedAt = restartValue(context.upgradeKey, `${step.id}/${name}`, context.attempt);
-      const change = label === null ? null : await cluster(`label gateway ${name} istio.io/rev=${label}`).setPodTemplateLabels({ namespace: gateway.namespace, deployment: gateway.name, set: { 'istio.io/rev': label }, restartedAt });
+      const change =
+        label === null
+          ? null
+          : await cluster(`label gateway ${name} istio.io/rev=${label}`).setPodTemplateLabels({
+              namespace: gateway.namespace,
+              deployment: gateway.name,
+              set: { 'istio.io/rev': label },
+              restartedAt,
+            });
       // The relabel is the rollout. A retry whose earlier attempt relabelled (the worker died
       // before it reported back) finds the label in place and must not restart on top of it
       // (test/workflows/crash/gateway-relabel.crash.e2e.test.ts). Histories recorded before
@@ -29,14 +37,29 @@ export async function switchGateways(step: SwitchGatewaysStep, context: StepCont
       if (relabelled) {
         done.push(`${name} → istio.io/rev=${label ?? ''}`);
       } else {
-        const restart = await cluster(`restart gateway ${name}`).restartWorkload({ namespace: gateway.namespace, name: gateway.name, restartedAt });
+        const restart = await cluster(`restart gateway ${name}`).restartWorkload({
+          namespace: gateway.namespace,
+          name: gateway.name,
+          restartedAt,
+        });
         generation = restart.generation;
         done.push(`${name} restarted`);
       }
     }
-    await waits(`wait for gateway ${name} to roll`).waitForRollout({ kind: 'Deployment', namespace: gateway.namespace, name: gateway.name, minGeneration: generation, deadlineSeconds: 600 });
+    await waits(`wait for gateway ${name} to roll`).waitForRollout({
+      kind: 'Deployment',
+      namespace: gateway.namespace,
+      name: gateway.name,
+      minGeneration: generation,
+      deadlineSeconds: 600,
+    });
   }
-  const check = await cluster(`check gateways run ${step.version}`).checkProxies({ namespaces: [], gateways: step.gateways.map((g) => `${g.namespace}/${g.name}`), version: step.version, revision: null });
+  const check = await cluster(`check gateways run ${step.version}`).checkProxies({
+    namespaces: [],
+    gateways: step.gateways.map((g) => `${g.namespace}/${g.name}`),
+    version: step.version,
+    revision: null,
+  });
   if (check.wrongCount > 0) throw proxyMismatch(`gateways not on ${step.version}`, check.wrong, check.wrongCount);
   return done.join('; ') || 'waypoints follow their control plane';
 }

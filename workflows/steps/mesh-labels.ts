@@ -16,8 +16,16 @@ export async function moveNamespace(step: MoveNamespaceStep): Promise<string> {
     step.injectionLabel === 'restore'
       ? { set: { [INJECTION]: 'enabled' }, remove: [REV] }
       : { set: { [REV]: step.toRevision }, remove: step.injectionLabel === 'remove' ? [INJECTION] : [] };
-  const change = await cluster(`move namespace ${step.namespace} to ${step.toRevision}`).setNamespaceLabels({ namespace: step.namespace, ...labels });
-  return change.changed ? `labels now ${Object.entries(change.labels).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'labels already in place';
+  const change = await cluster(`move namespace ${step.namespace} to ${step.toRevision}`).setNamespaceLabels({
+    namespace: step.namespace,
+    ...labels,
+  });
+  return change.changed
+    ? `labels now ${Object.entries(change.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`
+    : 'labels already in place';
 }
 
-export const moveTag = (step: MoveTagStep, context: StepContext, installer: Installer) => installer.moveTag(step, context);
+export const moveTag = (step: MoveTagStep, context: StepContext, installer: Installer) =>
+  installer.moveTag(step, context);

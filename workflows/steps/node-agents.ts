@@ -9,12 +9,25 @@ import { nodeAgentName, ROLLOUT_DEADLINE_SECONDS } from '../installers/installer
 import type { Installer, NodeAgentStep } from '../installers/installer.js';
 import type { StepContext } from './context.js';
 
-export async function upgradeNodeAgent(step: NodeAgentStep, context: StepContext, installer: Installer): Promise<string> {
+export async function upgradeNodeAgent(
+  step: NodeAgentStep,
+  context: StepContext,
+  installer: Installer,
+): Promise<string> {
   const label = nodeAgentName(step);
   const found = step.kind === 'upgrade-cni' ? context.inventory.cni : context.inventory.ztunnel;
-  const daemonSet = await installer.upgradeNodeAgent(step, found ? { namespace: found.namespace, name: found.name } : null, context);
+  const daemonSet = await installer.upgradeNodeAgent(
+    step,
+    found ? { namespace: found.namespace, name: found.name } : null,
+    context,
+  );
   if (daemonSet === null) return `${label} ready at ${step.version}`;
   const { namespace, name } = daemonSet;
-  const rollout = await waits(`wait for ${label} to roll node by node`).waitForRollout({ kind: 'DaemonSet', namespace, name, deadlineSeconds: ROLLOUT_DEADLINE_SECONDS });
+  const rollout = await waits(`wait for ${label} to roll node by node`).waitForRollout({
+    kind: 'DaemonSet',
+    namespace,
+    name,
+    deadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
+  });
   return `${label} ${step.version}: ${rollout.message}`;
 }

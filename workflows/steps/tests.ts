@@ -11,8 +11,15 @@ import type { StepContext } from './context.js';
 
 export async function testWorkload(step: TestWorkloadStep, context: StepContext): Promise<string> {
   const runId = restartValue(context.upgradeKey, step.id, context.attempt);
-  const report = await waits(`test ${step.namespace}/${step.name}`).runWorkloadTest({ namespace: step.namespace, deployment: step.name, test: step.test, runId });
+  const report = await waits(`test ${step.namespace}/${step.name}`).runWorkloadTest({
+    namespace: step.namespace,
+    deployment: step.name,
+    test: step.test,
+    runId,
+  });
   if (report.passed) return report.summary;
   const message = `${step.namespace}/${step.name}: ${report.summary}`;
-  throw step.onTestFailure === 'rollback' && context.plan.kind === 'upgrade' ? workflowFailure('AutoRollback', `${message}: the spec rolls back at once on a failed test`) : workflowFailure('TestFailed', message, report.evidence);
+  throw step.onTestFailure === 'rollback' && context.plan.kind === 'upgrade'
+    ? workflowFailure('AutoRollback', `${message}: the spec rolls back at once on a failed test`)
+    : workflowFailure('TestFailed', message, report.evidence);
 }

@@ -16,7 +16,12 @@ export async function soak(step: SoakStep, context: StepContext): Promise<string
   try {
     for (;;) {
       const endsAt = timer.endsAtMs;
-      board.setTimer({ stepId: step.id, reason: step.reason, startedAt: new Date(startedAt).toISOString(), endsAt: new Date(endsAt).toISOString() });
+      board.setTimer({
+        stepId: step.id,
+        reason: step.reason,
+        startedAt: new Date(startedAt).toISOString(),
+        endsAt: new Date(endsAt).toISOString(),
+      });
       const remaining = endsAt - Date.now();
       if (timer.skipped || remaining <= 0) break;
       // Wakes early when the timer is skipped or extended, then waits again for what is left.

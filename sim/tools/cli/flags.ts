@@ -29,7 +29,9 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[]):
   const set = (spec: FlagSpec, value: string | undefined, shown: string): void => {
     if (spec.kind === 'bool') {
       if (value !== undefined && value !== 'true' && value !== 'false') {
-        throw new ToolError(`invalid argument "${value}" for "${shown}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`);
+        throw new ToolError(
+          `invalid argument "${value}" for "${shown}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`,
+        );
       }
       out.bools.set(spec.name, value !== 'false');
       return;
@@ -94,10 +96,18 @@ export class Flags {
  * Where the command path ends: cobra finds subcommands among the words that are neither flags
  * nor a flag's value, so `istioctl --kubeconfig k tag set x` still runs `tag set`.
  */
-export function splitCommand(args: readonly string[], specs: readonly FlagSpec[], isCommand: (path: string[]) => boolean): { path: string[]; rest: string[] } {
+export function splitCommand(
+  args: readonly string[],
+  specs: readonly FlagSpec[],
+  isCommand: (path: string[]) => boolean,
+): { path: string[]; rest: string[] } {
   const takesValue = (arg: string): boolean => {
     if (arg.includes('=')) return false;
-    const spec = arg.startsWith('--') ? specs.find((s) => s.name === arg.slice(2)) : arg.length === 2 ? specs.find((s) => s.short === arg[1]) : undefined;
+    const spec = arg.startsWith('--')
+      ? specs.find((s) => s.name === arg.slice(2))
+      : arg.length === 2
+        ? specs.find((s) => s.short === arg[1])
+        : undefined;
     return spec !== undefined && spec.kind !== 'bool';
   };
   const path: string[] = [];

@@ -5,5 +5,11 @@
 export function tabwrite(rows: readonly (readonly string[])[], padding: number): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + padding))).join('')).join('\n') + (rows.length ? '\n' : '');
+  return (
+    rows
+      .map((row) =>
+        row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + padding))).join(''),
+      )
+      .join('\n') + (rows.length ? '\n' : '')
+  );
 }

@@ -21,13 +21,21 @@ export function chartName(ref: string, version: string): ChartName {
   const repo = ref.startsWith('oci://') || slash < 0 ? undefined : ref.slice(0, slash);
   if (repo !== undefined && repo !== 'istio') throw new ToolError(`repo ${repo} not found`);
   const name = ref.slice(slash + 1);
-  if (!(CHARTS as readonly string[]).includes(name)) throw new ToolError(`chart "${name}" version "${version}" not found in ${REPO_URL} repository`);
+  if (!(CHARTS as readonly string[]).includes(name))
+    throw new ToolError(`chart "${name}" version "${version}" not found in ${REPO_URL} repository`);
   return name as ChartName;
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 
-export function renderChart(chart: ChartName, release: string, namespace: string, version: string, values: Values): KubeObject[] {
+export function renderChart(
+  chart: ChartName,
+  release: string,
+  namespace: string,
+  version: string,
+  values: Values,
+): KubeObject[] {
   switch (chart) {
     case 'base':
       return [];
@@ -50,7 +58,9 @@ export function renderChart(chart: ChartName, release: string, namespace: string
       if (extraEnv.length) {
         for (const o of objects) {
           if (o.kind !== 'Deployment') continue;
-          const c = (o.spec as { template: { spec: { containers: Array<{ env?: Array<{ name: string; value: string }> }> } } }).template.spec.containers[0];
+          const c = (
+            o.spec as { template: { spec: { containers: Array<{ env?: Array<{ name: string; value: string }> }> } } }
+          ).template.spec.containers[0];
           if (c) c.env = [...(c.env ?? []).filter((e) => !extraEnv.some((x) => x.name === e.name)), ...extraEnv];
         }
       }
@@ -63,14 +73,27 @@ export function renderChart(chart: ChartName, release: string, namespace: string
       return [nodeAgentDaemonSet('ztunnel', namespace, version, 'helm')];
     case 'gateway': {
       const replicas = typeof values.replicaCount === 'number' ? values.replicaCount : 1;
-      return gatewayObjects({ name: text(values.name) ?? release, namespace, replicas, revision: text(values.revision) ?? 'default', image: 'auto', version, installer: 'helm' });
+      return gatewayObjects({
+        name: text(values.name) ?? release,
+        namespace,
+        replicas,
+        revision: text(values.revision) ?? 'default',
+        image: 'auto',
+        version,
+        installer: 'helm',
+      });
     }
   }
 }
 
 export function chartWorkloads(objects: readonly KubeObject[]): Workload[] {
-  return objects.flatMap((o): Workload[] => (o.kind === 'Deployment' || o.kind === 'DaemonSet' ? [{ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name }] : []));
+  return objects.flatMap((o): Workload[] =>
+    o.kind === 'Deployment' || o.kind === 'DaemonSet'
+      ? [{ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name }]
+      : [],
+  );
 }
 
 /** Cluster-scoped objects have no namespace; everything else lands in the release's. */
-export const objectKey = (o: KubeObject): string => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+export const objectKey = (o: KubeObject): string =>
+  `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;

@@ -16,10 +16,17 @@ export interface HelmCommand {
   run(ctx: HelmContext, flags: Flags): Promise<void>;
 }
 
-export const OUTPUT: FlagSpec = { name: 'output', short: 'o', kind: 'string', help: 'prints the output in the specified format. Allowed values: table, json, yaml', defaultText: 'table' };
+export const OUTPUT: FlagSpec = {
+  name: 'output',
+  short: 'o',
+  kind: 'string',
+  help: 'prints the output in the specified format. Allowed values: table, json, yaml',
+  defaultText: 'table',
+};
 
 export function outputFormat(flags: Flags): 'table' | 'json' | 'yaml' {
   const o = flags.string('output') ?? 'table';
-  if (o !== 'table' && o !== 'json' && o !== 'yaml') throw new Error(`invalid argument "${o}" for "-o, --output" flag: invalid format type`);
+  if (o !== 'table' && o !== 'json' && o !== 'yaml')
+    throw new Error(`invalid argument "${o}" for "-o, --output" flag: invalid format type`);
   return o;
 }

@@ -28,16 +28,30 @@ const versionCommand: HelmCommand = {
   summary: 'print the client version information',
   flags: [{ name: 'short', kind: 'bool', help: 'print the version number' }],
   run: (_ctx, flags) => {
-    process.stdout.write(flags.bool('short') ? `${HELM_VERSION}+gsim\n` : `version.BuildInfo{Version:"${HELM_VERSION}", GitCommit:"sim", GitTreeState:"clean", GoVersion:"go1.24.4"}\n`);
+    process.stdout.write(
+      flags.bool('short')
+        ? `${HELM_VERSION}+gsim\n`
+        : `version.BuildInfo{Version:"${HELM_VERSION}", GitCommit:"sim", GitTreeState:"clean", GoVersion:"go1.24.4"}\n`,
+    );
     return Promise.resolve();
   },
 };
 
-const COMMANDS: HelmCommand[] = [upgradeCommand, rollbackCommand, historyCommand, uninstallCommand, listCommand, statusCommand, getValuesCommand, versionCommand];
+const COMMANDS: HelmCommand[] = [
+  upgradeCommand,
+  rollbackCommand,
+  historyCommand,
+  uninstallCommand,
+  listCommand,
+  statusCommand,
+  getValuesCommand,
+  versionCommand,
+];
 
 const paths = (c: HelmCommand): string[][] => [c.path, ...(c.aliases ?? [])];
 const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
-const isPrefix = (prefix: string[]): boolean => COMMANDS.some((c) => paths(c).some((p) => same(p.slice(0, prefix.length), prefix)));
+const isPrefix = (prefix: string[]): boolean =>
+  COMMANDS.some((c) => paths(c).some((p) => same(p.slice(0, prefix.length), prefix)));
 
 function help(): string {
   return [
@@ -64,14 +78,17 @@ export async function helm(args: readonly string[]): Promise<void> {
   if (!command) {
     const word = rest.find((r) => !r.startsWith('-'));
     const parent = path.length ? `helm ${path.join(' ')}` : 'helm';
-    if (word !== undefined) throw new ToolError(`unknown command "${word}" for "${parent}"\nRun '${parent} --help' for usage.`);
+    if (word !== undefined)
+      throw new ToolError(`unknown command "${word}" for "${parent}"\nRun '${parent} --help' for usage.`);
     new Flags(parseFlags(rest, GLOBAL_FLAGS));
     process.stdout.write(help());
     return;
   }
   const flags = new Flags(parseFlags(rest, [...command.flags, ...GLOBAL_FLAGS]));
   if (flags.bool('help')) {
-    process.stdout.write(`${command.summary}\n\nUsage:\n  helm ${command.path.join(' ')} [flags]\n\nFlags:\n${[...command.flags, ...GLOBAL_FLAGS].map((f) => `  ${(f.short ? `-${f.short}, ` : '    ') + `--${f.name}`.padEnd(20)}${f.help}`).join('\n')}\n`);
+    process.stdout.write(
+      `${command.summary}\n\nUsage:\n  helm ${command.path.join(' ')} [flags]\n\nFlags:\n${[...command.flags, ...GLOBAL_FLAGS].map((f) => `  ${(f.short ? `-${f.short}, ` : '    ') + `--${f.name}`.padEnd(20)}${f.help}`).join('\n')}\n`,
+    );
     return;
   }
   let kube: Kube | undefined;

@@ -12,7 +12,8 @@ export type Values = Record<string, unknown>;
 export const isValues = (v: unknown): v is Values => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function mergeValues(into: Values, from: Values): Values {
-  for (const [k, v] of Object.entries(from)) into[k] = isValues(v) && isValues(into[k]) ? mergeValues({ ...into[k] }, v) : v;
+  for (const [k, v] of Object.entries(from))
+    into[k] = isValues(v) && isValues(into[k]) ? mergeValues({ ...into[k] }, v) : v;
   return into;
 }
 
@@ -27,7 +28,16 @@ function assign(values: Values, assignment: string, typed: boolean): void {
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new ToolError(`failed parsing --set data: key "${assignment}" has no value`);
   const raw = assignment.slice(eq + 1);
-  const value = typed && /^\{.*\}$/.test(raw) ? raw.slice(1, -1).split(',').filter((s) => s !== '').map(guess) : typed ? guess(raw) : raw;
+  const value =
+    typed && /^\{.*\}$/.test(raw)
+      ? raw
+          .slice(1, -1)
+          .split(',')
+          .filter((s) => s !== '')
+          .map(guess)
+      : typed
+        ? guess(raw)
+        : raw;
   const keys = assignment.slice(0, eq).split('.');
   let node: Values = values;
   keys.forEach((key, i) => {
@@ -55,7 +65,8 @@ export function collectValues(input: { files: string[]; sets: string[]; setStrin
     } catch (err) {
       throw new ToolError(`failed to parse ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (doc !== null && doc !== undefined && !isValues(doc)) throw new ToolError(`failed to parse ${file}: values must be a map`);
+    if (doc !== null && doc !== undefined && !isValues(doc))
+      throw new ToolError(`failed to parse ${file}: values must be a map`);
     if (isValues(doc)) mergeValues(values, doc);
   }
   for (const s of input.sets) assign(values, s, true);

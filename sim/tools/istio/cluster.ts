@@ -27,8 +27,18 @@ export async function controlPlanes(kube: Kube, namespace?: string): Promise<Con
     const discovery = containers.find((c) => c.name === 'discovery') ?? containers[0];
     const version = imageVersion(discovery?.image);
     if (!version) return [];
-    const env = Object.fromEntries((discovery?.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
-    return [{ revision: d.metadata?.labels?.['istio.io/rev'] ?? 'default', version, namespace: d.metadata?.namespace ?? '', deployment: d, env }];
+    const env = Object.fromEntries(
+      (discovery?.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])),
+    );
+    return [
+      {
+        revision: d.metadata?.labels?.['istio.io/rev'] ?? 'default',
+        version,
+        namespace: d.metadata?.namespace ?? '',
+        deployment: d,
+        env,
+      },
+    ];
   });
 }
 
@@ -45,7 +55,11 @@ export async function revisionTags(kube: Kube): Promise<Map<string, string>> {
 }
 
 /** The mesh config a revision runs with, without the discovery address the installer derives. */
-export async function meshConfigOf(kube: Kube, namespace: string, configMapName: string): Promise<Record<string, unknown> | undefined> {
+export async function meshConfigOf(
+  kube: Kube,
+  namespace: string,
+  configMapName: string,
+): Promise<Record<string, unknown> | undefined> {
   try {
     const cm = await kube.core.readNamespacedConfigMap({ namespace, name: configMapName });
     const mesh: unknown = parse(cm.data?.mesh ?? '');
@@ -94,12 +108,21 @@ export function proxiesIn(pods: readonly V1Pod[], tags: ReadonlyMap<string, stri
     const labels = pod.metadata?.labels ?? {};
     const base = { pod, name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '' };
     const ztunnel = containers.find((c) => c.image?.includes('/ztunnel:'));
-    if (ztunnel) return [{ ...base, kind: 'ztunnel', revision: resolve('default'), version: imageVersion(ztunnel.image) ?? 'unknown' }];
+    if (ztunnel)
+      return [
+        { ...base, kind: 'ztunnel', revision: resolve('default'), version: imageVersion(ztunnel.image) ?? 'unknown' },
+      ];
     const proxy = containers.find((c) => c.name === 'istio-proxy');
     const version = imageVersion(proxy?.image);
     if (!proxy || !version) return [];
-    const kind: ProxyKind = labels['gateway.networking.k8s.io/gateway-name'] ? 'waypoint' : proxy.args?.includes('router') ? 'gateway' : 'sidecar';
-    return [{ ...base, kind, revision: resolve(injectedRevision(pod) ?? labels['istio.io/rev'] ?? 'default'), version }];
+    const kind: ProxyKind = labels['gateway.networking.k8s.io/gateway-name']
+      ? 'waypoint'
+      : proxy.args?.includes('router')
+        ? 'gateway'
+        : 'sidecar';
+    return [
+      { ...base, kind, revision: resolve(injectedRevision(pod) ?? labels['istio.io/rev'] ?? 'default'), version },
+    ];
   });
 }
 

@@ -22,7 +22,10 @@ export function claimedVersion(invokedAs: string, env: string | undefined): stri
   const fromName = /^istioctl-(.+)$/.exec(invokedAs)?.[1];
   if (fromName !== undefined) {
     const v = fullVersion(fromName);
-    if (!v) throw new ToolError(`cannot tell the Istio version from the name "${invokedAs}" (expected istioctl-1.28 or istioctl-1.28.1)`);
+    if (!v)
+      throw new ToolError(
+        `cannot tell the Istio version from the name "${invokedAs}" (expected istioctl-1.28 or istioctl-1.28.1)`,
+      );
     return v;
   }
   if (env !== undefined && env !== '') {

@@ -7,9 +7,20 @@ import type { Kube } from '../kube/connect.js';
 import { waitForRollout } from '../kube/rollout.js';
 import { workloadsOf, type Component, type RenderedPart } from './render.js';
 
-const ICONS: Record<Component, string> = { 'Istio core': '⛵️', Istiod: '🧠', 'Ingress gateways': '🛬', CNI: '🪢', Ztunnel: '🔒' };
+const ICONS: Record<Component, string> = {
+  'Istio core': '⛵️',
+  Istiod: '🧠',
+  'Ingress gateways': '🛬',
+  CNI: '🪢',
+  Ztunnel: '🔒',
+};
 
-export async function applyInstall(kube: Kube, parts: readonly RenderedPart[], readinessTimeoutMs: number, timeoutText: string): Promise<number> {
+export async function applyInstall(
+  kube: Kube,
+  parts: readonly RenderedPart[],
+  readinessTimeoutMs: number,
+  timeoutText: string,
+): Promise<number> {
   let writes = 0;
   for (const part of parts) {
     for (const o of part.objects) if ((await applyObject(kube, o, { keepReplicas: true })) !== 'unchanged') writes++;

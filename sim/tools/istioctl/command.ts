@@ -21,5 +21,10 @@ export interface Command {
   run(ctx: IstioctlContext, flags: Flags): Promise<void>;
 }
 
-export const SKIP_CONFIRMATION: FlagSpec = { name: 'skip-confirmation', short: 'y', kind: 'bool', help: 'Do not ask for confirmation' };
+export const SKIP_CONFIRMATION: FlagSpec = {
+  name: 'skip-confirmation',
+  short: 'y',
+  kind: 'bool',
+  help: 'Do not ask for confirmation',
+};
 export const REVISION: FlagSpec = { name: 'revision', short: 'r', kind: 'string', help: 'Control plane revision' };

@@ -27,7 +27,18 @@ export interface InstallSettings {
 
 type Tree = Record<string, unknown>;
 
-const SPEC_FIELDS = new Set(['profile', 'revision', 'namespace', 'hub', 'tag', 'meshConfig', 'values', 'components', 'unvalidatedValues', 'installPackagePath']);
+const SPEC_FIELDS = new Set([
+  'profile',
+  'revision',
+  'namespace',
+  'hub',
+  'tag',
+  'meshConfig',
+  'values',
+  'components',
+  'unvalidatedValues',
+  'installPackagePath',
+]);
 
 const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -46,7 +57,10 @@ function scalar(path: string[], raw: string): unknown {
 function setPath(tree: Tree, assignment: string): void {
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new ToolError(`--set ${assignment}: expected a key=value pair`);
-  const path = assignment.slice(0, eq).replace(/^spec\./, '').split('.');
+  const path = assignment
+    .slice(0, eq)
+    .replace(/^spec\./, '')
+    .split('.');
   let node = tree;
   for (const key of path.slice(0, -1)) {
     const next = node[key];
@@ -66,7 +80,8 @@ function readOperator(file: string): Tree {
   return isTree(doc.spec) ? doc.spec : {};
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
 export type OperatorSpec = Tree;
 
@@ -74,18 +89,28 @@ export type OperatorSpec = Tree;
  * `base` is the spec the files and `--set`s apply on top of: empty for `install`, the running
  * installation's settings for `upgrade`.
  */
-export function installSettings(input: { files: string[]; sets: string[]; revisionFlag?: string; toolVersion: string; base?: OperatorSpec }): InstallSettings {
+export function installSettings(input: {
+  files: string[];
+  sets: string[];
+  revisionFlag?: string;
+  toolVersion: string;
+  base?: OperatorSpec;
+}): InstallSettings {
   const spec: Tree = merge({}, input.base ?? {});
   for (const f of input.files) merge(spec, readOperator(f));
   for (const s of input.sets) setPath(spec, s);
-  for (const key of Object.keys(spec)) if (!SPEC_FIELDS.has(key)) throw new ToolError(`generate config: unknown field "${key}" in IstioOperatorSpec`);
+  for (const key of Object.keys(spec))
+    if (!SPEC_FIELDS.has(key)) throw new ToolError(`generate config: unknown field "${key}" in IstioOperatorSpec`);
 
   const values = isTree(spec.values) ? spec.values : {};
   const profile = text(spec.profile) ?? text(values.profile) ?? 'default';
-  if (!(PROFILES as readonly string[]).includes(profile)) throw new ToolError(`generate config: profile "${profile}" not found (the sim knows ${PROFILES.join(', ')})`);
+  if (!(PROFILES as readonly string[]).includes(profile))
+    throw new ToolError(`generate config: profile "${profile}" not found (the sim knows ${PROFILES.join(', ')})`);
   const revision = input.revisionFlag ?? text(spec.revision) ?? text(values.revision) ?? 'default';
   if (revision !== 'default' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(revision)) {
-    throw new ToolError(`invalid revision "${revision}": a revision must be a DNS-1123 label (lowercase letters, digits and '-')`);
+    throw new ToolError(
+      `invalid revision "${revision}": a revision must be a DNS-1123 label (lowercase letters, digits and '-')`,
+    );
   }
   const global = isTree(values.global) ? values.global : {};
   const pilot = isTree(values.pilot) ? values.pilot : {};
@@ -98,7 +123,9 @@ export function installSettings(input: { files: string[]; sets: string[]; revisi
     namespace: text(spec.namespace) ?? text(global.istioNamespace) ?? 'istio-system',
     ...(compatibilityVersion === undefined ? {} : { compatibilityVersion }),
     ...(isTree(spec.meshConfig) ? { meshConfig: spec.meshConfig } : {}),
-    pilotEnv: Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (text(v) === undefined ? [] : [[k, text(v) ?? '']]))),
+    pilotEnv: Object.fromEntries(
+      Object.entries(env).flatMap(([k, v]) => (text(v) === undefined ? [] : [[k, text(v) ?? '']])),
+    ),
   };
 }
 
@@ -108,7 +135,11 @@ export function checkCompatibility(compat: string, toolVersion: string): void {
   const back = v === undefined ? -1 : minorOf(toolVersion) - v.minor;
   if (back < 1 || back > COMPATIBILITY_WINDOW) {
     const tool = minorOf(toolVersion);
-    const offered = Array.from({ length: COMPATIBILITY_WINDOW }, (_, i) => `1.${tool - COMPATIBILITY_WINDOW + i}`).join(', ');
-    throw new ToolError(`generate config: unknown compatibilityVersion "${compat}": istioctl ${toolVersion} offers ${offered}`);
+    const offered = Array.from({ length: COMPATIBILITY_WINDOW }, (_, i) => `1.${tool - COMPATIBILITY_WINDOW + i}`).join(
+      ', ',
+    );
+    throw new ToolError(
+      `generate config: unknown compatibilityVersion "${compat}": istioctl ${toolVersion} offers ${offered}`,
+    );
   }
 }

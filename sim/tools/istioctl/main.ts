@@ -42,11 +42,19 @@ const COMMANDS: Command[] = [
 ];
 
 /** Words that only group subcommands, with the name cobra reports in "unknown command … for". */
-const GROUPS: Record<string, string> = { manifest: 'istioctl manifest', x: 'istioctl experimental', experimental: 'istioctl experimental', tag: 'istioctl tag', 'ztunnel-config': 'istioctl ztunnel-config', zc: 'istioctl ztunnel-config' };
+const GROUPS: Record<string, string> = {
+  manifest: 'istioctl manifest',
+  x: 'istioctl experimental',
+  experimental: 'istioctl experimental',
+  tag: 'istioctl tag',
+  'ztunnel-config': 'istioctl ztunnel-config',
+  zc: 'istioctl ztunnel-config',
+};
 
 const paths = (c: Command): string[][] => [c.path, ...(c.aliases ?? [])];
 const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
-const isPrefix = (prefix: string[]): boolean => COMMANDS.some((c) => paths(c).some((p) => same(p.slice(0, prefix.length), prefix)));
+const isPrefix = (prefix: string[]): boolean =>
+  COMMANDS.some((c) => paths(c).some((p) => same(p.slice(0, prefix.length), prefix)));
 
 function help(version: string): string {
   return [
@@ -63,14 +71,29 @@ function help(version: string): string {
     ...COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(28)}${c.summary}`),
     '',
     'Global Flags:',
-    ...GLOBAL_FLAGS.map((f) => `  ${(f.short ? `-${f.short}, ` : '    ') + `--${f.name}`.padEnd(22)}${f.help}${f.defaultText ? ` (default "${f.defaultText}")` : ''}`),
+    ...GLOBAL_FLAGS.map(
+      (f) =>
+        `  ${(f.short ? `-${f.short}, ` : '    ') + `--${f.name}`.padEnd(22)}${f.help}${f.defaultText ? ` (default "${f.defaultText}")` : ''}`,
+    ),
     '',
   ].join('\n');
 }
 
 function commandHelp(c: Command): string {
   const flags = [...c.flags, ...GLOBAL_FLAGS];
-  return [`${c.summary}`, '', 'Usage:', `  istioctl ${c.path.join(' ')} [flags]`, '', 'Flags:', ...flags.map((f) => `  ${(f.short ? `-${f.short}, ` : '    ') + `--${f.name}`.padEnd(24)}${f.help}${f.defaultText ? ` (default ${f.defaultText})` : ''}`), ''].join('\n');
+  return [
+    `${c.summary}`,
+    '',
+    'Usage:',
+    `  istioctl ${c.path.join(' ')} [flags]`,
+    '',
+    'Flags:',
+    ...flags.map(
+      (f) =>
+        `  ${(f.short ? `-${f.short}, ` : '    ') + `--${f.name}`.padEnd(24)}${f.help}${f.defaultText ? ` (default ${f.defaultText})` : ''}`,
+    ),
+    '',
+  ].join('\n');
 }
 
 export async function istioctl(args: readonly string[], invokedAs: string): Promise<void> {
@@ -80,7 +103,10 @@ export async function istioctl(args: readonly string[], invokedAs: string): Prom
   if (!command) {
     const group = path.length > 0 ? GROUPS[path[0] ?? ''] : undefined;
     const firstWord = rest.find((r) => !r.startsWith('-'));
-    if (firstWord !== undefined) throw new ToolError(`unknown command "${firstWord}" for "${group ?? 'istioctl'}"\nRun '${group ?? 'istioctl'} --help' for usage.`);
+    if (firstWord !== undefined)
+      throw new ToolError(
+        `unknown command "${firstWord}" for "${group ?? 'istioctl'}"\nRun '${group ?? 'istioctl'} --help' for usage.`,
+      );
     const flags = new Flags(parseFlags(rest, GLOBAL_FLAGS));
     if (path.length === 0 || flags.bool('help')) {
       process.stdout.write(help(version));

@@ -58,7 +58,15 @@ export function renderInstall(s: InstallSettings, version: string): RenderedPart
   if ((s.profile === 'default' || s.profile === 'demo') && s.revision === 'default') {
     parts.push({
       component: 'Ingress gateways',
-      objects: gatewayObjects({ name: INGRESS_GATEWAY, namespace: s.namespace, replicas: 1, revision: 'default', image: 'explicit', version, installer: 'istioctl' }),
+      objects: gatewayObjects({
+        name: INGRESS_GATEWAY,
+        namespace: s.namespace,
+        replicas: 1,
+        revision: 'default',
+        image: 'explicit',
+        version,
+        installer: 'istioctl',
+      }),
     });
   }
   return parts;
@@ -67,7 +75,9 @@ export function renderInstall(s: InstallSettings, version: string): RenderedPart
 export function workloadsOf(parts: readonly RenderedPart[]): Workload[] {
   return parts.flatMap((p) =>
     p.objects.flatMap((o): Workload[] =>
-      o.kind === 'Deployment' || o.kind === 'DaemonSet' ? [{ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name }] : [],
+      o.kind === 'Deployment' || o.kind === 'DaemonSet'
+        ? [{ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name }]
+        : [],
     ),
   );
 }

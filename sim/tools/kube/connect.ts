@@ -3,7 +3,13 @@
  * KUBECONFIG variable, optionally another context, and the API over HTTPS. Nothing here knows
  * that the cluster is simulated.
  */
-import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
 import { ToolError } from '../cli/tool-error.js';
 
 export interface KubeTarget {
@@ -29,7 +35,10 @@ export function connect(target: KubeTarget): Kube {
     if (!config.getContextObject(target.context)) throw new ToolError(`context "${target.context}" does not exist`);
     config.setCurrentContext(target.context);
   }
-  if (!config.getCurrentCluster()) throw new ToolError('invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable');
+  if (!config.getCurrentCluster())
+    throw new ToolError(
+      'invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable',
+    );
   return {
     config,
     core: config.makeApiClient(CoreV1Api),

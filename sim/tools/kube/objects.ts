@@ -16,7 +16,8 @@ export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
  * server adds defaults inside list items (containers, webhooks) that the manifest never names.
  */
 export function contains(have: unknown, want: unknown): boolean {
-  if (Array.isArray(want)) return Array.isArray(have) && have.length === want.length && want.every((w, i) => contains(have[i], w));
+  if (Array.isArray(want))
+    return Array.isArray(have) && have.length === want.length && want.every((w, i) => contains(have[i], w));
   if (typeof want === 'object' && want !== null) {
     if (typeof have !== 'object' || have === null || Array.isArray(have)) return false;
     return Object.entries(want).every(([k, v]) => v === undefined || contains((have as Record<string, unknown>)[k], v));
@@ -27,11 +28,27 @@ export function contains(have: unknown, want: unknown): boolean {
 /** The client's object type differs from the sim's manifest type only in metadata typing. */
 function clientObject(o: KubeObject): KubernetesObject {
   const { metadata, ...rest } = o;
-  return { ...rest, metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: metadata.annotations } };
+  return {
+    ...rest,
+    metadata: {
+      name: metadata.name,
+      namespace: metadata.namespace,
+      labels: metadata.labels,
+      annotations: metadata.annotations,
+    },
+  };
 }
 
-export async function readObject(kube: Kube, apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubernetesObject | undefined> {
-  return orUndefined(() => kube.objects.read({ apiVersion, kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }) } }));
+export async function readObject(
+  kube: Kube,
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace?: string,
+): Promise<KubernetesObject | undefined> {
+  return orUndefined(() =>
+    kube.objects.read({ apiVersion, kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }) } }),
+  );
 }
 
 export interface ApplyOptions {
@@ -60,9 +77,19 @@ export async function applyObject(kube: Kube, desired: KubeObject, options: Appl
 }
 
 /** Deletes an object; one that is already gone is not an error (uninstall is convergent). */
-export async function deleteObject(kube: Kube, apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean> {
+export async function deleteObject(
+  kube: Kube,
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace?: string,
+): Promise<boolean> {
   try {
-    await kube.objects.delete({ apiVersion, kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }) } });
+    await kube.objects.delete({
+      apiVersion,
+      kind,
+      metadata: { name, ...(namespace === undefined ? {} : { namespace }) },
+    });
     return true;
   } catch (err) {
     if (isNotFound(err)) return false;

@@ -15,7 +15,12 @@ export interface Workload {
 export function deploymentDone(d: V1Deployment): boolean {
   const want = d.spec?.replicas ?? 1;
   const s = d.status;
-  return (s?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) && (s?.updatedReplicas ?? 0) === want && (s?.replicas ?? 0) === want && (s?.availableReplicas ?? 0) === want;
+  return (
+    (s?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+    (s?.updatedReplicas ?? 0) === want &&
+    (s?.replicas ?? 0) === want &&
+    (s?.availableReplicas ?? 0) === want
+  );
 }
 
 export function daemonSetDone(ds: V1DaemonSet): boolean {
@@ -28,12 +33,18 @@ export function daemonSetDone(ds: V1DaemonSet): boolean {
 }
 
 async function done(kube: Kube, w: Workload): Promise<boolean> {
-  if (w.kind === 'Deployment') return deploymentDone(await kube.apps.readNamespacedDeployment({ namespace: w.namespace, name: w.name }));
+  if (w.kind === 'Deployment')
+    return deploymentDone(await kube.apps.readNamespacedDeployment({ namespace: w.namespace, name: w.name }));
   return daemonSetDone(await kube.apps.readNamespacedDaemonSet({ namespace: w.namespace, name: w.name }));
 }
 
 /** Resolves when every workload is rolled out; fails with the ones still pending at the deadline. */
-export async function waitForRollout(kube: Kube, workloads: readonly Workload[], timeoutMs: number, timeoutMessage: (pending: Workload[]) => string): Promise<void> {
+export async function waitForRollout(
+  kube: Kube,
+  workloads: readonly Workload[],
+  timeoutMs: number,
+  timeoutMessage: (pending: Workload[]) => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let pending = [...workloads];
   for (;;) {

@@ -11,7 +11,11 @@ let istioctl: ReturnType<typeof createIstioctlActivities>;
 let tools: ToolsConfig;
 beforeAll(async () => {
   cluster = await startCluster('sidecarIstioctl');
-  tools = { searchPath: [toolsFolder({ 'istioctl-1.26': 'istioctl', 'istioctl-1.28': 'istioctl' })], kubeconfigPath: cluster.sim.kubeconfigPath, timeoutMs: 60_000 };
+  tools = {
+    searchPath: [toolsFolder({ 'istioctl-1.26': 'istioctl', 'istioctl-1.28': 'istioctl' })],
+    kubeconfigPath: cluster.sim.kubeconfigPath,
+    timeoutMs: 60_000,
+  };
   istioctl = createIstioctlActivities({ clients: cluster.clients, tools });
 });
 afterAll(() => cluster.stop());
@@ -21,17 +25,25 @@ const writes = () => cluster.sim.writeLog.length;
 describe('istioctl through the stand-in, as a process', () => {
   it('installs revision 1-28 with istioctl-1.28 beside the default one, and a second call runs nothing', async () => {
     const first = await istioctl.istioctlInstall({ version: '1.28', revision: '1-28' });
-    expect(first).toEqual({ changed: true, command: `istioctl install -y --revision 1-28 -f istio-operator.yaml --kubeconfig ${cluster.sim.kubeconfigPath}` });
+    expect(first).toEqual({
+      changed: true,
+      command: `istioctl install -y --revision 1-28 -f istio-operator.yaml --kubeconfig ${cluster.sim.kubeconfigPath}`,
+    });
     const istiod = cluster.sim.get('deployments', 'istio-system', 'istiod-1-28');
     expect(JSON.stringify(istiod?.spec)).toContain('pilot:1.28.0');
     const before = writes();
-    expect(await istioctl.istioctlInstall({ version: '1.28.0', revision: '1-28' })).toEqual({ changed: false, command: null });
+    expect(await istioctl.istioctlInstall({ version: '1.28.0', revision: '1-28' })).toEqual({
+      changed: false,
+      command: null,
+    });
     expect(writes()).toBe(before);
   });
 
   it('points the prod tag at 1-28, once', async () => {
     expect((await istioctl.istioctlTagSet({ version: '1.28', tag: 'prod', revision: '1-28' })).changed).toBe(true);
-    const tagged = cluster.sim.list('mutatingwebhookconfigurations').find((w) => w.metadata.labels?.['istio.io/tag'] === 'prod');
+    const tagged = cluster.sim
+      .list('mutatingwebhookconfigurations')
+      .find((w) => w.metadata.labels?.['istio.io/tag'] === 'prod');
     expect(tagged?.metadata.labels?.['istio.io/rev']).toBe('1-28');
     expect((await istioctl.istioctlTagSet({ version: '1.28', tag: 'prod', revision: '1-28' })).changed).toBe(false);
   });
@@ -51,11 +63,16 @@ describe('istioctl through the stand-in, as a process', () => {
     await istioctl.istioctlTagSet({ version: '1.28', tag: 'prod', revision: 'default' });
     expect((await istioctl.istioctlUninstallRevision({ version: '1.28', revision: '1-28' })).changed).toBe(true);
     expect(cluster.sim.get('deployments', 'istio-system', 'istiod-1-28')).toBeUndefined();
-    expect(await istioctl.istioctlUninstallRevision({ version: '1.28', revision: '1-28' })).toEqual({ changed: false, command: null });
+    expect(await istioctl.istioctlUninstallRevision({ version: '1.28', revision: '1-28' })).toEqual({
+      changed: false,
+      command: null,
+    });
   });
 
   it('a refused install fails as CommandFailed with the command, exit code and stderr', async () => {
-    const f = await failureOf(istioctl.istioctlInstall({ version: '1.28', revision: '1-28', profile: 'no-such-profile' }));
+    const f = await failureOf(
+      istioctl.istioctlInstall({ version: '1.28', revision: '1-28', profile: 'no-such-profile' }),
+    );
     expect(f.type).toBe('CommandFailed');
     expect(f.nonRetryable).toBe(true);
     const details = f.details?.[0] as { command: string; exitCode: number; stderr: string };
@@ -66,7 +83,11 @@ describe('istioctl through the stand-in, as a process', () => {
 
   it('passes install settings in a file: they reach istiod but never the command, the heartbeats or a failure', async () => {
     const { env, heartbeats } = activityEnv(300);
-    const set = { 'values.pilot.env.ENABLE_NATIVE_SIDECARS': 'false', 'values.global.proxy.tracer.accessToken': 'ls-token-123', 'values.pilot.env.CUSTOM_FLAG': 'visible-only-in-cluster' };
+    const set = {
+      'values.pilot.env.ENABLE_NATIVE_SIDECARS': 'false',
+      'values.global.proxy.tracer.accessToken': 'ls-token-123',
+      'values.pilot.env.CUSTOM_FLAG': 'visible-only-in-cluster',
+    };
     const result = await runIn(env, () => istioctl.istioctlInstall({ version: '1.28', revision: '1-28b', set }));
     expect(result.changed).toBe(true);
     const istiod = JSON.stringify(cluster.sim.get('deployments', 'istio-system', 'istiod-1-28b')?.spec);
@@ -75,7 +96,9 @@ describe('istioctl through the stand-in, as a process', () => {
     const recorded = JSON.stringify({ result, heartbeats });
     expect(heartbeats.length).toBeGreaterThan(0);
     expect(recorded).not.toMatch(/ls-token-123|visible-only-in-cluster|ENABLE_NATIVE_SIDECARS/);
-    const f = await failureOf(istioctl.istioctlInstall({ version: '1.28', revision: '1-28b', profile: 'no-such-profile', set }));
+    const f = await failureOf(
+      istioctl.istioctlInstall({ version: '1.28', revision: '1-28b', profile: 'no-such-profile', set }),
+    );
     expect(JSON.stringify(f)).not.toMatch(/ls-token-123|visible-only-in-cluster/);
     await istioctl.istioctlUninstallRevision({ version: '1.28', revision: '1-28b' });
   });
@@ -91,8 +114,13 @@ describe('istioctl through the stand-in, as a process', () => {
     await istioctl.istioctlInstall({ version: '1.26', revision: 'default' });
     const gateway = () => JSON.stringify(cluster.sim.get('deployments', 'istio-system', 'istio-ingressgateway')?.spec);
     expect(gateway()).toContain('proxyv2:1.26');
-    const body = { spec: { template: { spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.25.5' }] } } } };
-    await cluster.clients.apps.patchNamespacedDeployment({ namespace: 'istio-system', name: 'istio-ingressgateway', body }, (await import('../../../activities/kubernetes/clients.js')).mergePatch);
+    const body = {
+      spec: { template: { spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.25.5' }] } } },
+    };
+    await cluster.clients.apps.patchNamespacedDeployment(
+      { namespace: 'istio-system', name: 'istio-ingressgateway', body },
+      (await import('../../../activities/kubernetes/clients.js')).mergePatch,
+    );
     expect((await istioctl.istioctlInstall({ version: '1.26', revision: 'default' })).changed).toBe(true);
     expect(gateway()).toContain('proxyv2:1.26');
   });

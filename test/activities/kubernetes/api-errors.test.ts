@@ -10,8 +10,19 @@ import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 /** A worker logger that keeps what it was told. */
 function capturingLogger(): { logger: Logger; lines: { level: LogLevel; message: string; meta?: LogMetadata }[] } {
   const lines: { level: LogLevel; message: string; meta?: LogMetadata }[] = [];
-  const at = (level: LogLevel) => (message: string, meta?: LogMetadata) => void lines.push({ level, message, ...(meta === undefined ? {} : { meta }) });
-  return { lines, logger: { log: (level, message, meta) => at(level)(message, meta), trace: at('TRACE'), debug: at('DEBUG'), info: at('INFO'), warn: at('WARN'), error: at('ERROR') } };
+  const at = (level: LogLevel) => (message: string, meta?: LogMetadata) =>
+    void lines.push({ level, message, ...(meta === undefined ? {} : { meta }) });
+  return {
+    lines,
+    logger: {
+      log: (level, message, meta) => at(level)(message, meta),
+      trace: at('TRACE'),
+      debug: at('DEBUG'),
+      info: at('INFO'),
+      warn: at('WARN'),
+      error: at('ERROR'),
+    },
+  };
 }
 
 const t = kubernetesActivitiesOn('sidecarIstioctl');
@@ -22,10 +33,17 @@ const requestsSince = (since: number, verb: string, resource: string) =>
   t.cluster.sim.requests.filter((r) => r.seq > since && r.verb === verb && r.resource === resource);
 
 describe('API errors', () => {
-  it('keep the status code and reason in the failure\'s details, the cause in history, and the full redacted error in the worker\'s log', async () => {
+  it("keep the status code and reason in the failure's details, the cause in history, and the full redacted error in the worker's log", async () => {
     const { logger, lines } = capturingLogger();
     const env = new MockActivityEnvironment({}, { logger });
-    t.cluster.sim.faults.add({ kind: 'apiError', code: 403, verb: 'patch', resource: 'namespaces', count: 1, message: 'denied for token=leaky-tok; policy quota-guard' });
+    t.cluster.sim.faults.add({
+      kind: 'apiError',
+      code: 403,
+      verb: 'patch',
+      resource: 'namespaces',
+      count: 1,
+      message: 'denied for token=leaky-tok; policy quota-guard',
+    });
     const f = await failureOf(env.run(() => t.k.setNamespaceLabels({ namespace: 'legacy', set: { team: 'a' } })));
     expect(f.type).toBe('Forbidden');
     expect(f.details?.[0]).toEqual({ status: 403, reason: 'Forbidden' });
@@ -34,7 +52,6 @@ describe('API errors', () => {
     expect(String(logged?.meta?.error)).toContain('quota-guard');
     expect(JSON.stringify({ f, lines })).not.toContain('leaky-tok');
   });
-
 
   it('reads retry in place through 500s and a 429: the inventory is read despite them', async () => {
     const since = lastSeq();
@@ -70,7 +87,9 @@ describe('API errors', () => {
   it('a 403 fails at once as non-retryable Forbidden, with one request and no retry', async () => {
     const since = lastSeq();
     t.cluster.sim.faults.add({ kind: 'apiError', code: 403, verb: 'patch', resource: 'deployments' });
-    const f = await failureOf(t.k.restartWorkload({ namespace: 'bookinfo', name: 'productpage-v1', restartedAt: '2026-11-23T12:05:00Z' }));
+    const f = await failureOf(
+      t.k.restartWorkload({ namespace: 'bookinfo', name: 'productpage-v1', restartedAt: '2026-11-23T12:05:00Z' }),
+    );
     expect(f.type).toBe('Forbidden');
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toMatch(/^restart deployment bookinfo\/productpage-v1: HTTP 403/);
@@ -97,6 +116,8 @@ describe('API errors', () => {
     const f = await failureOf(offline.setNamespaceLabels({ namespace: 'bookinfo', set: { a: 'b' } }));
     expect(f.type).toBe('Unavailable');
     expect(f.nonRetryable).toBe(false);
-    expect(JSON.stringify({ message: f.message, details: f.details, cause: f.cause?.message })).not.toContain('sekret-token-value');
+    expect(JSON.stringify({ message: f.message, details: f.details, cause: f.cause?.message })).not.toContain(
+      'sekret-token-value',
+    );
   });
 });

@@ -14,7 +14,10 @@ describe('reading versions from images', () => {
   });
 
   it('finds istio-proxy as a native sidecar (init container, restartPolicy Always)', () => {
-    const spec = { containers: [{ name: 'app' }], initContainers: [{ name: 'istio-proxy', image: 'istio/proxyv2:1.27.0', restartPolicy: 'Always' }] };
+    const spec = {
+      containers: [{ name: 'app' }],
+      initContainers: [{ name: 'istio-proxy', image: 'istio/proxyv2:1.27.0', restartPolicy: 'Always' }],
+    };
     expect(istioProxy(spec)?.native).toBe(true);
     expect(istioProxy({ containers: [{ name: 'app' }, { name: 'istio-proxy' }] })?.native).toBe(false);
     expect(istioProxy({ containers: [{ name: 'app' }] })).toBeNull();

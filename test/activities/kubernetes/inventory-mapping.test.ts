@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { V1ConfigMap, V1Container, V1DaemonSet, V1Deployment, V1LabelSelector, V1MutatingWebhookConfiguration, V1Pod, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
-import { inventoryOf, keep, selectorMatches, type InventoryLists, type SailLists } from '../../../activities/kubernetes/inventory-mapping.js';
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1DaemonSet,
+  V1Deployment,
+  V1LabelSelector,
+  V1MutatingWebhookConfiguration,
+  V1Pod,
+  V1ValidatingWebhookConfiguration,
+} from '@kubernetes/client-node';
+import {
+  inventoryOf,
+  keep,
+  selectorMatches,
+  type InventoryLists,
+  type SailLists,
+} from '../../../activities/kubernetes/inventory-mapping.js';
 import type { SailObject } from '../../../activities/sail/resources.js';
 
 const CP = 'istio-system';
@@ -44,7 +59,10 @@ function deployment(namespace: string, name: string, parts: DeploymentParts = {}
       spec: {
         ...(parts.replicas === undefined ? {} : { replicas: parts.replicas }),
         selector: parts.selector ?? { matchLabels: podLabels },
-        template: { metadata: { labels: podLabels, annotations: parts.podAnnotations ?? {} }, spec: { containers: parts.containers ?? [{ name: 'app', image: 'example/app:1.0.0' }] } },
+        template: {
+          metadata: { labels: podLabels, annotations: parts.podAnnotations ?? {} },
+          spec: { containers: parts.containers ?? [{ name: 'app', image: 'example/app:1.0.0' }] },
+        },
       },
       status: parts.readyReplicas === undefined ? {} : { readyReplicas: parts.readyReplicas },
     },
@@ -64,22 +82,37 @@ interface PodParts {
 /** A pod as listed: through the reader's page reducer. */
 function pod(namespace: string, name: string, parts: PodParts = {}) {
   const proxy = parts.proxy === undefined ? 'docker.io/istio/proxyv2:1.26.4' : parts.proxy;
-  const sidecar: V1Container[] = proxy === null ? [] : [{ name: 'istio-proxy', image: proxy, ...(parts.native ? { restartPolicy: 'Always' } : {}) }];
+  const sidecar: V1Container[] =
+    proxy === null ? [] : [{ name: 'istio-proxy', image: proxy, ...(parts.native ? { restartPolicy: 'Always' } : {}) }];
   const raw: V1Pod = {
     metadata: {
       namespace,
       name,
       labels: parts.labels ?? {},
-      ...(parts.injectedBy === undefined ? {} : { annotations: { 'sidecar.istio.io/status': JSON.stringify({ revision: parts.injectedBy }) } }),
+      ...(parts.injectedBy === undefined
+        ? {}
+        : { annotations: { 'sidecar.istio.io/status': JSON.stringify({ revision: parts.injectedBy }) } }),
       ...(parts.deleting ? { deletionTimestamp: new Date('2025-06-01T11:59:00Z') } : {}),
     },
-    spec: parts.native ? { containers: [{ name: 'app' }], initContainers: sidecar } : { containers: [{ name: 'app' }, ...sidecar] },
+    spec: parts.native
+      ? { containers: [{ name: 'app' }], initContainers: sidecar }
+      : { containers: [{ name: 'app' }, ...sidecar] },
     status: { phase: parts.phase ?? 'Running' },
   };
   return keep.pod(raw);
 }
 
-function istiod(parts: { revision?: string; image?: string; env?: { name: string; value?: string }[]; annotations?: Record<string, string>; labels?: Record<string, string>; replicas?: number; namespace?: string } = {}) {
+function istiod(
+  parts: {
+    revision?: string;
+    image?: string;
+    env?: { name: string; value?: string }[];
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+    replicas?: number;
+    namespace?: string;
+  } = {},
+) {
   const revision = parts.revision;
   const podLabels = { app: 'istiod', ...(revision === undefined ? {} : { 'istio.io/rev': revision }) };
   return deployment(parts.namespace ?? CP, revision === undefined ? 'istiod' : `istiod-${revision}`, {
@@ -99,12 +132,28 @@ function configMap(name: string, mesh?: string): V1ConfigMap {
 function daemonSet(name: string, image: string, counts?: { desired: number; ready: number }): V1DaemonSet {
   return {
     metadata: { namespace: CP, name },
-    spec: { selector: {}, template: { spec: { containers: [{ name: name === 'ztunnel' ? 'istio-proxy' : 'install-cni', image }] } } },
-    ...(counts === undefined ? {} : { status: { currentNumberScheduled: counts.desired, numberMisscheduled: 0, desiredNumberScheduled: counts.desired, numberReady: counts.ready } }),
+    spec: {
+      selector: {},
+      template: { spec: { containers: [{ name: name === 'ztunnel' ? 'istio-proxy' : 'install-cni', image }] } },
+    },
+    ...(counts === undefined
+      ? {}
+      : {
+          status: {
+            currentNumberScheduled: counts.desired,
+            numberMisscheduled: 0,
+            desiredNumberScheduled: counts.desired,
+            numberReady: counts.ready,
+          },
+        }),
   };
 }
 
-function sailObject(name: string, spec: Record<string, unknown> = {}, status: Record<string, unknown> = {}): SailObject {
+function sailObject(
+  name: string,
+  spec: Record<string, unknown> = {},
+  status: Record<string, unknown> = {},
+): SailObject {
   return { metadata: { name }, spec, status };
 }
 
@@ -123,7 +172,9 @@ describe('reading the listed objects into an inventory', () => {
 
   it('keeps every namespace with all its labels, sorted by name, without reordering the listed ones', () => {
     const namespaces = [
-      keep.namespace({ metadata: { name: 'reviews', labels: { 'istio.io/rev': '1-27-3', 'istio-injection': 'enabled' } } }),
+      keep.namespace({
+        metadata: { name: 'reviews', labels: { 'istio.io/rev': '1-27-3', 'istio-injection': 'enabled' } },
+      }),
       keep.namespace({ metadata: { name: 'bookinfo', labels: { 'istio.io/dataplane-mode': 'ambient' } } }),
       keep.namespace({ metadata: { name: 'default' } }),
     ];
@@ -137,12 +188,18 @@ describe('reading the listed objects into an inventory', () => {
   });
 
   it('lists every Service as namespace/name, sorted', () => {
-    const services = [keep.service({ metadata: { namespace: CP, name: 'istiod' } }), keep.service({ metadata: { namespace: 'bookinfo', name: 'reviews' } })];
+    const services = [
+      keep.service({ metadata: { namespace: CP, name: 'istiod' } }),
+      keep.service({ metadata: { namespace: 'bookinfo', name: 'reviews' } }),
+    ];
     expect(inventoryOf(lists({ services }), AT).services).toEqual(['bookinfo/reviews', 'istio-system/istiod']);
   });
 
   it('reads the same lists into the same inventory', () => {
-    const listed = lists({ deployments: [istiod(), deployment('bookinfo', 'reviews-v2')], pods: [pod('bookinfo', 'reviews-v2-a', { labels: { app: 'reviews-v2' } })] });
+    const listed = lists({
+      deployments: [istiod(), deployment('bookinfo', 'reviews-v2')],
+      pods: [pod('bookinfo', 'reviews-v2-a', { labels: { app: 'reviews-v2' } })],
+    });
     expect(inventoryOf(listed, AT)).toEqual(inventoryOf(listed, AT));
   });
 });
@@ -151,10 +208,18 @@ describe('deployments and their proxies', () => {
   it('moves reviews-v2 with the proxies of its two running pods, sorted by pod, and batch-worker with none', () => {
     const inventory = inventoryOf(
       lists({
-        deployments: [deployment('bookinfo', 'reviews-v2', { replicas: 2, readyReplicas: 2 }), deployment('bookinfo', 'batch-worker', { replicas: 1, readyReplicas: 1 })],
+        deployments: [
+          deployment('bookinfo', 'reviews-v2', { replicas: 2, readyReplicas: 2 }),
+          deployment('bookinfo', 'batch-worker', { replicas: 1, readyReplicas: 1 }),
+        ],
         pods: [
           pod('bookinfo', 'reviews-v2-b', { labels: { app: 'reviews-v2' }, injectedBy: 'default' }),
-          pod('bookinfo', 'reviews-v2-a', { labels: { app: 'reviews-v2' }, proxy: 'docker.io/istio/proxyv2:1.27.1', native: true, injectedBy: '1-27-1' }),
+          pod('bookinfo', 'reviews-v2-a', {
+            labels: { app: 'reviews-v2' },
+            proxy: 'docker.io/istio/proxyv2:1.27.1',
+            native: true,
+            injectedBy: '1-27-1',
+          }),
           pod('bookinfo', 'batch-worker-a', { labels: { app: 'batch-worker' }, proxy: null }),
         ],
       }),
@@ -199,7 +264,13 @@ describe('deployments and their proxies', () => {
     const inventory = inventoryOf(
       lists({
         deployments: [deployment('bookinfo', 'reviews-v2')],
-        pods: [pod('bookinfo', 'reviews-v2-a', { labels: { app: 'reviews-v2', 'istio.io/rev': 'stable' }, injectedBy: '1-26-4' }), pod('bookinfo', 'reviews-v2-b', { labels: { app: 'reviews-v2', 'istio.io/rev': 'stable' } })],
+        pods: [
+          pod('bookinfo', 'reviews-v2-a', {
+            labels: { app: 'reviews-v2', 'istio.io/rev': 'stable' },
+            injectedBy: '1-26-4',
+          }),
+          pod('bookinfo', 'reviews-v2-b', { labels: { app: 'reviews-v2', 'istio.io/rev': 'stable' } }),
+        ],
       }),
       AT,
     );
@@ -214,15 +285,34 @@ describe('deployments and their proxies', () => {
       lists({
         deployments: [
           deployment('bookinfo', 'reviews-v2', {
-            podLabels: { app: 'reviews', version: 'v2', 'istio.io/rev': '1-27-3', 'sidecar.istio.io/inject': 'true', team: 'books', 'pod-template-hash': 'abc' },
-            podAnnotations: { 'sidecar.istio.io/nativeSidecar': 'false', 'proxy.istio.io/config': '{}', 'prometheus.io/scrape': 'true' },
+            podLabels: {
+              app: 'reviews',
+              version: 'v2',
+              'istio.io/rev': '1-27-3',
+              'sidecar.istio.io/inject': 'true',
+              team: 'books',
+              'pod-template-hash': 'abc',
+            },
+            podAnnotations: {
+              'sidecar.istio.io/nativeSidecar': 'false',
+              'proxy.istio.io/config': '{}',
+              'prometheus.io/scrape': 'true',
+            },
           }),
         ],
       }),
       AT,
     ).deployments;
-    expect(reviews?.podLabels).toEqual({ app: 'reviews', version: 'v2', 'istio.io/rev': '1-27-3', 'sidecar.istio.io/inject': 'true' });
-    expect(reviews?.podAnnotations).toEqual({ 'sidecar.istio.io/nativeSidecar': 'false', 'proxy.istio.io/config': '{}' });
+    expect(reviews?.podLabels).toEqual({
+      app: 'reviews',
+      version: 'v2',
+      'istio.io/rev': '1-27-3',
+      'sidecar.istio.io/inject': 'true',
+    });
+    expect(reviews?.podAnnotations).toEqual({
+      'sidecar.istio.io/nativeSidecar': 'false',
+      'proxy.istio.io/config': '{}',
+    });
   });
 
   it("slims a workload Deployment to no containers, and keeps istiod's containers and annotations", () => {
@@ -236,8 +326,12 @@ describe('deployments and their proxies', () => {
 
   it('matches nothing with an absent selector or an operator the API server would refuse', () => {
     expect(selectorMatches(undefined, { app: 'reviews' })).toBe(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'app', operator: 'Matches' }] }, { app: 'reviews' })).toBe(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'app', operator: 'In', values: ['reviews'] }] }, { app: 'reviews' })).toBe(true);
+    expect(selectorMatches({ matchExpressions: [{ key: 'app', operator: 'Matches' }] }, { app: 'reviews' })).toBe(
+      false,
+    );
+    expect(
+      selectorMatches({ matchExpressions: [{ key: 'app', operator: 'In', values: ['reviews'] }] }, { app: 'reviews' }),
+    ).toBe(true);
     expect(selectorMatches({ matchLabels: { app: 'reviews' } }, undefined)).toBe(false);
   });
 });
@@ -249,7 +343,10 @@ describe('gateways and waypoints', () => {
   ];
 
   function kinds(deployments: V1Deployment[]) {
-    return inventoryOf(lists({ deployments, gateways: gatewayApi }), AT).gateways.map((g) => [`${g.namespace}/${g.name}`, g.kind]);
+    return inventoryOf(lists({ deployments, gateways: gatewayApi }), AT).gateways.map((g) => [
+      `${g.namespace}/${g.name}`,
+      g.kind,
+    ]);
   }
 
   it('reads a Gateway of class istio-waypoint as a waypoint and one of class istio as an ingress', () => {
@@ -265,7 +362,13 @@ describe('gateways and waypoints', () => {
   });
 
   it("reads the mesh controller's managed label as a waypoint even when its Gateway is not listed", () => {
-    expect(kinds([deployment('reviews', 'reviews-waypoint', { podLabels: { 'gateway.istio.io/managed': 'istio.io-mesh-controller' } })])).toEqual([['reviews/reviews-waypoint', 'waypoint']]);
+    expect(
+      kinds([
+        deployment('reviews', 'reviews-waypoint', {
+          podLabels: { 'gateway.istio.io/managed': 'istio.io-mesh-controller' },
+        }),
+      ]),
+    ).toEqual([['reviews/reviews-waypoint', 'waypoint']]);
   });
 
   it("reads the istio label of classic gateways: egress, then ingress; and the gateway controller's managed label as an ingress", () => {
@@ -273,7 +376,9 @@ describe('gateways and waypoints', () => {
       kinds([
         deployment(CP, 'istio-egressgateway', { podLabels: { istio: 'egressgateway' } }),
         deployment(CP, 'istio-ingressgateway', { podLabels: { istio: 'ingressgateway' } }),
-        deployment('istio-ingress', 'ingress', { podLabels: { 'gateway.istio.io/managed': 'istio.io-gateway-controller' } }),
+        deployment('istio-ingress', 'ingress', {
+          podLabels: { 'gateway.istio.io/managed': 'istio.io-gateway-controller' },
+        }),
         deployment('bookinfo', 'productpage', { podLabels: { app: 'productpage', istio: 'sidecar' } }),
         deployment('bookinfo', 'other-class', { podLabels: { 'gateway.networking.k8s.io/gateway-name': 'unlisted' } }),
       ]),
@@ -287,23 +392,40 @@ describe('gateways and waypoints', () => {
   it('takes the revision of the first running gateway pod and the lowest version among them', () => {
     const inventory = inventoryOf(
       lists({
-        deployments: [deployment(CP, 'istio-ingressgateway', { podLabels: { istio: 'ingressgateway', 'istio.io/rev': 'canary' } })],
+        deployments: [
+          deployment(CP, 'istio-ingressgateway', { podLabels: { istio: 'ingressgateway', 'istio.io/rev': 'canary' } }),
+        ],
         pods: [
-          pod(CP, 'istio-ingressgateway-a', { labels: { istio: 'ingressgateway', 'istio.io/rev': 'canary' }, proxy: 'docker.io/istio/proxyv2:1.27.3', injectedBy: '1-27-3' }),
-          pod(CP, 'istio-ingressgateway-b', { labels: { istio: 'ingressgateway', 'istio.io/rev': 'canary' }, proxy: 'docker.io/istio/proxyv2:1.26.4', injectedBy: '1-26-4' }),
-          pod(CP, 'istio-ingressgateway-c', { labels: { istio: 'ingressgateway', 'istio.io/rev': 'canary' }, proxy: 'docker.io/istio/proxyv2:latest' }),
+          pod(CP, 'istio-ingressgateway-a', {
+            labels: { istio: 'ingressgateway', 'istio.io/rev': 'canary' },
+            proxy: 'docker.io/istio/proxyv2:1.27.3',
+            injectedBy: '1-27-3',
+          }),
+          pod(CP, 'istio-ingressgateway-b', {
+            labels: { istio: 'ingressgateway', 'istio.io/rev': 'canary' },
+            proxy: 'docker.io/istio/proxyv2:1.26.4',
+            injectedBy: '1-26-4',
+          }),
+          pod(CP, 'istio-ingressgateway-c', {
+            labels: { istio: 'ingressgateway', 'istio.io/rev': 'canary' },
+            proxy: 'docker.io/istio/proxyv2:latest',
+          }),
         ],
       }),
       AT,
     );
-    expect(inventory.gateways).toEqual([{ namespace: CP, name: 'istio-ingressgateway', kind: 'ingress', revision: '1-27-3', version: '1.26.4' }]);
+    expect(inventory.gateways).toEqual([
+      { namespace: CP, name: 'istio-ingressgateway', kind: 'ingress', revision: '1-27-3', version: '1.26.4' },
+    ]);
   });
 
   it("falls back to the template's istio.io/rev with no running pod, and to null without one", () => {
     const inventory = inventoryOf(
       lists({
         deployments: [
-          deployment(CP, 'istio-ingressgateway', { podLabels: { istio: 'ingressgateway', 'istio.io/rev': 'prod-stable' } }),
+          deployment(CP, 'istio-ingressgateway', {
+            podLabels: { istio: 'ingressgateway', 'istio.io/rev': 'prod-stable' },
+          }),
           deployment(CP, 'istio-egressgateway', { podLabels: { istio: 'egressgateway' } }),
         ],
       }),
@@ -316,7 +438,10 @@ describe('gateways and waypoints', () => {
   });
 
   it('keeps gateways among the deployments too', () => {
-    const inventory = inventoryOf(lists({ deployments: [deployment(CP, 'istio-ingressgateway', { podLabels: { istio: 'ingressgateway' } })] }), AT);
+    const inventory = inventoryOf(
+      lists({ deployments: [deployment(CP, 'istio-ingressgateway', { podLabels: { istio: 'ingressgateway' } })] }),
+      AT,
+    );
     expect(inventory.deployments.map((d) => d.name)).toEqual(['istio-ingressgateway']);
   });
 });
@@ -326,7 +451,12 @@ describe('control-plane revisions', () => {
     const inventory = inventoryOf(
       lists({
         deployments: [istiod({ image: 'docker.io/istio/pilot:1.26.4-distroless', replicas: 2 })],
-        configMaps: [configMap('istio', 'extensionProviders:\n- name: zipkin\n  zipkin:\n    service: zipkin.istio-system.svc.cluster.local\n    port: 9411\n')],
+        configMaps: [
+          configMap(
+            'istio',
+            'extensionProviders:\n- name: zipkin\n  zipkin:\n    service: zipkin.istio-system.svc.cluster.local\n    port: 9411\n',
+          ),
+        ],
       }),
       AT,
     );
@@ -339,7 +469,11 @@ describe('control-plane revisions', () => {
         meshConfig: {
           extensionProviders: [{ name: 'zipkin', kind: 'zipkin' }],
           proxyMetadata: {},
-          raw: { extensionProviders: [{ name: 'zipkin', zipkin: { service: 'zipkin.istio-system.svc.cluster.local', port: 9411 } }] },
+          raw: {
+            extensionProviders: [
+              { name: 'zipkin', zipkin: { service: 'zipkin.istio-system.svc.cluster.local', port: 9411 } },
+            ],
+          },
         },
         istiodEnv: {},
         compatibilityVersion: null,
@@ -351,11 +485,20 @@ describe('control-plane revisions', () => {
     const fromMetadata = keep.deployment(
       {
         metadata: { namespace: CP, name: 'istiod-1-26-4', labels: { app: 'istiod', 'istio.io/rev': '1-26-4' } },
-        spec: { selector: {}, template: { metadata: { labels: {} }, spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.26.4' }] } } },
+        spec: {
+          selector: {},
+          template: {
+            metadata: { labels: {} },
+            spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.26.4' }] },
+          },
+        },
       },
       CP,
     );
-    const inventory = inventoryOf(lists({ deployments: [istiod({ revision: '1-27-3', image: 'docker.io/istio/pilot:1.27.3' }), fromMetadata] }), AT);
+    const inventory = inventoryOf(
+      lists({ deployments: [istiod({ revision: '1-27-3', image: 'docker.io/istio/pilot:1.27.3' }), fromMetadata] }),
+      AT,
+    );
     expect(inventory.controlPlane.revisions.map((r) => [r.name, r.version, r.istiodReplicas])).toEqual([
       ['1-26-4', '1.26.4', 1],
       ['1-27-3', '1.27.3', 1],
@@ -363,7 +506,9 @@ describe('control-plane revisions', () => {
   });
 
   it('ignores an istiod outside the control-plane namespace', () => {
-    expect(inventoryOf(lists({ deployments: [istiod({ namespace: 'istio-canary' })] }), AT).controlPlane.revisions).toEqual([]);
+    expect(
+      inventoryOf(lists({ deployments: [istiod({ namespace: 'istio-canary' })] }), AT).controlPlane.revisions,
+    ).toEqual([]);
   });
 
   it('reads the version off the discovery container, else the first one', () => {
@@ -374,8 +519,16 @@ describe('control-plane revisions', () => {
         { name: 'discovery', image: 'docker.io/istio/pilot:1.26.4' },
       ],
     });
-    const unnamed = deployment(CP, 'istiod-canary', { podLabels: { app: 'istiod', 'istio.io/rev': 'canary' }, containers: [{ name: 'pilot', image: 'gcr.io/istio-release/pilot:1.27.0' }] });
-    expect(inventoryOf(lists({ deployments: [sidecarFirst, unnamed] }), AT).controlPlane.revisions.map((r) => [r.name, r.version])).toEqual([
+    const unnamed = deployment(CP, 'istiod-canary', {
+      podLabels: { app: 'istiod', 'istio.io/rev': 'canary' },
+      containers: [{ name: 'pilot', image: 'gcr.io/istio-release/pilot:1.27.0' }],
+    });
+    expect(
+      inventoryOf(lists({ deployments: [sidecarFirst, unnamed] }), AT).controlPlane.revisions.map((r) => [
+        r.name,
+        r.version,
+      ]),
+    ).toEqual([
       ['canary', '1.27.0'],
       ['default', '1.26.4'],
     ]);
@@ -385,7 +538,12 @@ describe('control-plane revisions', () => {
     const inventory = inventoryOf(
       lists({
         deployments: [istiod(), istiod({ revision: '1-27-3' })],
-        podDisruptionBudgets: [{ metadata: { namespace: CP, name: 'istiod-1-27-3' }, spec: { selector: { matchLabels: { app: 'istiod', 'istio.io/rev': '1-27-3' } } } }],
+        podDisruptionBudgets: [
+          {
+            metadata: { namespace: CP, name: 'istiod-1-27-3' },
+            spec: { selector: { matchLabels: { app: 'istiod', 'istio.io/rev': '1-27-3' } } },
+          },
+        ],
       }),
       AT,
     );
@@ -399,7 +557,10 @@ describe('control-plane revisions', () => {
     const inventory = inventoryOf(
       lists({
         deployments: [istiod({ revision: '1-27-3' }), istiod({ revision: '1-26-4' })],
-        configMaps: [configMap('istio', 'extensionProviders:\n- name: zipkin\n  zipkin: {}\n'), configMap('istio-1-27-3', 'extensionProviders:\n- name: otel\n  opentelemetry: {}\n')],
+        configMaps: [
+          configMap('istio', 'extensionProviders:\n- name: zipkin\n  zipkin: {}\n'),
+          configMap('istio-1-27-3', 'extensionProviders:\n- name: otel\n  opentelemetry: {}\n'),
+        ],
       }),
       AT,
     );
@@ -421,17 +582,21 @@ describe('control-plane revisions', () => {
       '    ISTIO_META_DNS_CAPTURE: "true"',
       '',
     ].join('\n');
-    const [revision] = inventoryOf(lists({ deployments: [istiod()], configMaps: [configMap('istio', mesh)] }), AT).controlPlane.revisions;
+    const [revision] = inventoryOf(lists({ deployments: [istiod()], configMaps: [configMap('istio', mesh)] }), AT)
+      .controlPlane.revisions;
     expect(revision?.meshConfig?.extensionProviders).toEqual([{ name: 'lightstep', kind: 'lightstep' }]);
     expect(revision?.meshConfig?.proxyMetadata).toEqual({ ISTIO_META_DNS_CAPTURE: 'true' });
     expect(revision?.meshConfig?.raw).toEqual({
-      extensionProviders: [{ name: 'lightstep', lightstep: { address: 'ingest.lightstep.com:443', accessToken: '[REDACTED]' } }],
+      extensionProviders: [
+        { name: 'lightstep', lightstep: { address: 'ingest.lightstep.com:443', accessToken: '[REDACTED]' } },
+      ],
       defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' } },
     });
   });
 
   it('has no mesh config without a mesh key, with YAML that does not parse, or with YAML that is not a map', () => {
-    const meshOf = (...configMaps: V1ConfigMap[]) => inventoryOf(lists({ deployments: [istiod()], configMaps }), AT).controlPlane.revisions[0]?.meshConfig;
+    const meshOf = (...configMaps: V1ConfigMap[]) =>
+      inventoryOf(lists({ deployments: [istiod()], configMaps }), AT).controlPlane.revisions[0]?.meshConfig;
     expect(meshOf()).toBeNull();
     expect(meshOf(configMap('istio'))).toBeNull();
     expect(meshOf(configMap('istio', 'extensionProviders: [unclosed'))).toBeNull();
@@ -459,10 +624,19 @@ describe('control-plane revisions', () => {
   });
 
   it("takes compatibilityVersion from istiod's annotation, then its env, then the Sail Istio values", () => {
-    const sailValues = sail({ istios: [sailObject('default', { version: 'v1.26.4', values: { compatibilityVersion: '1.24' } })] });
+    const sailValues = sail({
+      istios: [sailObject('default', { version: 'v1.26.4', values: { compatibilityVersion: '1.24' } })],
+    });
     const compat = (deployments: V1Deployment[], sailLists: SailLists | null = sailValues) =>
       inventoryOf(lists({ deployments, sail: sailLists }), AT).controlPlane.revisions[0]?.compatibilityVersion;
-    expect(compat([istiod({ annotations: { 'istio.io/compatibility-version': '1.22' }, env: [{ name: 'COMPATIBILITY_VERSION', value: '1.23' }] })])).toBe('1.22');
+    expect(
+      compat([
+        istiod({
+          annotations: { 'istio.io/compatibility-version': '1.22' },
+          env: [{ name: 'COMPATIBILITY_VERSION', value: '1.23' }],
+        }),
+      ]),
+    ).toBe('1.22');
     expect(compat([istiod({ env: [{ name: 'COMPATIBILITY_VERSION', value: '1.23' }] })])).toBe('1.23');
     expect(compat([istiod()])).toBe('1.24');
     expect(compat([istiod()], null)).toBeNull();
@@ -471,7 +645,9 @@ describe('control-plane revisions', () => {
 
 describe('revision tags', () => {
   it('reads istio-revision-tag webhooks as tags, by their istio.io/tag label or their name, sorted', () => {
-    const webhook = (name: string, labels: Record<string, string>): V1MutatingWebhookConfiguration => ({ metadata: { name, labels } });
+    const webhook = (name: string, labels: Record<string, string>): V1MutatingWebhookConfiguration => ({
+      metadata: { name, labels },
+    });
     const inventory = inventoryOf(
       lists({
         mutatingWebhooks: [
@@ -492,10 +668,17 @@ describe('revision tags', () => {
 });
 
 describe('guessing the installer', () => {
-  const installer = (parts: Partial<InventoryLists>) => inventoryOf(lists({ deployments: [istiod()], ...parts }), AT).controlPlane.installer;
+  const installer = (parts: Partial<InventoryLists>) =>
+    inventoryOf(lists({ deployments: [istiod()], ...parts }), AT).controlPlane.installer;
 
   it('says sail when Sail has an Istio, whatever Helm and istioctl left behind', () => {
-    expect(installer({ sail: sail({ istios: [sailObject('default')] }), helmReleases: ['istiod'], configMaps: [configMap('istio-installed-state')] })).toBe('sail');
+    expect(
+      installer({
+        sail: sail({ istios: [sailObject('default')] }),
+        helmReleases: ['istiod'],
+        configMaps: [configMap('istio-installed-state')],
+      }),
+    ).toBe('sail');
   });
 
   it('says helm for an istiod release, by its name or a prefix of it, when Sail has no Istio', () => {
@@ -506,7 +689,11 @@ describe('guessing the installer', () => {
 
   it('says istioctl for the installed-state ConfigMap or an istiod owned by an IstioOperator', () => {
     expect(installer({ configMaps: [configMap('istio-installed-state')] })).toBe('istioctl');
-    expect(installer({ deployments: [istiod({ labels: { 'install.operator.istio.io/owning-resource': 'installed-state' } })] })).toBe('istioctl');
+    expect(
+      installer({
+        deployments: [istiod({ labels: { 'install.operator.istio.io/owning-resource': 'installed-state' } })],
+      }),
+    ).toBe('istioctl');
   });
 
   it('says unknown with no clue', () => {
@@ -591,7 +778,14 @@ describe('Sail resources', () => {
   });
 
   it('falls back to the first Istio, in place in istio-system, with no selectors, active revision or grace period', () => {
-    const inventory = inventoryOf(lists({ sail: sail({ istios: [sailObject('mesh', { version: 'v1.26.4', values: { meshConfig: { discoverySelectors: 'all' } } })] }) }), AT);
+    const inventory = inventoryOf(
+      lists({
+        sail: sail({
+          istios: [sailObject('mesh', { version: 'v1.26.4', values: { meshConfig: { discoverySelectors: 'all' } } })],
+        }),
+      }),
+      AT,
+    );
     expect(inventory.sail?.istio).toEqual({
       name: 'mesh',
       namespace: 'istio-system',
@@ -611,7 +805,11 @@ describe('Sail resources', () => {
 
   it('reads what each IstioRevisionTag follows and the revision it resolves to', () => {
     const tag = (name: string, targetRef: Record<string, string> | undefined, istioRevision?: string) =>
-      sailObject(name, targetRef === undefined ? {} : { targetRef }, istioRevision === undefined ? {} : { istioRevision });
+      sailObject(
+        name,
+        targetRef === undefined ? {} : { targetRef },
+        istioRevision === undefined ? {} : { istioRevision },
+      );
     const inventory = inventoryOf(
       lists({
         sail: sail({
@@ -642,23 +840,56 @@ describe('webhooks', () => {
       {
         metadata: { name: 'vault-agent-injector' },
         webhooks: [
-          { name: 'vault.hashicorp.com', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: service('vault', 'vault-agent-injector-svc'), rules: [{ operations: ['CREATE', 'UPDATE'], resources: ['pods'] }] },
+          {
+            name: 'vault.hashicorp.com',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            clientConfig: service('vault', 'vault-agent-injector-svc'),
+            rules: [{ operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
+          },
         ],
       },
       {
         metadata: { name: 'istio-sidecar-injector', labels: { app: 'sidecar-injector' } },
         webhooks: [
-          { name: 'rev.namespace.sidecar-injector.istio.io', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: service(CP, 'istiod'), rules: [{ operations: ['*'], resources: ['*'] }] },
-          { name: 'url.sidecar-injector.istio.io', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: { url: 'https://istiod.example:15017/inject' } },
+          {
+            name: 'rev.namespace.sidecar-injector.istio.io',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            clientConfig: service(CP, 'istiod'),
+            rules: [{ operations: ['*'], resources: ['*'] }],
+          },
+          {
+            name: 'url.sidecar-injector.istio.io',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            clientConfig: { url: 'https://istiod.example:15017/inject' },
+          },
         ],
       },
       {
         metadata: { name: 'cert-manager-webhook' },
-        webhooks: [{ name: 'webhook.cert-manager.io', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: service('cert-manager', 'cert-manager-webhook'), rules: [{ operations: ['CREATE'], resources: ['certificates'] }] }],
+        webhooks: [
+          {
+            name: 'webhook.cert-manager.io',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            clientConfig: service('cert-manager', 'cert-manager-webhook'),
+            rules: [{ operations: ['CREATE'], resources: ['certificates'] }],
+          },
+        ],
       },
       {
         metadata: { name: 'pod-deleter' },
-        webhooks: [{ name: 'deleter.example.com', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: service('ops', 'deleter'), rules: [{ operations: ['DELETE'], resources: ['pods'] }] }],
+        webhooks: [
+          {
+            name: 'deleter.example.com',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            clientConfig: service('ops', 'deleter'),
+            rules: [{ operations: ['DELETE'], resources: ['pods'] }],
+          },
+        ],
       },
     ];
     const validating: V1ValidatingWebhookConfiguration[] = [
@@ -668,10 +899,34 @@ describe('webhooks', () => {
     ];
     const inventory = inventoryOf(lists({ mutatingWebhooks: mutating, validatingWebhooks: validating }), AT);
     expect(inventory.webhooks).toEqual([
-      { kind: 'mutating', name: 'cert-manager-webhook', istio: false, targetsPods: false, services: [{ namespace: 'cert-manager', name: 'cert-manager-webhook' }] },
-      { kind: 'mutating', name: 'istio-sidecar-injector', istio: true, targetsPods: true, services: [{ namespace: CP, name: 'istiod' }] },
-      { kind: 'mutating', name: 'pod-deleter', istio: false, targetsPods: false, services: [{ namespace: 'ops', name: 'deleter' }] },
-      { kind: 'mutating', name: 'vault-agent-injector', istio: false, targetsPods: true, services: [{ namespace: 'vault', name: 'vault-agent-injector-svc' }] },
+      {
+        kind: 'mutating',
+        name: 'cert-manager-webhook',
+        istio: false,
+        targetsPods: false,
+        services: [{ namespace: 'cert-manager', name: 'cert-manager-webhook' }],
+      },
+      {
+        kind: 'mutating',
+        name: 'istio-sidecar-injector',
+        istio: true,
+        targetsPods: true,
+        services: [{ namespace: CP, name: 'istiod' }],
+      },
+      {
+        kind: 'mutating',
+        name: 'pod-deleter',
+        istio: false,
+        targetsPods: false,
+        services: [{ namespace: 'ops', name: 'deleter' }],
+      },
+      {
+        kind: 'mutating',
+        name: 'vault-agent-injector',
+        istio: false,
+        targetsPods: true,
+        services: [{ namespace: 'vault', name: 'vault-agent-injector-svc' }],
+      },
       { kind: 'validating', name: 'istiod-default-validator', istio: true, targetsPods: false, services: [] },
       { kind: 'validating', name: 'kyverno-policy', istio: false, targetsPods: false, services: [] },
       { kind: 'validating', name: 'rev-validator', istio: true, targetsPods: false, services: [] },

@@ -28,14 +28,24 @@ describe('reading the inventory', () => {
     const { inventory, requests, writes } = await inventoryOf('sidecarIstioctl');
     expect(inventory.controlPlane.installer).toBe('istioctl');
     expect(inventory.controlPlane.revisions.map((r) => [r.name, r.version])).toEqual([['default', '1.26.4']]);
-    expect(inventory.controlPlane.revisions[0]?.meshConfig?.extensionProviders).toEqual([{ name: 'zipkin', kind: 'zipkin' }]);
+    expect(inventory.controlPlane.revisions[0]?.meshConfig?.extensionProviders).toEqual([
+      { name: 'zipkin', kind: 'zipkin' },
+    ]);
     const reviews = inventory.deployments.find((d) => d.name === 'reviews-v2');
     expect(reviews?.proxies.map((p) => [p.version, p.revision, p.nativeSidecar])).toEqual([
       ['1.26.4', 'default', false],
       ['1.26.4', 'default', false],
     ]);
     expect(inventory.deployments.find((d) => d.name === 'batch-worker')?.proxies).toEqual([]);
-    expect(inventory.gateways).toEqual([{ namespace: 'istio-system', name: 'istio-ingressgateway', kind: 'ingress', revision: 'default', version: '1.26.4' }]);
+    expect(inventory.gateways).toEqual([
+      {
+        namespace: 'istio-system',
+        name: 'istio-ingressgateway',
+        kind: 'ingress',
+        revision: 'default',
+        version: '1.26.4',
+      },
+    ]);
     expect(inventory.namespaces.find((n) => n.name === 'bookinfo')?.labels['istio-injection']).toBe('enabled');
     // The simulator serves the Sail API everywhere; a cluster without it reads as null.
     expect(inventory.sail?.istio ?? null).toBeNull();
@@ -51,24 +61,46 @@ describe('reading the inventory', () => {
     const mesh = inventory.controlPlane.revisions[0]?.meshConfig;
     expect(mesh?.extensionProviders).toEqual([{ name: 'lightstep', kind: 'lightstep' }]);
     expect(JSON.stringify(mesh?.raw)).not.toMatch(/accessToken":"(?!\[REDACTED\])/);
-    expect(inventory.gateways[0]).toMatchObject({ namespace: 'istio-ingress', name: 'istio-ingress', kind: 'ingress', version: '1.26.4' });
+    expect(inventory.gateways[0]).toMatchObject({
+      namespace: 'istio-ingress',
+      name: 'istio-ingress',
+      kind: 'ingress',
+      version: '1.26.4',
+    });
   });
 
   it('reads an ambient Sail mesh: Istio, its revision, IstioCNI, ZTunnel and their DaemonSets', async () => {
     const { inventory } = await inventoryOf('ambientSail');
     expect(inventory.controlPlane.installer).toBe('sail');
-    expect(inventory.sail?.istio).toMatchObject({ name: 'default', updateStrategy: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: 30 });
-    expect(inventory.sail?.revisions).toEqual([{ name: 'default-v1-26-4', version: expect.stringMatching(/1\.26\.4$/) as string, inUse: true }]);
+    expect(inventory.sail?.istio).toMatchObject({
+      name: 'default',
+      updateStrategy: 'RevisionBased',
+      inactiveRevisionDeletionGracePeriodSeconds: 30,
+    });
+    expect(inventory.sail?.revisions).toEqual([
+      { name: 'default-v1-26-4', version: expect.stringMatching(/1\.26\.4$/) as string, inUse: true },
+    ]);
     expect(inventory.sail?.cni?.version).toMatch(/1\.26\.4$/);
     expect(inventory.ztunnel).toMatchObject({ name: 'ztunnel', version: '1.26.4', desired: 3, ready: 3 });
     expect(inventory.cni).toMatchObject({ name: 'istio-cni-node', version: '1.26.4' });
-    expect(inventory.gateways).toContainEqual({ namespace: 'bookinfo', name: 'waypoint', kind: 'waypoint', revision: 'default-v1-26-4', version: '1.26.4' });
+    expect(inventory.gateways).toContainEqual({
+      namespace: 'bookinfo',
+      name: 'waypoint',
+      kind: 'waypoint',
+      revision: 'default-v1-26-4',
+      version: '1.26.4',
+    });
   });
 
   it("reads the Istio's active revision and what each IstioRevisionTag follows, as Sail reports them", async () => {
     cluster = await startCluster('ambientSail');
     const tag = (name: string, targetRef: { kind: string; name: string }) =>
-      cluster?.clients.custom.createClusterCustomObject({ group: 'sailoperator.io', version: 'v1', plural: 'istiorevisiontags', body: { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name }, spec: { targetRef } } });
+      cluster?.clients.custom.createClusterCustomObject({
+        group: 'sailoperator.io',
+        version: 'v1',
+        plural: 'istiorevisiontags',
+        body: { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name }, spec: { targetRef } },
+      });
     // The scenario's Sail install already has the `default` tag, following the Istio.
     await tag('pinned', { kind: 'IstioRevision', name: 'default-v1-26-4' });
     await cluster.sim.settled();
@@ -129,7 +161,9 @@ describe('an inventory fit for workflow history', () => {
       const bytes = Buffer.byteLength(JSON.stringify(inventory));
       console.log(`inventory of ${inventory.deployments.length} deployments: ${(bytes / 1024).toFixed(0)} KiB`);
       expect(inventory.deployments.filter((d) => d.namespace.startsWith('team-'))).toHaveLength(2000);
-      expect(inventory.deployments.find((d) => d.name === 'svc-99' && d.namespace === 'team-19')?.proxies).toHaveLength(1);
+      expect(inventory.deployments.find((d) => d.name === 'svc-99' && d.namespace === 'team-19')?.proxies).toHaveLength(
+        1,
+      );
       expect(bytes).toBeLessThan(1024 * 1024);
       const podPages = sim.requests.filter((r) => r.seq > since && r.resource === 'pods' && r.verb === 'list');
       expect(podPages.length).toBeGreaterThanOrEqual(4);

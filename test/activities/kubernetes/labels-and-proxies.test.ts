@@ -3,7 +3,8 @@ import { kubernetesActivitiesOn } from '../support/sim.js';
 
 const t = kubernetesActivitiesOn('sidecarIstioctl');
 
-const writesTo = (resource: string, name: string) => t.cluster.sim.writeLog.filter((w) => w.resource === resource && w.name === name).length;
+const writesTo = (resource: string, name: string) =>
+  t.cluster.sim.writeLog.filter((w) => w.resource === resource && w.name === name).length;
 
 describe('namespace labels', () => {
   it('moves bookinfo from istio-injection to istio.io/rev=1-28, and a second call writes nothing', async () => {
@@ -26,9 +27,21 @@ describe('namespace labels', () => {
 describe('pod-template labels', () => {
   it('labels ratings-v1 pods with a revision, which starts one rollout', async () => {
     const before = t.cluster.sim.get('deployments', 'bookinfo', 'ratings-v1')?.metadata.generation ?? 0;
-    const change = await t.k.setPodTemplateLabels({ namespace: 'bookinfo', deployment: 'ratings-v1', set: { 'istio.io/rev': '1-28' } });
+    const change = await t.k.setPodTemplateLabels({
+      namespace: 'bookinfo',
+      deployment: 'ratings-v1',
+      set: { 'istio.io/rev': '1-28' },
+    });
     expect(change.labels).toMatchObject({ app: 'ratings', 'istio.io/rev': '1-28' });
-    expect((await t.k.setPodTemplateLabels({ namespace: 'bookinfo', deployment: 'ratings-v1', set: { 'istio.io/rev': '1-28' } })).changed).toBe(false);
+    expect(
+      (
+        await t.k.setPodTemplateLabels({
+          namespace: 'bookinfo',
+          deployment: 'ratings-v1',
+          set: { 'istio.io/rev': '1-28' },
+        })
+      ).changed,
+    ).toBe(false);
     expect(t.cluster.sim.get('deployments', 'bookinfo', 'ratings-v1')?.metadata.generation).toBe(before + 1);
   });
 });

@@ -3,7 +3,9 @@ import { labelPatch } from '../../../activities/kubernetes/labels.js';
 
 describe('label patches', () => {
   it('moves a namespace from istio-injection to a revision label', () => {
-    expect(labelPatch({ 'istio-injection': 'enabled', team: 'a' }, { 'istio.io/rev': '1-28' }, ['istio-injection'])).toEqual({
+    expect(
+      labelPatch({ 'istio-injection': 'enabled', team: 'a' }, { 'istio.io/rev': '1-28' }, ['istio-injection']),
+    ).toEqual({
       'istio-injection': null,
       'istio.io/rev': '1-28',
     });

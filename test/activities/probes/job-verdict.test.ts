@@ -3,8 +3,14 @@ import { jobManifest, jobVerdict } from '../../../activities/probes/job.js';
 
 describe('Job tests', () => {
   it('reads Complete and Failed conditions as the verdict', () => {
-    expect(jobVerdict({ status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } }).outcome).toBe('Complete');
-    expect(jobVerdict({ status: { failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] } })).toMatchObject({
+    expect(jobVerdict({ status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } }).outcome).toBe(
+      'Complete',
+    );
+    expect(
+      jobVerdict({
+        status: { failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] },
+      }),
+    ).toMatchObject({
       outcome: 'Failed',
       reason: 'BackoffLimitExceeded',
     });
@@ -12,7 +18,14 @@ describe('Job tests', () => {
   });
 
   it('builds a Job that runs once, bounded by its deadline', () => {
-    const job = jobManifest({ namespace: 'bookinfo', name: 'test-reviews-7', run: 'step-7#1', image: 'curlimages/curl', args: ['http://reviews:9080'], timeoutSeconds: 60 });
+    const job = jobManifest({
+      namespace: 'bookinfo',
+      name: 'test-reviews-7',
+      run: 'step-7#1',
+      image: 'curlimages/curl',
+      args: ['http://reviews:9080'],
+      timeoutSeconds: 60,
+    });
     expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 60 });
     expect(job.spec?.template.spec?.restartPolicy).toBe('Never');
   });

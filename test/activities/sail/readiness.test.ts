@@ -29,7 +29,11 @@ describe('Sail readiness', () => {
 
 describe('Sail patches', () => {
   it('patches only what differs, and nothing when applied', () => {
-    expect(sailPatch(istio(1, 1, true), { kind: 'Istio', version: 'v1.28.0' })).toEqual({ spec: { version: 'v1.28.0' } });
-    expect(sailPatch(istio(1, 1, true), { kind: 'Istio', version: 'v1.26.4', updateStrategy: { type: 'RevisionBased' } })).toBeUndefined();
+    expect(sailPatch(istio(1, 1, true), { kind: 'Istio', version: 'v1.28.0' })).toEqual({
+      spec: { version: 'v1.28.0' },
+    });
+    expect(
+      sailPatch(istio(1, 1, true), { kind: 'Istio', version: 'v1.26.4', updateStrategy: { type: 'RevisionBased' } }),
+    ).toBeUndefined();
   });
 });

@@ -26,7 +26,13 @@ const notice: GateNotice = {
   initiator: 'carol',
   approvers: ['alice', 'bob'],
   channel: '#mesh-upgrades',
-  gate: { id: 'control-plane', description: 'install istiod 1-27-3 beside 1-26-4', openedAt: '2026-03-01T10:00:00.000Z', deadline: '2026-03-01T12:00:00.000Z', kind: 'approval' },
+  gate: {
+    id: 'control-plane',
+    description: 'install istiod 1-27-3 beside 1-26-4',
+    openedAt: '2026-03-01T10:00:00.000Z',
+    deadline: '2026-03-01T12:00:00.000Z',
+    kind: 'approval',
+  },
   step: 'install istiod 1-27-3 beside 1-26-4 with istioctl',
   next: 'move bookinfo to 1-27-3 and restart its deployments',
 };
@@ -43,7 +49,10 @@ beforeEach(() => {
 });
 
 function activityEnv(): MockActivityEnvironment {
-  return new MockActivityEnvironment({ workflowExecution: { workflowId: notice.upgradeId, runId: RUN_ID }, namespace: 'mesh' });
+  return new MockActivityEnvironment({
+    workflowExecution: { workflowId: notice.upgradeId, runId: RUN_ID },
+    namespace: 'mesh',
+  });
 }
 
 function activities() {
@@ -77,22 +86,41 @@ describe('slackPostGate', () => {
     expect(call?.args.channel).toBe('#mesh-upgrades');
     expect(call?.args.text).toBe('Approval needed on prod-eu: install istiod 1-27-3 beside 1-26-4');
     const shown = texts(call?.args.blocks);
-    for (const fact of ['prod-eu', '1.26.4 → 1.27.3', 'revision-based · istioctl · sidecar', 'carol', notice.step, notice.next!, 'alice, bob', link, 'control-plane']) {
+    for (const fact of [
+      'prod-eu',
+      '1.26.4 → 1.27.3',
+      'revision-based · istioctl · sidecar',
+      'carol',
+      notice.step,
+      notice.next!,
+      'alice, bob',
+      link,
+      'control-plane',
+    ]) {
       expect(shown).toContain(fact);
     }
 
-    const actions = (call?.args.blocks as { type: string; elements?: { action_id: string; value: string; style: string }[] }[]).find((b) => b.type === 'actions');
+    const actions = (
+      call?.args.blocks as { type: string; elements?: { action_id: string; value: string; style: string }[] }[]
+    ).find((b) => b.type === 'actions');
     expect(actions?.elements?.map((e) => [e.action_id, e.style])).toEqual([
       ['gate-approve', 'primary'],
       ['gate-reject', 'danger'],
     ]);
     for (const button of actions?.elements ?? []) {
-      expect(decodeGateRef(button.value)).toEqual({ workflowId: 'istio-upgrade-prod-eu', runId: RUN_ID, gateId: 'control-plane' });
+      expect(decodeGateRef(button.value)).toEqual({
+        workflowId: 'istio-upgrade-prod-eu',
+        runId: RUN_ID,
+        gateId: 'control-plane',
+      });
     }
   });
 
   it('keeps text from specs and comments plain: no mentions, no links smuggled in', async () => {
-    await activityEnv().run(activities().slackPostGate, { ...notice, step: 'restart <!channel> & <http://evil.test|reviews>' });
+    await activityEnv().run(activities().slackPostGate, {
+      ...notice,
+      step: 'restart <!channel> & <http://evil.test|reviews>',
+    });
     const shown = texts(slack.callsOf('chat.postMessage')[0]?.args.blocks);
     expect(shown).toContain('restart &lt;!channel&gt; &amp; &lt;http://evil.test|reviews&gt;');
     expect(shown).not.toContain('<!channel>');
@@ -106,11 +134,23 @@ describe('slackUpdateGate', () => {
     const closed: GateClosedNotice = {
       notice,
       message,
-      decision: { gateId: 'control-plane', outcome: 'rejected', via: 'update', at: '2026-03-01T10:05:00.000Z', by: 'bob', requestId: 'r-1', comment: '5xx in the canary <@U1>' },
+      decision: {
+        gateId: 'control-plane',
+        outcome: 'rejected',
+        via: 'update',
+        at: '2026-03-01T10:05:00.000Z',
+        by: 'bob',
+        requestId: 'r-1',
+        comment: '5xx in the canary <@U1>',
+      },
     };
     await activityEnv().run(activities().slackUpdateGate, closed);
     const [call] = slack.callsOf('chat.update');
-    expect(call?.args).toMatchObject({ channel: CHANNEL_ID, ts: message.ts, text: 'Gate control-plane on prod-eu: rejected by bob' });
+    expect(call?.args).toMatchObject({
+      channel: CHANNEL_ID,
+      ts: message.ts,
+      text: 'Gate control-plane on prod-eu: rejected by bob',
+    });
     const blocks = call?.args.blocks as { type: string }[];
     expect(blocks.some((b) => b.type === 'actions')).toBe(false);
     const shown = texts(blocks);
@@ -120,7 +160,16 @@ describe('slackUpdateGate', () => {
   });
 
   it('says a timed-out gate timed out, with nobody named', async () => {
-    await activityEnv().run(activities().slackUpdateGate, { notice, message, decision: { gateId: 'control-plane', outcome: 'timed-out' as const, via: 'timer' as const, at: '2026-03-01T12:00:00.000Z' } });
+    await activityEnv().run(activities().slackUpdateGate, {
+      notice,
+      message,
+      decision: {
+        gateId: 'control-plane',
+        outcome: 'timed-out' as const,
+        via: 'timer' as const,
+        at: '2026-03-01T12:00:00.000Z',
+      },
+    });
     const shown = texts(slack.callsOf('chat.update')[0]?.args.blocks);
     expect(shown).toContain('*Timed out*');
     expect(shown).toContain('nobody decided in time');
@@ -135,10 +184,19 @@ describe('failures', () => {
     const unconfigured = createSlackActivities(config);
     for (const call of [
       () => unconfigured.slackPostGate(notice),
-      () => unconfigured.slackUpdateGate({ notice, message: { channel: CHANNEL_ID, ts: '1.2' }, decision: { gateId: 'g', outcome: 'approved' as const, via: 'update' as const, at: notice.gate.openedAt } }),
+      () =>
+        unconfigured.slackUpdateGate({
+          notice,
+          message: { channel: CHANNEL_ID, ts: '1.2' },
+          decision: { gateId: 'g', outcome: 'approved' as const, via: 'update' as const, at: notice.gate.openedAt },
+        }),
     ]) {
       const failure = await failureOf(activityEnv().run(call));
-      expect(failure).toMatchObject({ type: 'Validation', nonRetryable: true, message: 'Slack is not configured on this worker: set SLACK_BOT_TOKEN' });
+      expect(failure).toMatchObject({
+        type: 'Validation',
+        nonRetryable: true,
+        message: 'Slack is not configured on this worker: set SLACK_BOT_TOKEN',
+      });
     }
     expect(slack.calls).toEqual([]);
   });
@@ -156,7 +214,9 @@ describe('failures', () => {
       const failure = await failureOf(activityEnv().run(activities().slackPostGate, notice));
       expect([failure.type, failure.nonRetryable], JSON.stringify(injected)).toEqual([type, nonRetryable]);
       expect(failure.message).toMatch(/^chat\.postMessage to #mesh-upgrades: /);
-      expect(JSON.stringify({ message: failure.message, details: failure.details, cause: failure.cause?.message })).not.toContain(TOKEN);
+      expect(
+        JSON.stringify({ message: failure.message, details: failure.details, cause: failure.cause?.message }),
+      ).not.toContain(TOKEN);
       if (type === 'RateLimited') expect(failure.nextRetryDelay).toBe(7000);
     }
 

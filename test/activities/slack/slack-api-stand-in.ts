@@ -32,7 +32,8 @@ const JSON_ARGS = new Set(['blocks', 'attachments', 'view', 'metadata']);
 function parseArgs(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (contentType?.startsWith('application/json')) return JSON.parse(raw) as Record<string, unknown>;
   const args: Record<string, unknown> = {};
-  for (const [key, value] of new URLSearchParams(raw)) args[key] = JSON_ARGS.has(key) ? (JSON.parse(value) as unknown) : value;
+  for (const [key, value] of new URLSearchParams(raw))
+    args[key] = JSON_ARGS.has(key) ? (JSON.parse(value) as unknown) : value;
   return args;
 }
 
@@ -72,7 +73,10 @@ export class SlackApiStandIn {
   async waitFor(method: string, count = 1, timeoutMs = 15_000): Promise<RecordedCall[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.callsOf(method).length < count) {
-      if (Date.now() > deadline) throw new Error(`stand-in: ${count} ${method} call(s) expected within ${timeoutMs} ms, got ${this.callsOf(method).length}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `stand-in: ${count} ${method} call(s) expected within ${timeoutMs} ms, got ${this.callsOf(method).length}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
     return this.callsOf(method);
@@ -94,7 +98,8 @@ export class SlackApiStandIn {
     };
     const failure = this.failures.get(method)?.shift();
     if (failure !== undefined) {
-      if (failure.retryAfterSeconds !== undefined) return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfterSeconds) });
+      if (failure.retryAfterSeconds !== undefined)
+        return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfterSeconds) });
       if (failure.status !== undefined) return reply(failure.status, { ok: false, error: 'internal_error' });
       return reply(200, { ok: false, error: failure.error ?? 'internal_error' });
     }
@@ -103,7 +108,15 @@ export class SlackApiStandIn {
     const ts = `${1_700_000_000 + ++this.counter}.000100`;
     switch (method) {
       case 'auth.test':
-        return reply(200, { ok: true, url: 'https://example.slack.com/', team: 'Mesh', user: 'istio-upgrades', team_id: 'T0MESH001', user_id: BOT_USER_ID, bot_id: 'B0BOT0001' });
+        return reply(200, {
+          ok: true,
+          url: 'https://example.slack.com/',
+          team: 'Mesh',
+          user: 'istio-upgrades',
+          team_id: 'T0MESH001',
+          user_id: BOT_USER_ID,
+          bot_id: 'B0BOT0001',
+        });
       case 'chat.postMessage':
         return reply(200, { ok: true, channel: CHANNEL_ID, ts, message: { text: args.text, blocks: args.blocks } });
       case 'chat.update':

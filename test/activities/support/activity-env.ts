@@ -5,7 +5,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
  * heartbeat timeout, recording every heartbeat.
  */
 export function activityEnv(heartbeatTimeoutMs = 600): { env: MockActivityEnvironment; heartbeats: unknown[] } {
-  const env = new MockActivityEnvironment({ scheduledTimestampMs: Date.now(), currentAttemptScheduledTimestampMs: Date.now(), heartbeatTimeoutMs });
+  const env = new MockActivityEnvironment({
+    scheduledTimestampMs: Date.now(),
+    currentAttemptScheduledTimestampMs: Date.now(),
+    heartbeatTimeoutMs,
+  });
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   return { env, heartbeats };

@@ -30,8 +30,15 @@ export interface ClusterOptions {
   watchHistory?: number;
 }
 
-export async function startCluster(scenario: keyof typeof SCENARIOS, options: ClusterOptions = {}): Promise<SimCluster> {
-  const sim = await startSim({ scenario: SCENARIOS[scenario], timeScale: options.timeScale ?? 20, ...(options.watchHistory === undefined ? {} : { watchHistory: options.watchHistory }) });
+export async function startCluster(
+  scenario: keyof typeof SCENARIOS,
+  options: ClusterOptions = {},
+): Promise<SimCluster> {
+  const sim = await startSim({
+    scenario: SCENARIOS[scenario],
+    timeScale: options.timeScale ?? 20,
+    ...(options.watchHistory === undefined ? {} : { watchHistory: options.watchHistory }),
+  });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(sim.kubeconfigPath);
   return { sim, kubeConfig, clients: createKubeClients(kubeConfig), stop: () => sim.stop() };

@@ -11,7 +11,12 @@ describe('resolving a tool per Istio version', () => {
 
   it('looks in the versions folder before PATH', () => {
     const tried = candidates('istioctl', '1.28.1', { versionsDir: '/opt/istio', searchPath: ['/usr/bin'] });
-    expect(tried).toEqual(['/opt/istio/1.28.1/istioctl', '/opt/istio/1.28/istioctl', '/usr/bin/istioctl-1.28.1', '/usr/bin/istioctl-1.28']);
+    expect(tried).toEqual([
+      '/opt/istio/1.28.1/istioctl',
+      '/opt/istio/1.28/istioctl',
+      '/usr/bin/istioctl-1.28.1',
+      '/usr/bin/istioctl-1.28',
+    ]);
   });
 
   it('never falls back to an unversioned istioctl, but does for helm', () => {
@@ -22,7 +27,9 @@ describe('resolving a tool per Istio version', () => {
 
   it('picks the first existing candidate', () => {
     const present = new Set(['/usr/bin/istioctl-1.28']);
-    expect(resolveTool('istioctl', '1.28.0', { searchPath: ['/usr/bin'] }, (p) => present.has(p))).toBe('/usr/bin/istioctl-1.28');
+    expect(resolveTool('istioctl', '1.28.0', { searchPath: ['/usr/bin'] }, (p) => present.has(p))).toBe(
+      '/usr/bin/istioctl-1.28',
+    );
   });
 
   it('fails as non-retryable Validation, listing where it looked', () => {

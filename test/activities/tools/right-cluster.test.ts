@@ -34,7 +34,14 @@ function mergedKubeconfig(prod: SimCluster, other: SimCluster): string {
   const path = join(mkdtempSync(join(tmpdir(), 'two-clusters-')), 'kubeconfig');
   writeFileSync(
     path,
-    stringify({ apiVersion: 'v1', kind: 'Config', clusters: entries.map((e) => e.cluster), users: entries.map((e) => e.user), contexts: entries.map((e) => e.context), 'current-context': 'other' }),
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: entries.map((e) => e.cluster),
+      users: entries.map((e) => e.user),
+      contexts: entries.map((e) => e.context),
+      'current-context': 'other',
+    }),
     { mode: 0o600 },
   );
   return path;
@@ -56,19 +63,34 @@ describe('the right cluster, every time', () => {
     expect(deps.tools).toMatchObject({ kubeconfigPath: kubeconfig, context: 'prod' });
   });
 
-  it('istioctl and helm act on prod although the kubeconfig\'s current context is another cluster: nothing is written there', async () => {
+  it("istioctl and helm act on prod although the kubeconfig's current context is another cluster: nothing is written there", async () => {
     const { deps } = activityDepsFromEnv({ KUBECONFIG: kubeconfig, ISTIO_UPGRADE_KUBE_CONTEXT: 'prod' });
-    const tools = { ...deps.tools, searchPath: [toolsFolder({ 'istioctl-1.28': 'istioctl', helm: 'helm' })], timeoutMs: 60_000 };
+    const tools = {
+      ...deps.tools,
+      searchPath: [toolsFolder({ 'istioctl-1.28': 'istioctl', helm: 'helm' })],
+      timeoutMs: 60_000,
+    };
     const clients = createKubeClients(deps.kubeConfig);
     const istioctl = createIstioctlActivities({ clients, tools });
     const helm = createHelmActivities(tools);
     const untouched = other.sim.writeLog.length;
 
     expect((await istioctl.istioctlInstall({ version: '1.28', revision: '1-28' })).changed).toBe(true);
-    expect((await istioctl.istioctlTagSet({ version: '1.28', tag: 'prod-stable', revision: '1-28' })).changed).toBe(true);
+    expect((await istioctl.istioctlTagSet({ version: '1.28', tag: 'prod-stable', revision: '1-28' })).changed).toBe(
+      true,
+    );
     expect((await istioctl.istioctlPrecheck({ version: '1.28' })).passed).toBe(true);
     expect((await istioctl.istioctlProxyStatus({ version: '1.28' })).length).toBeGreaterThan(0);
-    expect((await helm.helmUpgradeInstall({ version: '1.28.0', release: 'istio-base', chart: 'istio/base', namespace: 'istio-system' })).changed).toBe(true);
+    expect(
+      (
+        await helm.helmUpgradeInstall({
+          version: '1.28.0',
+          release: 'istio-base',
+          chart: 'istio/base',
+          namespace: 'istio-system',
+        })
+      ).changed,
+    ).toBe(true);
     expect((await istioctl.istioctlUninstallRevision({ version: '1.28', revision: '1-28' })).changed).toBe(true);
 
     expect(prod.sim.writeLog.length).toBeGreaterThan(0);

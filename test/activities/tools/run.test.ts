@@ -70,12 +70,19 @@ describe('running a tool', () => {
 });
 
 describe('the environment of a tool', () => {
-  it('is minimal: PATH, HOME and KUBECONFIG reach the tool, the worker\'s secrets do not', async () => {
+  it("is minimal: PATH, HOME and KUBECONFIG reach the tool, the worker's secrets do not", async () => {
     const printEnv = script('print-env', 'env');
     const saved = { ...process.env };
-    Object.assign(process.env, { TEMPORAL_API_KEY: 'tk-live-secret', AWS_SECRET_ACCESS_KEY: 'aws-secret', SOME_WORKER_SETTING: 'worker-only' });
+    Object.assign(process.env, {
+      TEMPORAL_API_KEY: 'tk-live-secret',
+      AWS_SECRET_ACCESS_KEY: 'aws-secret',
+      SOME_WORKER_SETTING: 'worker-only',
+    });
     try {
-      const { stdout } = await runTool(printEnv, [], { kubeconfigPath: '/tmp/kc', env: { HTTPS_PROXY: 'http://proxy:3128' } });
+      const { stdout } = await runTool(printEnv, [], {
+        kubeconfigPath: '/tmp/kc',
+        env: { HTTPS_PROXY: 'http://proxy:3128' },
+      });
       const names = stdout.split('\n').map((line) => line.slice(0, line.indexOf('=')));
       expect(stdout).not.toContain('tk-live-secret');
       expect(stdout).not.toContain('aws-secret');

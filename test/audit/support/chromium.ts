@@ -12,7 +12,9 @@ export async function launchChromium(): Promise<Browser> {
   try {
     accessSync(CHROMIUM_PATH, constants.X_OK);
   } catch {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with \`bash scripts/setup-browser.sh\` (Debian: apt-get install chromium), or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: install it with \`bash scripts/setup-browser.sh\` (Debian: apt-get install chromium), or set CHROMIUM_PATH`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -20,7 +22,15 @@ export async function launchChromium(): Promise<Browser> {
     // Playwright gives every launch a fresh temporary profile (it refuses --user-data-dir here).
     // As root Chromium needs --no-sandbox; without the background-networking flags it keeps
     // dialling Google's services, which a closed network refuses.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -31,6 +41,8 @@ export function collectProblems(page: Page): string[] {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? '?'})`));
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? '?'})`),
+  );
   return problems;
 }

@@ -24,7 +24,9 @@ describe('the rehearsal copy of a spec', () => {
   it('adds the rehearsal approver after the real ones and says so', () => {
     const copy = copyOf(base);
     expect(copy.spec.approvals.approvers).toEqual(['alice', 'bob', 'rehearsal']);
-    expect(copy.changes).toContain('approver "rehearsal" added: gates are answered unattended and recorded as a rehearsal');
+    expect(copy.changes).toContain(
+      'approver "rehearsal" added: gates are answered unattended and recorded as a rehearsal',
+    );
   });
 
   it('runs soaks on the simulator clock (at least a second) and keeps their real length for the report', () => {
@@ -34,7 +36,11 @@ describe('the rehearsal copy of a spec', () => {
       { timer: 'graceBeforeRevisionRemoval', realSeconds: 3600, rehearsedSeconds: 60 },
     ]);
     expect(copy.spec.timers).toEqual({ soakAfterControlPlane: 10, graceBeforeRevisionRemoval: 60 });
-    expect(copyOf({ ...base, timers: { soakAfterControlPlane: '30s', graceBeforeRevisionRemoval: '0s' } }, 1000).soaks.map((s) => s.rehearsedSeconds)).toEqual([1, 0]);
+    expect(
+      copyOf({ ...base, timers: { soakAfterControlPlane: '30s', graceBeforeRevisionRemoval: '0s' } }, 1000).soaks.map(
+        (s) => s.rehearsedSeconds,
+      ),
+    ).toEqual([1, 0]);
   });
 
   it('leaves out HTTP and command tests and Slack, keeps job tests, and points at the simulator context', () => {
@@ -59,10 +65,16 @@ describe('the rehearsal copy of a spec', () => {
   });
 
   it('changes nothing else: install, version, scope, restarts and gates are as written', () => {
-    const raw = { ...base, scope: { namespaces: ['bookinfo'] }, restarts: { concurrency: 3, order: ['bookinfo/reviews-v2'] }, gates: { perNamespace: false } };
+    const raw = {
+      ...base,
+      scope: { namespaces: ['bookinfo'] },
+      restarts: { concurrency: 3, order: ['bookinfo/reviews-v2'] },
+      gates: { perNamespace: false },
+    };
     const copy = copyOf(raw);
     const original = parseSpec(raw);
     if (!original.ok) throw new Error('fixture spec is invalid');
-    for (const key of ['install', 'version', 'scope', 'restarts', 'gates'] as const) expect(copy.spec[key]).toEqual(original.spec[key]);
+    for (const key of ['install', 'version', 'scope', 'restarts', 'gates'] as const)
+      expect(copy.spec[key]).toEqual(original.spec[key]);
   });
 });

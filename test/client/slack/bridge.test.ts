@@ -110,7 +110,12 @@ function withRunbook<T>(fn: (handle: Handle) => Promise<T>): Promise<T> {
 }
 
 function postedFor(workflowId: string, gateId: string): RecordedCall[] {
-  return slack.callsOf('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks).includes(workflowId) && JSON.stringify(c.args.blocks).includes(`\`${gateId}\``));
+  return slack
+    .callsOf('chat.postMessage')
+    .filter(
+      (c) =>
+        JSON.stringify(c.args.blocks).includes(workflowId) && JSON.stringify(c.args.blocks).includes(`\`${gateId}\``),
+    );
 }
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
@@ -127,7 +132,9 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 15
 async function gateMessage(handle: Handle, gateId: string): Promise<GateMessage> {
   const call = await until(`the message of ${gateId}`, () => postedFor(handle.workflowId, gateId)[0]);
   const ts = await until('its ts', () => (typeof call.response?.ts === 'string' ? call.response.ts : undefined));
-  const actions = (call.args.blocks as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions');
+  const actions = (call.args.blocks as { type: string; elements?: { value: string }[] }[]).find(
+    (b) => b.type === 'actions',
+  );
   return { call, ts, value: actions?.elements?.[0]?.value ?? '' };
 }
 
@@ -140,7 +147,10 @@ function ephemeralsTo(userId: string): RecordedCall[] {
 }
 
 /** Sends a signed request and waits for the clicker's ephemeral answer. */
-async function sendAndHear(userId: string, payload: Record<string, unknown>): Promise<{ status: number; text: string }> {
+async function sendAndHear(
+  userId: string,
+  payload: Record<string, unknown>,
+): Promise<{ status: number; text: string }> {
   const before = ephemeralsTo(userId).length;
   const status = await send(eventsUrl, sign(SECRET, formBody(payload)));
   const answer = await until(`an ephemeral answer to ${userId}`, () => ephemeralsTo(userId)[before]);
@@ -160,7 +170,16 @@ type History = Awaited<ReturnType<Handle['fetchHistory']>>;
 function acceptedUpdates(history: History): { by: string; requestId: string; decision: string; comment?: string }[] {
   return (history.events ?? []).flatMap((e) => {
     const data = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0]?.data;
-    return data ? [JSON.parse(Buffer.from(data).toString()) as { by: string; requestId: string; decision: string; comment?: string }] : [];
+    return data
+      ? [
+          JSON.parse(Buffer.from(data).toString()) as {
+            by: string;
+            requestId: string;
+            decision: string;
+            comment?: string;
+          },
+        ]
+      : [];
   });
 }
 
@@ -182,7 +201,11 @@ async function expectNoDecision(handle: Handle): Promise<void> {
   expect((await handle.describe()).status.name).toBe('RUNNING');
   expect(await pendingGates(handle)).toEqual(['control-plane']);
   const events = (await handle.fetchHistory()).events ?? [];
-  expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes)).toEqual([]);
+  expect(
+    events.filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes,
+    ),
+  ).toEqual([]);
 }
 
 /** A refusal at the door: 401, no answer to anyone, the workflow untouched. */
@@ -198,14 +221,21 @@ describe('approving and rejecting from Slack', () => {
     await withRunbook(async (handle) => {
       const message = await gateMessage(handle, 'control-plane');
       const heard = await sendAndHear(ALICE, click(ALICE, APPROVE_ACTION_ID, message));
-      expect(heard).toEqual({ status: 200, text: `Recorded: gate \`control-plane\` of \`${handle.workflowId}\` approved by alice.` });
+      expect(heard).toEqual({
+        status: 200,
+        text: `Recorded: gate \`control-plane\` of \`${handle.workflowId}\` approved by alice.`,
+      });
 
       const updated = await updateOf(message.ts);
       expect(updated.text).toContain('*Approved* by alice');
       expect(updated.blocks.some((b) => b.type === 'actions')).toBe(false);
 
       const [accepted] = acceptedUpdates(await handle.fetchHistory());
-      expect(accepted).toMatchObject({ by: 'alice', decision: 'approve', requestId: expect.stringMatching(new RegExp(`^slack:${ALICE}:`)) as string });
+      expect(accepted).toMatchObject({
+        by: 'alice',
+        decision: 'approve',
+        requestId: expect.stringMatching(new RegExp(`^slack:${ALICE}:`)) as string,
+      });
       await untilPending(handle, ['remove-old-revision']);
       await handle.terminate('test done');
     });
@@ -224,14 +254,23 @@ describe('approving and rejecting from Slack', () => {
       await expectNoDecision(handle);
 
       const viewId = String((modal.response?.view as { id: string }).id);
-      const submission = modalSubmission({ userId: BOB, viewId, callbackId: view.callback_id, privateMetadata: view.private_metadata, reason: '5xx in the canary' });
+      const submission = modalSubmission({
+        userId: BOB,
+        viewId,
+        callbackId: view.callback_id,
+        privateMetadata: view.private_metadata,
+        reason: '5xx in the canary',
+      });
       const heard = await sendAndHear(BOB, submission);
-      expect(heard).toEqual({ status: 200, text: `Recorded: gate \`control-plane\` of \`${handle.workflowId}\` rejected by bob.` });
+      expect(heard).toEqual({
+        status: 200,
+        text: `Recorded: gate \`control-plane\` of \`${handle.workflowId}\` rejected by bob.`,
+      });
 
       const results = await handle.result();
-      expect(results.map((r) => [r.gateId, r.decision.outcome, r.decision.by, r.decision.comment, r.decision.requestId])).toEqual([
-        ['control-plane', 'rejected', 'bob', '5xx in the canary', `slack:${BOB}:${viewId}`],
-      ]);
+      expect(
+        results.map((r) => [r.gateId, r.decision.outcome, r.decision.by, r.decision.comment, r.decision.requestId]),
+      ).toEqual([['control-plane', 'rejected', 'bob', '5xx in the canary', `slack:${BOB}:${viewId}`]]);
       const updated = await updateOf(message.ts);
       expect(updated.text).toContain('*Rejected* by bob');
       expect(updated.text).toContain('5xx in the canary');
@@ -241,11 +280,14 @@ describe('approving and rejecting from Slack', () => {
   it('updates the Slack message when the gate is decided from the CLI, and a later click is told the gate is no longer pending', async () => {
     await withRunbook(async (handle) => {
       const message = await gateMessage(handle, 'control-plane');
-      const cli = await runCli(['approve', handle.workflowId, 'control-plane', '--as', 'alice', '--comment', 'canary is clean'], {
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-      });
+      const cli = await runCli(
+        ['approve', handle.workflowId, 'control-plane', '--as', 'alice', '--comment', 'canary is clean'],
+        {
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+        },
+      );
       expect(cli.exitCode, cli.stderr).toBe(0);
 
       const updated = await updateOf(message.ts);
@@ -290,14 +332,20 @@ describe('refused at the door (401 before Bolt dispatches): nothing decided, nob
   it('refuses a correctly signed request stamped more than five minutes ago', async () => {
     await withRunbook(async (handle) => {
       const message = await gateMessage(handle, 'control-plane');
-      await expectRefusedAtTheDoor(handle, sign(SECRET, formBody(click(ALICE, APPROVE_ACTION_ID, message)), Math.floor(Date.now() / 1000) - 6 * 60));
+      await expectRefusedAtTheDoor(
+        handle,
+        sign(SECRET, formBody(click(ALICE, APPROVE_ACTION_ID, message)), Math.floor(Date.now() / 1000) - 6 * 60),
+      );
     });
   });
 
   it('refuses a correctly signed request stamped more than five minutes ahead (Bolt alone would accept it)', async () => {
     await withRunbook(async (handle) => {
       const message = await gateMessage(handle, 'control-plane');
-      await expectRefusedAtTheDoor(handle, sign(SECRET, formBody(click(ALICE, APPROVE_ACTION_ID, message)), Math.floor(Date.now() / 1000) + 6 * 60));
+      await expectRefusedAtTheDoor(
+        handle,
+        sign(SECRET, formBody(click(ALICE, APPROVE_ACTION_ID, message)), Math.floor(Date.now() / 1000) + 6 * 60),
+      );
     });
   });
 
@@ -314,7 +362,13 @@ describe('refused at the door (401 before Bolt dispatches): nothing decided, nob
       const history = await handle.fetchHistory();
       expect(acceptedUpdates(history).map((u) => u.by)).toEqual(['alice']);
       // Anything the workflow did since is its own work (the second gate, its message), never another Update.
-      expect((history.events ?? []).slice(events).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes)).toEqual([]);
+      expect(
+        (history.events ?? [])
+          .slice(events)
+          .filter(
+            (e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes,
+          ),
+      ).toEqual([]);
       expect(slack.callsOf('chat.postEphemeral').length).toBe(ephemerals);
       expect(bridgeLog).toContain('refused a request: replayed request: this signed request was already received');
       expect(bridgeLog.join('\n')).not.toContain(TOKEN);
@@ -329,7 +383,12 @@ describe('refused with an ephemeral answer: nothing decided', () => {
     await withRunbook(async (handle) => {
       const message = await gateMessage(handle, 'control-plane');
       const heard = await sendAndHear(STRANGER, click(STRANGER, APPROVE_ACTION_ID, message));
-      expect(heard).toEqual({ status: 200, text: expect.stringContaining(`Not recorded: your Slack account (${STRANGER}) is not mapped to an approver name`) as string });
+      expect(heard).toEqual({
+        status: 200,
+        text: expect.stringContaining(
+          `Not recorded: your Slack account (${STRANGER}) is not mapped to an approver name`,
+        ) as string,
+      });
       // Reject too: no reason dialog for someone who may not answer at all.
       const modals = slack.callsOf('views.open').length;
       expect((await sendAndHear(STRANGER, click(STRANGER, REJECT_ACTION_ID, message))).text).toContain('is not mapped');
@@ -339,10 +398,12 @@ describe('refused with an ephemeral answer: nothing decided', () => {
     });
   });
 
-  it('refuses a mapped user who is not an approver of this upgrade, with the workflow\'s reason', async () => {
+  it("refuses a mapped user who is not an approver of this upgrade, with the workflow's reason", async () => {
     await withRunbook(async (handle) => {
       const message = await gateMessage(handle, 'control-plane');
-      expect((await sendAndHear(MALLORY, click(MALLORY, APPROVE_ACTION_ID, message))).text).toBe('Not recorded: "mallory" is not an approver of this upgrade');
+      expect((await sendAndHear(MALLORY, click(MALLORY, APPROVE_ACTION_ID, message))).text).toBe(
+        'Not recorded: "mallory" is not an approver of this upgrade',
+      );
       await expectNoDecision(handle);
       await handle.terminate('test done');
     });
@@ -351,7 +412,9 @@ describe('refused with an ephemeral answer: nothing decided', () => {
   it('refuses the initiator approving their own gate under four eyes', async () => {
     await withRunbook(async (handle) => {
       const message = await gateMessage(handle, 'control-plane');
-      expect((await sendAndHear(CAROL, click(CAROL, APPROVE_ACTION_ID, message))).text).toBe('Not recorded: "carol" started this upgrade and may not approve its own gates');
+      expect((await sendAndHear(CAROL, click(CAROL, APPROVE_ACTION_ID, message))).text).toBe(
+        'Not recorded: "carol" started this upgrade and may not approve its own gates',
+      );
       await expectNoDecision(handle);
       await handle.terminate('test done');
     });
@@ -364,8 +427,16 @@ describe('refused with an ephemeral answer: nothing decided', () => {
       expect(await send(eventsUrl, sign(SECRET, 'payload=%7B%22type%22%3A%22block_actions%22%2C'))).toBe(400);
       expect(slack.callsOf('chat.postEphemeral')).toHaveLength(ephemerals);
 
-      const forged = buttonClick({ userId: ALICE, actionId: APPROVE_ACTION_ID, value: '{"g":"control-plane"}', channel: CHANNEL_ID, messageTs: message.ts });
-      expect((await sendAndHear(ALICE, forged)).text).toBe('Not recorded: this request does not name a gate of an upgrade (malformed payload).');
+      const forged = buttonClick({
+        userId: ALICE,
+        actionId: APPROVE_ACTION_ID,
+        value: '{"g":"control-plane"}',
+        channel: CHANNEL_ID,
+        messageTs: message.ts,
+      });
+      expect((await sendAndHear(ALICE, forged)).text).toBe(
+        'Not recorded: this request does not name a gate of an upgrade (malformed payload).',
+      );
       await expectNoDecision(handle);
       await handle.terminate('test done');
     });
@@ -374,9 +445,13 @@ describe('refused with an ephemeral answer: nothing decided', () => {
   it('refuses a click on a message of an upgrade that is over', async () => {
     await withRunbook(async (handle) => {
       const message = await gateMessage(handle, 'control-plane');
-      await handle.executeUpdate(decideUpdate, { args: [{ gateId: 'control-plane', by: 'bob', requestId: 'cli-1', decision: 'reject' }] });
+      await handle.executeUpdate(decideUpdate, {
+        args: [{ gateId: 'control-plane', by: 'bob', requestId: 'cli-1', decision: 'reject' }],
+      });
       await handle.result();
-      expect((await sendAndHear(ALICE, click(ALICE, APPROVE_ACTION_ID, message))).text).toBe(`Not recorded: upgrade ${handle.workflowId} is no longer running`);
+      expect((await sendAndHear(ALICE, click(ALICE, APPROVE_ACTION_ID, message))).text).toBe(
+        `Not recorded: upgrade ${handle.workflowId} is no longer running`,
+      );
     });
   });
 });

@@ -5,7 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { bridgeConfigFromEnv } from '../../../client/slack/config.js';
 
-const base = { SLACK_BOT_TOKEN: 'xoxb-secret-token', SLACK_SIGNING_SECRET: 'signing-secret-value', SLACK_APPROVERS: '{"U024BE7LH": "alice", "W0123ABCD": "bob"}' };
+const base = {
+  SLACK_BOT_TOKEN: 'xoxb-secret-token',
+  SLACK_SIGNING_SECRET: 'signing-secret-value',
+  SLACK_APPROVERS: '{"U024BE7LH": "alice", "W0123ABCD": "bob"}',
+};
 
 function errorOf(fn: () => unknown): string {
   try {
@@ -19,8 +23,12 @@ function errorOf(fn: () => unknown): string {
 describe('bridge configuration', () => {
   it('names each missing variable', () => {
     expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_BOT_TOKEN: '' }))).toMatch(/^SLACK_BOT_TOKEN is not set/);
-    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_SIGNING_SECRET: undefined }))).toMatch(/^SLACK_SIGNING_SECRET is not set/);
-    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_APPROVERS: undefined }))).toMatch(/^SLACK_APPROVERS_FILE is not set \(nor SLACK_APPROVERS\)/);
+    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_SIGNING_SECRET: undefined }))).toMatch(
+      /^SLACK_SIGNING_SECRET is not set/,
+    );
+    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_APPROVERS: undefined }))).toMatch(
+      /^SLACK_APPROVERS_FILE is not set \(nor SLACK_APPROVERS\)/,
+    );
   });
 
   it('reads the approver mapping from SLACK_APPROVERS, or from the file SLACK_APPROVERS_FILE names', () => {
@@ -33,7 +41,13 @@ describe('bridge configuration', () => {
 
     const files: Record<string, string> = { '/etc/bridge/approvers.json': '{"U0CAROL01": " carol "}' };
     const fromFile = bridgeConfigFromEnv(
-      { ...base, SLACK_APPROVERS: undefined, SLACK_APPROVERS_FILE: '/etc/bridge/approvers.json', SLACK_API_URL: 'http://127.0.0.1:9999/api/', SLACK_BRIDGE_PORT: '8080' },
+      {
+        ...base,
+        SLACK_APPROVERS: undefined,
+        SLACK_APPROVERS_FILE: '/etc/bridge/approvers.json',
+        SLACK_API_URL: 'http://127.0.0.1:9999/api/',
+        SLACK_BRIDGE_PORT: '8080',
+      },
       (path) => files[path] ?? '',
     );
     expect([...fromFile.approvers]).toEqual([['U0CAROL01', 'carol']]);
@@ -41,10 +55,18 @@ describe('bridge configuration', () => {
   });
 
   it('refuses a mapping that is not an object of Slack user ids to names, and a file it cannot read, without echoing secrets', () => {
-    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_APPROVERS: '["alice"]' }))).toMatch(/^SLACK_APPROVERS: expected an object of Slack user id to approver name/);
-    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_APPROVERS: '{"alice": "alice"}' }))).toBe('SLACK_APPROVERS: "alice" is not a Slack user id (like U024BE7LH)');
-    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_APPROVERS: '{"U024BE7LH": ""}' }))).toBe('SLACK_APPROVERS: the name for U024BE7LH must be a non-empty string');
-    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_BRIDGE_PORT: 'http' }))).toBe('SLACK_BRIDGE_PORT: "http" is not a port number');
+    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_APPROVERS: '["alice"]' }))).toMatch(
+      /^SLACK_APPROVERS: expected an object of Slack user id to approver name/,
+    );
+    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_APPROVERS: '{"alice": "alice"}' }))).toBe(
+      'SLACK_APPROVERS: "alice" is not a Slack user id (like U024BE7LH)',
+    );
+    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_APPROVERS: '{"U024BE7LH": ""}' }))).toBe(
+      'SLACK_APPROVERS: the name for U024BE7LH must be a non-empty string',
+    );
+    expect(errorOf(() => bridgeConfigFromEnv({ ...base, SLACK_BRIDGE_PORT: 'http' }))).toBe(
+      'SLACK_BRIDGE_PORT: "http" is not a port number',
+    );
     const unreadable = errorOf(() =>
       bridgeConfigFromEnv({ ...base, SLACK_APPROVERS: undefined, SLACK_APPROVERS_FILE: '/nowhere.json' }, () => {
         throw Object.assign(new Error('no such file'), { code: 'ENOENT' });

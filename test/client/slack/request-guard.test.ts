@@ -34,7 +34,10 @@ describe('request guard', () => {
     const { headers, body } = sign(SECRET, 'payload=click', NOW_S);
     expect(guard.check(headers, body)).toEqual({ ok: true });
     clock.now += 299;
-    expect(guard.check(headers, body)).toEqual({ ok: false, reason: 'replayed request: this signed request was already received' });
+    expect(guard.check(headers, body)).toEqual({
+      ok: false,
+      reason: 'replayed request: this signed request was already received',
+    });
     clock.now += 2;
     expect(guard.check(headers, body)).toEqual({ ok: false, reason: 'stale request: timestamp 301 s in the past' });
   });
@@ -43,7 +46,10 @@ describe('request guard', () => {
     const guard = guardAt({ now: NOW_S });
     const real = sign(SECRET, 'payload=click', NOW_S);
     const forged = { ...real, body: 'payload=other' };
-    expect(guard.check(forged.headers, forged.body)).toEqual({ ok: false, reason: 'Failed to verify authenticity: signature mismatch' });
+    expect(guard.check(forged.headers, forged.body)).toEqual({
+      ok: false,
+      reason: 'Failed to verify authenticity: signature mismatch',
+    });
     expect(guard.check(real.headers, real.body)).toEqual({ ok: true });
   });
 });

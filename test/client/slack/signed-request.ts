@@ -69,7 +69,13 @@ export function buttonClick(o: ClickOptions): Record<string, unknown> {
 }
 
 /** A view_submission payload for the reject modal, with the reason typed in. */
-export function modalSubmission(o: { userId: string; viewId: string; callbackId: string; privateMetadata: string; reason: string }): Record<string, unknown> {
+export function modalSubmission(o: {
+  userId: string;
+  viewId: string;
+  callbackId: string;
+  privateMetadata: string;
+  reason: string;
+}): Record<string, unknown> {
   return {
     type: 'view_submission',
     team: TEAM,

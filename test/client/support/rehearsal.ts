@@ -46,10 +46,17 @@ export function rehearsalHarness() {
   });
   const dir = () => scratch.dir;
 
-  async function rehearse(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; json: RehearsalJson; stderr: string }> {
+  async function rehearse(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ exitCode: number | undefined; json: RehearsalJson; stderr: string }> {
     const report = join(dir(), `report-${Math.random().toString(36).slice(2)}.html`);
-    const result = await runCli(['rehearse', ...args, '--time-scale', String(TIME_SCALE), '--report', report, '--json', '--as', 'carol'], env);
-    if (result.exitCode === 2 || result.stdout.trim() === '') throw new Error(`rehearse exited ${String(result.exitCode)}: ${result.stderr}`);
+    const result = await runCli(
+      ['rehearse', ...args, '--time-scale', String(TIME_SCALE), '--report', report, '--json', '--as', 'carol'],
+      env,
+    );
+    if (result.exitCode === 2 || result.stdout.trim() === '')
+      throw new Error(`rehearse exited ${String(result.exitCode)}: ${result.stderr}`);
     return { exitCode: result.exitCode, json: JSON.parse(result.stdout) as RehearsalJson, stderr: result.stderr };
   }
 
@@ -60,15 +67,20 @@ export function rehearsalHarness() {
     if (!parsed.ok) throw new Error(`example ${specFile} is invalid`);
     const input = rehearsalSpec(raw, parsed.spec, { timeScale: TIME_SCALE, context: 'sim' }).input;
     const cluster = await suite.fresh(scenario);
-    const result = await runWorker(suite.env, cluster, async (taskQueue) => answerGates(await startUpgrade(suite.env, taskQueue, input, overridePrechecks), (gateId, status) => {
-      const gate = status.pendingGates.find((g) => g.id === gateId);
-      return gate?.kind === 'failure' ? 'reject' : 'approve';
-    }));
-    const after = await createInventoryActivities(cluster.clients).readInventory({ controlPlaneNamespace: parsed.spec.install.namespace });
+    const result = await runWorker(suite.env, cluster, async (taskQueue) =>
+      answerGates(await startUpgrade(suite.env, taskQueue, input, overridePrechecks), (gateId, status) => {
+        const gate = status.pendingGates.find((g) => g.id === gateId);
+        return gate?.kind === 'failure' ? 'reject' : 'approve';
+      }),
+    );
+    const after = await createInventoryActivities(cluster.clients).readInventory({
+      controlPlaneNamespace: parsed.spec.install.namespace,
+    });
     return { result, finalState: meshStateOf(after), cluster };
   }
 
-  const shape = (steps: readonly { id: string; kind: string; state: string }[] | null) => steps?.map((s) => `${s.id} ${s.kind} ${s.state}`) ?? null;
+  const shape = (steps: readonly { id: string; kind: string; state: string }[] | null) =>
+    steps?.map((s) => `${s.id} ${s.kind} ${s.state}`) ?? null;
 
   function expectSameRun(rehearsal: RehearsalJson, normal: Awaited<ReturnType<typeof normalRun>>): void {
     expect(rehearsal.outcome).toBe(normal.result.outcome);

@@ -43,12 +43,23 @@ describe('the upgrade spec', () => {
     expect(problems(withoutApprovers)).toEqual([
       'approvals.approvers: expected at least one approver while any gate is on (or turn every gate off)',
     ]);
-    const ungated = { beforeControlPlane: false, beforeGateways: false, beforeZtunnel: false, perNamespace: false, beforeDefaultTag: false, beforeRemovingOldRevision: false, onTestFailure: false };
+    const ungated = {
+      beforeControlPlane: false,
+      beforeGateways: false,
+      beforeZtunnel: false,
+      perNamespace: false,
+      beforeDefaultTag: false,
+      beforeRemovingOldRevision: false,
+      onTestFailure: false,
+    };
     expect(parseSpec({ ...withoutApprovers, gates: ungated }).ok).toBe(true);
   });
 
   it('names each unknown field by its path', () => {
-    expect(problems({ ...minimal, gates: { aproval: true }, extra: 1 })).toEqual(['gates.aproval: unknown field', 'extra: unknown field']);
+    expect(problems({ ...minimal, gates: { aproval: true }, extra: 1 })).toEqual([
+      'gates.aproval: unknown field',
+      'extra: unknown field',
+    ]);
   });
 
   it('says a duration was expected where one is malformed', () => {
@@ -64,7 +75,9 @@ describe('the upgrade spec', () => {
   });
 
   it('refuses versions that are not MAJOR.MINOR.PATCH and lists every problem at once', () => {
-    expect(problems({ install: { ...minimal.install, method: 'kustomize' }, version: { target: '1.28', source: 'latest' } })).toEqual([
+    expect(
+      problems({ install: { ...minimal.install, method: 'kustomize' }, version: { target: '1.28', source: 'latest' } }),
+    ).toEqual([
       'install.method: expected one of istioctl, helm, sail',
       'version.target: expected a version like "1.27.3" or "v1.27.3"',
       'version.source: expected a version like "1.27.3" or "v1.27.3"',
@@ -72,29 +85,40 @@ describe('the upgrade spec', () => {
   });
 
   it('reports missing required sections', () => {
-    expect(problems({})).toEqual(['install: required, missing (expected object)', 'version: required, missing (expected object)']);
+    expect(problems({})).toEqual([
+      'install: required, missing (expected object)',
+      'version: required, missing (expected object)',
+    ]);
   });
 
   it('accepts an HTTP test per workload and a command test per namespace, with their defaults', () => {
     const result = parseSpec({
       ...minimal,
-      tests: { 'bookinfo/reviews-v2': { http: { url: 'http://reviews.bookinfo:9080/health' } }, shop: { command: { argv: ['curl', '-f', 'http://cart'] } } },
+      tests: {
+        'bookinfo/reviews-v2': { http: { url: 'http://reviews.bookinfo:9080/health' } },
+        shop: { command: { argv: ['curl', '-f', 'http://cart'] } },
+      },
     });
     expect(result.ok && result.spec.tests).toEqual({
-      'bookinfo/reviews-v2': { http: { url: 'http://reviews.bookinfo:9080/health', expectStatus: 200, timeoutSeconds: 30 } },
+      'bookinfo/reviews-v2': {
+        http: { url: 'http://reviews.bookinfo:9080/health', expectStatus: 200, timeoutSeconds: 30 },
+      },
       shop: { command: { argv: ['curl', '-f', 'http://cart'], timeoutSeconds: 60 } },
     });
   });
 
   it('wants exactly one kind of test per key', () => {
     expect(
-      problems({ ...minimal, tests: { 'bookinfo/reviews-v2': { http: { url: 'http://r' }, job: { image: 'curl', command: ['curl'] } } } }),
+      problems({
+        ...minimal,
+        tests: { 'bookinfo/reviews-v2': { http: { url: 'http://r' }, job: { image: 'curl', command: ['curl'] } } },
+      }),
     ).toEqual(['tests["bookinfo/reviews-v2"]: expected exactly one of http, command or job']);
   });
 
   it('refuses namespaces and a namespace selector together', () => {
-    expect(problems({ ...minimal, scope: { namespaces: ['bookinfo'], namespaceSelector: { matchLabels: { team: 'a' } } } })).toEqual([
-      'scope: expected namespaces or namespaceSelector, not both',
-    ]);
+    expect(
+      problems({ ...minimal, scope: { namespaces: ['bookinfo'], namespaceSelector: { matchLabels: { team: 'a' } } } }),
+    ).toEqual(['scope: expected namespaces or namespaceSelector, not both']);
   });
 });

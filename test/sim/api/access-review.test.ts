@@ -43,10 +43,19 @@ describe('SelfSubjectAccessReview with RBAC on', () => {
   afterAll(() => sim?.stop());
 
   it('kubectl auth can-i says yes to what a RoleBinding grants, and why', async () => {
-    const yes = await kubectl(sim, ['auth', 'can-i', 'patch', 'deployments.apps', '-n', 'bookinfo', '-v=6'], { kubeconfig: upgrader });
+    const yes = await kubectl(sim, ['auth', 'can-i', 'patch', 'deployments.apps', '-n', 'bookinfo', '-v=6'], {
+      kubeconfig: upgrader,
+    });
     expect(yes.stdout.trim()).toBe('yes');
-    const review = await new KubeConfigReview(upgrader).ask({ verb: 'patch', group: 'apps', resource: 'deployments', namespace: 'bookinfo' });
-    expect(review.reason).toBe('RBAC: allowed by RoleBinding "upgrader-restart" of Role "restart-bookinfo" to ServiceAccount "upgrades/upgrader" in namespace "bookinfo"');
+    const review = await new KubeConfigReview(upgrader).ask({
+      verb: 'patch',
+      group: 'apps',
+      resource: 'deployments',
+      namespace: 'bookinfo',
+    });
+    expect(review.reason).toBe(
+      'RBAC: allowed by RoleBinding "upgrader-restart" of Role "restart-bookinfo" to ServiceAccount "upgrades/upgrader" in namespace "bookinfo"',
+    );
   });
 
   it('kubectl auth can-i says no (exit 1) to another verb, namespace or resource', async () => {
@@ -79,9 +88,16 @@ describe('SelfSubjectAccessReview with RBAC off', () => {
 
   it('allows every authenticated user everything, like a cluster without an RBAC authorizer', async () => {
     const nobody = sim.kubeconfigFor({ namespace: 'default', name: 'nobody' });
-    const yes = await kubectl(sim, ['auth', 'can-i', 'delete', 'deployments', '-n', 'bookinfo'], { kubeconfig: nobody });
+    const yes = await kubectl(sim, ['auth', 'can-i', 'delete', 'deployments', '-n', 'bookinfo'], {
+      kubeconfig: nobody,
+    });
     expect(yes.stdout.trim()).toBe('yes');
-    const review = await new KubeConfigReview(nobody).ask({ verb: 'delete', group: 'apps', resource: 'deployments', namespace: 'bookinfo' });
+    const review = await new KubeConfigReview(nobody).ask({
+      verb: 'delete',
+      group: 'apps',
+      resource: 'deployments',
+      namespace: 'bookinfo',
+    });
     expect(review.allowed).toBe(true);
   });
 });
@@ -95,7 +111,12 @@ class KubeConfigReview {
     this.api = config.makeApiClient(AuthorizationV1Api);
   }
 
-  async ask(attributes: { verb: string; group: string; resource: string; namespace?: string }): Promise<{ allowed: boolean; reason: string | undefined }> {
+  async ask(attributes: {
+    verb: string;
+    group: string;
+    resource: string;
+    namespace?: string;
+  }): Promise<{ allowed: boolean; reason: string | undefined }> {
     const answer = await this.api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: attributes } } });
     return { allowed: answer.status?.allowed ?? false, reason: answer.status?.reason };
   }

@@ -54,14 +54,21 @@ describe('kubectl apply and create -f against the sim, with default validation',
   });
 
   it('applies a ConfigMap: created, then configured with the change and the last-applied annotation', async () => {
-    const cm = (value: string): unknown => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'bookinfo' }, data: { mode: value } });
+    const cm = (value: string): unknown => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', namespace: 'bookinfo' },
+      data: { mode: value },
+    });
     const first = await kubectl(sim, ['apply', '-f', manifest('cm.yaml', cm('a'))]);
     expect(first.stdout.trim()).toBe('configmap/settings created');
     const second = await kubectl(sim, ['apply', '-f', manifest('cm.yaml', cm('b'))]);
     expect(second.stdout.trim()).toBe('configmap/settings configured');
     const got = await api(sim, 'GET', '/api/v1/namespaces/bookinfo/configmaps/settings');
     expect(got.body.data).toEqual({ mode: 'b' });
-    const applied = JSON.parse((got.body as unknown as Annotated).metadata.annotations?.[LAST_APPLIED] ?? '{}') as { data?: unknown };
+    const applied = JSON.parse((got.body as unknown as Annotated).metadata.annotations?.[LAST_APPLIED] ?? '{}') as {
+      data?: unknown;
+    };
     expect(applied.data).toEqual({ mode: 'b' });
   });
 
@@ -71,10 +78,14 @@ describe('kubectl apply and create -f against the sim, with default validation',
     const before = sim.writeLog.length;
     const changed = manifest('deploy.yaml', deployment('web:2'));
     expect((await kubectl(sim, ['apply', '-f', changed])).stdout.trim()).toBe('deployment.apps/web configured');
-    expect(sim.writeLog.slice(before)).toEqual([expect.objectContaining({ verb: 'patch', resource: 'deployments', name: 'web' })]);
+    expect(sim.writeLog.slice(before)).toEqual([
+      expect.objectContaining({ verb: 'patch', resource: 'deployments', name: 'web' }),
+    ]);
     const got = await api(sim, 'GET', '/apis/apps/v1/namespaces/bookinfo/deployments/web');
     const spec = got.body.spec as { template: { spec: { containers: unknown[] } } };
-    expect(spec.template.spec.containers).toEqual([expect.objectContaining({ name: 'web', image: 'web:2', ports: [{ containerPort: 8080 }] })]);
+    expect(spec.template.spec.containers).toEqual([
+      expect.objectContaining({ name: 'web', image: 'web:2', ports: [{ containerPort: 8080 }] }),
+    ]);
     expect((got.body as unknown as Annotated).metadata.annotations?.[LAST_APPLIED]).toContain('web:2');
     // Applying the same file again computes an empty patch and sends nothing.
     const again = await kubectl(sim, ['apply', '-f', changed]);
@@ -91,11 +102,17 @@ describe('kubectl apply and create -f against the sim, with default validation',
     await kubectl(sim, ['apply', '-f', manifest('tel.yaml', telemetry('envoy'))]);
     const second = await kubectl(sim, ['apply', '-f', manifest('tel.yaml', telemetry('otel'))]);
     expect(second.stdout.trim()).toBe('telemetry.telemetry.istio.io/logs configured');
-    expect(sim.get('telemetries', 'bookinfo', 'logs')?.spec).toEqual({ accessLogging: [{ providers: [{ name: 'otel' }] }] });
+    expect(sim.get('telemetries', 'bookinfo', 'logs')?.spec).toEqual({
+      accessLogging: [{ providers: [{ name: 'otel' }] }],
+    });
   });
 
   it('creates a Namespace with create -f, and a second create fails as AlreadyExists', async () => {
-    const path = manifest('ns.yaml', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { 'istio-injection': 'enabled' } } });
+    const path = manifest('ns.yaml', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'team-a', labels: { 'istio-injection': 'enabled' } },
+    });
     expect((await kubectl(sim, ['create', '-f', path])).stdout.trim()).toBe('namespace/team-a created');
     expect(sim.get('namespaces', undefined, 'team-a')?.metadata.labels).toMatchObject({ 'istio-injection': 'enabled' });
     const twice = await kubectl(sim, ['create', '-f', path], { reject: false });
@@ -104,7 +121,12 @@ describe('kubectl apply and create -f against the sim, with default validation',
   });
 
   it('applies with --dry-run=server without writing anything', async () => {
-    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry', namespace: 'bookinfo' }, data: { a: '1' } };
+    const cm = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'dry', namespace: 'bookinfo' },
+      data: { a: '1' },
+    };
     const before = sim.writeLog.length;
     const out = await kubectl(sim, ['apply', '--dry-run=server', '-f', manifest('dry.yaml', cm)]);
     expect(out.stdout.trim()).toBe('configmap/dry created (server dry run)');
@@ -114,7 +136,11 @@ describe('kubectl apply and create -f against the sim, with default validation',
 
   it('rejects a kind the server does not serve with kubectl\'s "no matches for kind" error', async () => {
     for (const apiVersion of ['example.com/v1', 'v1']) {
-      const path = manifest('bad.yaml', { apiVersion, kind: 'Frobnicator', metadata: { name: 'x', namespace: 'bookinfo' } });
+      const path = manifest('bad.yaml', {
+        apiVersion,
+        kind: 'Frobnicator',
+        metadata: { name: 'x', namespace: 'bookinfo' },
+      });
       const res = await kubectl(sim, ['apply', '-f', path], { reject: false });
       expect(res.exitCode).toBe(1);
       expect(res.stderr).toContain(`no matches for kind "Frobnicator" in version "${apiVersion}"`);
@@ -123,9 +149,12 @@ describe('kubectl apply and create -f against the sim, with default validation',
   });
 
   it('serves OpenAPI v3 discovery for every group/version, each document with one schema per kind', async () => {
-    const get = (path: string): Promise<Response> => fetch(`${sim.url}${path}`, { headers: { authorization: `Bearer ${sim.token}` }, redirect: 'manual' });
+    const get = (path: string): Promise<Response> =>
+      fetch(`${sim.url}${path}`, { headers: { authorization: `Bearer ${sim.token}` }, redirect: 'manual' });
     const root = (await (await get('/openapi/v3')).json()) as { paths: Record<string, { serverRelativeURL: string }> };
-    const expected = new Set(RESOURCE_TYPES.map((t) => (t.group ? `apis/${t.group}/${t.version}` : `api/${t.version}`)));
+    const expected = new Set(
+      RESOURCE_TYPES.map((t) => (t.group ? `apis/${t.group}/${t.version}` : `api/${t.version}`)),
+    );
     expect(new Set(Object.keys(root.paths))).toEqual(expected);
     const apps = root.paths['apis/apps/v1']?.serverRelativeURL ?? '';
     expect(apps).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]{128}$/);
@@ -133,8 +162,16 @@ describe('kubectl apply and create -f against the sim, with default validation',
     expect(res.headers.get('cache-control')).toBe('public, immutable');
     const doc = (await res.json()) as { components: { schemas: Record<string, Record<string, unknown>> } };
     const withGvk = Object.values(doc.components.schemas).filter((s) => s['x-kubernetes-group-version-kind']);
-    expect(withGvk.map((s) => s['x-kubernetes-group-version-kind'])).toEqual([[{ group: 'apps', version: 'v1', kind: 'Deployment' }], [{ group: 'apps', version: 'v1', kind: 'DaemonSet' }], [{ group: 'apps', version: 'v1', kind: 'ReplicaSet' }]]);
-    expect(withGvk[0]).toMatchObject({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' } } });
+    expect(withGvk.map((s) => s['x-kubernetes-group-version-kind'])).toEqual([
+      [{ group: 'apps', version: 'v1', kind: 'Deployment' }],
+      [{ group: 'apps', version: 'v1', kind: 'DaemonSet' }],
+      [{ group: 'apps', version: 'v1', kind: 'ReplicaSet' }],
+    ]);
+    expect(withGvk[0]).toMatchObject({
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      properties: { apiVersion: { type: 'string' }, kind: { type: 'string' } },
+    });
     // A stale hash is redirected to the current document, as the real server does.
     const stale = await get('/openapi/v3/apis/apps/v1?hash=0');
     expect(stale.status).toBe(301);

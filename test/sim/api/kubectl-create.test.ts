@@ -11,7 +11,11 @@ import { startSim, type Sim } from '../../../sim/index.js';
 import { api, bookinfo, kubectl } from '../support.js';
 
 interface DeploymentShape {
-  spec: { replicas?: number; selector: unknown; template: { metadata: { labels?: Record<string, string> }; spec: { containers: Array<Record<string, unknown>> } } };
+  spec: {
+    replicas?: number;
+    selector: unknown;
+    template: { metadata: { labels?: Record<string, string> }; spec: { containers: Array<Record<string, unknown>> } };
+  };
 }
 
 describe('kubectl create and run: protobuf request bodies', () => {
@@ -34,16 +38,24 @@ describe('kubectl create and run: protobuf request bodies', () => {
     await kubectl(sim, ['create', 'namespace', 'web']);
     const args = ['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '--port=80', '-n', 'web'];
     const command = ['--', 'sh', '-c', 'sleep 1000'];
-    const asJson = JSON.parse((await kubectl(sim, [...args, '--dry-run=client', '-o', 'json', ...command])).stdout) as DeploymentShape;
+    const asJson = JSON.parse(
+      (await kubectl(sim, [...args, '--dry-run=client', '-o', 'json', ...command])).stdout,
+    ) as DeploymentShape;
     const out = await kubectl(sim, [...args, ...command]);
     expect(out.stdout.trim()).toBe('deployment.apps/web created');
-    const stored = sim.get('deployments', 'web', 'web') as unknown as DeploymentShape & { metadata: { labels?: Record<string, string> } };
+    const stored = sim.get('deployments', 'web', 'web') as unknown as DeploymentShape & {
+      metadata: { labels?: Record<string, string> };
+    };
     expect(stored.metadata.labels).toEqual({ app: 'web' });
     expect(stored.spec.replicas).toBe(2);
     expect(stored.spec.selector).toEqual(asJson.spec.selector);
     expect(stored.spec.template.metadata.labels).toEqual(asJson.spec.template.metadata.labels);
     expect(stored.spec.template.spec.containers).toEqual(asJson.spec.template.spec.containers);
-    expect(stored.spec.template.spec.containers[0]).toMatchObject({ command: ['sh', '-c', 'sleep 1000'], ports: [{ containerPort: 80 }], resources: {} });
+    expect(stored.spec.template.spec.containers[0]).toMatchObject({
+      command: ['sh', '-c', 'sleep 1000'],
+      ports: [{ containerPort: 80 }],
+      resources: {},
+    });
     const status = await kubectl(sim, ['rollout', 'status', 'deployment/web', '-n', 'web', '--timeout=30s']);
     expect(status.stdout).toContain('deployment "web" successfully rolled out');
   });
@@ -54,15 +66,36 @@ describe('kubectl create and run: protobuf request bodies', () => {
   });
 
   it('kubectl create configmap, secret and serviceaccount, and kubectl run', async () => {
-    await kubectl(sim, ['create', 'configmap', 'settings', '--from-literal=mode=fast', '--from-literal=empty=', '-n', 'bookinfo']);
+    await kubectl(sim, [
+      'create',
+      'configmap',
+      'settings',
+      '--from-literal=mode=fast',
+      '--from-literal=empty=',
+      '-n',
+      'bookinfo',
+    ]);
     expect(sim.get('configmaps', 'bookinfo', 'settings')?.data).toEqual({ mode: 'fast', empty: '' });
     await kubectl(sim, ['create', 'secret', 'generic', 'token', '--from-literal=key=s3cr3t', '-n', 'bookinfo']);
     const secret = sim.get('secrets', 'bookinfo', 'token');
     expect(secret).toMatchObject({ type: 'Opaque', data: { key: Buffer.from('s3cr3t').toString('base64') } });
     await kubectl(sim, ['create', 'serviceaccount', 'robot', '-n', 'bookinfo']);
     expect(sim.get('serviceaccounts', 'bookinfo', 'robot')?.metadata.name).toBe('robot');
-    await kubectl(sim, ['run', 'shell', '--image=busybox:1.36', '--labels=role=debug', '-n', 'bookinfo', '--', 'sleep', '3600']);
-    const pod = sim.get('pods', 'bookinfo', 'shell') as unknown as { metadata: { labels?: Record<string, string> }; spec: { containers: Array<Record<string, unknown>> } };
+    await kubectl(sim, [
+      'run',
+      'shell',
+      '--image=busybox:1.36',
+      '--labels=role=debug',
+      '-n',
+      'bookinfo',
+      '--',
+      'sleep',
+      '3600',
+    ]);
+    const pod = sim.get('pods', 'bookinfo', 'shell') as unknown as {
+      metadata: { labels?: Record<string, string> };
+      spec: { containers: Array<Record<string, unknown>> };
+    };
     expect(pod.metadata.labels?.role).toBe('debug');
     // The namespace injects sidecars, so the proxy is there too: the pod went through admission like any other.
     expect(pod.spec.containers.map((c) => c.name)).toEqual(['shell', 'istio-proxy']);
@@ -119,13 +152,25 @@ describe('fieldValidation: unknown fields in built-in kinds', () => {
     const out = await kubectl(sim, ['apply', '-f', file], { reject: false });
     expect(out.exitCode).toBe(1);
     expect(out.stderr).toContain(
-      'Error from server (BadRequest): error when creating "' + file + '": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].imagePullPolcy"',
+      'Error from server (BadRequest): error when creating "' +
+        file +
+        '": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].imagePullPolcy"',
     );
     expect(sim.get('deployments', 'bookinfo', 'typo')).toBeUndefined();
-    const raw = await api(sim, 'POST', '/api/v1/namespaces/bookinfo/configmaps?fieldValidation=Strict', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labelz: {} }, data: {} });
+    const raw = await api(sim, 'POST', '/api/v1/namespaces/bookinfo/configmaps?fieldValidation=Strict', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', labelz: {} },
+      data: {},
+    });
     expect(raw).toEqual({
       status: 400,
-      body: expect.objectContaining({ reason: 'BadRequest', code: 400, message: 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.labelz"' }) as unknown,
+      body: expect.objectContaining({
+        reason: 'BadRequest',
+        code: 400,
+        message:
+          'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.labelz"',
+      }) as unknown,
     });
   });
 
@@ -134,7 +179,9 @@ describe('fieldValidation: unknown fields in built-in kinds', () => {
     expect(out.stdout.trim()).toBe('deployment.apps/typo created');
     expect(out.stderr).toContain('Warning: unknown field "spec.replica"');
     expect(out.stderr).toContain('Warning: unknown field "spec.template.spec.containers[0].imagePullPolcy"');
-    const stored = sim.get('deployments', 'bookinfo', 'typo') as unknown as DeploymentShape & { spec: Record<string, unknown> };
+    const stored = sim.get('deployments', 'bookinfo', 'typo') as unknown as DeploymentShape & {
+      spec: Record<string, unknown>;
+    };
     expect(stored.spec.replica).toBeUndefined();
     expect(stored.spec.replicas).toBe(1);
     expect(stored.spec.template.spec.containers).toEqual([{ name: 'c', image: 'nginx' }]);
@@ -144,8 +191,19 @@ describe('fieldValidation: unknown fields in built-in kinds', () => {
     await kubectl(sim, ['delete', 'deployment', 'typo', '-n', 'bookinfo']);
     const out = await kubectl(sim, ['apply', '-f', file, '--validate=false']);
     expect(out.stderr).not.toContain('Warning');
-    expect((sim.get('deployments', 'bookinfo', 'typo') as unknown as { spec: Record<string, unknown> }).spec.replica).toBeUndefined();
-    const patched = await kubectl(sim, ['patch', 'deployment', 'typo', '-n', 'bookinfo', '--type=merge', '-p', '{"spec":{"paused":true,"pasued":true}}']);
+    expect(
+      (sim.get('deployments', 'bookinfo', 'typo') as unknown as { spec: Record<string, unknown> }).spec.replica,
+    ).toBeUndefined();
+    const patched = await kubectl(sim, [
+      'patch',
+      'deployment',
+      'typo',
+      '-n',
+      'bookinfo',
+      '--type=merge',
+      '-p',
+      '{"spec":{"paused":true,"pasued":true}}',
+    ]);
     expect(patched.stderr).toContain('Warning: unknown field "spec.pasued"');
     const spec = (sim.get('deployments', 'bookinfo', 'typo') as unknown as { spec: Record<string, unknown> }).spec;
     expect(spec).toMatchObject({ paused: true });
@@ -153,8 +211,14 @@ describe('fieldValidation: unknown fields in built-in kinds', () => {
   });
 
   it('a directive other than Strict, Warn or Ignore is a 400', async () => {
-    const bad = await api(sim, 'POST', '/api/v1/namespaces/bookinfo/configmaps?fieldValidation=Loose', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd' } });
+    const bad = await api(sim, 'POST', '/api/v1/namespaces/bookinfo/configmaps?fieldValidation=Loose', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'd' },
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toBe('fieldValidation parameter unsupported: Loose, allowed values are: Ignore, Warn, Strict');
+    expect(bad.body.message).toBe(
+      'fieldValidation parameter unsupported: Loose, allowed values are: Ignore, Warn, Strict',
+    );
   });
 });

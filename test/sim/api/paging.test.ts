@@ -21,7 +21,9 @@ async function list(path: string, accept = 'application/json'): Promise<{ status
 
 describe('chunked and metadata-only lists', () => {
   it('pages pods with limit and continue: every pod once, in key order, with the remaining count', async () => {
-    const whole = (await list('/api/v1/pods')).body.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort();
+    const whole = (await list('/api/v1/pods')).body.items
+      .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+      .sort();
     const paged: string[] = [];
     let token: string | undefined;
     let pages = 0;
@@ -29,7 +31,8 @@ describe('chunked and metadata-only lists', () => {
       const { body } = await list(`/api/v1/pods?limit=2${token === undefined ? '' : `&continue=${token}`}`);
       pages++;
       expect(body.items.length).toBeLessThanOrEqual(2);
-      if (body.metadata.continue !== undefined) expect(body.metadata.remainingItemCount).toBe(whole.length - paged.length - body.items.length);
+      if (body.metadata.continue !== undefined)
+        expect(body.metadata.remainingItemCount).toBe(whole.length - paged.length - body.items.length);
       paged.push(...body.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
       token = body.metadata.continue;
     } while (token !== undefined);
@@ -42,7 +45,10 @@ describe('chunked and metadata-only lists', () => {
   });
 
   it('serves metadata only when asked for a PartialObjectMetadataList', async () => {
-    const { body } = await list('/api/v1/namespaces/bookinfo/pods', 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');
+    const { body } = await list(
+      '/api/v1/namespaces/bookinfo/pods',
+      'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1',
+    );
     expect(body.kind).toBe('PartialObjectMetadataList');
     expect(body.items.length).toBeGreaterThan(0);
     expect(body.items.every((p) => p.kind === 'PartialObjectMetadata' && p.spec === undefined)).toBe(true);

@@ -50,23 +50,36 @@ describe('RBAC in the simulated cluster', () => {
   it('lets a ServiceAccount do what its Roles grant', async () => {
     const pods = await kubectl(sim, ['get', 'pods', '-n', 'bookinfo', '-o', 'name'], { kubeconfig: upgrader });
     expect(pods.stdout).toContain('pod/reviews-v2-');
-    const restart = await kubectl(sim, ['rollout', 'restart', 'deployment/reviews-v2', '-n', 'bookinfo'], { kubeconfig: upgrader });
+    const restart = await kubectl(sim, ['rollout', 'restart', 'deployment/reviews-v2', '-n', 'bookinfo'], {
+      kubeconfig: upgrader,
+    });
     expect(restart.stdout).toContain('deployment.apps/reviews-v2 restarted');
   });
 
   it('refuses anything else with a 403 Status naming the user, verb and resource, and writes nothing', async () => {
     const writesBefore = sim.writeLog.length;
-    const otherDeployment = await kubectl(sim, ['rollout', 'restart', 'deployment/reviews-v1', '-n', 'bookinfo'], { kubeconfig: upgrader, reject: false });
+    const otherDeployment = await kubectl(sim, ['rollout', 'restart', 'deployment/reviews-v1', '-n', 'bookinfo'], {
+      kubeconfig: upgrader,
+      reject: false,
+    });
     expect(otherDeployment.exitCode).toBe(1);
     expect(otherDeployment.stderr).toContain(
       'deployments.apps "reviews-v1" is forbidden: User "system:serviceaccount:upgrades:upgrader" cannot get resource "deployments" in API group "apps" in the namespace "bookinfo"',
     );
 
-    const otherNamespace = await kubectl(sim, ['get', 'pods', '-n', 'istio-system'], { kubeconfig: upgrader, reject: false });
+    const otherNamespace = await kubectl(sim, ['get', 'pods', '-n', 'istio-system'], {
+      kubeconfig: upgrader,
+      reject: false,
+    });
     expect(otherNamespace.exitCode).toBe(1);
-    expect(otherNamespace.stderr).toContain('cannot list resource "pods" in API group "" in the namespace "istio-system"');
+    expect(otherNamespace.stderr).toContain(
+      'cannot list resource "pods" in API group "" in the namespace "istio-system"',
+    );
 
-    const label = await kubectl(sim, ['label', 'namespace', 'bookinfo', 'istio.io/rev=1-27-3'], { kubeconfig: upgrader, reject: false });
+    const label = await kubectl(sim, ['label', 'namespace', 'bookinfo', 'istio.io/rev=1-27-3'], {
+      kubeconfig: upgrader,
+      reject: false,
+    });
     expect(label.exitCode).toBe(1);
     expect(label.stderr).toContain('forbidden');
     expect(sim.writeLog.length).toBe(writesBefore);

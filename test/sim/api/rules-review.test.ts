@@ -86,9 +86,17 @@ describe('kubectl auth can-i --list with RBAC on', () => {
     const writes = sim.writeLog.length;
     const out = await kubectl(sim, ['auth', 'can-i', '--list', '-n', 'bookinfo']);
     expect(rows(out.stdout)).toContainEqual(['*.*', '[]', '[]', '[*]']);
-    const review = await api(sim, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace: 'bookinfo' } });
+    const review = await api(sim, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectRulesReview',
+      spec: { namespace: 'bookinfo' },
+    });
     expect(review.status).toBe(201);
-    expect(review.body).toMatchObject({ kind: 'SelfSubjectRulesReview', spec: { namespace: 'bookinfo' }, status: { incomplete: false } });
+    expect(review.body).toMatchObject({
+      kind: 'SelfSubjectRulesReview',
+      spec: { namespace: 'bookinfo' },
+      status: { incomplete: false },
+    });
     expect(sim.writeLog.length).toBe(writes);
   });
 

@@ -48,7 +48,11 @@ describe('objects by label', () => {
     const s = store();
     s.create(T.configmaps, configMap('a', { x: '1' }, { app: 'istiod' }));
     s.create(T.configmaps, configMap('b', { x: '1' }, { app: 'web' }));
-    const names = () => s.listLabelled(T.configmaps, 'app', 'istiod').map((o) => o.metadata.name).sort();
+    const names = () =>
+      s
+        .listLabelled(T.configmaps, 'app', 'istiod')
+        .map((o) => o.metadata.name)
+        .sort();
     expect(names()).toEqual(['a']);
     s.create(T.configmaps, configMap('c', { x: '1' }, { app: 'istiod' }));
     s.update(T.configmaps, configMap('b', { x: '1' }, { app: 'istiod' }));

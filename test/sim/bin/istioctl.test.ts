@@ -11,13 +11,15 @@ import { SIM_BIN, lastSeq, linkIstioctls, runTool, writesSince } from './support
 const ISTIOCTL = `${SIM_BIN}istioctl`;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const proxyImage = (p: KubeObject): string | undefined =>
-  [...((p as Pod).spec.initContainers ?? []), ...(p as Pod).spec.containers].find((c) => c.name === 'istio-proxy')?.image;
+  [...((p as Pod).spec.initContainers ?? []), ...(p as Pod).spec.containers].find((c) => c.name === 'istio-proxy')
+    ?.image;
 
 describe('the istioctl stand-in on a sidecar mesh installed with istioctl 1.26', { timeout: 180_000 }, () => {
   let sim: Sim;
   let core: CoreV1Api;
   const links = linkIstioctls(['1.27', '1.28', '1.28.1']);
-  const podsOf = (ns: string, app: string) => sim.list('pods', ns).filter((p) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);
+  const podsOf = (ns: string, app: string) =>
+    sim.list('pods', ns).filter((p) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);
 
   beforeAll(async () => {
     sim = await startSim({
@@ -52,14 +54,26 @@ describe('the istioctl stand-in on a sidecar mesh installed with istioctl 1.26',
   it('claims the release it was installed as: by its name, by environment, else 1.26.4', async () => {
     expect((await runTool(sim, links.path('1.27'), ['version', '--remote=false'])).stdout).toBe('1.27.3');
     expect((await runTool(sim, links.path('1.28.1'), ['version', '--remote=false'])).stdout).toBe('1.28.1');
-    expect((await runTool(sim, ISTIOCTL, ['version', '--remote=false'], { SIM_ISTIOCTL_VERSION: '1.27.1' })).stdout).toBe('1.27.1');
+    expect(
+      (await runTool(sim, ISTIOCTL, ['version', '--remote=false'], { SIM_ISTIOCTL_VERSION: '1.27.1' })).stdout,
+    ).toBe('1.27.1');
     const plain = await runTool(sim, ISTIOCTL, ['version']);
-    expect(plain.stdout.split('\n')).toEqual(['client version: 1.26.4', 'control plane version: 1.26.4', 'data plane version: 1.26.4 (4 proxies)']);
+    expect(plain.stdout.split('\n')).toEqual([
+      'client version: 1.26.4',
+      'control plane version: 1.26.4',
+      'data plane version: 1.26.4 (4 proxies)',
+    ]);
   });
 
   it('fails on unknown flags and commands the way istioctl does', async () => {
-    expect(await runTool(sim, ISTIOCTL, ['proxy-status', '--foo'])).toMatchObject({ exitCode: 1, stderr: 'Error: unknown flag: --foo' });
-    expect(await runTool(sim, ISTIOCTL, ['install', '-z'])).toMatchObject({ exitCode: 1, stderr: "Error: unknown shorthand flag: 'z' in -z" });
+    expect(await runTool(sim, ISTIOCTL, ['proxy-status', '--foo'])).toMatchObject({
+      exitCode: 1,
+      stderr: 'Error: unknown flag: --foo',
+    });
+    expect(await runTool(sim, ISTIOCTL, ['install', '-z'])).toMatchObject({
+      exitCode: 1,
+      stderr: "Error: unknown shorthand flag: 'z' in -z",
+    });
     const unknown = await runTool(sim, ISTIOCTL, ['foo']);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr.split('\n')[0]).toBe('Error: unknown command "foo" for "istioctl"');
@@ -69,12 +83,21 @@ describe('the istioctl stand-in on a sidecar mesh installed with istioctl 1.26',
   it('lists the bookinfo proxies and the gateway in proxy-status, in 1.26’s xDS layout, with their istiod and version', async () => {
     const run = await runTool(sim, ISTIOCTL, ['proxy-status']);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout.split('\n')[0]).toMatch(/^NAME {2,}CLUSTER {2,}CDS {2,}LDS {2,}EDS {2,}RDS {2,}ECDS {2,}ISTIOD {2,}VERSION$/);
+    expect(run.stdout.split('\n')[0]).toMatch(
+      /^NAME {2,}CLUSTER {2,}CDS {2,}LDS {2,}EDS {2,}RDS {2,}ECDS {2,}ISTIOD {2,}VERSION$/,
+    );
     const rows = parseProxyStatus(run.stdout);
     const istiod = sim.list('pods', 'istio-system').find((p) => p.metadata.labels?.app === 'istiod')?.metadata.name;
     expect(rows.map((r) => r.namespace).sort()).toEqual(['bookinfo', 'bookinfo', 'bookinfo', 'istio-system']);
     expect(rows.every((r) => r.version === '1.26.4' && r.istiod === istiod && r.synced)).toBe(true);
-    expect(rows.filter((r) => r.namespace === 'bookinfo').map((r) => r.pod).sort()).toEqual([...podsOf('bookinfo', 'productpage'), ...podsOf('bookinfo', 'reviews')].map((p) => p.metadata.name).sort());
+    expect(
+      rows
+        .filter((r) => r.namespace === 'bookinfo')
+        .map((r) => r.pod)
+        .sort(),
+    ).toEqual(
+      [...podsOf('bookinfo', 'productpage'), ...podsOf('bookinfo', 'reviews')].map((p) => p.metadata.name).sort(),
+    );
   });
 
   it('reports a clean precheck without writing, and a workload running as the proxy UID as IST0144', async () => {
@@ -86,28 +109,58 @@ describe('the istioctl stand-in on a sidecar mesh installed with istioctl 1.26',
 
     await core.createNamespacedPod({
       namespace: 'bookinfo',
-      body: { metadata: { name: 'uid-1337' }, spec: { securityContext: { runAsUser: 1337 }, containers: [{ name: 'app', image: 'app:1' }] } },
+      body: {
+        metadata: { name: 'uid-1337' },
+        spec: { securityContext: { runAsUser: 1337 }, containers: [{ name: 'app', image: 'app:1' }] },
+      },
     });
-    await eventually(() => sim.get('pods', 'bookinfo', 'uid-1337')?.status && (sim.get('pods', 'bookinfo', 'uid-1337')?.status as { phase?: string }).phase === 'Running');
+    await eventually(
+      () =>
+        sim.get('pods', 'bookinfo', 'uid-1337')?.status &&
+        (sim.get('pods', 'bookinfo', 'uid-1337')?.status as { phase?: string }).phase === 'Running',
+    );
     const found = await runTool(sim, ISTIOCTL, ['x', 'precheck']);
     expect(found.exitCode).toBe(0);
-    expect(found.stdout).toContain('Warning [IST0144] (Pod bookinfo/uid-1337) User ID (UID) 1337 is reserved for the sidecar proxy.');
-    expect((await runTool(sim, ISTIOCTL, ['x', 'precheck', '--revision', '1-27-3'])).stdout).toContain('No issues found');
+    expect(found.stdout).toContain(
+      'Warning [IST0144] (Pod bookinfo/uid-1337) User ID (UID) 1337 is reserved for the sidecar proxy.',
+    );
+    expect((await runTool(sim, ISTIOCTL, ['x', 'precheck', '--revision', '1-27-3'])).stdout).toContain(
+      'No issues found',
+    );
     await core.deleteNamespacedPod({ namespace: 'bookinfo', name: 'uid-1337' });
   });
 
   it('installs a 1.27 revision beside 1.26, as the adapter calls it, and a second identical install writes nothing', async () => {
-    const args = ['install', '-y', '--revision', '1-27-3', '--set', 'profile=minimal', '--set', 'values.pilot.env.ENABLE_NATIVE_SIDECARS=false'];
+    const args = [
+      'install',
+      '-y',
+      '--revision',
+      '1-27-3',
+      '--set',
+      'profile=minimal',
+      '--set',
+      'values.pilot.env.ENABLE_NATIVE_SIDECARS=false',
+    ];
     const first = await runTool(sim, links.path('1.27'), args);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stdout).toContain('✔ Installation complete');
     const istiod = sim.get('deployments', 'istio-system', 'istiod-1-27-3');
-    const container = (istiod?.spec as { template: { spec: { containers: Array<{ image: string; env: Array<{ name: string; value: string }> }> } } }).template.spec.containers[0];
+    const container = (
+      istiod?.spec as {
+        template: { spec: { containers: Array<{ image: string; env: Array<{ name: string; value: string }> }> } };
+      }
+    ).template.spec.containers[0];
     expect(container?.image).toBe('docker.io/istio/pilot:1.27.3');
     expect(container?.env).toContainEqual({ name: 'ENABLE_NATIVE_SIDECARS', value: 'false' });
-    for (const [resource, name] of [['services', 'istiod-1-27-3'], ['configmaps', 'istio-1-27-3']]) expect(sim.get(resource ?? '', 'istio-system', name ?? '')).toBeDefined();
+    for (const [resource, name] of [
+      ['services', 'istiod-1-27-3'],
+      ['configmaps', 'istio-1-27-3'],
+    ])
+      expect(sim.get(resource ?? '', 'istio-system', name ?? '')).toBeDefined();
     expect(sim.get('mutatingwebhookconfigurations', undefined, 'istio-sidecar-injector-1-27-3')).toBeDefined();
-    expect(sim.get('deployments', 'istio-system', 'istiod')?.metadata.labels?.['operator.istio.io/version']).toBe('1.26.4');
+    expect(sim.get('deployments', 'istio-system', 'istiod')?.metadata.labels?.['operator.istio.io/version']).toBe(
+      '1.26.4',
+    );
 
     const before = lastSeq(sim);
     const again = await runTool(sim, links.path('1.27'), args);
@@ -116,18 +169,27 @@ describe('the istioctl stand-in on a sidecar mesh installed with istioctl 1.26',
   });
 
   it('injects the 1.27 proxy into bookinfo after the namespace moves to the revision and reviews-v1 restarts', async () => {
-    await core.patchNamespace({ name: 'bookinfo', body: { metadata: { labels: { 'istio-injection': null, 'istio.io/rev': '1-27-3' } } } }, mergePatch);
+    await core.patchNamespace(
+      { name: 'bookinfo', body: { metadata: { labels: { 'istio-injection': null, 'istio.io/rev': '1-27-3' } } } },
+      mergePatch,
+    );
     const old = podsOf('bookinfo', 'reviews').map((p) => p.metadata.name);
     await runTool(sim, ISTIOCTL, ['version', '--remote=false']);
     const kc = new KubeConfig();
     kc.loadFromFile(sim.kubeconfigPath);
     const { AppsV1Api } = await import('@kubernetes/client-node');
     await kc.makeApiClient(AppsV1Api).patchNamespacedDeployment(
-      { namespace: 'bookinfo', name: 'reviews-v1', body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': 'now' } } } } } },
+      {
+        namespace: 'bookinfo',
+        name: 'reviews-v1',
+        body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': 'now' } } } } },
+      },
       mergePatch,
     );
     const fresh = await eventually(() => {
-      const pods = podsOf('bookinfo', 'reviews').filter((p) => !old.includes(p.metadata.name) && (p.status as { phase?: string } | undefined)?.phase === 'Running');
+      const pods = podsOf('bookinfo', 'reviews').filter(
+        (p) => !old.includes(p.metadata.name) && (p.status as { phase?: string } | undefined)?.phase === 'Running',
+      );
       return pods.length === 1 && podsOf('bookinfo', 'reviews').length === 1 ? pods[0] : undefined;
     });
     expect(injectedRevision(fresh as Pod)).toBe('1-27-3');
@@ -136,35 +198,64 @@ describe('the istioctl stand-in on a sidecar mesh installed with istioctl 1.26',
     const run = await runTool(sim, links.path('1.27'), ['proxy-status', '--revision', '1-27-3']);
     expect(run.stdout.split('\n')[0]).toMatch(/^NAME {2,}CLUSTER {2,}ISTIOD {2,}VERSION {2,}SUBSCRIBED TYPES$/);
     const rows = parseProxyStatus(run.stdout);
-    expect(rows).toEqual([expect.objectContaining({ pod: fresh.metadata.name, namespace: 'bookinfo', version: '1.27.3', synced: true })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ pod: fresh.metadata.name, namespace: 'bookinfo', version: '1.27.3', synced: true }),
+    ]);
     expect(rows[0]?.istiod).toMatch(/^istiod-1-27-3-/);
   });
 
   it('moves injection with tag set, refusing to overwrite without --overwrite', async () => {
     const createPod = async () =>
-      (await core.createNamespacedPod({ namespace: 'canary', body: { metadata: { generateName: 'p-' }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } })).metadata?.name ?? '';
+      (
+        await core.createNamespacedPod({
+          namespace: 'canary',
+          body: { metadata: { generateName: 'p-' }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+        })
+      ).metadata?.name ?? '';
     expect((await runTool(sim, ISTIOCTL, ['tag', 'set', 'prod', '--revision', 'default', '-y'])).exitCode).toBe(0);
-    expect(proxyImage(sim.get('pods', 'canary', await createPod()) as KubeObject)).toBe('docker.io/istio/proxyv2:1.26.4');
+    expect(proxyImage(sim.get('pods', 'canary', await createPod()) as KubeObject)).toBe(
+      'docker.io/istio/proxyv2:1.26.4',
+    );
 
     const refused = await runTool(sim, ISTIOCTL, ['tag', 'set', 'prod', '--revision', '1-27-3', '-y']);
-    expect(refused).toMatchObject({ exitCode: 1, stderr: 'Error: revision tag "prod" already exists, and --overwrite is false' });
+    expect(refused).toMatchObject({
+      exitCode: 1,
+      stderr: 'Error: revision tag "prod" already exists, and --overwrite is false',
+    });
     const unconfirmed = await runTool(sim, ISTIOCTL, ['tag', 'set', 'prod', '--revision', '1-27-3', '--overwrite']);
     expect(unconfirmed.exitCode).toBe(1);
     expect(unconfirmed.stderr).toContain('[canary]');
 
-    expect((await runTool(sim, links.path('1.27'), ['tag', 'set', 'prod', '--revision', '1-27-3', '--overwrite', '-y'])).exitCode).toBe(0);
-    const webhook = sim.list('mutatingwebhookconfigurations').find((w) => w.metadata.labels?.['istio.io/tag'] === 'prod');
+    expect(
+      (await runTool(sim, links.path('1.27'), ['tag', 'set', 'prod', '--revision', '1-27-3', '--overwrite', '-y']))
+        .exitCode,
+    ).toBe(0);
+    const webhook = sim
+      .list('mutatingwebhookconfigurations')
+      .find((w) => w.metadata.labels?.['istio.io/tag'] === 'prod');
     expect(webhook?.metadata.labels).toMatchObject({ 'istio.io/tag': 'prod', 'istio.io/rev': '1-27-3' });
-    expect(proxyImage(sim.get('pods', 'canary', await createPod()) as KubeObject)).toBe('docker.io/istio/proxyv2:1.27.3');
-    expect((await runTool(sim, ISTIOCTL, ['tag', 'list'])).stdout.split('\n').slice(0, 2)).toEqual(['TAG  REVISION NAMESPACES', 'prod 1-27-3   canary']);
+    expect(proxyImage(sim.get('pods', 'canary', await createPod()) as KubeObject)).toBe(
+      'docker.io/istio/proxyv2:1.27.3',
+    );
+    expect((await runTool(sim, ISTIOCTL, ['tag', 'list'])).stdout.split('\n').slice(0, 2)).toEqual([
+      'TAG  REVISION NAMESPACES',
+      'prod 1-27-3   canary',
+    ]);
 
     const before = lastSeq(sim);
-    expect((await runTool(sim, ISTIOCTL, ['tag', 'set', 'prod', '--revision', '1-27-3', '--overwrite', '-y'])).exitCode).toBe(0);
+    expect(
+      (await runTool(sim, ISTIOCTL, ['tag', 'set', 'prod', '--revision', '1-27-3', '--overwrite', '-y'])).exitCode,
+    ).toBe(0);
     expect(writesSince(sim, before)).toEqual([]);
 
     expect((await runTool(sim, ISTIOCTL, ['tag', 'remove', 'prod'])).exitCode).toBe(1);
-    expect(await runTool(sim, ISTIOCTL, ['tag', 'remove', 'prod', '-y'])).toMatchObject({ exitCode: 0, stdout: 'Revision tag prod removed' });
-    expect(sim.list('mutatingwebhookconfigurations').some((w) => w.metadata.labels?.['istio.io/tag'] === 'prod')).toBe(false);
+    expect(await runTool(sim, ISTIOCTL, ['tag', 'remove', 'prod', '-y'])).toMatchObject({
+      exitCode: 0,
+      stdout: 'Revision tag prod removed',
+    });
+    expect(sim.list('mutatingwebhookconfigurations').some((w) => w.metadata.labels?.['istio.io/tag'] === 'prod')).toBe(
+      false,
+    );
   });
 
   it('refuses an upgrade that skips a minor, and upgrades the revision-less control plane and gateway one minor in place', async () => {
@@ -174,14 +265,22 @@ describe('the istioctl stand-in on a sidecar mesh installed with istioctl 1.26',
     const up = await runTool(sim, links.path('1.27'), ['upgrade', '-y']);
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stdout).toContain('Upgrade version check passed: 1.26.4 -> 1.27.3.');
-    expect(sim.get('deployments', 'istio-system', 'istiod')?.metadata.labels?.['operator.istio.io/version']).toBe('1.27.3');
+    expect(sim.get('deployments', 'istio-system', 'istiod')?.metadata.labels?.['operator.istio.io/version']).toBe(
+      '1.27.3',
+    );
     const gateway = sim.get('deployments', 'istio-system', 'istio-ingressgateway');
-    expect((gateway?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]?.image).toBe('docker.io/istio/proxyv2:1.27.3');
+    expect(
+      (gateway?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]
+        ?.image,
+    ).toBe('docker.io/istio/proxyv2:1.27.3');
     expect((gateway?.spec as { replicas: number }).replicas).toBe(1);
   });
 
   it('uninstalls a revision with --revision, and refuses to remove the last control plane without --purge', async () => {
-    await core.patchNamespace({ name: 'bookinfo', body: { metadata: { labels: { 'istio.io/rev': null, 'istio-injection': 'enabled' } } } }, mergePatch);
+    await core.patchNamespace(
+      { name: 'bookinfo', body: { metadata: { labels: { 'istio.io/rev': null, 'istio-injection': 'enabled' } } } },
+      mergePatch,
+    );
     const removed = await runTool(sim, ISTIOCTL, ['uninstall', '-y', '--revision', '1-27-3']);
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect(removed.stdout).toContain('proxies pointing to the control plane revision 1-27-3');
@@ -209,7 +308,12 @@ describe('the istioctl stand-in on an ambient mesh', { timeout: 180_000 }, () =>
         nodes: 2,
         istio: { installer: 'istioctl', mode: 'ambient', version: '1.26.4' },
         namespaces: [
-          { name: 'bookinfo', labels: { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }, waypoints: [{ name: 'waypoint' }], deployments: [{ name: 'ratings-v1' }] },
+          {
+            name: 'bookinfo',
+            labels: { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' },
+            waypoints: [{ name: 'waypoint' }],
+            deployments: [{ name: 'ratings-v1' }],
+          },
           { name: 'legacy', deployments: [{ name: 'batch-v1' }] },
         ],
       },
@@ -234,7 +338,10 @@ describe('the istioctl stand-in on an ambient mesh', { timeout: 180_000 }, () =>
     const up = await runTool(sim, `${SIM_BIN}istioctl`, ['upgrade', '-y'], { SIM_ISTIOCTL_VERSION: '1.27' });
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stdout).toContain('✔ Ztunnel installed');
-    for (const name of ['istio-cni-node', 'ztunnel']) expect(sim.get('daemonsets', 'istio-system', name)?.metadata.labels?.['app.kubernetes.io/version']).toBe('1.27.3');
+    for (const name of ['istio-cni-node', 'ztunnel'])
+      expect(sim.get('daemonsets', 'istio-system', name)?.metadata.labels?.['app.kubernetes.io/version']).toBe(
+        '1.27.3',
+      );
     expect(sim.get('deployments', 'istio-system', 'istio-ingressgateway')).toBeUndefined();
   });
 });

@@ -18,7 +18,12 @@ export interface ToolRun {
   stderr: string;
 }
 
-export async function runTool(sim: Sim, binary: string, args: string[], env: Record<string, string> = {}): Promise<ToolRun> {
+export async function runTool(
+  sim: Sim,
+  binary: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ToolRun> {
   const r = await execa(binary, args, {
     reject: false,
     timeout: 60_000,
@@ -29,7 +34,11 @@ export async function runTool(sim: Sim, binary: string, args: string[], env: Rec
 }
 
 /** A folder of `istioctl-<version>` links to the stand-in, removed by the returned function. */
-export function linkIstioctls(versions: string[]): { dir: string; path: (version: string) => string; remove: () => void } {
+export function linkIstioctls(versions: string[]): {
+  dir: string;
+  path: (version: string) => string;
+  remove: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'istioctl-links-'));
   for (const v of versions) symlinkSync(join(SIM_BIN, 'istioctl'), join(dir, `istioctl-${v}`));
   return { dir, path: (v) => join(dir, `istioctl-${v}`), remove: () => rmSync(dir, { recursive: true, force: true }) };

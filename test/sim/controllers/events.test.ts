@@ -16,7 +16,9 @@ interface EventShape {
 }
 
 const eventsOf = (sim: Sim, kind: string, name?: string): EventShape[] =>
-  (sim.list('events', 'bookinfo') as unknown as EventShape[]).filter((e) => e.involvedObject.kind === kind && (name === undefined || e.involvedObject.name.startsWith(name)));
+  (sim.list('events', 'bookinfo') as unknown as EventShape[]).filter(
+    (e) => e.involvedObject.kind === kind && (name === undefined || e.involvedObject.name.startsWith(name)),
+  );
 
 describe('Events from rollouts, scaling and failures', () => {
   let sim: Sim;
@@ -43,11 +45,16 @@ describe('Events from rollouts, scaling and failures', () => {
     expect(pods.filter((e) => e.reason === 'Scheduled')).toHaveLength(3);
     expect(pods.filter((e) => e.reason === 'Started' && e.message === 'Started container istio-proxy')).toHaveLength(3);
     expect(pods.filter((e) => e.reason === 'Killing' && e.message === 'Stopping container reviews')).toHaveLength(3);
-    expect(pods.find((e) => e.reason === 'Started')?.source).toEqual({ component: 'kubelet', host: expect.stringMatching(/^node-/) as unknown });
+    expect(pods.find((e) => e.reason === 'Started')?.source).toEqual({
+      component: 'kubelet',
+      host: expect.stringMatching(/^node-/) as unknown,
+    });
 
     const table = await kubectl(sim, ['get', 'events', '-n', 'bookinfo']);
     expect(table.stdout.split('\n')[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
-    expect(table.stdout).toMatch(/Normal\s+ScalingReplicaSet\s+deployment\/reviews-v2\s+Scaled up replica set reviews-v2-\w+ from 0 to 1/);
+    expect(table.stdout).toMatch(
+      /Normal\s+ScalingReplicaSet\s+deployment\/reviews-v2\s+Scaled up replica set reviews-v2-\w+ from 0 to 1/,
+    );
   });
 
   it('kubectl describe deployment shows its scaling Events after kubectl scale', async () => {
@@ -55,7 +62,9 @@ describe('Events from rollouts, scaling and failures', () => {
     await kubectl(sim, ['rollout', 'status', 'deployment/reviews-v1', '-n', 'bookinfo', '--timeout=30s']);
     const described = await kubectl(sim, ['describe', 'deployment', 'reviews-v1', '-n', 'bookinfo']);
     const events = described.stdout.slice(described.stdout.indexOf('Events:'));
-    expect(events).toMatch(/Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set reviews-v1-\w+ from 1 to 3/);
+    expect(events).toMatch(
+      /Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set reviews-v1-\w+ from 1 to 3/,
+    );
     // Only this Deployment's Events: describe selects them by involvedObject.
     expect(events).not.toContain('reviews-v2');
   });
@@ -67,11 +76,31 @@ describe('Events from rollouts, scaling and failures', () => {
       const found = eventsOf(sim, 'Pod', 'productpage-v1').find((e) => e.reason === 'Unhealthy' && e.count >= 2);
       return found;
     }, 15_000);
-    expect(unhealthy).toMatchObject({ type: 'Warning', message: expect.stringContaining('Readiness probe failed') as unknown, source: { component: 'kubelet' } });
+    expect(unhealthy).toMatchObject({
+      type: 'Warning',
+      message: expect.stringContaining('Readiness probe failed') as unknown,
+      source: { component: 'kubelet' },
+    });
     const pod = unhealthy.involvedObject.name;
     const described = await kubectl(sim, ['describe', 'pod', pod, '-n', 'bookinfo']);
-    expect(described.stdout).toMatch(/Warning\s+Unhealthy\s+\S+( \(x\d+ over \S+\))?\s+kubelet\s+Readiness probe failed/);
-    const warnings = await kubectl(sim, ['get', 'events', '-n', 'bookinfo', '--field-selector', 'type=Warning', '-o', 'name']);
-    expect(warnings.stdout.trim().split('\n').every((l) => l.startsWith('event/productpage-v1-'))).toBe(true);
+    expect(described.stdout).toMatch(
+      /Warning\s+Unhealthy\s+\S+( \(x\d+ over \S+\))?\s+kubelet\s+Readiness probe failed/,
+    );
+    const warnings = await kubectl(sim, [
+      'get',
+      'events',
+      '-n',
+      'bookinfo',
+      '--field-selector',
+      'type=Warning',
+      '-o',
+      'name',
+    ]);
+    expect(
+      warnings.stdout
+        .trim()
+        .split('\n')
+        .every((l) => l.startsWith('event/productpage-v1-')),
+    ).toBe(true);
   });
 });

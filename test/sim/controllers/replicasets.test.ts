@@ -9,15 +9,24 @@ beforeAll(async () => {
 afterAll(() => sim.stop());
 
 const replicaSetsOf = (deployment: string) =>
-  sim.list('replicasets', 'bookinfo').filter((rs) => rs.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deployment));
+  sim
+    .list('replicasets', 'bookinfo')
+    .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deployment));
 // Live pods only: the previous template's pods may still be terminating (30 s grace).
 const podsOf = (rsName: string) =>
-  sim.list('pods', 'bookinfo').filter((p) => p.metadata.deletionTimestamp === undefined && p.metadata.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name === rsName));
+  sim
+    .list('pods', 'bookinfo')
+    .filter(
+      (p) =>
+        p.metadata.deletionTimestamp === undefined &&
+        p.metadata.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name === rsName),
+    );
 const imageOf = (deployment: string) =>
-  (sim.get('deployments', 'bookinfo', deployment)?.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
+  (sim.get('deployments', 'bookinfo', deployment)?.spec as { template: { spec: { containers: { image: string }[] } } })
+    .template.spec.containers[0]?.image;
 
 describe('ReplicaSets of the deployment controller', () => {
-  it('owns a deployment\'s pods through a ReplicaSet named by the pod-template-hash, at revision 1', () => {
+  it("owns a deployment's pods through a ReplicaSet named by the pod-template-hash, at revision 1", () => {
     const [rs, ...others] = replicaSetsOf('reviews-v2');
     expect(others).toEqual([]);
     const hash = rs?.metadata.labels?.['pod-template-hash'];
@@ -36,7 +45,9 @@ describe('ReplicaSets of the deployment controller', () => {
     const byRevision = new Map(sets.map((rs) => [rs.metadata.annotations?.['deployment.kubernetes.io/revision'], rs]));
     expect((byRevision.get('1')?.spec as { replicas: number }).replicas).toBe(0);
     expect((byRevision.get('2')?.spec as { replicas: number }).replicas).toBe(3);
-    expect(sim.get('deployments', 'bookinfo', 'reviews-v2')?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
+    expect(
+      sim.get('deployments', 'bookinfo', 'reviews-v2')?.metadata.annotations?.['deployment.kubernetes.io/revision'],
+    ).toBe('2');
     const history = (await kubectl(sim, ['rollout', 'history', 'deployment/reviews-v2', '-n', 'bookinfo'])).stdout;
     expect(history).toMatch(/^1\s/m);
     expect(history).toMatch(/^2\s/m);
@@ -44,7 +55,14 @@ describe('ReplicaSets of the deployment controller', () => {
 
   it('kubectl rollout undo brings the first template back: its ReplicaSet returns as revision 3 and runs the pods', async () => {
     const original = replicaSetsOf('reviews-v1')[0];
-    await kubectl(sim, ['set', 'image', 'deployment/reviews-v1', 'reviews=docker.io/istio/examples-bookinfo-reviews-v1:9.9.9', '-n', 'bookinfo']);
+    await kubectl(sim, [
+      'set',
+      'image',
+      'deployment/reviews-v1',
+      'reviews=docker.io/istio/examples-bookinfo-reviews-v1:9.9.9',
+      '-n',
+      'bookinfo',
+    ]);
     await kubectl(sim, ['rollout', 'status', 'deployment/reviews-v1', '-n', 'bookinfo', '--timeout=60s']);
     expect(imageOf('reviews-v1')).toContain('9.9.9');
     await kubectl(sim, ['rollout', 'undo', 'deployment/reviews-v1', '-n', 'bookinfo']);

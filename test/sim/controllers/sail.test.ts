@@ -4,7 +4,9 @@ import { startSim, type Sim } from '../../../sim/index.js';
 import { eventually, kubectl } from '../support.js';
 
 const condition = (o: KubeObject | undefined, type: string): string | undefined =>
-  (o?.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions?.find((c) => c.type === type)?.status;
+  (o?.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions?.find(
+    (c) => c.type === type,
+  )?.status;
 
 describe('the Sail operator, revision-based, sidecar mode', () => {
   let sim: Sim;
@@ -14,8 +16,18 @@ describe('the Sail operator, revision-based, sidecar mode', () => {
         name: 'sail-sidecar',
         timing: { podReadySeconds: 2, jobRunSeconds: 2 },
         nodes: 2,
-        istio: { installer: 'sail', version: '1.26.4', sail: { updateStrategy: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: 120 } },
-        namespaces: [{ name: 'bookinfo', labels: { 'istio.io/rev': 'default-v1-26-4' }, deployments: [{ name: 'reviews-v1', replicas: 2 }] }],
+        istio: {
+          installer: 'sail',
+          version: '1.26.4',
+          sail: { updateStrategy: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: 120 },
+        },
+        namespaces: [
+          {
+            name: 'bookinfo',
+            labels: { 'istio.io/rev': 'default-v1-26-4' },
+            deployments: [{ name: 'reviews-v1', replicas: 2 }],
+          },
+        ],
       },
       timeScale: 50,
     });
@@ -29,7 +41,10 @@ describe('the Sail operator, revision-based, sidecar mode', () => {
       return condition(r, 'Ready') === 'True' ? r : undefined;
     });
     expect(fresh.spec).toMatchObject({ version: 'v1.27.1' });
-    expect(sim.get('istios', undefined, 'default')?.status).toMatchObject({ activeRevisionName: 'default-v1-27-1', revisions: { total: 2 } });
+    expect(sim.get('istios', undefined, 'default')?.status).toMatchObject({
+      activeRevisionName: 'default-v1-27-1',
+      revisions: { total: 2 },
+    });
     expect(condition(sim.get('istiorevisions', undefined, 'default-v1-26-4'), 'InUse')).toBe('True');
 
     // Move the namespace and restart: nothing references 1.26 any more once the old pods have
@@ -40,7 +55,9 @@ describe('the Sail operator, revision-based, sidecar mode', () => {
     expect(sim.get('istiorevisions', undefined, 'default-v1-26-4')).toBeDefined();
     await eventually(() => sim.get('istiorevisions', undefined, 'default-v1-26-4') === undefined, 15_000);
     expect(sim.get('deployments', 'istio-system', 'istiod-default-v1-26-4')).toBeUndefined();
-    const images = sim.list('pods', 'bookinfo').map((p) => (p.spec as { initContainers?: Array<{ image: string }> }).initContainers?.[0]?.image);
+    const images = sim
+      .list('pods', 'bookinfo')
+      .map((p) => (p.spec as { initContainers?: Array<{ image: string }> }).initContainers?.[0]?.image);
     expect(images).toEqual(['docker.io/istio/proxyv2:1.27.1', 'docker.io/istio/proxyv2:1.27.1']);
   });
 });
@@ -55,18 +72,23 @@ describe('the Sail operator, ambient', () => {
   it('moves the waypoint with the default tag when the control plane is upgraded', async () => {
     await kubectl(sim, ['patch', 'istio', 'default', '--type=merge', '-p', '{"spec":{"version":"v1.27.1"}}']);
     await eventually(() => {
-      const w = sim.get('deployments', 'bookinfo', 'waypoint') as { spec: { template: { spec: { containers: Array<{ image: string }> } } } } | undefined;
+      const w = sim.get('deployments', 'bookinfo', 'waypoint') as
+        { spec: { template: { spec: { containers: Array<{ image: string }> } } } } | undefined;
       return w?.spec.template.spec.containers[0]?.image === 'docker.io/istio/proxyv2:1.27.1';
     });
     await kubectl(sim, ['rollout', 'status', 'deployment/waypoint', '-n', 'bookinfo', '--timeout=30s']);
-    expect(sim.get('istiorevisiontags', undefined, 'default')?.status).toMatchObject({ istioRevision: 'default-v1-27-1' });
+    expect(sim.get('istiorevisiontags', undefined, 'default')?.status).toMatchObject({
+      istioRevision: 'default-v1-27-1',
+    });
   });
   it('upgrades ztunnel in place, node by node', async () => {
     await kubectl(sim, ['patch', 'ztunnel', 'default', '--type=merge', '-p', '{"spec":{"version":"v1.27.1"}}']);
     const status = await kubectl(sim, ['rollout', 'status', 'daemonset/ztunnel', '-n', 'ztunnel', '--timeout=30s']);
     expect(status.stdout).toContain('daemon set "ztunnel" successfully rolled out');
     await eventually(() => condition(sim.get('ztunnels', undefined, 'default'), 'Ready') === 'True');
-    const images = sim.list('pods', 'ztunnel').map((p) => (p.spec as { containers: Array<{ image: string }> }).containers[0]?.image);
+    const images = sim
+      .list('pods', 'ztunnel')
+      .map((p) => (p.spec as { containers: Array<{ image: string }> }).containers[0]?.image);
     expect(new Set(images)).toEqual(new Set(['docker.io/istio/ztunnel:1.27.1']));
   });
 });

@@ -3,7 +3,12 @@ import { startSim, type Sim } from '../../../sim/index.js';
 import { api, bookinfo, eventually, kubectl } from '../support.js';
 
 interface PodJson {
-  metadata: { name: string; deletionTimestamp?: string; deletionGracePeriodSeconds?: number; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    deletionTimestamp?: string;
+    deletionGracePeriodSeconds?: number;
+    labels?: Record<string, string>;
+  };
   status?: { conditions?: Array<{ type: string; status: string }> };
 }
 
@@ -12,7 +17,8 @@ async function podsOf(sim: Sim, selector: string): Promise<PodJson[]> {
   return (JSON.parse(res.stdout) as { items: PodJson[] }).items;
 }
 
-const ready = (p: PodJson): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const ready = (p: PodJson): boolean =>
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 describe('graceful pod termination, seen through the real kubectl', () => {
   let sim: Sim;
@@ -35,15 +41,31 @@ describe('graceful pod termination, seen through the real kubectl', () => {
   it('keeps a deleted pod Terminating and unready for its 30 s default grace period; --grace-period=0 --force then removes it at once', async () => {
     const [victim] = await podsOf(sim, 'app=productpage');
     const name = victim?.metadata.name ?? '';
-    const reply = await api(sim, 'DELETE', `/api/v1/namespaces/bookinfo/pods/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+    const reply = await api(sim, 'DELETE', `/api/v1/namespaces/bookinfo/pods/${name}`, {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      propagationPolicy: 'Background',
+    });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ kind: 'Pod', metadata: { name, deletionGracePeriodSeconds: 30, deletionTimestamp: expect.any(String) as unknown } });
-    const after = JSON.parse((await kubectl(sim, ['get', 'pod', name, '-n', 'bookinfo', '-o', 'json'])).stdout) as PodJson;
+    expect(reply.body).toMatchObject({
+      kind: 'Pod',
+      metadata: { name, deletionGracePeriodSeconds: 30, deletionTimestamp: expect.any(String) as unknown },
+    });
+    const after = JSON.parse(
+      (await kubectl(sim, ['get', 'pod', name, '-n', 'bookinfo', '-o', 'json'])).stdout,
+    ) as PodJson;
     expect(after.metadata.deletionGracePeriodSeconds).toBe(30);
     expect(ready(after)).toBe(false);
     const table = await kubectl(sim, ['get', 'pod', name, '-n', 'bookinfo']);
     expect(table.stdout).toMatch(new RegExp(`${name}\\s+0/2\\s+Terminating`));
-    const events = await kubectl(sim, ['get', 'events', '-n', 'bookinfo', '--field-selector', `involvedObject.name=${name}`]);
+    const events = await kubectl(sim, [
+      'get',
+      'events',
+      '-n',
+      'bookinfo',
+      '--field-selector',
+      `involvedObject.name=${name}`,
+    ]);
     expect(events.stdout).toContain('Stopping container productpage');
 
     const forced = await kubectl(sim, ['delete', 'pod', name, '-n', 'bookinfo', '--grace-period=0', '--force']);
@@ -68,7 +90,14 @@ describe('graceful pod termination, seen through the real kubectl', () => {
     const before = (await podsOf(sim, 'app=reviews,version=v2')).map((p) => p.metadata.name);
     expect(before).toHaveLength(3);
     await kubectl(sim, ['rollout', 'restart', 'deployment/reviews-v2', '-n', 'bookinfo']);
-    const status = await kubectl(sim, ['rollout', 'status', 'deployment/reviews-v2', '-n', 'bookinfo', '--timeout=60s']);
+    const status = await kubectl(sim, [
+      'rollout',
+      'status',
+      'deployment/reviews-v2',
+      '-n',
+      'bookinfo',
+      '--timeout=60s',
+    ]);
     expect(status.stdout).toContain('deployment "reviews-v2" successfully rolled out');
 
     const pods = await podsOf(sim, 'app=reviews,version=v2');
@@ -79,10 +108,19 @@ describe('graceful pod termination, seen through the real kubectl', () => {
     expect(live).toHaveLength(3);
     expect(live.every(ready)).toBe(true);
 
-    const deployment = JSON.parse((await kubectl(sim, ['get', 'deployment', 'reviews-v2', '-n', 'bookinfo', '-o', 'json'])).stdout) as { status: Record<string, unknown> };
-    expect(deployment.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    const deployment = JSON.parse(
+      (await kubectl(sim, ['get', 'deployment', 'reviews-v2', '-n', 'bookinfo', '-o', 'json'])).stdout,
+    ) as { status: Record<string, unknown> };
+    expect(deployment.status).toMatchObject({
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+    });
     expect(deployment.status.unavailableReplicas).toBeUndefined();
-    const rs = JSON.parse((await kubectl(sim, ['get', 'rs', '-n', 'bookinfo', '-l', 'app=reviews,version=v2', '-o', 'json'])).stdout) as {
+    const rs = JSON.parse(
+      (await kubectl(sim, ['get', 'rs', '-n', 'bookinfo', '-l', 'app=reviews,version=v2', '-o', 'json'])).stdout,
+    ) as {
       items: Array<{ metadata: { name: string }; spec: { replicas: number }; status: { replicas: number } }>;
     };
     const old = rs.items.filter((r) => r.spec.replicas === 0);
@@ -95,6 +133,10 @@ describe('graceful pod termination, seen through the real kubectl', () => {
     // Force-deleting the lingering pods changes nothing the Deployment counts.
     await kubectl(sim, ['delete', 'pod', ...before, '-n', 'bookinfo', '--grace-period=0', '--force']);
     await eventually(() => before.every((n) => sim.get('pods', 'bookinfo', n) === undefined));
-    expect(sim.get('deployments', 'bookinfo', 'reviews-v2')?.status).toMatchObject({ replicas: 3, updatedReplicas: 3, availableReplicas: 3 });
+    expect(sim.get('deployments', 'bookinfo', 'reviews-v2')?.status).toMatchObject({
+      replicas: 3,
+      updatedReplicas: 3,
+      availableReplicas: 3,
+    });
   });
 });

@@ -11,7 +11,14 @@ describe('waypoints, as istiod deploys them', () => {
         timing: { podReadySeconds: 2, jobRunSeconds: 2 },
         nodes: 2,
         istio: { installer: 'istioctl', mode: 'ambient', version: '1.26.4' },
-        namespaces: [{ name: 'bookinfo', labels: { 'istio.io/dataplane-mode': 'ambient' }, waypoints: [{ name: 'waypoint' }], deployments: [{ name: 'reviews-v1' }] }],
+        namespaces: [
+          {
+            name: 'bookinfo',
+            labels: { 'istio.io/dataplane-mode': 'ambient' },
+            waypoints: [{ name: 'waypoint' }],
+            deployments: [{ name: 'reviews-v1' }],
+          },
+        ],
       },
       timeScale: 20,
     });
@@ -29,12 +36,16 @@ describe('waypoints, as istiod deploys them', () => {
     };
     expect(d.metadata?.labels).toMatchObject(expected);
     expect(d.spec?.template.metadata?.labels).toMatchObject(expected);
-    const pods = sim.list('pods', 'bookinfo').filter((p) => p.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === 'waypoint');
+    const pods = sim
+      .list('pods', 'bookinfo')
+      .filter((p) => p.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === 'waypoint');
     expect(pods.length).toBe(1);
     expect(pods[0]?.metadata.labels).toMatchObject(expected);
   });
 
   it('leaves application Deployments without the gateway labels', () => {
-    expect(sim.get('deployments', 'bookinfo', 'reviews-v1')?.metadata.labels?.['gateway.istio.io/managed']).toBeUndefined();
+    expect(
+      sim.get('deployments', 'bookinfo', 'reviews-v1')?.metadata.labels?.['gateway.istio.io/managed'],
+    ).toBeUndefined();
   });
 });

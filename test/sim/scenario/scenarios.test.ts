@@ -12,7 +12,9 @@ describe('the shipped scenarios', () => {
       expect(sim.get('deployments', 'istio-system', istiod)).toBeDefined();
       const pods = sim.list('pods', 'bookinfo').filter((p) => p.metadata.labels?.app === 'reviews');
       expect(pods).toHaveLength(4);
-      const images = pods.flatMap((p) => (p.spec as { containers: Array<{ image: string }> }).containers.map((c) => c.image));
+      const images = pods.flatMap((p) =>
+        (p.spec as { containers: Array<{ image: string }> }).containers.map((c) => c.image),
+      );
       if (proxyImage) expect(images).toContain(proxyImage);
       else expect(images.some((i) => i.includes('proxyv2'))).toBe(false);
       const mesh = sim.list('configmaps', 'istio-system').find((c) => c.metadata.name.startsWith('istio'));
@@ -24,9 +26,9 @@ describe('the shipped scenarios', () => {
   });
 
   it('names the field when a scenario is invalid', () => {
-    expect(() => loadScenario({ name: 'x', namespaces: [{ name: 'a', deployments: [{ name: 'd', replicas: 'two' }] }] } as never)).toThrow(
-      /namespaces\[0\]\.deployments\[0\]\.replicas/,
-    );
+    expect(() =>
+      loadScenario({ name: 'x', namespaces: [{ name: 'a', deployments: [{ name: 'd', replicas: 'two' }] }] } as never),
+    ).toThrow(/namespaces\[0\]\.deployments\[0\]\.replicas/);
     expect(() => loadScenario({ name: 'x', nodez: 3 } as never)).toThrow(/nodez/);
   });
 });

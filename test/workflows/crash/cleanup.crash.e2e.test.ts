@@ -25,7 +25,8 @@ describe('a worker killed while the old revision is removed', () => {
     cluster.sim.faults.add({ kind: 'latency', ms: 700, verb: 'delete' });
     const run = await canaryWithCrash(env, inject('temporalAddress'), cluster, {
       spec: crashCanarySpec(),
-      killWhen: (status, c) => status.current === 'remove-revision:default' && c.sim.writeLog.some((write) => write.verb === 'delete'),
+      killWhen: (status, c) =>
+        status.current === 'remove-revision:default' && c.sim.writeLog.some((write) => write.verb === 'delete'),
     });
     expect(run.atKill.steps.find((step) => step.id === 'remove-revision:default')?.state).toBe('running');
     await expectFinishedOnce(env, run, cluster);

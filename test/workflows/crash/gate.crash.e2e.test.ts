@@ -28,8 +28,14 @@ describe('a worker killed while a gate waits for approval', () => {
       killWhen: (status) => status.pendingGates.some((gate) => gate.id === GATE),
     });
     expect(run.atKill.pause).toBe('awaiting-approval');
-    expect(cluster.sim.writeLog.filter((write) => write.namespace === 'bookinfo' || write.name === 'bookinfo').length).toBeGreaterThan(0);
+    expect(
+      cluster.sim.writeLog.filter((write) => write.namespace === 'bookinfo' || write.name === 'bookinfo').length,
+    ).toBeGreaterThan(0);
     await expectFinishedOnce(env, run, cluster);
-    expect(run.result.status.decisions.filter((decision) => decision.gateId === GATE).map((decision) => `${decision.outcome} via ${decision.via}`)).toEqual(['approved via update']);
+    expect(
+      run.result.status.decisions
+        .filter((decision) => decision.gateId === GATE)
+        .map((decision) => `${decision.outcome} via ${decision.via}`),
+    ).toEqual(['approved via update']);
   }, 240_000);
 });

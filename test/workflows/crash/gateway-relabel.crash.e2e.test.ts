@@ -35,7 +35,11 @@ const spec: SpecInput = quickSpec({
 });
 
 const gatewayReplicaSets = (cluster: SimCluster) =>
-  cluster.sim.list('replicasets', 'istio-system').filter((rs) => rs.metadata.ownerReferences?.some((owner) => owner.kind === 'Deployment' && owner.name === GATEWAY));
+  cluster.sim
+    .list('replicasets', 'istio-system')
+    .filter((rs) =>
+      rs.metadata.ownerReferences?.some((owner) => owner.kind === 'Deployment' && owner.name === GATEWAY),
+    );
 
 let env: TestWorkflowEnvironment;
 let cluster: SimCluster;
@@ -44,8 +48,16 @@ beforeAll(async () => {
   // bookinfo are pinned to it by name, so the canary relabels the gateway rather than restarting it.
   const scenario = scenarioFrom('sidecarIstioctl', (s) => ({
     ...s,
-    istio: { ...s.istio, installer: 'istioctl', version: '1.26.4', defaultRevision: '1-26-4', gateways: [{ name: GATEWAY, namespace: 'istio-system', replicas: 2, revision: '1-26-4' }] },
-    namespaces: (s.namespaces ?? []).map((namespace) => (namespace.name === 'bookinfo' ? { ...namespace, labels: { 'istio.io/rev': '1-26-4' } } : namespace)),
+    istio: {
+      ...s.istio,
+      installer: 'istioctl',
+      version: '1.26.4',
+      defaultRevision: '1-26-4',
+      gateways: [{ name: GATEWAY, namespace: 'istio-system', replicas: 2, revision: '1-26-4' }],
+    },
+    namespaces: (s.namespaces ?? []).map((namespace) =>
+      namespace.name === 'bookinfo' ? { ...namespace, labels: { 'istio.io/rev': '1-26-4' } } : namespace,
+    ),
   }));
   [env, cluster] = await Promise.all([devServerEnv(), startCrashCluster({ timeScale: 50, scenario })]);
 });
@@ -64,18 +76,41 @@ describe('a worker killed while it relabels a pinned gateway', () => {
           c.sim.faults.add({ kind: 'latency', ms: 2_500, verb: 'patch', resource: 'deployments' });
           slowed = true;
         }
-        return slowed && status.current === SWITCH && c.sim.requests.some((r) => r.verb === 'patch' && r.resource === 'deployments' && r.name === GATEWAY && r.code === 0);
+        return (
+          slowed &&
+          status.current === SWITCH &&
+          c.sim.requests.some(
+            (r) => r.verb === 'patch' && r.resource === 'deployments' && r.name === GATEWAY && r.code === 0,
+          )
+        );
       },
       afterKill: async (handle) => {
         // The dead worker's PATCH ends without being applied (the simulator could not read its body) ...
-        for (let i = 0; i < 200 && cluster.sim.requests.some((r) => r.verb === 'patch' && r.name === GATEWAY && r.code === 0); i++) await new Promise((r) => setTimeout(r, 50));
+        for (
+          let i = 0;
+          i < 200 && cluster.sim.requests.some((r) => r.verb === 'patch' && r.name === GATEWAY && r.code === 0);
+          i++
+        )
+          await new Promise((r) => setTimeout(r, 50));
         expect(restartsOf(cluster, 'istio-system')[GATEWAY]).toBeUndefined();
         cluster.sim.faults.clear();
         // ... so it is applied here as an API server that had read it would: the step's first try.
         const upgradeKey = `${handle.workflowId}@${(await handle.describe()).runId}`;
         const restartedAt = restartValue(upgradeKey, `${SWITCH}/istio-system/${GATEWAY}`, 1);
-        const body = { spec: { template: { metadata: { labels: { 'istio.io/rev': '1-27-3' }, annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } } };
-        await cluster.clients.apps.patchNamespacedDeployment({ namespace: 'istio-system', name: GATEWAY, body }, mergePatch);
+        const body = {
+          spec: {
+            template: {
+              metadata: {
+                labels: { 'istio.io/rev': '1-27-3' },
+                annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt },
+              },
+            },
+          },
+        };
+        await cluster.clients.apps.patchNamespacedDeployment(
+          { namespace: 'istio-system', name: GATEWAY, body },
+          mergePatch,
+        );
       },
     });
     const { result } = run;
@@ -88,14 +123,19 @@ describe('a worker killed while it relabels a pinned gateway', () => {
     // The relabel's first attempt died with its PATCH in flight; its retry found the change made.
     const runs = (await activityRuns(env, run.handle))[run.handle.workflowId] ?? [];
     expect(runs.filter((r) => r.summary === LABEL).map((r) => r.attempt)).toEqual([2]);
-    expect(result.status.steps.find((step) => step.id === SWITCH)?.note).toBe(`istio-system/${GATEWAY} → istio.io/rev=1-27-3`);
+    expect(result.status.steps.find((step) => step.id === SWITCH)?.note).toBe(
+      `istio-system/${GATEWAY} → istio.io/rev=1-27-3`,
+    );
     // One rollout of the gateway: one PATCH in the write log (the dead worker's, applied for it),
     // no restart scheduled, the old ReplicaSet and one new one.
     expect(restartsOf(cluster, 'istio-system')[GATEWAY]).toBe(1);
     expect(gatewayReplicaSets(cluster).length).toBe(2);
     expect(runs.filter((r) => r.summary === `restart gateway istio-system/${GATEWAY}`)).toEqual([]);
     expect(restartsOf(cluster, 'bookinfo')).toEqual(Object.fromEntries(BOOKINFO.map((name) => [name, 1])));
-    const template = (cluster.sim.get('deployments', 'istio-system', GATEWAY)?.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template;
+    const template = (
+      cluster.sim.get('deployments', 'istio-system', GATEWAY)?.spec as
+        { template?: { metadata?: { labels?: Record<string, string> } } } | undefined
+    )?.template;
     expect(template?.metadata?.labels?.['istio.io/rev']).toBe('1-27-3');
   }, 420_000);
 });

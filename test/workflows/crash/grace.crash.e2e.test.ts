@@ -10,7 +10,13 @@ import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { devServerEnv } from '../../support/temporal.js';
 import type { SimCluster } from '../../activities/support/sim.js';
-import { canaryWithCrash, crashCanarySpec, expectFinishedOnce, startCrashCluster, writesTo } from '../support/crash-harness.js';
+import {
+  canaryWithCrash,
+  crashCanarySpec,
+  expectFinishedOnce,
+  startCrashCluster,
+  writesTo,
+} from '../support/crash-harness.js';
 
 const GRACE = 'grace:default';
 const UNINSTALL = 'istioctl uninstall --revision default';
@@ -20,7 +26,8 @@ function summaryOf(event: temporal.api.history.v1.IHistoryEvent): string {
   return payload ? defaultPayloadConverter.fromPayload<string>(payload) : '';
 }
 
-const seconds = (event: temporal.api.history.v1.IHistoryEvent | undefined) => Number(event?.eventTime?.seconds ?? 0) + (event?.eventTime?.nanos ?? 0) / 1e9;
+const seconds = (event: temporal.api.history.v1.IHistoryEvent | undefined) =>
+  Number(event?.eventTime?.seconds ?? 0) + (event?.eventTime?.nanos ?? 0) / 1e9;
 
 let env: TestWorkflowEnvironment;
 let cluster: SimCluster;
@@ -53,18 +60,26 @@ describe('a worker killed during the grace period before the old revision is rem
     const events = (await run.handle.fetchHistory()).events ?? [];
     const started = events.filter((event) => event.timerStartedEventAttributes && summaryOf(event).startsWith('grace'));
     expect(started.length).toBe(1);
-    const fired = events.find((event) => event.timerFiredEventAttributes?.timerId === started[0]?.timerStartedEventAttributes?.timerId);
+    const fired = events.find(
+      (event) => event.timerFiredEventAttributes?.timerId === started[0]?.timerStartedEventAttributes?.timerId,
+    );
     expect(fired).toBeDefined();
     expect(seconds(fired) - seconds(started[0])).toBeGreaterThanOrEqual(15);
     expect(seconds(fired) - seconds(started[0])).toBeLessThan(16);
-    const uninstalls = events.filter((event) => event.activityTaskScheduledEventAttributes && summaryOf(event) === UNINSTALL);
+    const uninstalls = events.filter(
+      (event) => event.activityTaskScheduledEventAttributes && summaryOf(event) === UNINSTALL,
+    );
     expect(uninstalls.length).toBe(1);
     expect(Number(uninstalls[0]?.eventId)).toBeGreaterThan(Number(fired?.eventId));
     expect(run.result.status.steps.find((step) => step.id === GRACE)?.note).toBe('waited 15s');
 
     // Removed once: istiod's Deployment deleted by one write, and no object deleted twice.
-    expect(writesTo(cluster, { verb: 'delete', resource: 'deployments', namespace: 'istio-system', name: 'istiod' })).toBe(1);
-    const deleted = cluster.sim.writeLog.filter((write) => write.verb === 'delete').map((write) => `${write.resource}/${write.namespace ?? ''}/${write.name}`);
+    expect(
+      writesTo(cluster, { verb: 'delete', resource: 'deployments', namespace: 'istio-system', name: 'istiod' }),
+    ).toBe(1);
+    const deleted = cluster.sim.writeLog
+      .filter((write) => write.verb === 'delete')
+      .map((write) => `${write.resource}/${write.namespace ?? ''}/${write.name}`);
     expect(deleted.filter((key, index) => deleted.indexOf(key) !== index)).toEqual([]);
   }, 240_000);
 });

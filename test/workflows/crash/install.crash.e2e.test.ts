@@ -23,7 +23,9 @@ describe('a worker killed during the install of the new revision', () => {
   it('installs 1-27-3 once a new worker starts and finishes the canary, restarting every bookinfo deployment exactly once', async () => {
     const run = await canaryWithCrash(env, inject('temporalAddress'), cluster, {
       spec: crashCanarySpec(),
-      killWhen: (status, c) => status.current === 'install-revision:1-27-3' && c.sim.get('deployments', 'istio-system', 'istiod-1-27-3') !== undefined,
+      killWhen: (status, c) =>
+        status.current === 'install-revision:1-27-3' &&
+        c.sim.get('deployments', 'istio-system', 'istiod-1-27-3') !== undefined,
     });
     expect(run.atKill.steps.find((step) => step.id === 'install-revision:1-27-3')?.state).toBe('running');
     await expectFinishedOnce(env, run, cluster);

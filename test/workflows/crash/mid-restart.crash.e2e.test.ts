@@ -7,7 +7,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { devServerEnv } from '../../support/temporal.js';
 import type { SimCluster } from '../../activities/support/sim.js';
-import { bookinfoRestarts, canaryWithCrash, crashCanarySpec, expectFinishedOnce, startCrashCluster } from '../support/crash-harness.js';
+import {
+  bookinfoRestarts,
+  canaryWithCrash,
+  crashCanarySpec,
+  expectFinishedOnce,
+  startCrashCluster,
+} from '../support/crash-harness.js';
 
 let env: TestWorkflowEnvironment;
 let cluster: SimCluster;
@@ -24,7 +30,9 @@ describe('a worker killed in the middle of a restart batch', () => {
     const run = await canaryWithCrash(env, inject('temporalAddress'), cluster, {
       spec: crashCanarySpec(),
       // reviews-v2 goes first; kill once its patch is in and before its rollout is reported done.
-      killWhen: (status, c) => bookinfoRestarts(c)['reviews-v2'] === 1 && status.workloads.find((w) => w.name === 'reviews-v2')?.state === 'running',
+      killWhen: (status, c) =>
+        bookinfoRestarts(c)['reviews-v2'] === 1 &&
+        status.workloads.find((w) => w.name === 'reviews-v2')?.state === 'running',
     });
     expect(run.atKill.current).toBe('restart:bookinfo/reviews-v2@1.27.3');
     await expectFinishedOnce(env, run, cluster);

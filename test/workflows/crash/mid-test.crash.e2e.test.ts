@@ -13,17 +13,34 @@ import { devServerEnv } from '../../support/temporal.js';
 import type { SimCluster } from '../../activities/support/sim.js';
 import type { KubeObject } from '../../../sim/api/object.js';
 import { RUN_ANNOTATION } from '../../../activities/probes/job.js';
-import { BOOKINFO, activityRuns, canaryWithCrash, crashCanarySpec, expectFinishedOnce, startCrashCluster, writesTo } from '../support/crash-harness.js';
+import {
+  BOOKINFO,
+  activityRuns,
+  canaryWithCrash,
+  crashCanarySpec,
+  expectFinishedOnce,
+  startCrashCluster,
+  writesTo,
+} from '../support/crash-harness.js';
 
 const TESTED_BY = 'istio-upgrade-runbooks/tests';
 
 const testJobs = (cluster: SimCluster, deployment?: string): KubeObject[] =>
-  cluster.sim.list('jobs', 'bookinfo').filter((job) => job.metadata.labels?.[TESTED_BY] !== undefined && (deployment === undefined || job.metadata.labels[TESTED_BY] === deployment));
+  cluster.sim
+    .list('jobs', 'bookinfo')
+    .filter(
+      (job) =>
+        job.metadata.labels?.[TESTED_BY] !== undefined &&
+        (deployment === undefined || job.metadata.labels[TESTED_BY] === deployment),
+    );
 
 const conditionsOf = (job: KubeObject): string[] =>
-  ((job.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).filter((c) => c.status === 'True').map((c) => c.type);
+  ((job.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [])
+    .filter((c) => c.status === 'True')
+    .map((c) => c.type);
 
-const podsOf = (cluster: SimCluster, job: KubeObject): KubeObject[] => cluster.sim.list('pods', 'bookinfo').filter((pod) => pod.metadata.labels?.['job-name'] === job.metadata.name);
+const podsOf = (cluster: SimCluster, job: KubeObject): KubeObject[] =>
+  cluster.sim.list('pods', 'bookinfo').filter((pod) => pod.metadata.labels?.['job-name'] === job.metadata.name);
 
 let env: TestWorkflowEnvironment;
 let cluster: SimCluster;
@@ -39,10 +56,23 @@ describe('a worker killed while a deployment test Job runs', () => {
   it('takes the verdict of the same Job after a new worker starts, creates no second Job, and finishes the canary restarting every bookinfo deployment exactly once', async () => {
     const seen: { atKill: { job: string; conditions: string[]; pods: string[] } | null } = { atKill: null };
     const run = await canaryWithCrash(env, inject('temporalAddress'), cluster, {
-      spec: crashCanarySpec({}, { tests: { bookinfo: { job: { image: 'docker.io/curlimages/curl:8.11.0', command: ['curl', '-fsS', 'http://reviews:9080/health'] } } } }),
+      spec: crashCanarySpec(
+        {},
+        {
+          tests: {
+            bookinfo: {
+              job: {
+                image: 'docker.io/curlimages/curl:8.11.0',
+                command: ['curl', '-fsS', 'http://reviews:9080/health'],
+              },
+            },
+          },
+        },
+      ),
       killWhen: (status, c) => {
         const [job] = testJobs(c, 'reviews-v2');
-        if (job === undefined || status.workloads.find((w) => w.name === 'reviews-v2')?.state !== 'running') return false;
+        if (job === undefined || status.workloads.find((w) => w.name === 'reviews-v2')?.state !== 'running')
+          return false;
         const pods = podsOf(c, job).map((pod) => (pod.status as { phase?: string } | undefined)?.phase ?? '?');
         seen.atKill = { job: job.metadata.name, conditions: conditionsOf(job), pods };
         return seen.atKill.conditions.length === 0 && pods.length === 1 && pods[0] === 'Running';
@@ -54,14 +84,20 @@ describe('a worker killed while a deployment test Job runs', () => {
 
     // The retried attempt of the same activity took the verdict: reviews-v2's test passed on attempt 2.
     const runs = await activityRuns(env, run.handle);
-    expect(runs[`${run.handle.workflowId}/restarts-1`]?.map((r) => `${r.summary}#${r.attempt}`)).toEqual(['restart bookinfo/reviews-v2 and test it#2']);
+    expect(runs[`${run.handle.workflowId}/restarts-1`]?.map((r) => `${r.summary}#${r.attempt}`)).toEqual([
+      'restart bookinfo/reviews-v2 and test it#2',
+    ]);
     expect(run.result.status.workloads.find((w) => w.name === 'reviews-v2')?.test?.passed).toBe(true);
 
     // One Job per deployment, each created once, none deleted, each Complete; reviews-v2's is the
     // one the first worker created (same name), of the step's first attempt, and its test ran once (one pod).
     expect(writesTo(cluster, { verb: 'create', resource: 'jobs', namespace: 'bookinfo' })).toBe(BOOKINFO.length);
     expect(writesTo(cluster, { verb: 'delete', resource: 'jobs', namespace: 'bookinfo' })).toBe(0);
-    expect(testJobs(cluster).map((job) => `${job.metadata.labels?.[TESTED_BY] ?? '?'}:${conditionsOf(job).includes('Complete')}`).sort()).toEqual(BOOKINFO.map((name) => `${name}:true`));
+    expect(
+      testJobs(cluster)
+        .map((job) => `${job.metadata.labels?.[TESTED_BY] ?? '?'}:${conditionsOf(job).includes('Complete')}`)
+        .sort(),
+    ).toEqual(BOOKINFO.map((name) => `${name}:true`));
     const [reviewsJob] = testJobs(cluster, 'reviews-v2');
     expect(reviewsJob?.metadata.name).toBe(seen.atKill?.job);
     expect(reviewsJob?.metadata.annotations?.[RUN_ANNOTATION]).toMatch(/\/restart:bookinfo\/reviews-v2@1\.27\.3$/);

@@ -35,8 +35,11 @@ const spec: SpecInput = quickSpec({
 });
 
 type Conditioned = { status?: { conditions?: { type: string; status: string }[] } };
-const ready = (object: unknown) => (object as Conditioned | undefined)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-const specVersion = (cluster: SimCluster, resource: string, name: string) => (cluster.sim.get(resource, undefined, name)?.spec as { version?: string } | undefined)?.version;
+const ready = (object: unknown) =>
+  (object as Conditioned | undefined)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ===
+  true;
+const specVersion = (cluster: SimCluster, resource: string, name: string) =>
+  (cluster.sim.get(resource, undefined, name)?.spec as { version?: string } | undefined)?.version;
 
 let env: TestWorkflowEnvironment;
 let cluster: SimCluster;
@@ -46,10 +49,23 @@ beforeAll(async () => {
   const scenario = scenarioFrom('ambientSail', (s) => ({
     ...s,
     name: 'sidecar-sail-revision-1.26',
-    istio: { installer: 'sail', mode: 'sidecar', version: '1.26.4', sail: { updateStrategy: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: 30 }, tags: [{ name: 'default', revision: 'default' }] },
-    namespaces: (s.namespaces ?? []).map((namespace) => ({ ...namespace, labels: { 'istio-injection': 'enabled' }, waypoints: [] })),
+    istio: {
+      installer: 'sail',
+      mode: 'sidecar',
+      version: '1.26.4',
+      sail: { updateStrategy: 'RevisionBased', inactiveRevisionDeletionGracePeriodSeconds: 30 },
+      tags: [{ name: 'default', revision: 'default' }],
+    },
+    namespaces: (s.namespaces ?? []).map((namespace) => ({
+      ...namespace,
+      labels: { 'istio-injection': 'enabled' },
+      waypoints: [],
+    })),
   }));
-  [env, cluster] = await Promise.all([devServerEnv(), startCrashCluster({ timeScale: 50, scenario, podReadySeconds: 400, bookinfoReadySeconds: 5 })]);
+  [env, cluster] = await Promise.all([
+    devServerEnv(),
+    startCrashCluster({ timeScale: 50, scenario, podReadySeconds: 400, bookinfoReadySeconds: 5 }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([env?.teardown(), cluster?.stop()]);
@@ -62,7 +78,11 @@ describe('a worker killed while a Sail canary waits for the new revision', () =>
       spec,
       killWhen: (status, c) => {
         const revision = c.sim.get('istiorevisions.sailoperator.io', undefined, 'default-v1-27-3');
-        const waiting = status.current === INSTALL && specVersion(c, 'istios.sailoperator.io', 'default') === 'v1.27.3' && revision !== undefined && !ready(revision);
+        const waiting =
+          status.current === INSTALL &&
+          specVersion(c, 'istios.sailoperator.io', 'default') === 'v1.27.3' &&
+          revision !== undefined &&
+          !ready(revision);
         if (!waiting) return false;
         // A second and a half into the wait: the patch's activity has long reported back.
         seenAt ??= Date.now();
@@ -80,26 +100,41 @@ describe('a worker killed while a Sail canary waits for the new revision', () =>
     // The patch ended on attempt 1 under the first worker; the wait on attempt 2 under the second.
     const runs = await activityRuns(env, run.handle);
     const upgradeRuns = runs[run.handle.workflowId] ?? [];
-    expect(upgradeRuns.filter((r) => r.summary === PATCH || r.summary === WAIT).map((r) => `${r.summary}#${r.attempt}`)).toEqual([`${PATCH}#1`, `${WAIT}#2`]);
+    expect(
+      upgradeRuns.filter((r) => r.summary === PATCH || r.summary === WAIT).map((r) => `${r.summary}#${r.attempt}`),
+    ).toEqual([`${PATCH}#1`, `${WAIT}#2`]);
     for (const [workflowId, list] of Object.entries(runs)) {
       const summaries = list.map((r) => r.summary).filter((summary) => summary !== POLL);
-      expect(summaries.filter((summary, index) => summaries.indexOf(summary) !== index), workflowId).toEqual([]);
+      expect(
+        summaries.filter((summary, index) => summaries.indexOf(summary) !== index),
+        workflowId,
+      ).toEqual([]);
     }
 
     // Every write both workers sent, once: the Istio version and one restart per deployment. (The
     // default IstioRevisionTag already follows the Istio resource, so moving it writes nothing.)
     expect(writesTo(cluster, { verb: 'patch', resource: 'istios', name: 'default' })).toBe(1);
-    expect(cluster.sim.writeLog.map((write) => `${write.verb} ${write.resource} ${write.namespace ?? ''}/${write.name}`).sort()).toEqual(
-      ['patch istios /default', ...BOOKINFO.map((name) => `patch deployments bookinfo/${name}`)].sort(),
-    );
+    expect(
+      cluster.sim.writeLog
+        .map((write) => `${write.verb} ${write.resource} ${write.namespace ?? ''}/${write.name}`)
+        .sort(),
+    ).toEqual(['patch istios /default', ...BOOKINFO.map((name) => `patch deployments bookinfo/${name}`)].sort());
     expect(result.status.steps.find((step) => step.id === 'move-tag:default@default-v1-27-3')?.note).toMatch(/already/);
     expect(restartsOf(cluster, 'bookinfo')).toEqual(Object.fromEntries(BOOKINFO.map((name) => [name, 1])));
-    expect(result.status.workloads.map((w) => `${w.name}:${w.state}:${w.attempts}`).sort()).toEqual(BOOKINFO.map((name) => `${name}:done:1`));
+    expect(result.status.workloads.map((w) => `${w.name}:${w.state}:${w.attempts}`).sort()).toEqual(
+      BOOKINFO.map((name) => `${name}:done:1`),
+    );
 
     // Sail made one new revision and deleted the old one; bookinfo runs 1.27.3 from it.
     expect(specVersion(cluster, 'istios.sailoperator.io', 'default')).toBe('v1.27.3');
-    expect(cluster.sim.list('istiorevisions.sailoperator.io').map((revision) => revision.metadata.name)).toEqual(['default-v1-27-3']);
+    expect(cluster.sim.list('istiorevisions.sailoperator.io').map((revision) => revision.metadata.name)).toEqual([
+      'default-v1-27-3',
+    ]);
     const proxies = (meshState(cluster) as { proxies: Record<string, string> }).proxies;
-    expect(Object.entries(proxies).filter(([owner, proxy]) => owner.startsWith('bookinfo/') && proxy !== '1.27.3@default-v1-27-3')).toEqual([]);
+    expect(
+      Object.entries(proxies).filter(
+        ([owner, proxy]) => owner.startsWith('bookinfo/') && proxy !== '1.27.3@default-v1-27-3',
+      ),
+    ).toEqual([]);
   }, 240_000);
 });

@@ -38,14 +38,22 @@ describe('a worker killed during the soak timer', () => {
     // The timer fired 15 s after it started: a timer restarted by the new worker would have fired 8 s or more later.
     // (The step itself ends later: the first task after a worker dies waits out the dead worker's sticky queue.)
     const history = await run.handle.fetchHistory();
-    const started = history.events?.find((event) => event.timerStartedEventAttributes && summaryOf(event).startsWith('soak'));
-    const fired = history.events?.find((event) => event.timerFiredEventAttributes?.timerId === started?.timerStartedEventAttributes?.timerId);
-    const seconds = (event: typeof started) => Number(event?.eventTime?.seconds ?? 0) + (event?.eventTime?.nanos ?? 0) / 1e9;
+    const started = history.events?.find(
+      (event) => event.timerStartedEventAttributes && summaryOf(event).startsWith('soak'),
+    );
+    const fired = history.events?.find(
+      (event) => event.timerFiredEventAttributes?.timerId === started?.timerStartedEventAttributes?.timerId,
+    );
+    const seconds = (event: typeof started) =>
+      Number(event?.eventTime?.seconds ?? 0) + (event?.eventTime?.nanos ?? 0) / 1e9;
     expect(fired).toBeDefined();
     expect(seconds(fired) - seconds(started)).toBeGreaterThanOrEqual(15);
     expect(seconds(fired) - seconds(started)).toBeLessThan(16);
     // One soak timer: it was not started again once it had fired.
-    expect(history.events?.filter((event) => event.timerStartedEventAttributes && summaryOf(event).startsWith('soak')).length).toBe(1);
+    expect(
+      history.events?.filter((event) => event.timerStartedEventAttributes && summaryOf(event).startsWith('soak'))
+        .length,
+    ).toBe(1);
     expect(run.result.status.steps.find((step) => step.id === SOAK)?.note).toBe('waited 15s');
   }, 240_000);
 });

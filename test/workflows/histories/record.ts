@@ -52,7 +52,11 @@ function save(name: string, history: Parameters<typeof historyToJSON>[0]): void 
 }
 
 async function recordGatedRunbook(): Promise<void> {
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue: 'record', workflowsPath: join(here, '../fixtures/gated-runbook.ts') });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: 'record',
+    workflowsPath: join(here, '../fixtures/gated-runbook.ts'),
+  });
   await worker.runUntil(async () => {
     if (wants('approve-then-timeout')) {
       const handle = await client.start<typeof gatedRunbook>('gatedRunbook', {
@@ -75,7 +79,9 @@ async function recordGatedRunbook(): Promise<void> {
       await waitFor('control-plane');
       // A refused signal, an accepted Update, and a duplicate signal: the handlers' paths that touch history.
       await handle.signal(approveSignal, { gateId: 'control-plane', by: 'mallory', requestId: 'r0' });
-      await handle.executeUpdate(decideUpdate, { args: [{ gateId: 'control-plane', by: 'alice', requestId: 'r1', decision: 'approve', comment: 'ok' }] });
+      await handle.executeUpdate(decideUpdate, {
+        args: [{ gateId: 'control-plane', by: 'alice', requestId: 'r1', decision: 'approve', comment: 'ok' }],
+      });
       await handle.signal(approveSignal, { gateId: 'control-plane', by: 'alice', requestId: 'r1' });
       await waitFor('gateways');
       await handle.result();
@@ -85,10 +91,20 @@ async function recordGatedRunbook(): Promise<void> {
       const rejected = await client.start<typeof gatedRunbook>('gatedRunbook', {
         taskQueue: 'record',
         workflowId: 'gated-runbook-rejected',
-        args: [{ policy: { approvers: ['alice'], initiator: 'carol', allowSelfApproval: false }, gates: [{ id: 'control-plane', description: 'install istiod 1-28' }] }],
+        args: [
+          {
+            policy: { approvers: ['alice'], initiator: 'carol', allowSelfApproval: false },
+            gates: [{ id: 'control-plane', description: 'install istiod 1-28' }],
+          },
+        ],
       });
       while ((await rejected.query(statusQuery)).pendingGates.length === 0) await sleep(50);
-      await rejected.signal(rejectSignal, { gateId: 'control-plane', by: 'alice', requestId: 'x1', comment: 'not today' });
+      await rejected.signal(rejectSignal, {
+        gateId: 'control-plane',
+        by: 'alice',
+        requestId: 'x1',
+        comment: 'not today',
+      });
       await rejected.result();
       save('gatedRunbook.rejected.json', await rejected.fetchHistory());
     }
@@ -147,7 +163,14 @@ const UPGRADES: UpgradeSituation[] = [
   {
     situation: 'failure-gate-retried',
     scenario: 'sidecar-istioctl-1.26.yaml',
-    spec: { ...istioctlCanary, tests: { 'bookinfo/ratings-v1': { command: { argv: ['sh', '-c', `test -f ${flakyMarker} || { touch ${flakyMarker}; exit 1; }`] } } } },
+    spec: {
+      ...istioctlCanary,
+      tests: {
+        'bookinfo/ratings-v1': {
+          command: { argv: ['sh', '-c', `test -f ${flakyMarker} || { touch ${flakyMarker}; exit 1; }`] },
+        },
+      },
+    },
     failureAnswers: ['retry'],
   },
 ];
@@ -171,12 +194,19 @@ async function playApprovers(handle: WorkflowHandle<typeof upgrade>, failureAnsw
   await result;
 }
 
-async function recordUpgrade(situation: UpgradeSituation, workflowBundle: Awaited<ReturnType<typeof bundleWorkflowCode>>, tools: string): Promise<void> {
+async function recordUpgrade(
+  situation: UpgradeSituation,
+  workflowBundle: Awaited<ReturnType<typeof bundleWorkflowCode>>,
+  tools: string,
+): Promise<void> {
   const sim = await startSim({ scenario: join(scenarios, situation.scenario), timeScale: 50 });
   try {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(sim.kubeconfigPath);
-    const activities = createActivities({ kubeConfig, tools: { kubeconfigPath: sim.kubeconfigPath, searchPath: [tools] } });
+    const activities = createActivities({
+      kubeConfig,
+      tools: { kubeconfigPath: sim.kubeconfigPath, searchPath: [tools] },
+    });
     const taskQueue = `record-${situation.situation}`;
     const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities });
     await worker.runUntil(async () => {
@@ -184,7 +214,13 @@ async function recordUpgrade(situation: UpgradeSituation, workflowBundle: Awaite
         taskQueue,
         // The file's name without .json: the replay runs it under the same id, which child ids derive from.
         workflowId: `upgrade.${situation.situation}`,
-        args: [{ spec: situation.spec, initiator: 'carol', ...(situation.overridePrechecks && { overridePrechecks: situation.overridePrechecks }) }],
+        args: [
+          {
+            spec: situation.spec,
+            initiator: 'carol',
+            ...(situation.overridePrechecks && { overridePrechecks: situation.overridePrechecks }),
+          },
+        ],
       });
       await playApprovers(handle, situation.failureAnswers ?? []);
       const history = await handle.fetchHistory();
@@ -210,7 +246,9 @@ try {
   if (wants('approve-then-timeout') || wants('rejected')) await recordGatedRunbook();
   const upgrades = UPGRADES.filter((situation) => wants(situation.situation));
   if (upgrades.length > 0) {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)) });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)),
+    });
     const tools = standInToolsFolder();
     for (const situation of upgrades) await recordUpgrade(situation, workflowBundle, tools);
   }

@@ -30,7 +30,10 @@ import { answerGates, approveAll, meshState, quickSpec, startUpgrade, type GateA
 const WORKER_SCRIPT = resolve(projectRoot, 'test/workflows/support/worker-process.ts');
 
 /** The canary of upgrade.canary.e2e.test.ts: bookinfo from a revision-less 1.26.4 istiod to revision 1-27-3. */
-export function crashCanarySpec(timers: SpecInput['timers'] = {}, more: Pick<SpecInput, 'tests' | 'restarts'> = {}): SpecInput {
+export function crashCanarySpec(
+  timers: SpecInput['timers'] = {},
+  more: Pick<SpecInput, 'tests' | 'restarts'> = {},
+): SpecInput {
   return quickSpec({
     cluster: { context: 'sim' },
     install: { method: 'istioctl', mode: 'sidecar', strategy: 'revision' },
@@ -50,7 +53,13 @@ export const BOOKINFO = ['details-v1', 'productpage-v1', 'ratings-v1', 'reviews-
  * mid-restart), every other pod `podReadySeconds` (a slow istiod) and a test Job's pod running
  * `jobRunSeconds` (time to kill a worker while a test runs).
  */
-export async function startCrashCluster(options: { timeScale: number; bookinfoReadySeconds?: number; podReadySeconds?: number; jobRunSeconds?: number; scenario?: ScenarioInput }): Promise<SimCluster> {
+export async function startCrashCluster(options: {
+  timeScale: number;
+  bookinfoReadySeconds?: number;
+  podReadySeconds?: number;
+  jobRunSeconds?: number;
+  scenario?: ScenarioInput;
+}): Promise<SimCluster> {
   const scenario: Scenario = loadScenario(options.scenario ?? SCENARIOS.sidecarIstioctl);
   if (options.podReadySeconds !== undefined) scenario.timing.podReadySeconds = options.podReadySeconds;
   if (options.jobRunSeconds !== undefined) scenario.timing.jobRunSeconds = options.jobRunSeconds;
@@ -86,10 +95,26 @@ export interface WorkerProcess {
   output(): string;
 }
 
-export async function startWorkerProcess(address: string, taskQueue: string, cluster: SimCluster): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  address: string,
+  taskQueue: string,
+  cluster: SimCluster,
+): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', WORKER_SCRIPT, '--address', address, '--task-queue', taskQueue, '--kubeconfig', cluster.sim.kubeconfigPath, '--bundle', await bundleFile()],
+    [
+      '--import',
+      'tsx',
+      WORKER_SCRIPT,
+      '--address',
+      address,
+      '--task-queue',
+      taskQueue,
+      '--kubeconfig',
+      cluster.sim.kubeconfigPath,
+      '--bundle',
+      await bundleFile(),
+    ],
     { cwd: projectRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -151,13 +176,18 @@ export async function canaryWithCrash(
   try {
     const handle = await startUpgrade(env, taskQueue, options.spec);
     let killed = false;
-    const result = answerGates(handle, (gateId, status) => (!killed && gateId === options.holdGate ? null : answer(gateId, status)));
+    const result = answerGates(handle, (gateId, status) =>
+      !killed && gateId === options.holdGate ? null : answer(gateId, status),
+    );
     let ended = false;
     void result.finally(() => (ended = true)).catch(() => undefined);
 
     let atKill: UpgradeStatus | null = null;
     while (atKill === null) {
-      if (ended) throw new Error(`the upgrade ended before the kill point: ${JSON.stringify((await result).status.steps.map((s) => `${s.id}:${s.state}`))}`);
+      if (ended)
+        throw new Error(
+          `the upgrade ended before the kill point: ${JSON.stringify((await result).status.steps.map((s) => `${s.id}:${s.state}`))}`,
+        );
       const status = await handle.query(statusQuery).catch(() => null);
       if (status !== null && options.killWhen(status, cluster)) atKill = status;
       else await new Promise((r) => setTimeout(r, 20));
@@ -169,7 +199,9 @@ export async function canaryWithCrash(
     try {
       return { result: await result, atKill, handle };
     } catch (error) {
-      throw new Error(`${String(error)}\nworker output:\n${workers.map((w) => w.output()).join('\n---\n')}`, { cause: error });
+      throw new Error(`${String(error)}\nworker output:\n${workers.map((w) => w.output()).join('\n---\n')}`, {
+        cause: error,
+      });
     }
   } finally {
     await Promise.all(workers.map((worker) => worker.kill()));
@@ -191,14 +223,19 @@ export function bookinfoRestarts(cluster: SimCluster): Record<string, number> {
  * bookinfo/reviews-v2"), counted: a step the workflow ran twice would schedule twice.
  * (An activity's own retries are attempts of one scheduled activity, not new ones.)
  */
-export async function scheduledActivities(env: TestWorkflowEnvironment, handle: WorkflowHandle<typeof upgrade>): Promise<Record<string, number>> {
+export async function scheduledActivities(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof upgrade>,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const visit = async (workflowId: string): Promise<void> => {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     for (const event of history.events ?? []) {
       if (event.activityTaskScheduledEventAttributes) {
         const payload = event.userMetadata?.summary;
-        const summary = payload ? defaultPayloadConverter.fromPayload<string>(payload) : (event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+        const summary = payload
+          ? defaultPayloadConverter.fromPayload<string>(payload)
+          : (event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
         counts[summary] = (counts[summary] ?? 0) + 1;
       }
       const child = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
@@ -214,20 +251,37 @@ export async function scheduledActivities(env: TestWorkflowEnvironment, handle: 
  * deployment was restarted exactly once (one rollout each in the write log, one attempt each in
  * status), no activity was scheduled twice, and the cluster ended where the canary leads.
  */
-export async function expectFinishedOnce(env: TestWorkflowEnvironment, run: CrashRun, cluster: SimCluster): Promise<void> {
+export async function expectFinishedOnce(
+  env: TestWorkflowEnvironment,
+  run: CrashRun,
+  cluster: SimCluster,
+): Promise<void> {
   const { result } = run;
   expect(result.status.failure).toBeNull();
   expect(result.outcome).toBe('completed');
-  expect(result.status.steps.filter((step) => step.state !== 'done').map((step) => `${step.id}: ${step.state}`)).toEqual([]);
+  expect(
+    result.status.steps.filter((step) => step.state !== 'done').map((step) => `${step.id}: ${step.state}`),
+  ).toEqual([]);
   expect(bookinfoRestarts(cluster)).toEqual(Object.fromEntries(BOOKINFO.map((name) => [name, 1])));
-  expect(result.status.workloads.map((w) => `${w.name}:${w.state}:${w.attempts}`).sort()).toEqual(BOOKINFO.map((name) => `${name}:done:1`));
+  expect(result.status.workloads.map((w) => `${w.name}:${w.state}:${w.attempts}`).sort()).toEqual(
+    BOOKINFO.map((name) => `${name}:done:1`),
+  );
   const twice = Object.entries(await scheduledActivities(env, run.handle)).filter(([, count]) => count > 1);
   expect(twice).toEqual([]);
-  const after = meshState(cluster) as { namespaces: Record<string, unknown>; istiods: string[]; tags: string[]; proxies: Record<string, string> };
+  const after = meshState(cluster) as {
+    namespaces: Record<string, unknown>;
+    istiods: string[];
+    tags: string[];
+    proxies: Record<string, string>;
+  };
   expect(after.istiods).toEqual(['istiod-1-27-3:1.27.3']);
   expect(after.tags).toEqual(['default→1-27-3']);
   expect(after.namespaces.bookinfo).toEqual({ 'istio.io/rev': '1-27-3' });
-  expect(Object.entries(after.proxies).filter(([owner, proxy]) => owner.startsWith('bookinfo/') && proxy !== '1.27.3@1-27-3')).toEqual([]);
+  expect(
+    Object.entries(after.proxies).filter(
+      ([owner, proxy]) => owner.startsWith('bookinfo/') && proxy !== '1.27.3@1-27-3',
+    ),
+  ).toEqual([]);
   expect(after.proxies['istio-system/istio-ingressgateway']).toMatch(/@1-27-3$/);
 }
 
@@ -243,7 +297,10 @@ export interface ActivityRun {
  * attempt it ended on: a kill mid-activity shows as attempt 2 of one scheduled activity, a step
  * the workflow ran twice as two entries with the same summary.
  */
-export async function activityRuns(env: TestWorkflowEnvironment, handle: WorkflowHandle<typeof upgrade>): Promise<Record<string, ActivityRun[]>> {
+export async function activityRuns(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof upgrade>,
+): Promise<Record<string, ActivityRun[]>> {
   const runs: Record<string, ActivityRun[]> = {};
   const visit = async (workflowId: string): Promise<void> => {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -252,7 +309,9 @@ export async function activityRuns(env: TestWorkflowEnvironment, handle: Workflo
     for (const event of history.events ?? []) {
       if (event.activityTaskScheduledEventAttributes) {
         const payload = event.userMetadata?.summary;
-        const summary = payload ? defaultPayloadConverter.fromPayload<string>(payload) : (event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+        const summary = payload
+          ? defaultPayloadConverter.fromPayload<string>(payload)
+          : (event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
         const run = { summary, attempt: 0 };
         scheduled.set(String(event.eventId), run);
         list.push(run);
@@ -271,7 +330,10 @@ export async function activityRuns(env: TestWorkflowEnvironment, handle: Workflo
 }
 
 /** Writes our clients (workers and the tools they ran) sent, from the simulator's write log, that match. */
-export function writesTo(cluster: SimCluster, match: { verb?: string; resource: string; namespace?: string; name?: string }): number {
+export function writesTo(
+  cluster: SimCluster,
+  match: { verb?: string; resource: string; namespace?: string; name?: string },
+): number {
   return cluster.sim.writeLog.filter(
     (write) =>
       (match.verb === undefined || write.verb === match.verb) &&

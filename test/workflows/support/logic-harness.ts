@@ -36,7 +36,8 @@ export const approveAll: Operator = (gate) => {
 
 /** Approves planned gates and answers the gate with id `id` (or the first failure gate, for `failure`) with `move`. */
 export function answering(id: string, move: Move): Operator {
-  return (gate, status) => ((id === 'failure' ? gate.kind === 'failure' : gate.id === id) ? move : approveAll(gate, status));
+  return (gate, status) =>
+    (id === 'failure' ? gate.kind === 'failure' : gate.id === id) ? move : approveAll(gate, status);
 }
 
 /** A spec with the approvers every gated spec needs; defaults otherwise (24h gates, 10m soak, 1h grace). */
@@ -68,19 +69,34 @@ export async function runUpgrade(env: TestWorkflowEnvironment, options: RunOptio
   const recorder = new Recorder(options);
   const startedAt = await env.currentTimeMs();
   const seen = new Map<string, UpgradeStatus>();
-  const result = await withWorker(env, { workflowsPath: 'workflows/index.ts', activities: recorder.activities }, async ({ taskQueue }) => {
-    const handle = await env.client.workflow.start<typeof upgrade>('upgrade', {
-      taskQueue,
-      workflowId: `logic-${randomUUID()}`,
-      args: [{ spec: options.spec, initiator: INITIATOR, ...(options.overridePrechecks && { overridePrechecks: options.overridePrechecks }) }],
-    });
-    return operate(env, handle, options.operator ?? approveAll, seen);
-  });
+  const result = await withWorker(
+    env,
+    { workflowsPath: 'workflows/index.ts', activities: recorder.activities },
+    async ({ taskQueue }) => {
+      const handle = await env.client.workflow.start<typeof upgrade>('upgrade', {
+        taskQueue,
+        workflowId: `logic-${randomUUID()}`,
+        args: [
+          {
+            spec: options.spec,
+            initiator: INITIATOR,
+            ...(options.overridePrechecks && { overridePrechecks: options.overridePrechecks }),
+          },
+        ],
+      });
+      return operate(env, handle, options.operator ?? approveAll, seen);
+    },
+  );
   return { result, recorder, elapsedMs: (await env.currentTimeMs()) - startedAt, seen };
 }
 
 /** Plays the operator: answers gates as they open, lets timers run out, until the upgrade ends. */
-export async function operate(env: TestWorkflowEnvironment, handle: UpgradeHandle, operator: Operator, seen = new Map<string, UpgradeStatus>()): Promise<UpgradeResult> {
+export async function operate(
+  env: TestWorkflowEnvironment,
+  handle: UpgradeHandle,
+  operator: Operator,
+  seen = new Map<string, UpgradeStatus>(),
+): Promise<UpgradeResult> {
   const handled = new Set<string>();
   const giveUpAt = Date.now() + 50_000;
   let requests = 0;
@@ -89,7 +105,9 @@ export async function operate(env: TestWorkflowEnvironment, handle: UpgradeHandl
     if (status.outcome !== null) return handle.result();
     if (Date.now() > giveUpAt) {
       await handle.terminate('the logic test gave up waiting');
-      throw new Error(`the upgrade did not finish; last status: ${JSON.stringify({ phase: status.phase, current: status.current, pendingGates: status.pendingGates, failure: status.failure })}`);
+      throw new Error(
+        `the upgrade did not finish; last status: ${JSON.stringify({ phase: status.phase, current: status.current, pendingGates: status.pendingGates, failure: status.failure })}`,
+      );
     }
     const gate = status.pendingGates.find((candidate) => !handled.has(candidate.id));
     if (gate !== undefined) {
@@ -99,7 +117,12 @@ export async function operate(env: TestWorkflowEnvironment, handle: UpgradeHandl
       if (move === 'approve' || move === 'reject') {
         const by = APPROVERS[requests % APPROVERS.length] ?? 'alice';
         requests += 1;
-        await handle.signal(move === 'approve' ? approveSignal : rejectSignal, { gateId: gate.id, by, requestId: `${gate.id}/${move}`, comment: `${move} from the logic test` });
+        await handle.signal(move === 'approve' ? approveSignal : rejectSignal, {
+          gateId: gate.id,
+          by,
+          requestId: `${gate.id}/${move}`,
+          comment: `${move} from the logic test`,
+        });
       } else if (move === 'time-out') {
         if (gate.deadline === undefined) throw new Error(`gate ${gate.id} has no timeout to let pass`);
         await env.sleep(Date.parse(gate.deadline) - (await env.currentTimeMs()) + 1000);

@@ -4,7 +4,17 @@
  * ("helmUpgradeInstall istiod istio/istiod 1.28.0"), so a test reads the runbook the workflow
  * walked. The real activities are covered by their own tests and by the end-to-end tests.
  */
-import type { Activities, CheckProxiesInput, HelmReleaseInput, IstioRevisionSummary, PrecheckReport, RevisionUsers, RolloutWorkloadInput, RolloutWorkloadResult, TestReport } from '../../../activities/index.js';
+import type {
+  Activities,
+  CheckProxiesInput,
+  HelmReleaseInput,
+  IstioRevisionSummary,
+  PrecheckReport,
+  RevisionUsers,
+  RolloutWorkloadInput,
+  RolloutWorkloadResult,
+  TestReport,
+} from '../../../activities/index.js';
 import type { Inventory } from '../../../core/inventory.js';
 
 type StubbedNames =
@@ -56,7 +66,10 @@ export function failed(summary: string): TestReport {
 }
 
 const labels = (change: { set?: Record<string, string>; remove?: string[] }) =>
-  [...Object.entries(change.set ?? {}).map(([key, value]) => `${key}=${value}`), ...(change.remove ?? []).map((key) => `-${key}`)].join(' ');
+  [
+    ...Object.entries(change.set ?? {}).map(([key, value]) => `${key}=${value}`),
+    ...(change.remove ?? []).map((key) => `-${key}`),
+  ].join(' ');
 
 /** Answers at once, but as a Promise, the way an activity does. */
 const sync =
@@ -84,9 +97,17 @@ export class Recorder {
   }
 
   private rollout(input: RolloutWorkloadInput): RolloutWorkloadResult {
-    const attempt = this.record(`rolloutWorkload ${input.namespace}/${input.name} ${input.expectedVersion ?? '?'}@${input.expectedRevision ?? 'any'}`);
+    const attempt = this.record(
+      `rolloutWorkload ${input.namespace}/${input.name} ${input.expectedVersion ?? '?'}@${input.expectedRevision ?? 'any'}`,
+    );
     const test = input.test === null ? null : (this.options.rolloutTest?.(input, attempt) ?? passed());
-    return { restarted: true, rollout: `deployment "${input.name}" successfully rolled out`, wrongProxies: [], pods: 1, test };
+    return {
+      restarted: true,
+      rollout: `deployment "${input.name}" successfully rolled out`,
+      wrongProxies: [],
+      pods: 1,
+      test,
+    };
   }
 
   private helm(input: HelmReleaseInput) {
@@ -160,7 +181,11 @@ export class Recorder {
     }),
     waitForRollout: sync((input) => {
       this.record(`waitForRollout ${input.kind} ${input.namespace}/${input.name}`);
-      return { message: `${input.kind.toLowerCase()} "${input.name}" successfully rolled out`, progress: { desired: 3, updated: 3, available: 3 }, watches: 1 };
+      return {
+        message: `${input.kind.toLowerCase()} "${input.name}" successfully rolled out`,
+        progress: { desired: 3, updated: 3, available: 3 },
+        watches: 1,
+      };
     }),
     restartWorkload: sync((input) => {
       this.record(`restartWorkload ${input.namespace}/${input.name}`);

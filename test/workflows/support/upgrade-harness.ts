@@ -45,17 +45,36 @@ export async function startSimCluster(scenario: keyof typeof SCENARIOS | Scenari
 }
 
 /** A shipped scenario file with some of its fields replaced, e.g. another installer. */
-export function scenarioFrom(file: keyof typeof SCENARIOS, change: (scenario: ScenarioInput) => ScenarioInput): ScenarioInput {
+export function scenarioFrom(
+  file: keyof typeof SCENARIOS,
+  change: (scenario: ScenarioInput) => ScenarioInput,
+): ScenarioInput {
   return change(parseYaml(readFileSync(SCENARIOS[file], 'utf8')) as ScenarioInput);
 }
 
-export function runWorker<T>(env: TestWorkflowEnvironment, cluster: SimCluster, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const activities = createActivities({ kubeConfig: cluster.kubeConfig, tools: { kubeconfigPath: cluster.sim.kubeconfigPath, searchPath: [tools] } });
+export function runWorker<T>(
+  env: TestWorkflowEnvironment,
+  cluster: SimCluster,
+  fn: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const activities = createActivities({
+    kubeConfig: cluster.kubeConfig,
+    tools: { kubeconfigPath: cluster.sim.kubeconfigPath, searchPath: [tools] },
+  });
   return withWorker(env, { workflowsPath: 'workflows/index.ts', activities }, ({ taskQueue }) => fn(taskQueue));
 }
 
-export async function startUpgrade(env: TestWorkflowEnvironment, taskQueue: string, spec: SpecInput, overridePrechecks: string[] = []): Promise<WorkflowHandle<typeof upgrade>> {
-  return env.client.workflow.start<typeof upgrade>('upgrade', { taskQueue, workflowId: `upgrade-${randomUUID()}`, args: [{ spec, initiator: 'carol', overridePrechecks }] });
+export async function startUpgrade(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  spec: SpecInput,
+  overridePrechecks: string[] = [],
+): Promise<WorkflowHandle<typeof upgrade>> {
+  return env.client.workflow.start<typeof upgrade>('upgrade', {
+    taskQueue,
+    workflowId: `upgrade-${randomUUID()}`,
+    args: [{ spec, initiator: 'carol', overridePrechecks }],
+  });
 }
 
 export type GateAnswerer = (gateId: string, status: UpgradeStatus) => 'approve' | 'reject' | 'retry' | null;
@@ -68,7 +87,10 @@ export const approveAll: GateAnswerer = (gateId, status) => {
 };
 
 /** Answers every gate as it opens (alternating approvers) until the workflow ends. */
-export async function answerGates(handle: WorkflowHandle<typeof upgrade>, answer: GateAnswerer = approveAll): Promise<UpgradeResult> {
+export async function answerGates(
+  handle: WorkflowHandle<typeof upgrade>,
+  answer: GateAnswerer = approveAll,
+): Promise<UpgradeResult> {
   const next = takingTurns(APPROVERS);
   const { result } = await answerEachGate(
     handle,
@@ -81,7 +103,9 @@ export async function answerGates(handle: WorkflowHandle<typeof upgrade>, answer
         throw error;
       }
       if (decision === null) return null;
-      return decision === 'retry' ? { decision, by: next(), comment: 'retry after a transient failure' } : { decision, by: next() };
+      return decision === 'retry'
+        ? { decision, by: next(), comment: 'retry after a transient failure' }
+        : { decision, by: next() };
     },
     { pollMs: 150 },
   );
@@ -90,7 +114,10 @@ export async function answerGates(handle: WorkflowHandle<typeof upgrade>, answer
 
 /** What a rollback must restore: namespace labels, istiod revisions, tags and every proxy's version and revision. */
 export function meshState(cluster: SimCluster): Record<string, unknown> {
-  const labels = (o: KubeObject) => Object.fromEntries(Object.entries(o.metadata.labels ?? {}).filter(([k]) => k === 'istio.io/rev' || k === 'istio-injection'));
+  const labels = (o: KubeObject) =>
+    Object.fromEntries(
+      Object.entries(o.metadata.labels ?? {}).filter(([k]) => k === 'istio.io/rev' || k === 'istio-injection'),
+    );
   const namespaces = Object.fromEntries(cluster.sim.list('namespaces').map((ns) => [ns.metadata.name, labels(ns)]));
   const istiods = cluster.sim
     .list('deployments')
@@ -105,11 +132,13 @@ export function meshState(cluster: SimCluster): Record<string, unknown> {
   const proxies: Record<string, string> = {};
   // Terminating pods are on their way out (graceful deletion): the mesh is what runs on.
   for (const pod of cluster.sim.list('pods').filter((p) => p.metadata.deletionTimestamp === undefined)) {
-    const spec = pod.spec as { containers?: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] } | undefined;
+    const spec = pod.spec as
+      | { containers?: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] }
+      | undefined;
     const proxy = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((c) => c.name === 'istio-proxy');
     if (proxy === undefined || pod.metadata.labels?.app === 'istiod') continue;
     const status = pod.metadata.annotations?.['sidecar.istio.io/status'];
-    const revision = status ? (JSON.parse(status) as { revision?: string }).revision ?? '?' : 'explicit';
+    const revision = status ? ((JSON.parse(status) as { revision?: string }).revision ?? '?') : 'explicit';
     // By workload (its `app` and `version` labels), not by pod or ReplicaSet: those names change with every rollout.
     const labels = pod.metadata.labels ?? {};
     const owner = `${pod.metadata.namespace ?? ''}/${labels.app ?? pod.metadata.name}${labels.version ? `-${labels.version}` : ''}`;

@@ -31,7 +31,10 @@ if (address === undefined || taskQueue === undefined || kubeconfig === undefined
 
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(kubeconfig);
-const activities = createActivities({ kubeConfig, tools: { kubeconfigPath: kubeconfig, searchPath: [standInToolsFolder()] } });
+const activities = createActivities({
+  kubeConfig,
+  tools: { kubeconfigPath: kubeconfig, searchPath: [standInToolsFolder()] },
+});
 const connection = await NativeConnection.connect({ address });
 const worker = await Worker.create({ connection, taskQueue, workflowBundle: { codePath: bundle }, activities });
 const running = worker.run();

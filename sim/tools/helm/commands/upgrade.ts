@@ -23,16 +23,34 @@ export const upgradeCommand: HelmCommand = {
   path: ['upgrade'],
   summary: 'upgrade a release',
   flags: [
-    { name: 'install', short: 'i', kind: 'bool', help: 'if a release by this name does not already exist, run an install' },
-    { name: 'create-namespace', kind: 'bool', help: 'if --install is set, create the release namespace if not present' },
+    {
+      name: 'install',
+      short: 'i',
+      kind: 'bool',
+      help: 'if a release by this name does not already exist, run an install',
+    },
+    {
+      name: 'create-namespace',
+      kind: 'bool',
+      help: 'if --install is set, create the release namespace if not present',
+    },
     { name: 'version', kind: 'string', help: 'specify a version constraint for the chart version to use' },
     { name: 'set', kind: 'strings', help: 'set values on the command line' },
     { name: 'set-string', kind: 'strings', help: 'set STRING values on the command line' },
     { name: 'values', short: 'f', kind: 'strings', help: 'specify values in a YAML file (can specify multiple)' },
-    { name: 'reuse-values', kind: 'bool', help: "when upgrading, reuse the last release's values and merge in any overrides" },
+    {
+      name: 'reuse-values',
+      kind: 'bool',
+      help: "when upgrading, reuse the last release's values and merge in any overrides",
+    },
     { name: 'reset-values', kind: 'bool', help: 'when upgrading, reset the values to the ones built into the chart' },
     { name: 'wait', kind: 'bool', help: 'if set, wait until all Deployments and DaemonSets are ready' },
-    { name: 'timeout', kind: 'string', help: 'time to wait for any individual Kubernetes operation', defaultText: '5m0s' },
+    {
+      name: 'timeout',
+      kind: 'string',
+      help: 'time to wait for any individual Kubernetes operation',
+      defaultText: '5m0s',
+    },
     { name: 'atomic', kind: 'bool', help: 'not simulated: accepted, and acts as --wait' },
     { name: 'description', kind: 'string', help: 'add a custom description' },
   ],
@@ -51,16 +69,23 @@ export const upgradeCommand: HelmCommand = {
     const { current, history } = await findRelease(kube, namespace, release);
     const installing = current === undefined;
     const failedOp = installing ? 'INSTALLATION FAILED' : 'UPGRADE FAILED';
-    if (installing && !flags.bool('install')) throw new ToolError(`UPGRADE FAILED: "${release}" has no deployed releases`);
-    if (current?.status.startsWith('pending-') === true) throw new ToolError(`${failedOp}: another operation (install/upgrade/rollback) is in progress`);
+    if (installing && !flags.bool('install'))
+      throw new ToolError(`UPGRADE FAILED: "${release}" has no deployed releases`);
+    if (current?.status.startsWith('pending-') === true)
+      throw new ToolError(`${failedOp}: another operation (install/upgrade/rollback) is in progress`);
 
     const ns = await orUndefined(() => kube.core.readNamespace({ name: namespace }));
     if (!ns) {
-      if (!(installing && flags.bool('create-namespace'))) throw new ToolError(`${failedOp}: create: failed to create: namespaces "${namespace}" not found`);
+      if (!(installing && flags.bool('create-namespace')))
+        throw new ToolError(`${failedOp}: create: failed to create: namespaces "${namespace}" not found`);
       await kube.core.createNamespace({ body: { metadata: { name: namespace } } });
     }
 
-    const given = collectValues({ files: flags.strings('values'), sets: flags.strings('set'), setStrings: flags.strings('set-string') });
+    const given = collectValues({
+      files: flags.strings('values'),
+      sets: flags.strings('set'),
+      setStrings: flags.strings('set-string'),
+    });
     const values = flags.bool('reuse-values') && current ? mergeValues({ ...current.values }, given) : given;
     const objects = renderChart(chart, release, namespace, version, values);
     if (installing) process.stdout.write(`Release "${release}" does not exist. Installing it now.\n`);
@@ -82,8 +107,15 @@ export const upgradeCommand: HelmCommand = {
     for (const o of objects) await applyObject(kube, o, { keepReplicas: true });
     if (current) {
       const keep = new Set(objects.map(objectKey));
-      const previous = renderChart(chartName(current.chart, current.version), current.name, current.namespace, current.version, current.values);
-      for (const o of previous.filter((p) => !keep.has(objectKey(p)))) await deleteObject(kube, o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace);
+      const previous = renderChart(
+        chartName(current.chart, current.version),
+        current.name,
+        current.namespace,
+        current.version,
+        current.values,
+      );
+      for (const o of previous.filter((p) => !keep.has(objectKey(p))))
+        await deleteObject(kube, o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace);
     }
 
     next.status = 'deployed';
@@ -97,7 +129,8 @@ export const upgradeCommand: HelmCommand = {
         next.status = 'failed';
       }
     }
-    for (const old of history.filter((h) => h.status === 'deployed')) await saveRelease(kube, { ...old, status: 'superseded' });
+    for (const old of history.filter((h) => h.status === 'deployed'))
+      await saveRelease(kube, { ...old, status: 'superseded' });
     await saveRelease(kube, next);
     if (failure) throw failure;
     if (!installing) process.stdout.write(`Release "${release}" has been upgraded. Happy Helming!\n`);

@@ -4,11 +4,21 @@ import { parseDuration } from '../../cli/duration.js';
 import { REVISION, SKIP_CONFIRMATION } from '../command.js';
 
 export const INSTALL_FLAGS: FlagSpec[] = [
-  { name: 'set', short: 's', kind: 'strings', help: 'Override an IstioOperator value, e.g. to choose a profile (--set profile=demo)' },
+  {
+    name: 'set',
+    short: 's',
+    kind: 'strings',
+    help: 'Override an IstioOperator value, e.g. to choose a profile (--set profile=demo)',
+  },
   { name: 'filename', short: 'f', kind: 'strings', help: 'Path to file containing IstioOperator custom resource' },
   SKIP_CONFIRMATION,
   REVISION,
-  { name: 'readiness-timeout', kind: 'string', help: 'Maximum time to wait for Istio resources in each component to be ready', defaultText: '5m0s' },
+  {
+    name: 'readiness-timeout',
+    kind: 'string',
+    help: 'Maximum time to wait for Istio resources in each component to be ready',
+    defaultText: '5m0s',
+  },
   { name: 'dry-run', kind: 'bool', help: 'Console/log output only, make no changes' },
   { name: 'verify', kind: 'bool', help: 'Verify the Istio control plane after installation/in-place upgrade' },
 ];

@@ -17,18 +17,30 @@ export const installCommand: Command = {
   summary: 'Applies an Istio manifest, installing or reconfiguring Istio on a cluster',
   flags: INSTALL_FLAGS,
   run: async (ctx, flags) => {
-    const settings = installSettings({ files: flags.strings('filename'), sets: flags.strings('set'), revisionFlag: flags.string('revision'), toolVersion: ctx.version });
+    const settings = installSettings({
+      files: flags.strings('filename'),
+      sets: flags.strings('set'),
+      revisionFlag: flags.string('revision'),
+      toolVersion: ctx.version,
+    });
     const timeout = readinessTimeout(flags);
     const parts = renderInstall(settings, ctx.version);
     if (flags.bool('dry-run')) {
-      for (const p of parts) process.stdout.write(`✔ ${p.component} would be installed (${p.objects.length} objects)\n`);
+      for (const p of parts)
+        process.stdout.write(`✔ ${p.component} would be installed (${p.objects.length} objects)\n`);
       return;
     }
-    if (!flags.bool('skip-confirmation') && !(await confirm(`This will install the Istio ${ctx.version} profile "${settings.profile}" into the cluster. Proceed? (y/N)`))) {
+    if (
+      !flags.bool('skip-confirmation') &&
+      !(await confirm(
+        `This will install the Istio ${ctx.version} profile "${settings.profile}" into the cluster. Proceed? (y/N)`,
+      ))
+    ) {
       process.stdout.write('Cancelled.\n');
       throw new ToolError('');
     }
     await applyInstall(ctx.kube(), parts, timeout.ms, timeout.text);
-    if (settings.revision === 'default') process.stdout.write('Made this installation the default for cluster-wide operations.\n');
+    if (settings.revision === 'default')
+      process.stdout.write('Made this installation the default for cluster-wide operations.\n');
   },
 };

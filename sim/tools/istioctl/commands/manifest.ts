@@ -14,7 +14,12 @@ export const manifestGenerateCommand: Command = {
   summary: 'Generates an Istio install manifest',
   flags: INSTALL_FLAGS.filter((f) => f.name === 'set' || f.name === 'filename' || f.name === 'revision'),
   run: (ctx, flags) => {
-    const settings = installSettings({ files: flags.strings('filename'), sets: flags.strings('set'), revisionFlag: flags.string('revision'), toolVersion: ctx.version });
+    const settings = installSettings({
+      files: flags.strings('filename'),
+      sets: flags.strings('set'),
+      revisionFlag: flags.string('revision'),
+      toolVersion: ctx.version,
+    });
     const objects = renderInstall(settings, ctx.version).flatMap((p) => p.objects);
     process.stdout.write(objects.map((o) => stringify(o)).join('---\n'));
     return Promise.resolve();

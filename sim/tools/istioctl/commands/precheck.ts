@@ -13,7 +13,9 @@ const PROXY_UID = 1337;
 
 function usesProxyUid(pod: V1Pod): boolean {
   if (pod.spec?.securityContext?.runAsUser === PROXY_UID) return true;
-  return (pod.spec?.containers ?? []).some((c) => c.name !== 'istio-proxy' && c.securityContext?.runAsUser === PROXY_UID);
+  return (pod.spec?.containers ?? []).some(
+    (c) => c.name !== 'istio-proxy' && c.securityContext?.runAsUser === PROXY_UID,
+  );
 }
 
 export const precheckCommand: Command = {
@@ -25,15 +27,26 @@ export const precheckCommand: Command = {
     const kube = ctx.kube();
     const revision = flags.string('revision');
     const [pods, tags] = await Promise.all([kube.core.listPodForAllNamespaces(), revisionTags(kube)]);
-    const meshed = proxiesIn(pods.items, tags).filter((p) => p.kind === 'sidecar' && (revision === undefined || p.revision === (tags.get(revision) ?? revision)));
-    const findings = meshed.filter((p) => usesProxyUid(p.pod)).map((p) => `Warning [IST0144] (Pod ${p.namespace}/${p.name}) User ID (UID) ${PROXY_UID} is reserved for the sidecar proxy.`);
+    const meshed = proxiesIn(pods.items, tags).filter(
+      (p) => p.kind === 'sidecar' && (revision === undefined || p.revision === (tags.get(revision) ?? revision)),
+    );
+    const findings = meshed
+      .filter((p) => usesProxyUid(p.pod))
+      .map(
+        (p) =>
+          `Warning [IST0144] (Pod ${p.namespace}/${p.name}) User ID (UID) ${PROXY_UID} is reserved for the sidecar proxy.`,
+      );
     if (findings.length === 0) {
       process.stdout.write('✔ No issues found when checking the cluster. Istio is safe to install or upgrade!\n');
       process.stdout.write('  To get started, check out https://istio.io/latest/docs/setup/getting-started/.\n');
       return;
     }
     process.stdout.write(`${findings.join('\n')}\n`);
-    process.stdout.write('Error: Issues found when checking the cluster. Istio may not be safe to install or upgrade.\n');
-    process.stdout.write(`See https://istio.io/v1.${minorOf(ctx.version)}/docs/reference/config/analysis for more information about causes and resolutions.\n`);
+    process.stdout.write(
+      'Error: Issues found when checking the cluster. Istio may not be safe to install or upgrade.\n',
+    );
+    process.stdout.write(
+      `See https://istio.io/v1.${minorOf(ctx.version)}/docs/reference/config/analysis for more information about causes and resolutions.\n`,
+    );
   },
 };

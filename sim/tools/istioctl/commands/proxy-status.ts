@@ -33,7 +33,8 @@ export const proxyStatusCommand: Command = {
   summary: 'Retrieves the synchronization status of each Envoy in the mesh',
   flags: [REVISION, { name: 'output', short: 'o', kind: 'string', help: 'Output format' }],
   run: async (ctx, flags) => {
-    if (flags.positionals.length > 0) throw new ToolError('per-proxy config comparison is not simulated; run proxy-status without a pod name');
+    if (flags.positionals.length > 0)
+      throw new ToolError('per-proxy config comparison is not simulated; run proxy-status without a pod name');
     const kube = ctx.kube();
     const [found, istiods, tags] = await Promise.all([proxies(kube), istiodPods(kube), revisionTags(kube)]);
     const wanted = flags.string('revision');
@@ -44,10 +45,17 @@ export const proxyStatusCommand: Command = {
         const istiod = istiods.get(p.revision);
         if (istiod === undefined || (revision !== undefined && p.revision !== revision)) return [];
         const name = `${p.name}.${p.namespace}`;
-        return [minor >= 27 ? [name, 'Kubernetes', istiod, p.version, subscribed(p)] : [name, 'Kubernetes', ...legacyCells(p, minor), istiod, p.version]];
+        return [
+          minor >= 27
+            ? [name, 'Kubernetes', istiod, p.version, subscribed(p)]
+            : [name, 'Kubernetes', ...legacyCells(p, minor), istiod, p.version],
+        ];
       })
       .sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
-    const header = minor >= 27 ? ['NAME', 'CLUSTER', 'ISTIOD', 'VERSION', 'SUBSCRIBED TYPES'] : ['NAME', 'CLUSTER', 'CDS', 'LDS', 'EDS', 'RDS', 'ECDS', 'ISTIOD', 'VERSION'];
+    const header =
+      minor >= 27
+        ? ['NAME', 'CLUSTER', 'ISTIOD', 'VERSION', 'SUBSCRIBED TYPES']
+        : ['NAME', 'CLUSTER', 'CDS', 'LDS', 'EDS', 'RDS', 'ECDS', 'ISTIOD', 'VERSION'];
     process.stdout.write(tabwrite([header, ...rows], 5));
   },
 };
