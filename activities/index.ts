@@ -15,6 +15,7 @@ import { createSailTagActivities } from './sail/revision-tag.js';
 import { createWorkloadActivities } from './workloads/rollout-workload.js';
 import { createRevisionUserActivities } from './kubernetes/revision-users.js';
 import type { ToolsConfig } from './tools/config.js';
+import { createToolCheckActivities } from './tools/check.js';
 
 export interface ActivityDeps {
   kubeConfig: KubeConfig;
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSailTagActivities(clients),
     ...createWorkloadActivities(clients),
     ...createRevisionUserActivities(clients),
+    ...createToolCheckActivities(deps.tools),
   };
 }
 

@@ -79,6 +79,36 @@ export interface RevisionInfo {
   istiodEnv: Record<string, string>;
   /** `compatibilityVersion` the revision was installed with (Helm values, Sail values), if any. */
   compatibilityVersion: string | null;
+  /** Its istiod Deployment's pods; absent in inventories read before it was recorded. */
+  health?: ComponentHealth;
+}
+
+/**
+ * How far a component's pods are up: counts from the workload's status and, for each pod not
+ * ready, where and why. Absent in inventories recorded before it existed (replayed histories).
+ */
+export interface ComponentHealth {
+  /** Pods wanted: `spec.replicas`, or the nodes a DaemonSet should run on. */
+  desired: number;
+  ready: number;
+  /** Pods of the current template (`updatedReplicas`, `updatedNumberScheduled`). */
+  updated: number;
+  /** Pods that exist and are not ready, by node then name. */
+  unready: UnreadyPod[];
+}
+
+export interface UnreadyPod {
+  pod: string;
+  /** The node it runs on, or the one a DaemonSet pinned it to while it is unscheduled; null when neither. */
+  node: string | null;
+  /**
+   * Why, from the pod's status: a container's waiting reason (`ContainerCreating`,
+   * `ImagePullBackOff`, `CrashLoopBackOff`), `Unschedulable`, `Pending`, or `NotReady` (running,
+   * failing its readiness, or on a node that stopped reporting).
+   */
+  reason: string;
+  /** The latest Warning Event about the pod, `Reason: message` (`FailedCreatePodSandBox: …`); null when none. */
+  event: string | null;
 }
 
 export interface TagInfo {
@@ -136,6 +166,15 @@ export interface GatewayInfo {
   revision: string | null;
   /** Proxy version of its pods (the lowest, when pods disagree). */
   version: string | null;
+  /** Its Deployment's pods; absent in inventories read before it was recorded. */
+  health?: ComponentHealth;
+  /**
+   * Waypoints only: the `istio.io/rev` label of their Gateway, which is what binds them (istiod
+   * renders the waypoint's Deployment, pods and all, from the Gateway): a revision or tag name,
+   * or null when the Gateway has none and follows the default tag. Absent for other gateways and
+   * in inventories read before it existed, where the planner reads the pod template as it did.
+   */
+  gatewayRevLabel?: string | null;
 }
 
 export interface DaemonSetInfo {
@@ -145,6 +184,8 @@ export interface DaemonSetInfo {
   version: string | null;
   desired: number;
   ready: number;
+  /** Its pods node by node; absent in inventories read before it was recorded. */
+  health?: ComponentHealth;
 }
 
 export interface SailInventory {
@@ -167,6 +208,19 @@ export interface SailInventory {
   cni: { name: string; version: string } | null;
   /** The `ZTunnel` named `default`. */
   ztunnel: { name: string; version: string } | null;
+  /** `Istio`, `IstioRevision`, `IstioCNI` and `ZTunnel` resources as they report themselves; absent in older inventories. */
+  health?: SailHealth[];
+}
+
+export interface SailHealth {
+  kind: 'Istio' | 'IstioRevision' | 'IstioCNI' | 'ZTunnel';
+  name: string;
+  /** `status.state` (`Healthy`, `NotReady`, `ReconcileError`…); null when not reported yet. */
+  state: string | null;
+  /** The `Ready` condition is True. */
+  ready: boolean;
+  /** The first condition that is not True, `Type Reason: message`; null when all are. */
+  problem: string | null;
 }
 
 export interface SailIstio {

@@ -75,6 +75,11 @@ export const FAILURE_TYPES = {
   Timeout: { retryable: true },
   /** A rollout cannot finish: ProgressDeadlineExceeded or a configured deadline passed. */
   RolloutFailed: { retryable: false },
+  /**
+   * A wait saw no progress (counts, observed generation, conditions) for the spec's `timeouts.stall`:
+   * waiting out the deadline would only hide it. The message names what is stuck.
+   */
+  RolloutStalled: { retryable: false },
   /** An external command (istioctl, helm) exited non-zero. */
   CommandFailed: { retryable: false },
   /** A workload test ran and failed. */
@@ -85,6 +90,8 @@ export const FAILURE_TYPES = {
   RevisionInUse: { retryable: false },
   /** Proxies do not run the version or revision the step expected. */
   ProxyMismatch: { retryable: false },
+  /** An install step's product (istiod, a node agent, a Helm release) does not run or report the step's version. */
+  VersionMismatch: { retryable: false },
   /** A test failed where the spec says to roll back at once rather than ask (`gates.onTestFailure: false`). */
   AutoRollback: { retryable: false },
   /** An operator aborted the upgrade (or cancelled it from the Web UI): it rolls back. */

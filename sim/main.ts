@@ -30,6 +30,11 @@ const program = new Command('sim')
   .option('--faults <file>', "YAML list of faults switched on once the cluster has booted (as a scenario's faults:)")
   .option('--ready-json', 'print one JSON line when ready: {"ready":true,"kubeconfig":…,"url":…}')
   .option('--stand-in-tools', 'create a folder of stand-in istioctl-<minor> and helm and name it in the ready line')
+  .option(
+    '--stand-in-patches <versions>',
+    'with --stand-in-tools: also istioctl-<patch> for each of these comma-separated releases',
+    (value: string) => value.split(',').filter((v) => v !== ''),
+  )
   .parse();
 
 const opts = program.opts<{
@@ -39,6 +44,7 @@ const opts = program.opts<{
   faults?: string;
   readyJson?: boolean;
   standInTools?: boolean;
+  standInPatches?: string[];
 }>();
 
 /** Bad input: the message names the file and the field; exit 2 as the CLI does. */
@@ -72,7 +78,12 @@ try {
 const faults = opts.faults === undefined ? [] : readFaults(opts.faults);
 const sim = await startSim({ scenario, port: opts.port, timeScale: opts.timeScale });
 for (const fault of faults) sim.faults.add(fault);
-const tools = opts.standInTools ? standInToolsFolder() : undefined;
+let tools: string | undefined;
+try {
+  tools = opts.standInTools ? standInToolsFolder({ patches: opts.standInPatches ?? [] }) : undefined;
+} catch (err) {
+  refuse(`--stand-in-patches: ${(err as Error).message}`);
+}
 if (opts.readyJson) {
   console.log(
     JSON.stringify({

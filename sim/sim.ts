@@ -18,6 +18,7 @@ import { DaemonSetController } from './controllers/daemonset.js';
 import { DeploymentController } from './controllers/deployment.js';
 import { JobController } from './controllers/job.js';
 import { ControllerManager } from './controllers/manager.js';
+import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { PodLifecycleController } from './controllers/pod-lifecycle.js';
 import { SailController } from './controllers/sail.js';
 import { TerminationController, terminatePod } from './controllers/termination.js';
@@ -95,8 +96,10 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
   const admissions: Admission[] = [applyDefaults, sidecarInjector(store, () => !ctx.booting)];
   const manager = new ControllerManager(store, clock);
   const ctx: ControllerContext = { store, clock, faults, manager, admissions, timing: scenario.timing, booting: true };
+  const podLifecycle = new PodLifecycleController(ctx);
   manager.register(
-    new PodLifecycleController(ctx),
+    podLifecycle,
+    new NodeLifecycleController(ctx),
     new DeploymentController(ctx),
     new DaemonSetController(ctx),
     new JobController(ctx),
@@ -149,6 +152,10 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
   for (const f of scenario.faults) faults.add(f);
   // A fault may change pods that are already running (istiod going down): look at them again now.
   manager.resync();
+  // A component the scenario says is stuck starts stuck: reads right after boot see it unready.
+  podLifecycle.applyScenarioFaults();
+  for (const deadline = Date.now() + 2_000; !manager.idle && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 5));
 
   let stopped = false;
   return {

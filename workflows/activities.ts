@@ -8,7 +8,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { GateClosedNotice, GateNotice, PostedMessage } from './messages.js';
+import type { GateClosedNotice, GateNotice, GateWithdrawnNotice, PostedMessage } from './messages.js';
 
 const retry: ActivityOptions['retry'] = {
   initialInterval: '1 second',
@@ -30,6 +30,7 @@ export const waits = (summary: string) => proxyActivities<Activities>({ ...LONG,
 export interface ChatActivities {
   slackPostGate(notice: GateNotice): Promise<PostedMessage>;
   slackUpdateGate(closed: GateClosedNotice): Promise<void>;
+  slackWithdrawGate(withdrawn: GateWithdrawnNotice): Promise<void>;
 }
 
 /** Chat is best effort: a few quick tries, then the upgrade goes on without it. */

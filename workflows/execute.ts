@@ -4,10 +4,12 @@
  * the runner in batches (workflows/restarts.ts), never one by one through this switch.
  */
 import type { GateStep, Step } from '../core/plan/steps.js';
+import { patched } from '@temporalio/workflow';
 import { workflowFailure } from './failures.js';
 import { installerFor } from './installers/index.js';
 import { installRevision, upgradeBase, upgradeControlPlane } from './steps/control-plane.js';
 import { testWorkload } from './steps/tests.js';
+import { checkInstalled } from './steps/installed.js';
 import { removeOldRevision } from './steps/cleanup.js';
 import type { StepContext } from './steps/context.js';
 import { switchGateways } from './steps/gateways.js';
@@ -17,8 +19,17 @@ import { precheck } from './steps/precheck.js';
 import { soak } from './steps/timers.js';
 import { verifyProxies } from './steps/verify.js';
 
+/** Steps that install something are read back before the next step; histories from before it replay without. */
+export const VERIFY_AFTER_INSTALL = 'verify-after-install';
+
 /** Returns a note for status; throws a failure in the vocabulary when the step cannot finish. */
 export async function executeStep(step: Step, context: StepContext): Promise<string> {
+  const note = await runStep(step, context);
+  if (context.plan.verifications?.[step.id] === undefined || !patched(VERIFY_AFTER_INSTALL)) return note;
+  return note + (await checkInstalled(step, context));
+}
+
+async function runStep(step: Step, context: StepContext): Promise<string> {
   const installer = installerFor(context.plan.method);
   switch (step.kind) {
     case 'precheck':

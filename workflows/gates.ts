@@ -6,7 +6,15 @@
  */
 import { condition, isCancellation, setHandler } from '@temporalio/workflow';
 import { workflowFailure } from './failures.js';
-import type { DecideRequest, GateAnswer, GateDecision, GateVerdict, PendingGate } from './messages.js';
+import type {
+  ControlRecord,
+  DecideRequest,
+  GateAnswer,
+  GateDecision,
+  GateVerdict,
+  GateWithdrawal,
+  PendingGate,
+} from './messages.js';
 import { approveSignal, decideUpdate, rejectSignal } from './messages.js';
 import type { StatusBoard } from './status.js';
 
@@ -32,6 +40,19 @@ export interface GateRequest {
 export interface GateListener {
   opened(gate: PendingGate): void;
   decided(gate: PendingGate, decision: GateDecision): void;
+  /** The wait was cancelled before anyone decided: the gate no longer waits for anyone. */
+  withdrawn(gate: PendingGate, withdrawal: GateWithdrawal): void;
+}
+
+export type WithdrawalCause = Pick<GateWithdrawal, 'cause' | 'by' | 'comment'>;
+
+/** An accepted abort names who stopped the wait; any other cancellation came from outside (the Web UI's cancel). */
+export function abortOrCancel(controls: { readonly abortRequested: ControlRecord | null }): () => WithdrawalCause {
+  return () => {
+    const abort = controls.abortRequested;
+    if (abort === null) return { cause: 'cancelled' };
+    return { cause: 'aborted', by: abort.by, ...(abort.comment !== undefined && { comment: abort.comment }) };
+  };
 }
 
 interface OpenGate {
@@ -46,6 +67,11 @@ export class Gates {
   private readonly gates = new Map<string, OpenGate>();
   private readonly byRequestId = new Map<string, GateDecision>();
   listener: GateListener | null = null;
+  /**
+   * Why a cancelled wait was cancelled: a gate cannot tell an abort from a cancel from the Web UI,
+   * whoever owns those (the upgrade's controls) says which.
+   */
+  withdrawnBecause: () => WithdrawalCause = () => ({ cause: 'cancelled' });
 
   constructor(
     private readonly policy: GatePolicy,
@@ -100,6 +126,11 @@ export class Gates {
       if (isCancellation(error) && gate.decision === undefined) {
         gate.withdrawn = true;
         this.board.gateWithdrawn(request.id);
+        this.listener?.withdrawn(pending, {
+          gateId: request.id,
+          at: new Date(Date.now()).toISOString(),
+          ...this.withdrawnBecause(),
+        });
       }
       throw error;
     }

@@ -261,3 +261,23 @@ export interface GateClosedNotice {
   message: PostedMessage;
   decision: GateDecision;
 }
+
+/**
+ * Why the upgrade stopped waiting for a gate nobody decided: an operator's abort, a deadline
+ * that cancelled the wait, or a cancellation from Temporal (the Web UI's cancel).
+ */
+export interface GateWithdrawal {
+  gateId: string;
+  /** ISO time the workflow stopped waiting (workflow time, replay-safe). */
+  at: string;
+  cause: 'aborted' | 'timed-out' | 'cancelled';
+  /** Who aborted, and why, when the cause is an abort. */
+  by?: string;
+  comment?: string;
+}
+
+export interface GateWithdrawnNotice {
+  notice: GateNotice;
+  message: PostedMessage;
+  withdrawal: GateWithdrawal;
+}

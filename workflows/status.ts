@@ -140,6 +140,14 @@ export class StatusBoard {
     this.publish();
   }
 
+  /** How far a running step's wait has got ("ztunnel: 2/3 nodes on 1.27.3"): its note until it ends. */
+  stepProgress(id: string, note: string): void {
+    const step = this.stepIndex.get(id);
+    if (step === undefined || step.note === note) return;
+    step.note = note;
+    this.publish();
+  }
+
   workload(stepId: string, update: Partial<Omit<WorkloadResult, 'namespace' | 'name' | 'stepId'>>): void {
     const workload = this.workloadIndex.get(stepId);
     if (workload === undefined) return;
@@ -274,7 +282,10 @@ export class StatusBoard {
     const s = this.status;
     const lines = [`**phase:** ${s.phase}${s.pause ? ` (${s.pause})` : ''}${s.outcome ? ` — **${s.outcome}**` : ''}`];
     const current = s.current === null ? undefined : this.stepIndex.get(s.current);
-    if (current !== undefined && s.outcome === null) lines.push(`**step:** ${current.description}`);
+    if (current !== undefined && s.outcome === null) {
+      lines.push(`**step:** ${current.description}`);
+      if (current.state === 'running' && current.note !== undefined) lines.push(`**progress:** ${current.note}`);
+    }
     if (s.progress.total > 0) lines.push(`**progress:** ${s.progress.restarted}/${s.progress.total} deployments`);
     if (s.timer !== null) lines.push(`**timer:** ${s.timer.reason} until ${s.timer.endsAt}`);
     if (s.held) lines.push('**held** by an operator: `resume` to go on');

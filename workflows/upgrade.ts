@@ -25,13 +25,15 @@ import { planPermissions } from '../core/permissions/steps.js';
 import { PlanError } from '../core/plan/errors.js';
 import { planRollback } from '../core/plan/rollback.js';
 import type { Plan } from '../core/plan/steps.js';
+import { toolsForPlan } from '../core/plan/tools.js';
 import { planUpgrade } from '../core/plan/upgrade.js';
+import { toolFindings } from '../core/prechecks/tool-versions.js';
 import { formatProblems, parseSpec } from '../core/spec/parse.js';
 import type { Spec } from '../core/spec/schema.js';
 import { cluster } from './activities.js';
 import { Controls } from './controls.js';
 import { describeFailure, workflowFailure } from './failures.js';
-import { Gates } from './gates.js';
+import { Gates, abortOrCancel } from './gates.js';
 import { planQuery } from './messages.js';
 import type { UpgradeInput, UpgradeResult } from './messages.js';
 import { Runner, isStop } from './runner.js';
@@ -56,6 +58,7 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
   };
   const gates = new Gates(policy, board);
   const controls = new Controls(policy, board);
+  gates.withdrawnBecause = abortOrCancel(controls);
   let plan: Plan | null = null;
   setHandler(planQuery, () => plan);
   const result = (outcome: UpgradeResult['outcome']): UpgradeResult => ({
@@ -78,11 +81,14 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
   // The worker's own credentials, which make every write, may lack what the plan needs even
   // when the operator's passed `plan`: ask the cluster before the first write.
   if (patched(WORKER_PERMISSIONS_PRECHECK)) plan = await withWorkerPermissions(plan, spec);
+  // Likewise its tools: an istioctl of another patch would install that patch and soak on it.
+  if (patched(TOOL_VERSIONS_PRECHECK)) plan = await withWorkerTools(plan);
   const upgradeKey = `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`;
   describeUpgrade(board, plan, input);
   board.setSteps(plan.steps);
-  if (spec.notifications.slack)
-    announceGates(gates, board, plan, spec, input.initiator, spec.notifications.slack.channel);
+  const slackSettled = spec.notifications.slack
+    ? announceGates(gates, board, plan, spec, input.initiator, spec.notifications.slack.channel)
+    : () => Promise.resolve();
 
   // 2. A blocking precheck refuses the start unless the initiator overrode that check by id.
   const overrides = new Set(input.overridePrechecks ?? []);
@@ -109,6 +115,7 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
 
   // 4. Roll back what began, whatever cancelled the upgrade: nothing may cancel the rollback.
   const rolledBack = await CancellationScope.nonCancellable(() => rollBack({ ...context }, runner.started));
+  await slackSettled();
   board.finish(rolledBack ? 'rolled-back' : 'failed', rolledBack ? 'rolled-back' : 'failed');
   return result(rolledBack ? 'rolled-back' : 'failed');
 }
@@ -171,6 +178,22 @@ function describeUpgrade(board: StatusBoard, plan: Plan, input: UpgradeInput): v
     { key: istioInstallerKey, value: plan.method },
     { key: dataPlaneModeKey, value: plan.mode },
   ]);
+}
+
+/** Histories recorded before the worker checked its own tools replay without the check. */
+const TOOL_VERSIONS_PRECHECK = 'tool-versions-precheck';
+
+/**
+ * The plan with a blocking `tool-versions` or `chart-versions` finding for each istioctl the
+ * worker lacks or that reports another release than the step it runs for, and each Helm chart
+ * version its helm cannot find: the same check `plan` makes with the operator's tools.
+ */
+async function withWorkerTools(plan: Plan): Promise<Plan> {
+  const needs = toolsForPlan(plan);
+  if (needs.istioctl.length === 0 && needs.charts.length === 0) return plan;
+  const check = await cluster("check the worker's istioctl and chart versions").checkTools({ needs });
+  const findings = toolFindings(check, { missingBlocks: true });
+  return findings.length === 0 ? plan : { ...plan, findings: [...plan.findings, ...findings] };
 }
 
 /** Histories recorded before the worker checked its own permissions replay without the check. */

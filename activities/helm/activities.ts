@@ -230,6 +230,27 @@ export function createHelmActivities(tools: ToolsConfig) {
       return withRecovery({ changed: true, revision: after === null ? null : Number(after.revision) });
     },
 
+    /** After an install: each release `deployed` at the chart version of `version`, both named when not. */
+    helmVerifyReleases: async (input: {
+      version: string;
+      releases: { release: string; namespace: string }[];
+    }): Promise<{ checked: string[]; wrong: string[] }> => {
+      const chartVersion = input.version.replace(/^v/, '');
+      const checked: string[] = [];
+      const wrong: string[] = [];
+      for (const { release, namespace } of input.releases) {
+        validate({ release, namespace });
+        const found = await findRelease(input.version, release, namespace);
+        const where = `Helm release ${namespace}/${release}`;
+        if (found === null) wrong.push(`${where} not found, expected chart ${chartVersion}`);
+        else if (!found.chart.endsWith(`-${chartVersion}`))
+          wrong.push(`${where} is at chart ${found.chart}, expected ${chartVersion}`);
+        else if (found.status !== 'deployed') wrong.push(`${where} is ${found.status}, expected deployed`);
+        else checked.push(`${where} deployed at ${found.chart}`);
+      }
+      return { checked, wrong };
+    },
+
     helmUninstall: async (input: { version: string; release: string; namespace: string }): Promise<HelmChange> => {
       validate(input);
       if ((await findRelease(input.version, input.release, input.namespace)) === null)

@@ -9,7 +9,7 @@ import { activityFailure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { clusterArgs, type ToolsConfig } from '../tools/config.js';
-import { resolveTool } from '../tools/resolve.js';
+import { verifiedIstioctl } from '../tools/check.js';
 import { describeCommand, runTool, type RunOptions, type RunResult } from '../tools/run.js';
 import { istioOperator, withOperatorFile } from './operator-file.js';
 import { notInPlace, ownedByRevision, parseManifest } from './owned-objects.js';
@@ -74,8 +74,10 @@ function validName(field: string, value: unknown): string {
 const OPERATOR_FILE = 'istio-operator.yaml';
 
 export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
+  // The binary must report the version it acts for: `istioctl-1.28` may be any 1.28 patch.
+  const binaryFor = verifiedIstioctl(tools);
   const istioctl = async (version: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> =>
-    runTool(resolveTool('istioctl', version, tools), [...args, ...clusterArgs('istioctl', tools)], tools, options);
+    runTool(await binaryFor(version), [...args, ...clusterArgs('istioctl', tools)], tools, options);
   const recorded = (args: readonly string[], file: string) =>
     describeCommand('istioctl', [
       ...args.map((a) => (a === file ? OPERATOR_FILE : a)),

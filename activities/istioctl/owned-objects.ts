@@ -18,7 +18,11 @@ export interface ManifestObject extends KubernetesObject {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   data?: Record<string, string>;
-  spec?: { template?: { spec?: { containers?: { name: string; image?: string }[] } } };
+  spec?: {
+    template?: {
+      spec?: { containers?: { name: string; image?: string; env?: { name: string; value?: string }[] }[] };
+    };
+  };
 }
 
 export function parseManifest(yaml: string): ManifestObject[] {
@@ -66,6 +70,13 @@ function mismatch(want: ManifestObject, live: KubernetesObject): string | null {
       const image = liveContainers.find((l) => l.name === c.name)?.image;
       if (c.image !== undefined && image !== c.image)
         return `container ${c.name} runs ${image ?? 'nothing'}, wanted ${c.image}`;
+      // Settings that travel as environment, such as the istiod ztunnel connects to (XDS_ADDRESS).
+      const liveEnv = liveContainers.find((l) => l.name === c.name)?.env ?? [];
+      for (const e of c.env ?? []) {
+        const value = liveEnv.find((l) => l.name === e.name)?.value;
+        if (e.value !== undefined && value !== e.value)
+          return `container ${c.name} has ${e.name}=${value ?? '(unset)'}, wanted ${e.value}`;
+      }
     }
     const rollout = want.kind === 'Deployment' ? deploymentRolloutStatus(live) : daemonSetRolloutStatus(live);
     if (rollout.state !== 'done') return rollout.message;

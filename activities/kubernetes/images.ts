@@ -25,6 +25,26 @@ export function istioProxy(spec: V1PodSpec | undefined): ProxyContainer | null {
   return regular === undefined ? null : { container: regular, native: false };
 }
 
+/**
+ * Every container of a pod that runs an Istio proxy: named `istio-proxy` or running the `proxyv2`
+ * image, init containers included. A pod is on a version only when all of them are: a gateway
+ * pod that kept an old explicit proxy beside an injected new one is not upgraded, whichever of
+ * the two `istioProxy` happens to find first.
+ */
+export function istioProxies(spec: V1PodSpec | undefined): V1Container[] {
+  const isProxy = (c: V1Container) => c.name === 'istio-proxy' || /\/proxyv2(:|@|$)/.test(c.image ?? '');
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].filter(isProxy);
+}
+
+/**
+ * What a pod's proxies run, for a check that wants `version`: null when every one does, else the
+ * versions they run in container order (`1.27.3+1.28.0`), so the message shows the odd one out.
+ */
+export function proxyVersionsUnlike(spec: V1PodSpec | undefined, version: string): string | null {
+  const versions = [...new Set(istioProxies(spec).map((c) => versionFromImage(c.image) ?? 'unknown version'))];
+  return versions.every((v) => v === version) ? null : versions.join('+');
+}
+
 export function byNamespaceThenName<T extends { namespace: string; name: string }>(a: T, b: T): number {
   return a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
 }

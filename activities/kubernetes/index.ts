@@ -1,6 +1,8 @@
 /** The kubernetes adapters, built from one set of clients. */
 import { createAccessReviewActivities } from './access-review.js';
 import type { KubeClients } from './clients.js';
+import { createComponentActivities } from './components.js';
+import { createGatewayLabelActivities } from './gateway-labels.js';
 import { createInventoryActivities } from './inventory.js';
 import { createLabelActivities } from './labels.js';
 import { createProxyActivities } from './proxies.js';
@@ -11,9 +13,11 @@ export function createKubernetesActivities(clients: KubeClients) {
   return {
     ...createInventoryActivities(clients),
     ...createLabelActivities(clients),
+    ...createGatewayLabelActivities(clients),
     ...createRestartActivities(clients),
     ...createRolloutActivities(clients),
     ...createProxyActivities(clients),
     ...createAccessReviewActivities(clients),
+    ...createComponentActivities(clients),
   };
 }

@@ -6,6 +6,7 @@
  * whose names are not secret, and mesh config values under secret names are replaced.
  */
 import type {
+  CoreV1Event,
   V1ConfigMap,
   V1DaemonSet,
   V1Deployment,
@@ -19,6 +20,7 @@ import type {
 } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import type {
+  ComponentHealth,
   DaemonSetInfo,
   DeploymentInfo,
   GatewayInfo,
@@ -30,8 +32,10 @@ import type {
   NamespaceInfo,
   ProxyInfo,
   RevisionInfo,
+  SailHealth,
   SailInventory,
   TagInfo,
+  UnreadyPod,
   WebhookInfo,
 } from '../../core/inventory.js';
 import { REV_LABEL, selectorMatches as coreSelectorMatches } from '../../core/labels.js';
@@ -48,11 +52,29 @@ export interface PodFacts {
   running: boolean;
   revision: string | null;
   proxy: ProxyInfo | null;
+  name: string;
+  /** `spec.nodeName`, else the node a DaemonSet's node affinity pins the pod to. */
+  node: string | null;
+  /** Neither deleted nor finished: a pod that counts for its workload. */
+  live: boolean;
+  ready: boolean;
+  /** Why it is not ready, from its status (see UnreadyPod.reason); null when ready. */
+  notReadyReason: string | null;
 }
 
-/** A Gateway API `Gateway`, as far as its class is read. */
+/** A Warning Event about a pod, as far as the inventory reads it. */
+export interface PodEvent {
+  namespace: string;
+  pod: string;
+  reason: string;
+  message: string;
+  /** `lastTimestamp`, else `eventTime` (ISO 8601), for picking the latest. */
+  at: string;
+}
+
+/** A Gateway API `Gateway`, as far as its class and its revision label are read. */
 export interface GatewayObject {
-  metadata?: { namespace?: string; name?: string };
+  metadata?: { namespace?: string; name?: string; labels?: Record<string, string> };
   spec?: { gatewayClassName?: string };
 }
 
@@ -88,6 +110,8 @@ export interface InventoryLists {
   gateways: GatewayObject[];
   /** Null when the `Istio` kind is not served. */
   sail: SailLists | null;
+  /** `keep.event` of the Warning Events about pods in the namespaces read for them; absent: none read. */
+  events?: PodEvent[];
 }
 
 /** Where and when the lists were read. */
@@ -124,6 +148,32 @@ function isRunning(pod: V1Pod): boolean {
   return pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined;
 }
 
+function isReady(pod: V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** The node a pod runs on, or the one the DaemonSet controller's node affinity names while it is unscheduled. */
+function nodeOf(pod: V1Pod): string | null {
+  if (pod.spec?.nodeName) return pod.spec.nodeName;
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  for (const term of terms ?? [])
+    for (const field of term.matchFields ?? [])
+      if (field.key === 'metadata.name' && field.operator === 'In' && field.values?.length === 1)
+        return field.values[0] ?? null;
+  return null;
+}
+
+/** What `kubectl get pods` would show as the reason a pod is not ready, in the order the kubelet decides it. */
+export function notReadyReason(pod: V1Pod): string {
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False') return scheduled.reason ?? 'Unschedulable';
+  for (const status of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    const why = status.state?.waiting?.reason ?? status.state?.terminated?.reason;
+    if (why !== undefined && why !== '' && why !== 'Completed') return why;
+  }
+  return pod.status?.phase === 'Pending' || pod.status?.phase === undefined ? 'Pending' : 'NotReady';
+}
+
 export function proxyOf(pod: V1Pod): ProxyInfo | null {
   const proxy = istioProxy(pod.spec);
   if (proxy === null) return null;
@@ -139,13 +189,37 @@ export function proxyOf(pod: V1Pod): ProxyInfo | null {
 export const keep = {
   namespace: (n: V1Namespace): NamespaceInfo => ({ name: n.metadata?.name ?? '', labels: { ...n.metadata?.labels } }),
 
-  pod: (pod: V1Pod): PodFacts => ({
-    namespace: pod.metadata?.namespace ?? '',
-    labels: { ...pod.metadata?.labels },
-    running: isRunning(pod),
-    revision: injectedRevision(pod.metadata),
-    proxy: proxyOf(pod),
-  }),
+  pod: (pod: V1Pod): PodFacts => {
+    const ready = isReady(pod);
+    return {
+      namespace: pod.metadata?.namespace ?? '',
+      labels: { ...pod.metadata?.labels },
+      running: isRunning(pod),
+      revision: injectedRevision(pod.metadata),
+      proxy: proxyOf(pod),
+      name: pod.metadata?.name ?? '',
+      node: nodeOf(pod),
+      live:
+        pod.metadata?.deletionTimestamp === undefined &&
+        pod.status?.phase !== 'Succeeded' &&
+        pod.status?.phase !== 'Failed',
+      ready,
+      notReadyReason: ready ? null : notReadyReason(pod),
+    };
+  },
+
+  /** A Warning Event about a pod; anything else is dropped (null). */
+  event: (e: CoreV1Event): PodEvent | null => {
+    if (e.type !== 'Warning' || e.involvedObject.kind !== 'Pod') return null;
+    const at = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
+    return {
+      namespace: e.involvedObject.namespace ?? e.metadata.namespace ?? '',
+      pod: e.involvedObject.name ?? '',
+      reason: e.reason ?? '',
+      message: e.message ?? '',
+      at: at === undefined ? '' : new Date(at).toISOString(),
+    };
+  },
 
   /** A Deployment without what the inventory never reads; containers and annotations only for the control plane's. */
   deployment: (d: V1Deployment, cpNamespace: string): V1Deployment => {
@@ -168,21 +242,29 @@ export const keep = {
           spec: { containers: controlPlane ? (d.spec?.template.spec?.containers ?? []) : [] },
         },
       },
-      status: { ...(d.status?.readyReplicas === undefined ? {} : { readyReplicas: d.status.readyReplicas }) },
+      status: {
+        ...(d.status?.readyReplicas === undefined ? {} : { readyReplicas: d.status.readyReplicas }),
+        ...(d.status?.updatedReplicas === undefined ? {} : { updatedReplicas: d.status.updatedReplicas }),
+      },
     };
   },
 
   service: (svc: V1Service): string => `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`,
 };
 
-/** Gateway API gateways by `namespace/name`, with their class: it tells a waypoint from an ingress. */
-type GatewayClasses = Map<string, string>;
+/** Gateway API gateways by `namespace/name`: the class tells a waypoint from an ingress, the labels bind a waypoint. */
+type GatewaysByKey = Map<string, GatewayObject>;
 
-function gatewayKind(deployment: V1Deployment, classes: GatewayClasses): GatewayInfo['kind'] | null {
+/** The Gateway API gateway istiod rendered this Deployment from, if it is one. */
+function gatewayOf(deployment: V1Deployment, gateways: GatewaysByKey): GatewayObject | undefined {
   const labels = { ...deployment.metadata?.labels, ...deployment.spec?.template.metadata?.labels };
   const gatewayName = labels['gateway.networking.k8s.io/gateway-name'];
-  const gatewayClass =
-    gatewayName === undefined ? undefined : classes.get(`${deployment.metadata?.namespace ?? ''}/${gatewayName}`);
+  return gatewayName === undefined ? undefined : gateways.get(`${deployment.metadata?.namespace ?? ''}/${gatewayName}`);
+}
+
+function gatewayKind(deployment: V1Deployment, gateways: GatewaysByKey): GatewayInfo['kind'] | null {
+  const labels = { ...deployment.metadata?.labels, ...deployment.spec?.template.metadata?.labels };
+  const gatewayClass = gatewayOf(deployment, gateways)?.spec?.gatewayClassName;
   if (gatewayClass === 'istio-waypoint' || labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller')
     return 'waypoint';
   if (gatewayClass === 'istio') return 'ingress';
@@ -202,14 +284,66 @@ function lowestVersion(versions: (string | null)[]): string | null {
   return known[0]?.text ?? null;
 }
 
-function daemonSetInfo(ds: V1DaemonSet | undefined): DaemonSetInfo | null {
+/**
+ * The Event that says most about a pod: the latest Warning, passing over the kubelet's bare
+ * `Error: ImagePullBackOff` restatements of the reason when a fuller one (`Failed to pull image …`) is there.
+ */
+function latestWarning(events: PodEvent[]): string | null {
+  const telling = events.filter((e) => !/^Error: \w+$/.test(e.message));
+  const pick = [...(telling.length > 0 ? telling : events)].sort((a, b) => b.at.localeCompare(a.at))[0];
+  return pick === undefined ? null : `${pick.reason}: ${pick.message}`;
+}
+
+/** Warning Events by `namespace/pod`. */
+type EventsByPod = Map<string, PodEvent[]>;
+
+function unreadyPods(pods: PodFacts[], events: EventsByPod): UnreadyPod[] {
+  return pods
+    .filter((p) => p.live && !p.ready)
+    .map((p) => ({
+      pod: p.name,
+      node: p.node,
+      reason: p.notReadyReason ?? 'NotReady',
+      event: latestWarning(events.get(`${p.namespace}/${p.name}`) ?? []),
+    }))
+    .sort((a, b) => (a.node ?? '').localeCompare(b.node ?? '') || a.pod.localeCompare(b.pod));
+}
+
+function daemonSetInfo(
+  ds: V1DaemonSet | undefined,
+  podsOf: (namespace: string, selector: V1LabelSelector | undefined) => PodFacts[],
+  events: EventsByPod,
+): DaemonSetInfo | null {
   if (ds === undefined) return null;
+  const desired = ds.status?.desiredNumberScheduled ?? 0;
+  const ready = ds.status?.numberReady ?? 0;
   return {
     namespace: ds.metadata?.namespace ?? '',
     name: ds.metadata?.name ?? '',
     version: versionFromImage(ds.spec?.template.spec?.containers[0]?.image),
-    desired: ds.status?.desiredNumberScheduled ?? 0,
-    ready: ds.status?.numberReady ?? 0,
+    desired,
+    ready,
+    health: {
+      desired,
+      ready,
+      updated: ds.status?.updatedNumberScheduled ?? 0,
+      unready: unreadyPods(podsOf(ds.metadata?.namespace ?? '', ds.spec?.selector), events),
+    },
+  };
+}
+
+/** A Sail resource's own account of itself: `status.state` and the first condition that is not True. */
+function sailHealthOf(kind: SailHealth['kind'], o: SailObject): SailHealth {
+  const conditions = o.status?.conditions ?? [];
+  // InUse False only says nothing uses a revision: that is not a fault.
+  const bad = conditions.find((c) => c.status !== 'True' && c.type !== 'InUse');
+  return {
+    kind,
+    name: o.metadata?.name ?? '',
+    state: o.status?.state ?? null,
+    ready: condition(o, 'Ready')?.status === 'True',
+    problem:
+      bad === undefined ? null : `${bad.type} ${bad.reason ?? bad.status}${bad.message ? `: ${bad.message}` : ''}`,
   };
 }
 
@@ -330,8 +464,27 @@ function sailOf(lists: SailLists): { inventory: SailInventory; compatibilityVers
         .sort((a, b) => a.name.localeCompare(b.name)),
       cni: named(lists.cnis),
       ztunnel: named(lists.ztunnels),
+      health: [
+        ...lists.istios.map((o) => sailHealthOf('Istio', o)),
+        ...lists.revisions.map((o) => sailHealthOf('IstioRevision', o)),
+        ...lists.cnis.map((o) => sailHealthOf('IstioCNI', o)),
+        ...lists.ztunnels.map((o) => sailHealthOf('ZTunnel', o)),
+      ],
     },
   };
+}
+
+/**
+ * Where the Warning Events worth reading are: the control plane's namespace, and every namespace
+ * where a component (istiod, a gateway, istio-cni, ztunnel) has a pod that is not ready. Events
+ * are the only place a pod stuck in ContainerCreating says why (`FailedCreatePodSandBox`).
+ */
+export function eventNamespaces(inventory: Inventory): string[] {
+  const namespaces = new Set([inventory.controlPlane.namespace]);
+  for (const g of inventory.gateways) if ((g.health?.unready.length ?? 0) > 0) namespaces.add(g.namespace);
+  for (const ds of [inventory.cni, inventory.ztunnel])
+    if (ds !== null && (ds.health?.unready.length ?? 0) > 0) namespaces.add(ds.namespace);
+  return [...namespaces].sort();
 }
 
 /** The Inventory the lists describe. Pure: the same lists give the same inventory. */
@@ -339,11 +492,8 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
   const cpNamespace = at.controlPlaneNamespace;
   const { deployments } = lists;
   const sail = lists.sail === null ? null : sailOf(lists.sail);
-  const gatewayClasses: GatewayClasses = new Map(
-    lists.gateways.map((g) => [
-      `${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`,
-      g.spec?.gatewayClassName ?? '',
-    ]),
+  const gatewaysByKey: GatewaysByKey = new Map(
+    lists.gateways.map((g) => [`${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`, g]),
   );
 
   const podsByNamespace = new Map<string, PodFacts[]>();
@@ -356,6 +506,19 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
     (podsByNamespace.get(d.metadata?.namespace ?? '') ?? []).filter(
       (p) => p.running && selectorMatches(d.spec?.selector, p.labels),
     );
+  const selected = (namespace: string, selector: V1LabelSelector | undefined) =>
+    (podsByNamespace.get(namespace) ?? []).filter((p) => selectorMatches(selector, p.labels));
+  const eventsByPod: EventsByPod = new Map();
+  for (const e of lists.events ?? []) {
+    const key = `${e.namespace}/${e.pod}`;
+    eventsByPod.set(key, [...(eventsByPod.get(key) ?? []), e]);
+  }
+  const deploymentHealth = (d: V1Deployment): ComponentHealth => ({
+    desired: d.spec?.replicas ?? 1,
+    ready: d.status?.readyReplicas ?? 0,
+    updated: d.status?.updatedReplicas ?? 0,
+    unready: unreadyPods(selected(d.metadata?.namespace ?? '', d.spec?.selector), eventsByPod),
+  });
 
   const deploymentInfos: DeploymentInfo[] = deployments
     .map((d) => ({
@@ -374,9 +537,10 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
 
   const gateways: GatewayInfo[] = deployments
     .flatMap((d) => {
-      const kind = gatewayKind(d, gatewayClasses);
+      const kind = gatewayKind(d, gatewaysByKey);
       if (kind === null) return [];
       const proxies = podsOf(d).map((p) => ({ revision: p.revision, version: p.proxy?.version ?? null }));
+      const gateway = kind === 'waypoint' ? gatewayOf(d, gatewaysByKey) : undefined;
       return [
         {
           namespace: d.metadata?.namespace ?? '',
@@ -384,6 +548,10 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
           kind,
           revision: proxies[0]?.revision ?? d.spec?.template.metadata?.labels?.[REV_LABEL] ?? null,
           version: lowestVersion(proxies.map((p) => p.version)),
+          health: deploymentHealth(d),
+          // A waypoint's pods show the revision that rendered them, which for an unlabelled Gateway
+          // is whatever the default tag resolves to: only the Gateway says what it follows.
+          ...(gateway !== undefined && { gatewayRevLabel: gateway.metadata?.labels?.[REV_LABEL] ?? null }),
         },
       ];
     })
@@ -412,6 +580,7 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
           configMapData.get(name === 'default' ? 'istio' : `istio-${name}`) ?? configMapData.get('istio'),
         ),
         istiodEnv: env,
+        health: deploymentHealth(d),
         compatibilityVersion:
           d.metadata?.annotations?.['istio.io/compatibility-version'] ??
           env.COMPATIBILITY_VERSION ??
@@ -447,8 +616,8 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
     namespaces: [...lists.namespaces].sort((a, b) => a.name.localeCompare(b.name)),
     deployments: deploymentInfos,
     gateways,
-    cni: daemonSetInfo(findDaemonSet('istio-cni-node')),
-    ztunnel: daemonSetInfo(findDaemonSet('ztunnel')),
+    cni: daemonSetInfo(findDaemonSet('istio-cni-node'), selected, eventsByPod),
+    ztunnel: daemonSetInfo(findDaemonSet('ztunnel'), selected, eventsByPod),
     sail: sail?.inventory ?? null,
     webhooks: [
       ...lists.mutatingWebhooks.map((w) => webhookInfo('mutating', w)),

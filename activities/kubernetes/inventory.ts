@@ -2,13 +2,15 @@
  * Reads what the planner needs: one paged list per resource type, cluster-wide, each page
  * reduced at once to the fields the Inventory names, then joined in memory by `inventoryOf`
  * (inventory-mapping.ts). Secrets are listed as metadata only: their data never reaches the worker.
+ * Then Warning Events about pods, in the control plane's namespace and wherever a component has an
+ * unready pod, so the inventory says why a pod is stuck.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Inventory } from '../../core/inventory.js';
 import { optional, read } from './call.js';
 import { listAll, metadataOnly } from './list-all.js';
 import type { KubeClients } from './clients.js';
-import { inventoryOf, keep, type GatewayObject, type SailLists } from './inventory-mapping.js';
+import { eventNamespaces, inventoryOf, keep, type GatewayObject, type SailLists } from './inventory-mapping.js';
 import { SAIL_GROUP, SAIL_VERSION, type SailObject } from '../sail/resources.js';
 
 export interface ReadInventoryInput {
@@ -100,27 +102,41 @@ export function createInventoryActivities(clients: KubeClients) {
             })) as CustomList<GatewayObject>,
         ),
       ]);
-      return inventoryOf(
-        {
-          namespaces,
-          deployments,
-          pods,
-          daemonSets,
-          configMaps: configMaps.items,
-          podDisruptionBudgets: pdbs?.items ?? [],
-          mutatingWebhooks: mutating.items,
-          validatingWebhooks: validating.items,
-          services,
-          helmReleases,
-          gateways: gatewayApi?.items ?? [],
-          sail,
-        },
-        {
-          controlPlaneNamespace: cpNamespace,
-          context: clients.kubeConfig.getCurrentContext() || null,
-          observedAt: new Date().toISOString(),
-        },
+      const lists = {
+        namespaces,
+        deployments,
+        pods,
+        daemonSets,
+        configMaps: configMaps.items,
+        podDisruptionBudgets: pdbs?.items ?? [],
+        mutatingWebhooks: mutating.items,
+        validatingWebhooks: validating.items,
+        services,
+        helmReleases,
+        gateways: gatewayApi?.items ?? [],
+        sail,
+      };
+      const at = {
+        controlPlaneNamespace: cpNamespace,
+        context: clients.kubeConfig.getCurrentContext() || null,
+        observedAt: new Date().toISOString(),
+      };
+      // A second, small round: only Warning Events about pods, only where a component needs explaining.
+      const events = await Promise.all(
+        eventNamespaces(inventoryOf(lists, at)).map((namespace) =>
+          listAll(
+            `list warning events in ${namespace}`,
+            (page) =>
+              clients.core.listNamespacedEvent({
+                namespace,
+                fieldSelector: 'type=Warning,involvedObject.kind=Pod',
+                ...page,
+              }),
+            keep.event,
+          ),
+        ),
       );
+      return inventoryOf({ ...lists, events: events.flat().filter((e) => e !== null) }, at);
     },
   };
 }

@@ -7,7 +7,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { read } from './call.js';
 import type { KubeClients } from './clients.js';
-import { injectedRevision, isLivePod, istioProxy, versionFromImage } from './images.js';
+import { injectedRevision, isLivePod, istioProxy, proxyVersionsUnlike } from './images.js';
 
 /** How many offenders a result names; the count says how many there are in all. */
 const MAX_NAMED = 25;
@@ -78,11 +78,12 @@ export function createRevisionUserActivities(clients: KubeClients) {
           // Ambient pods and opted-out pods have no proxy of their own: nothing to check on them.
           if (proxy === null) continue;
           checked += 1;
-          const version = versionFromImage(proxy.container.image);
+          // Every proxy container counts: one left on the old version beside a new one is not upgraded.
+          const unlike = proxyVersionsUnlike(pod.spec, input.version);
           const revision = injectedRevision(pod.metadata);
-          if (version !== input.version || (input.revision !== null && revision !== input.revision && !isGateway)) {
+          if (unlike !== null || (input.revision !== null && revision !== input.revision)) {
             wrong.push(
-              `${namespace}/${pod.metadata?.name ?? '?'}: ${version ?? 'unknown version'} from ${revision ?? 'no revision'}`,
+              `${namespace}/${pod.metadata?.name ?? '?'}: ${unlike ?? input.version} from ${revision ?? 'no revision'}`,
             );
           }
         }

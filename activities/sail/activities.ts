@@ -69,6 +69,45 @@ export function sailReadiness(object: SailObject, minGeneration = 0): Evaluation
   };
 }
 
+/** One look at a Sail resource, for a wait the workflow times itself (the stall rule and the deadline). */
+export interface SailReading {
+  state: 'done' | 'progressing' | 'failed';
+  /** "ready (Healthy)", or the conditions that are not True: "Ready: IstiodNotReady". */
+  message: string;
+  /** Changes whenever the resource moves: generations, state, conditions. */
+  fingerprint: string;
+}
+
+export function sailFingerprint(object: SailObject): string {
+  const conditions = (object.status?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason ?? ''}`);
+  return JSON.stringify([
+    object.metadata?.generation ?? 0,
+    object.status?.observedGeneration ?? 0,
+    object.status?.state ?? '',
+    ...conditions,
+  ]);
+}
+
+/**
+ * Where the hold records the grace period it replaced, on the `Istio` itself: the release (at
+ * cleanup, or by a rollback, possibly another workflow) reads it there, and a retried hold finds
+ * it and does not record the raised value as the original.
+ */
+export const HELD_GRACE_ANNOTATION = 'istio-upgrade.io/held-inactive-revision-grace-seconds';
+
+export interface HoldRevisionsResult {
+  changed: boolean;
+  /** The grace period before the hold; null when the Istio did not set one (Sail's default, 30s). */
+  original: number | null;
+  held: number;
+}
+
+export interface ReleaseRevisionsResult {
+  changed: boolean;
+  /** The grace period put back; null when the Istio had none (Sail's default). */
+  restored: number | null;
+}
+
 /** Only the fields that differ, so an applied patch is recognised and skipped. */
 export function sailPatch(current: SailObject, input: PatchSailInput): Record<string, unknown> | undefined {
   const spec: Record<string, unknown> = {};
@@ -128,6 +167,54 @@ export function createSailActivities(clients: KubeClients) {
         input,
       );
       return outcome.progress;
+    },
+
+    readSailProgress: async (input: {
+      kind: SailKind;
+      name?: string;
+      minGeneration?: number;
+    }): Promise<SailReading> => {
+      const object = await get(input.kind, input.name ?? 'default');
+      const verdict = sailReadiness(object, input.minGeneration);
+      return { state: verdict.state, message: verdict.message, fingerprint: sailFingerprint(object) };
+    },
+
+    /**
+     * Sail deletes a revision it considers unused after the Istio's grace period, and it does not
+     * count ztunnel: a node still on the old ztunnel, or a rollback, would lose its control plane.
+     * Raises the grace period for the upgrade and records the original in an annotation.
+     */
+    holdSailRevisions: async (input: { name: string; graceSeconds: number }): Promise<HoldRevisionsResult> => {
+      const current = await get('Istio', input.name);
+      const recorded = current.metadata?.annotations?.[HELD_GRACE_ANNOTATION];
+      const now = current.spec?.updateStrategy?.inactiveRevisionDeletionGracePeriodSeconds ?? null;
+      if (recorded !== undefined && now === input.graceSeconds)
+        return { changed: false, original: recorded === '' ? null : Number(recorded), held: input.graceSeconds };
+      const original = recorded !== undefined ? (recorded === '' ? null : Number(recorded)) : now;
+      const body = {
+        metadata: { annotations: { [HELD_GRACE_ANNOTATION]: original === null ? '' : String(original) } },
+        spec: { updateStrategy: { inactiveRevisionDeletionGracePeriodSeconds: input.graceSeconds } },
+      };
+      await call(`hold revisions of Istio ${input.name}`, () =>
+        clients.custom.patchClusterCustomObject({ ...ref('Istio', input.name), body }, mergePatch),
+      );
+      return { changed: true, original, held: input.graceSeconds };
+    },
+
+    /** Puts back the grace period the hold recorded, and removes the record; nothing to do without one. */
+    releaseSailRevisions: async (input: { name: string }): Promise<ReleaseRevisionsResult> => {
+      const current = await get('Istio', input.name);
+      const recorded = current.metadata?.annotations?.[HELD_GRACE_ANNOTATION];
+      if (recorded === undefined) return { changed: false, restored: null };
+      const restored = recorded === '' ? null : Number(recorded);
+      const body = {
+        metadata: { annotations: { [HELD_GRACE_ANNOTATION]: null } },
+        spec: { updateStrategy: { inactiveRevisionDeletionGracePeriodSeconds: restored } },
+      };
+      await call(`release revisions of Istio ${input.name}`, () =>
+        clients.custom.patchClusterCustomObject({ ...ref('Istio', input.name), body }, mergePatch),
+      );
+      return { changed: true, restored };
     },
 
     listIstioRevisions: async (): Promise<IstioRevisionSummary[]> => {

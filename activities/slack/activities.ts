@@ -4,11 +4,11 @@
  * catches their failures, so Slack being down or unconfigured never blocks an upgrade.
  */
 import { WebClient } from '@slack/web-api';
-import type { GateClosedNotice, GateNotice, PostedMessage } from '../../workflows/messages.js';
+import type { GateClosedNotice, GateNotice, GateWithdrawnNotice, PostedMessage } from '../../workflows/messages.js';
 import { currentContext } from '../context.js';
 import { activityFailure } from '../failure.js';
 import type { GateRef } from './buttons.js';
-import { closedGateMessage, openGateMessage } from './blocks.js';
+import { closedGateMessage, openGateMessage, withdrawnGateMessage } from './blocks.js';
 import type { SlackActivityConfig } from './config.js';
 import { fromSlackError } from './errors.js';
 
@@ -95,7 +95,24 @@ export function createSlackActivities(config: SlackActivityConfig | { missing: s
     }
   }
 
-  return { slackPostGate, slackUpdateGate };
+  /** Replaces the buttons of a gate the upgrade stopped waiting for with why (an abort, by whom). */
+  async function slackWithdrawGate(withdrawn: GateWithdrawnNotice): Promise<void> {
+    const { client, webUiUrl } = configured();
+    const run = execution(withdrawn.notice.gate.id);
+    const message = withdrawnGateMessage(withdrawn, workflowLink(webUiUrl, run));
+    try {
+      await client.chat.update({
+        channel: withdrawn.message.channel,
+        ts: withdrawn.message.ts,
+        text: message.text,
+        blocks: message.blocks,
+      });
+    } catch (err) {
+      throw fromSlackError(err, `chat.update of ${withdrawn.message.channel}/${withdrawn.message.ts}`);
+    }
+  }
+
+  return { slackPostGate, slackUpdateGate, slackWithdrawGate };
 }
 
 export type SlackActivities = ReturnType<typeof createSlackActivities>;

@@ -3,7 +3,13 @@
  * the same message once the gate is closed, with the outcome in place of the buttons.
  */
 import type { KnownBlock } from '@slack/types';
-import type { GateClosedNotice, GateDecision, GateNotice } from '../../workflows/messages.js';
+import type {
+  GateClosedNotice,
+  GateDecision,
+  GateNotice,
+  GateWithdrawal,
+  GateWithdrawnNotice,
+} from '../../workflows/messages.js';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, encodeGateRef, type GateRef } from './buttons.js';
 
 export interface GateMessage {
@@ -125,6 +131,41 @@ export function closedGateMessage(closed: GateClosedNotice, link: string): GateM
         type: 'header',
         text: { type: 'plain_text', text: plain(`${notice.gate.description}: ${decision.outcome}`, 150) },
       },
+      ...facts(notice),
+      ...outcome,
+      footer(notice, link),
+    ],
+  };
+}
+
+/** Why nobody can answer the gate any more, in the words status uses: "withdrawn: the upgrade was aborted by bob". */
+export function withdrawalText(withdrawal: GateWithdrawal): string {
+  switch (withdrawal.cause) {
+    case 'aborted':
+      return `withdrawn: the upgrade was aborted by ${withdrawal.by ?? 'an operator'}`;
+    case 'timed-out':
+      return 'withdrawn: timed out';
+    case 'cancelled':
+      return 'withdrawn: the upgrade was cancelled';
+  }
+}
+
+/** The same message, withdrawn: no buttons left to click on a gate nobody waits for. */
+export function withdrawnGateMessage(withdrawn: GateWithdrawnNotice, link: string): GateMessage {
+  const { notice, withdrawal } = withdrawn;
+  const text = withdrawalText(withdrawal);
+  const outcome: KnownBlock[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:no_entry_sign: *${escapeMrkdwn(text)}* ${slackDate(withdrawal.at)}` },
+    },
+  ];
+  if (withdrawal.comment)
+    outcome.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `> ${escapeMrkdwn(withdrawal.comment)}` }] });
+  return {
+    text: `Gate ${notice.gate.id} on ${notice.cluster ?? notice.upgradeId}: ${text}`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: plain(`${notice.gate.description}: withdrawn`, 150) } },
       ...facts(notice),
       ...outcome,
       footer(notice, link),

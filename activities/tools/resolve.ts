@@ -16,22 +16,53 @@ export function versionNames(version: string): string[] {
   return match[3] === undefined ? [minor] : [`${minor}.${match[3]}`, minor];
 }
 
-/** Every path tried, in order, so a failure can say where it looked. */
+/** The paths named for one version name (`1.28.1` or `1.28`): the versions folder first, then the search path. */
+function namedPaths(tool: ToolName, name: string, config: ToolsConfig, searchPath: readonly string[]): string[] {
+  return [
+    ...(config.versionsDir === undefined ? [] : [join(config.versionsDir, name, tool)]),
+    ...searchPath.map((dir) => join(dir, `${tool}-${name}`)),
+  ];
+}
+
+const searchPathOf = (config: ToolsConfig, pathEnv: string): string[] =>
+  config.searchPath === undefined ? pathEnv.split(delimiter).filter((dir) => dir !== '') : [...config.searchPath];
+
+/**
+ * Every path tried, in order, so a failure can say where it looked. Every exact-patch name comes
+ * before any minor name: a `istioctl-1.28` early on the path must not hide an `istioctl-1.28.1`.
+ */
 export function candidates(
   tool: ToolName,
   version: string | undefined,
   config: ToolsConfig,
   pathEnv = process.env.PATH ?? '',
 ): string[] {
-  const searchPath = config.searchPath ?? pathEnv.split(delimiter).filter((dir) => dir !== '');
+  const searchPath = searchPathOf(config, pathEnv);
   const names = version === undefined ? [] : versionNames(version);
-  const out: string[] = [];
-  if (config.versionsDir !== undefined) {
-    for (const name of names) out.push(join(config.versionsDir, name, tool));
-  }
-  for (const name of names) for (const dir of searchPath) out.push(join(dir, `${tool}-${name}`));
+  const out = names.flatMap((name) => namedPaths(tool, name, config, searchPath));
   if (tool === 'helm' || version === undefined) for (const dir of searchPath) out.push(join(dir, tool));
   return out;
+}
+
+/**
+ * istioctl's candidates for one release, split by how they are named: a binary named for the
+ * exact patch is taken at its word (and checked), one named for the minor only if it reports the
+ * exact patch.
+ */
+export function istioctlCandidates(
+  version: string,
+  config: ToolsConfig,
+  pathEnv = process.env.PATH ?? '',
+): { exact: string[]; minor: string[] } {
+  const searchPath = searchPathOf(config, pathEnv);
+  const [first, second] = versionNames(version);
+  if (first === undefined) return { exact: [], minor: [] };
+  // "1.28" alone names no patch: any 1.28 binary is as exact as it gets.
+  if (second === undefined) return { exact: [], minor: namedPaths('istioctl', first, config, searchPath) };
+  return {
+    exact: namedPaths('istioctl', first, config, searchPath),
+    minor: namedPaths('istioctl', second, config, searchPath),
+  };
 }
 
 export function isExecutable(path: string): boolean {

@@ -16,7 +16,13 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { activityFailure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
-import { injectedRevision, isLivePod, istioProxy, versionFromImage } from '../kubernetes/images.js';
+import {
+  injectedRevision,
+  isLivePod,
+  istioProxy,
+  proxyVersionsUnlike,
+  versionFromImage,
+} from '../kubernetes/images.js';
 import { restartObject } from '../kubernetes/restart.js';
 import { waitForRolloutOf } from '../kubernetes/rollout.js';
 import type { TestReport } from '../probes/types.js';
@@ -74,17 +80,14 @@ export function createWorkloadActivities(clients: KubeClients) {
     ).items.filter(isLivePod);
     const wrong = pods.flatMap((pod) => {
       const proxy = istioProxy(pod.spec);
-      const version = proxy === null ? null : versionFromImage(proxy.container.image);
+      // Every proxy container counts: one left on the old version beside a new one is not upgraded.
+      const unlike = input.expectedVersion === null ? null : proxyVersionsUnlike(pod.spec, input.expectedVersion);
       const revision = injectedRevision(pod.metadata);
-      const versionOk = input.expectedVersion === null || version === input.expectedVersion;
       const revisionOk = input.expectedRevision === null || revision === input.expectedRevision;
-      if (proxy !== null && versionOk && revisionOk) return [];
+      if (proxy !== null && unlike === null && revisionOk) return [];
       const name = pod.metadata?.name ?? '?';
-      return [
-        proxy === null
-          ? `${name}: no istio-proxy`
-          : `${name}: ${version ?? 'unknown version'} from ${revision ?? 'no revision'}`,
-      ];
+      const version = unlike ?? input.expectedVersion ?? versionFromImage(proxy?.container.image) ?? 'unknown version';
+      return [proxy === null ? `${name}: no istio-proxy` : `${name}: ${version} from ${revision ?? 'no revision'}`];
     });
     return { wrong, pods: pods.length };
   }

@@ -17,6 +17,7 @@ import { EXIT } from '../exit-codes.js';
 import { planJson, renderPlan } from '../render/plan.js';
 import { loadSpec } from '../spec-file.js';
 import { reviewClusterAccess, withPermissionFindings, type ReviewPlanAccess } from './plan-permissions.js';
+import { checkOperatorTools, withToolFindings, type CheckPlanTools } from './plan-tools.js';
 
 export interface PlanOptions {
   file: string;
@@ -35,11 +36,14 @@ export interface PlanDeps {
   stderr: (text: string) => void;
   /** Asks the cluster whether these credentials may do what the plan needs; absent: not asked. */
   reviewAccess?: ReviewPlanAccess;
+  /** Asks this machine's istioctl and helm whether they are the releases the plan needs; absent: not asked. */
+  checkTools?: CheckPlanTools;
 }
 
 const defaultDeps: PlanDeps = {
   readInventory: readClusterInventory,
   reviewAccess: reviewClusterAccess,
+  checkTools: checkOperatorTools,
   readText: (path) => readFile(path, 'utf8'),
   stdout: (text) => console.log(text),
   stderr: (text) => console.error(text),
@@ -61,18 +65,17 @@ export async function runPlan(options: PlanOptions, deps: PlanDeps = defaultDeps
           ...((options.context ?? spec.cluster.context) && { context: options.context ?? spec.cluster.context }),
           controlPlaneNamespace: spec.install.namespace,
         });
+    // The tools are this machine's, so they are checked even against a saved inventory.
+    const checked = await withToolFindings(planUpgrade(spec, inventory), deps.checkTools);
     // A saved inventory has no cluster behind it to ask about permissions.
-    const plan = await withPermissionFindings(
-      planUpgrade(spec, inventory),
-      options.inventory ? undefined : deps.reviewAccess,
-      {
-        ...(options.kubeconfig && { kubeconfig: options.kubeconfig }),
-        ...((options.context ?? spec.cluster.context) && { context: options.context ?? spec.cluster.context }),
-        controlPlaneNamespace: spec.install.namespace,
-      },
-    );
+    const plan = await withPermissionFindings(checked.plan, options.inventory ? undefined : deps.reviewAccess, {
+      ...(options.kubeconfig && { kubeconfig: options.kubeconfig }),
+      ...((options.context ?? spec.cluster.context) && { context: options.context ?? spec.cluster.context }),
+      controlPlaneNamespace: spec.install.namespace,
+    });
     const rollback = rollbackPoints(plan, inventory);
-    deps.stdout(options.json ? planJson(plan, rollback) : renderPlan(plan, rollback));
+    const tools = checked.tools ?? undefined;
+    deps.stdout(options.json ? planJson(plan, rollback, tools) : renderPlan(plan, rollback, tools));
     return blocks(plan.findings) ? EXIT.precheckBlocks : EXIT.ok;
   } catch (err) {
     // The spec file, the kubeconfig or a flag (usage errors that name the field), or what the planner refuses.

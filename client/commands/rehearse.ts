@@ -44,11 +44,18 @@ import {
   type SimulatedCluster,
 } from '../rehearsal/environment.js';
 import { estimate, meshStateOf, type RehearsalOutcome } from '../rehearsal/outcome.js';
-import { REHEARSAL_APPROVER, rehearsalSpec, soakTimerOf, type RehearsalSpec } from '../rehearsal/spec.js';
+import {
+  REHEARSAL_APPROVER,
+  rehearsalPatches,
+  rehearsalSpec,
+  soakTimerOf,
+  type RehearsalSpec,
+} from '../rehearsal/spec.js';
 import { loadSpec } from '../spec-file.js';
 import type { Session } from '../temporal.js';
 import { readUpgrade } from '../upgrades.js';
 import { exitCodeOf } from './watch.js';
+import { checkOperatorTools, withToolFindings } from './plan-tools.js';
 import { snapshotCluster } from './snapshot.js';
 
 export interface RehearseOptions {
@@ -168,6 +175,7 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
     const sim: SimulatedCluster = await startSimulator(root, {
       scenario,
       timeScale,
+      patches: rehearsalPatches(spec),
       ...(options.faults && { faults: resolve(options.faults) }),
     });
     cleanups.push(() => sim.stop());
@@ -254,6 +262,12 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
       controlPlaneNamespace: spec.install.namespace,
     });
     const soaksRun = status.steps.filter((s) => s.kind === 'soak' && s.state === 'done').map(soakTimerOf);
+    // A real cluster will be upgraded with real tools: say whether this machine's match, as `plan` does.
+    const rehearsedPlan = answered.result?.plan;
+    const operatorTools =
+      options.kubeconfig === undefined || rehearsedPlan == null
+        ? null
+        : (await withToolFindings(rehearsedPlan, checkOperatorTools)).tools;
     const outcome: RehearsalOutcome = {
       workflowId,
       scenario: sim.scenario,
@@ -279,6 +293,7 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
       estimate: estimate(journal, copy.soaks, { timeScale, gates: answered.gates, soaksRun }),
       finalState: meshStateOf(after),
       specChanges: copy.changes,
+      ...(operatorTools !== null && { operatorTools }),
       report,
     };
     console.log(options.json ? JSON.stringify(outcome, null, 2) : renderRehearsal(outcome));

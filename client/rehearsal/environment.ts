@@ -29,7 +29,7 @@ export function projectRoot(from: string = fileURLToPath(import.meta.url)): stri
 export interface SimulatedCluster {
   kubeconfig: string;
   url: string;
-  /** Stand-in istioctl-<minor> and helm acting on this cluster. */
+  /** Stand-in istioctl-<minor>, istioctl-<patch> for each hop and helm acting on this cluster. */
   tools: string;
   scenario: string;
   stop(): Promise<void>;
@@ -49,7 +49,7 @@ interface ReadyLine {
  */
 export async function startSimulator(
   root: string,
-  options: { scenario: string; timeScale: number; faults?: string },
+  options: { scenario: string; timeScale: number; faults?: string; patches?: readonly string[] },
 ): Promise<SimulatedCluster> {
   const args = [
     '--import',
@@ -63,6 +63,9 @@ export async function startSimulator(
     '--stand-in-tools',
   ];
   if (options.faults !== undefined) args.push('--faults', options.faults);
+  // istioctl-<minor> stand-ins claim the newest patch the project knows: each hop's exact patch is offered too.
+  if (options.patches !== undefined && options.patches.length > 0)
+    args.push('--stand-in-patches', options.patches.join(','));
   const child: ChildProcess = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -3,6 +3,7 @@
  * the simulated cluster as the planner reads any cluster) and how long the same upgrade would
  * take at real speed.
  */
+import type { ToolCheck } from '../../core/prechecks/tool-versions.js';
 import type { Inventory } from '../../core/inventory.js';
 import type { StepState } from '../../core/vocabulary.js';
 import type { UpgradeStatus } from '../../workflows/messages.js';
@@ -27,6 +28,11 @@ export interface RehearsalOutcome {
   estimate: Estimate;
   finalState: MeshState;
   specChanges: string[];
+  /**
+   * A rehearsal of a real cluster: the operator's own istioctl and helm, checked against the plan
+   * as `plan` does (the rehearsal itself ran stand-ins offering each hop's exact patch).
+   */
+  operatorTools?: ToolCheck;
   report: string;
 }
 

@@ -96,3 +96,13 @@ export function rehearsalSpec(
   } as SpecInput;
   return { input, soaks, changes };
 }
+
+/**
+ * The exact istioctl releases a rehearsal's stand-ins must offer: the target and every patch the
+ * spec names for an intermediate minor. Other hops take the newest known patch, which the
+ * per-minor stand-ins already claim.
+ */
+export function rehearsalPatches(spec: Spec): string[] {
+  const strip = (version: string) => version.replace(/^v/, '');
+  return [...new Set([spec.version.target, ...Object.values(spec.version.intermediate)].map(strip))];
+}

@@ -4,8 +4,10 @@
  */
 import type { RollbackSummary } from '../../core/plan/rollback-points.js';
 import { describe } from '../../core/plan/steps.js';
+import { describeVerification } from '../../core/plan/verification.js';
 import type { Plan, Step } from '../../core/plan/steps.js';
 import { SEVERITIES } from '../../core/prechecks/finding.js';
+import { describeToolCheck, type ToolCheck } from '../../core/prechecks/tool-versions.js';
 import { formatDuration } from '../../core/spec/duration.js';
 
 function marker(step: Step): string {
@@ -58,7 +60,7 @@ function renderRollback(plan: Plan, rollback: RollbackSummary): string[] {
 }
 
 /** The plan as an operator reads it: header, numbered steps with gates and timers marked, its rollback, findings by severity. */
-export function renderPlan(plan: Plan, rollback?: RollbackSummary): string {
+export function renderPlan(plan: Plan, rollback?: RollbackSummary, tools?: ToolCheck): string {
   const lines: string[] = [];
   const strategy = plan.revisions ? `revision-based (${plan.revisions.from} -> ${plan.revisions.to})` : 'in-place';
   lines.push(
@@ -74,10 +76,16 @@ export function renderPlan(plan: Plan, rollback?: RollbackSummary): string {
   const width = String(plan.steps.length).length;
   plan.steps.forEach((step, index) => {
     lines.push(`  ${String(index + 1).padStart(width)}. ${marker(step)}${describe(step)}`);
+    const verification = plan.verifications?.[step.id];
+    if (verification !== undefined)
+      lines.push(`  ${' '.repeat(width)}  then check: ${describeVerification(verification)}.`);
   });
   if (rollback !== undefined) lines.push(...renderRollback(plan, rollback));
   if (plan.warnings.length > 0) {
     lines.push('', 'Warnings:', ...plan.warnings.map((warning) => `  - ${warning}`));
+  }
+  if (tools !== undefined) {
+    lines.push('', `Tools checked (${tools.where}):`, ...describeToolCheck(tools).map((line) => `  ${line}`));
   }
   lines.push('', 'Precheck findings:');
   if (plan.findings.length === 0) lines.push('  none');
@@ -100,7 +108,7 @@ export function renderPlan(plan: Plan, rollback?: RollbackSummary): string {
 }
 
 /** The same plan as data, each step with its sentence, for scripts; `rollback` as renderPlan prints it. */
-export function planJson(plan: Plan, rollback?: RollbackSummary): string {
+export function planJson(plan: Plan, rollback?: RollbackSummary, tools?: ToolCheck): string {
   const described = (steps: readonly Step[]) => steps.map((step) => ({ ...step, description: describe(step) }));
   return JSON.stringify(
     {
@@ -112,6 +120,7 @@ export function planJson(plan: Plan, rollback?: RollbackSummary): string {
           noReturnAfter: rollback.noReturnAfter,
         },
       }),
+      ...(tools && { tools }),
     },
     null,
     2,

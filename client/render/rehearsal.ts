@@ -3,6 +3,7 @@
  * the status marks `status` uses (soaks at their real length), the rollback, any refusal or
  * failure, the estimate at real speed and the mesh the rehearsal left.
  */
+import { describeToolCheck } from '../../core/prechecks/tool-versions.js';
 import { formatDuration } from '../../core/spec/duration.js';
 import type { RehearsalOutcome } from '../rehearsal/outcome.js';
 import { REHEARSAL_APPROVER, soakTimerOf } from '../rehearsal/spec.js';
@@ -15,6 +16,10 @@ export function renderRehearsal(o: RehearsalOutcome): string {
     'Differences from your spec (the rehearsal copy):',
   ];
   lines.push(...(o.specChanges.length > 0 ? o.specChanges.map((c) => `  - ${c}`) : ['  none']));
+  if (o.operatorTools !== undefined) {
+    lines.push('', `Tools checked (${o.operatorTools.where}; the rehearsal ran stand-ins of each hop's exact patch):`);
+    lines.push(...describeToolCheck(o.operatorTools).map((line) => `  ${line}`));
+  }
   lines.push('', 'Steps:');
   o.steps.forEach((s, i) => {
     const soak = s.kind === 'soak' ? o.soaks.find((k) => k.timer === soakTimerOf(s)) : undefined;

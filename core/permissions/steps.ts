@@ -33,6 +33,8 @@ export function inventoryPermissions(controlPlaneNamespace: string): ApiPermissi
     permission('list', '', 'pods'),
     permission('list', APPS, 'daemonsets'),
     permission('list', '', 'services'),
+    // Warning Events about pods: always in the control plane's namespace, elsewhere only where a gateway is unready.
+    permission('list', '', 'events'),
     permission('list', '', 'configmaps', controlPlaneNamespace),
     permission('list', 'policy', 'poddisruptionbudgets', controlPlaneNamespace),
     permission('list', ADMISSION, 'mutatingwebhookconfigurations'),
@@ -143,7 +145,16 @@ export function stepPermissions(step: Step, controlPlaneNamespace: string): ApiP
     case 'upgrade-ztunnel':
       return dataPlaneDaemonSetPermissions(step.method, controlPlaneNamespace, 'ztunnels');
     case 'switch-gateways':
-      return step.gateways.flatMap((g) => restartPermissions(g.namespace, 'deployments'));
+      return step.gateways.flatMap((g) => [
+        ...restartPermissions(g.namespace, 'deployments'),
+        // A waypoint pinned to a revision name moves by its Gateway's label (setGatewayLabels).
+        ...(g.kind === 'waypoint' && step.revision !== null && g.revLabel === step.revision
+          ? [
+              ...each(['get', 'patch'], 'gateway.networking.k8s.io', 'gateways', g.namespace),
+              permission('list', APPS, 'deployments', g.namespace),
+            ]
+          : []),
+      ]);
     case 'move-namespace':
       return each(['get', 'patch'], '', 'namespaces');
     case 'move-tag':

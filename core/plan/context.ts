@@ -317,6 +317,14 @@ export function buildContext(spec: Spec, inventory: Inventory): PlanContext {
   const templateLabel = (gateway: GatewayInfo) =>
     inventory.deployments.find((deployment) => key(deployment) === key(gateway))?.podLabels[REV_LABEL] ?? null;
   const routeOf = (gateway: GatewayInfo): GatewayRoute => {
+    // A waypoint is bound by its Gateway: with no label it follows the default tag wherever that
+    // points, and is never pinned (istiod re-renders it when the tag moves).
+    if (gateway.kind === 'waypoint' && gateway.gatewayRevLabel !== undefined) {
+      const label = gateway.gatewayRevLabel;
+      if (label === null || label === 'default' || tagNames.has(label))
+        return { via: 'tag', tag: label ?? 'default', revLabel: label };
+      return { via: 'pinned', revLabel: newRevision };
+    }
     const label = templateLabel(gateway);
     if (label !== null && tagNames.has(label)) return { via: 'tag', tag: label, revLabel: label };
     // No label, or `istio.io/rev=default`, is served by whatever the default revision is.

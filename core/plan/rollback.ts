@@ -6,6 +6,7 @@
  */
 import type { Inventory } from '../inventory.js';
 import { compareVersions, formatVersion, parseVersion, tryParseVersion } from '../version.js';
+import { verificationsOf } from './verification.js';
 import type {
   GatewayTarget,
   MoveNamespaceStep,
@@ -291,6 +292,7 @@ export function planRollback(original: Plan, inventory: Inventory): Plan {
     steps,
     warnings,
     findings: [],
+    verifications: verificationsOf(steps, inventory),
     observedAt: inventory.observedAt,
   };
 }

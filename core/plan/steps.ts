@@ -12,6 +12,7 @@ import type { Phase } from '../vocabulary.js';
 import type { Finding } from '../prechecks/finding.js';
 import type { DataPlaneMode, InstallMethod, Strategy, WorkloadTest } from '../spec/schema.js';
 import { formatDuration } from '../spec/duration.js';
+import type { Verification } from './verification.js';
 
 /** The gates a spec can turn on. A failed test also gates (see RestartWorkloadStep.onTestFailure). */
 export const GATE_KINDS = [
@@ -297,6 +298,11 @@ export interface Plan {
   /** Things the operator should know that are not checks on the cluster (e.g. a jump past two minors). */
   warnings: string[];
   findings: Finding[];
+  /**
+   * What each install step must have produced before the next starts, by step id (see
+   * verification.ts). Optional: plans recorded before it existed (a rollback's input) lack it.
+   */
+  verifications?: Record<string, Verification>;
   /** When the inventory the plan rests on was read. */
   observedAt: string;
 }

@@ -13,6 +13,7 @@ import { refuse } from './errors.js';
 import { inPlaceSteps } from './in-place.js';
 import { revisionSteps } from './revision.js';
 import type { Plan, Step } from './steps.js';
+import { verificationsOf } from './verification.js';
 
 function hopsFor(context: PlanContext, warnings: string[]): Plan['hops'] {
   const { spec, source, target } = context;
@@ -73,6 +74,7 @@ export function planUpgrade(spec: Spec, inventory: Inventory): Plan {
     steps: [precheck, ...pathSteps],
     warnings,
     findings: runPrechecks({ context, hops: hopVersions, removesOldRevision }),
+    verifications: verificationsOf(pathSteps, inventory),
     observedAt: inventory.observedAt,
   };
 }

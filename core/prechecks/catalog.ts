@@ -4,6 +4,7 @@
  */
 import { autoSniDefaults } from './auto-sni-defaults.js';
 import { compatibilityVersion } from './compatibility-version.js';
+import { componentHealth } from './component-health.js';
 import { danglingRevisionTags } from './dangling-revision-tags.js';
 import { danglingWebhooks } from './dangling-webhooks.js';
 import { dataPlaneSkew } from './data-plane-skew.js';
@@ -16,6 +17,7 @@ import type { Precheck, PrecheckInput } from './precheck.js';
 import { proxiesBehind } from './proxies-behind.js';
 import { removedTracingProviders } from './removed-tracing-providers.js';
 import { sailDiscoverySelectors } from './sail-discovery-selectors.js';
+import { sailHealth } from './sail-health.js';
 import { sailVersion } from './sail-version.js';
 import { sourceMismatch } from './source-mismatch.js';
 import { upgradeNotes } from './upgrade-notes.js';
@@ -38,6 +40,8 @@ export const PRECHECKS: readonly Precheck[] = [
   sailDiscoverySelectors,
   danglingRevisionTags,
   waypointTags,
+  componentHealth,
+  sailHealth,
 ];
 
 const RANK: Record<Severity, number> = { block: 0, warn: 1, info: 2 };

@@ -7,7 +7,7 @@
  * Durations are written `90s`, `10m`, `24h`, `1h30m`, `2d` and come out as seconds.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { tryParseVersion } from '../version.js';
 
 const version = z
@@ -19,6 +19,8 @@ const duration = z
   .string({ error: 'expected a duration like "24h"' })
   .refine((text) => parseDuration(text) !== null, { error: 'expected a duration like "24h", "10m" or "1h30m"' })
   .transform((text) => parseDuration(text) ?? 0);
+
+const positiveDuration = duration.refine((seconds) => seconds > 0, { error: 'expected a duration longer than 0s' });
 
 const name = z.string({ error: 'expected a name' }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
   error: 'expected a Kubernetes name (lowercase letters, digits and "-")',
@@ -138,6 +140,35 @@ export const specSchema = z
         onTimeout: z
           .enum(['reject', 'fail'], { error: 'expected reject or fail (a timeout never approves)' })
           .default('reject'),
+      })
+      .prefault({}),
+    /**
+     * How long each kind of wait may last, and the stall rule shared by all of them: when nothing
+     * progresses (updated, ready or available counts, observed generation, conditions) for `stall`,
+     * the wait stops at a failure gate naming what is stuck instead of waiting out its deadline.
+     */
+    timeouts: z
+      .strictObject({
+        /** A Deployment rollout: istiod, a gateway, a waypoint. */
+        rollout: positiveDuration.default(600),
+        /** istio-cni or ztunnel, node by node: one slow node holds the whole DaemonSet. */
+        nodeAgent: positiveDuration.default(1_800),
+        /** A Sail resource (`Istio`, `IstioCNI`, `ZTunnel`) reporting Ready. */
+        sail: positiveDuration.default(1_200),
+        /** `helm upgrade --wait`. */
+        helm: positiveDuration.default(600),
+        stall: positiveDuration.default(300),
+      })
+      .superRefine((timeouts, ctx) => {
+        const { stall, helm: _helm, ...deadlines } = timeouts;
+        const [kind, shortest] = Object.entries(deadlines).sort(([, a], [, b]) => a - b)[0] ?? ['rollout', 0];
+        // A deadline of 0s is refused on its own field; comparing with it would only repeat that.
+        if (stall >= shortest && shortest > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['stall'],
+            message: `expected less than every wait's deadline (${kind} is ${formatDuration(shortest)}): a stall that long could never fire`,
+          });
       })
       .prefault({}),
     timers: z

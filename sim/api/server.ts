@@ -284,6 +284,13 @@ export class ApiServer {
         user,
         req.headers.accept,
       );
+      const drop = MUTATING.has(verb) && !dryRun ? this.opts.faults.responseDropFor(attrs) : undefined;
+      if (drop) {
+        // The write is applied; the client only sees its connection close (code stays 0: nothing was sent).
+        if (drop.holdMs > 0) await new Promise((r) => setTimeout(r, drop.holdMs));
+        req.socket.destroy();
+        return;
+      }
       entry.code = reply.code;
       const warnings: Record<string, string> = reply.warnings?.length
         ? { Warning: reply.warnings.map(warningHeader).join(', ') }

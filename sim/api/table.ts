@@ -17,7 +17,12 @@ interface Column {
 }
 
 function age(o: KubeObject, now: number): string {
-  const created = Date.parse(o.metadata.creationTimestamp ?? '');
+  return since(o.metadata.creationTimestamp, now);
+}
+
+/** Kubernetes' HumanDuration of the time since `timestamp`. */
+function since(timestamp: string | undefined, now: number): string {
+  const created = Date.parse(timestamp ?? '');
   if (Number.isNaN(created)) return '<unknown>';
   const s = Math.max(0, Math.floor((now - created) / 1000));
   if (s < 120) return `${s}s`;
@@ -51,6 +56,20 @@ function podReady(o: KubeObject): string {
   return `${ready}/${total}`;
 }
 
+/** RESTARTS as the pod printer shows it: the sum, and how long ago the last container ended (`3 (40s ago)`). */
+function podRestarts(o: KubeObject, now: number): string {
+  const statuses = readPath(o, 'status.containerStatuses');
+  let restarts = 0;
+  let last: string | undefined;
+  for (const s of Array.isArray(statuses) ? statuses.filter(isJsonObject) : []) {
+    if (typeof s.restartCount === 'number') restarts += s.restartCount;
+    const lastState = isJsonObject(s.lastState) ? s.lastState : undefined;
+    const finished = isJsonObject(lastState?.terminated) ? lastState.terminated.finishedAt : undefined;
+    if (typeof finished === 'string' && (last === undefined || finished > last)) last = finished;
+  }
+  return last === undefined || restarts === 0 ? String(restarts) : `${restarts} (${since(last, now)} ago)`;
+}
+
 const name: Column = { name: 'Name', cell: (o) => o.metadata.name };
 const ageCol: Column = { name: 'Age', cell: age };
 
@@ -66,10 +85,10 @@ const COLUMNS: Record<string, Column[]> = {
     name,
     { name: 'Ready', cell: podReady },
     { name: 'Status', cell: podStatusReason },
-    { name: 'Restarts', cell: () => 0 },
+    { name: 'Restarts', cell: podRestarts },
     ageCol,
-    { name: 'IP', priority: 1, cell: (o) => str(o, 'status.podIP') },
-    { name: 'Node', priority: 1, cell: (o) => str(o, 'spec.nodeName') },
+    { name: 'IP', priority: 1, cell: (o) => str(o, 'status.podIP') || '<none>' },
+    { name: 'Node', priority: 1, cell: (o) => str(o, 'spec.nodeName') || '<none>' },
     // As the real server's pod table: `kubectl get pods -o wide` shows both, <none> when unset.
     { name: 'Nominated Node', priority: 1, cell: (o) => str(o, 'status.nominatedNodeName') || '<none>' },
     { name: 'Readiness Gates', priority: 1, cell: () => '<none>' },

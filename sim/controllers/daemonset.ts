@@ -10,7 +10,7 @@ import { createAdmitted, type ControllerContext } from './context.js';
 import { SOURCES, recordEvent } from './events.js';
 import { resolveIntOrPercent } from './deployment.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
-import { schedulableNodes } from './nodes.js';
+import { nodeAffinityFor, schedulableNodes, targetNode } from './nodes.js';
 import { podFromTemplate, podName, templateHash } from './pod-factory.js';
 import { asPod, controllerOf, isPodReady, type DaemonSet, type Pod } from './shapes.js';
 import { isTerminating, terminatePod } from './termination.js';
@@ -54,12 +54,12 @@ export class DaemonSetController implements Controller {
     const podsOf = (): Pod[] => owned().filter((p) => !isTerminating(p));
     let refused = false;
     const create = (node: string): void => {
-      if (refused || owned().some((p) => p.spec.nodeName === node)) return;
+      if (refused || owned().some((p) => targetNode(p) === node)) return;
       const pod = podFromTemplate(ds, ds.spec.template, {
         name: podName(ds.metadata.name),
         labels: { 'controller-revision-hash': hash },
-        nodeName: node,
       });
+      pod.spec.affinity = nodeAffinityFor(node);
       try {
         const created = createAdmitted(this.ctx, T.pods, pod);
         recordEvent(
@@ -84,7 +84,7 @@ export class DaemonSetController implements Controller {
     const isNew = (p: Pod): boolean => p.metadata.labels?.['controller-revision-hash'] === hash;
 
     let pods = podsOf();
-    for (const p of pods) if (!nodes.includes(p.spec.nodeName ?? '')) remove(p);
+    for (const p of pods) if (!nodes.includes(targetNode(p) ?? '')) remove(p);
     for (const node of nodes) create(node);
     pods = podsOf();
 
@@ -96,17 +96,17 @@ export class DaemonSetController implements Controller {
       // Old pods that are not ready cost no availability: replace them at once.
       for (const p of pods.filter((x) => !isNew(x) && !isPodReady(x))) {
         remove(p);
-        create(p.spec.nodeName ?? '');
+        create(targetNode(p) ?? '');
       }
       pods = podsOf();
-      const unavailable = nodes.filter((n) => !pods.some((p) => p.spec.nodeName === n && isPodReady(p))).length;
+      const unavailable = nodes.filter((n) => !pods.some((p) => targetNode(p) === n && isPodReady(p))).length;
       let budget = maxUnavailable - unavailable;
       for (const p of pods
         .filter((x) => !isNew(x) && isPodReady(x))
-        .sort((a, b) => (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? ''))) {
+        .sort((a, b) => (targetNode(a) ?? '').localeCompare(targetNode(b) ?? ''))) {
         if (budget <= 0) break;
         remove(p);
-        create(p.spec.nodeName ?? '');
+        create(targetNode(p) ?? '');
         budget--;
       }
       pods = podsOf();

@@ -14,7 +14,6 @@ import type { StoreEvent } from '../api/store.js';
 import { createAdmitted, type ControllerContext } from './context.js';
 import { SOURCES, recordEvent } from './events.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
-import { pickNode } from './nodes.js';
 import type { KubeObject } from '../api/object.js';
 import { podFromTemplate, podName, templateHash } from './pod-factory.js';
 import {
@@ -277,7 +276,6 @@ export class DeploymentController implements Controller {
         const pod = podFromTemplate(newRs, newRs.spec.template, {
           name: podName(newRs.metadata.name),
           labels: { 'pod-template-hash': hash },
-          nodeName: pickNode(this.ctx.store, d.spec.template.spec.nodeSelector),
         });
         let made;
         try {

@@ -25,6 +25,7 @@ export const SOURCES = {
   daemonSet: { component: 'daemonset-controller' },
   job: { component: 'job-controller' },
   scheduler: { component: 'default-scheduler' },
+  nodeController: { component: 'node-controller' },
   kubelet: (node: string | undefined): EventSource => ({ component: 'kubelet', ...(node ? { host: node } : {}) }),
 } as const;
 

@@ -10,10 +10,11 @@ import { compareVersions, imageVersion } from '../istio/version.js';
 import { READY_SECONDS_ANNOTATION, RUN_SECONDS_ANNOTATION, type ControllerContext } from './context.js';
 import { SOURCES, recordEvent } from './events.js';
 import { nsKey, splitKey, type Controller } from './manager.js';
-import { pickNode } from './nodes.js';
+import { pickNode, targetNode } from './nodes.js';
 import { owningWorkload } from './owners.js';
-import { asPod, controllerOf, isPodReady, type Condition, type Container, type Pod } from './shapes.js';
+import { asPod, controllerOf, findCondition, isPodReady, type Condition, type Container, type Pod } from './shapes.js';
 import { isTerminating } from './termination.js';
+import type { StuckTarget } from '../faults/fault-set.js';
 
 export function proxyContainer(p: Pod): Container | undefined {
   return [...(p.spec.initContainers ?? []), ...p.spec.containers].find((c) => c.name === 'istio-proxy');
@@ -21,6 +22,29 @@ export function proxyContainer(p: Pod): Container | undefined {
 
 export function proxyVersionOf(p: Pod): string | undefined {
   return imageVersion(proxyContainer(p)?.image);
+}
+
+/** Sim-seconds before the scheduler tries an unschedulable pod again. */
+const SCHEDULE_RETRY_SECONDS = 10;
+/** Sim-seconds between image pull attempts while the kubelet backs off. */
+const IMAGE_BACKOFF_SECONDS = 20;
+/** The kubelet's crash-loop back-off: 10 s, doubling, at most five minutes. */
+const CRASH_BACKOFF_SECONDS = 10;
+const CRASH_BACKOFF_MAX_SECONDS = 300;
+
+/** `5m0s`, `1m20s`, `40s`: Go's duration format, as the kubelet writes back-offs. */
+function goDuration(total: number): string {
+  const m = Math.floor(total / 60);
+  return m > 0 ? `${m}m${total % 60}s` : `${total}s`;
+}
+
+/** Whether the pod's containers have been created at least once (a crash loop keeps them so). */
+function isStarted(pod: Pod): boolean {
+  const statuses = (pod.status?.containerStatuses ?? []) as Array<{
+    state?: { running?: unknown };
+    restartCount?: number;
+  }>;
+  return statuses.some((c) => c.state?.running !== undefined || (c.restartCount ?? 0) > 0);
 }
 
 function seconds(value: string | undefined, fallback: number): number {
@@ -33,6 +57,9 @@ export class PodLifecycleController implements Controller {
 
   /** Pod addresses come from one cluster-wide range, handed out in order like a simple IPAM. */
   private podsAddressed = 0;
+
+  /** Pods a scenario's fault put back at boot: they reach their stuck state without the usual start time. */
+  private readonly immediate = new Set<string>();
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -52,7 +79,7 @@ export class PodLifecycleController implements Controller {
       .map(asPod)
       .filter(
         (p) =>
-          (!isPodReady(p) || this.istiodDown(p)) &&
+          (!isPodReady(p) || this.istiodDown(p) || this.nodeDown(p) !== undefined) &&
           !isTerminating(p) &&
           p.status?.phase !== 'Succeeded' &&
           p.status?.phase !== 'Failed',
@@ -69,10 +96,18 @@ export class PodLifecycleController implements Controller {
     const phase = pod.status?.phase;
     // A terminating pod is on its way out: the kubelet no longer starts it or makes it ready.
     if (phase === 'Succeeded' || phase === 'Failed' || isTerminating(pod)) return;
-    if (isPodReady(pod) && !this.istiodDown(pod)) return;
+    const nodeDown = this.nodeDown(pod);
+    if (isPodReady(pod) && !this.istiodDown(pod) && nodeDown === undefined) return;
     const now = clock.iso();
+    const workload = owningWorkload(this.ctx.store, pod);
+    const stuck = this.ctx.faults.podStuck(this.stuckTarget(pod, workload));
     if (!pod.status?.startTime) {
-      const nodeName = pod.spec.nodeName ?? pickNode(store, pod.spec.nodeSelector);
+      if (stuck?.reason === 'Unschedulable') {
+        this.writeUnschedulable(pod, stuck.message);
+        this.ctx.manager.enqueueAfter(this, key, SCHEDULE_RETRY_SECONDS);
+        return;
+      }
+      const nodeName = targetNode(pod) ?? pickNode(store, pod.spec.nodeSelector);
       if (!nodeName) return;
       const node = store.get(T.nodes, undefined, nodeName);
       const hostIP = (node?.status as { addresses?: Array<{ address: string }> } | undefined)?.addresses?.[0]?.address;
@@ -110,28 +145,42 @@ export class PodLifecycleController implements Controller {
       this.runJobPod(pod, key, elapsed, owner.name);
       return;
     }
+    // A node that stopped reporting: its running pods turn unready at once, its new ones never start.
+    if (nodeDown !== undefined) {
+      if (pod.status?.phase === 'Running') this.writeNodeNotReady(pod, nodeDown.message);
+      return;
+    }
     const due = this.delay(pod);
     if (elapsed < due) {
       this.ctx.manager.enqueueAfter(this, key, due - elapsed);
       return;
     }
-    const workload = owningWorkload(this.ctx.store, pod);
-    const blocked = this.blocked(pod, workload?.kind, workload?.name);
-    const ready = blocked === undefined;
     const kubelet = SOURCES.kubelet(pod.spec.nodeName);
-    if (blocked === 'creating') {
-      recordEvent(
-        this.ctx,
-        pod,
-        'Warning',
-        'FailedCreatePodSandBox',
-        'Failed to create pod sandbox: rpc error: code = DeadlineExceeded desc = context deadline exceeded',
-        kubelet,
-      );
-      this.writeCreating(pod);
-      this.ctx.manager.enqueueAfter(this, key, Math.max(1, due));
+    // A pod that already runs is not taken back to creating or pulling by a fault added later.
+    const started = pod.status?.phase === 'Running' && isStarted(pod);
+    if (stuck !== undefined && stuck.reason !== 'Unschedulable' && !(started && stuck.reason !== 'CrashLoopBackOff')) {
+      if (stuck.reason === 'ContainerCreating') {
+        recordEvent(
+          this.ctx,
+          pod,
+          'Warning',
+          'FailedCreatePodSandBox',
+          stuck.message ??
+            'Failed to create pod sandbox: rpc error: code = DeadlineExceeded desc = context deadline exceeded',
+          kubelet,
+        );
+        this.writeCreating(pod);
+        this.ctx.manager.enqueueAfter(this, key, Math.max(1, due));
+      } else if (stuck.reason === 'CrashLoopBackOff') {
+        this.ctx.manager.enqueueAfter(this, key, this.crashLoop(pod, stuck.message));
+      } else {
+        this.pullFails(pod, stuck.reason, stuck.message);
+        this.ctx.manager.enqueueAfter(this, key, IMAGE_BACKOFF_SECONDS);
+      }
       return;
     }
+    const blocked = this.blocked(pod, workload?.kind, workload?.name);
+    const ready = blocked === undefined;
     if (pod.status?.phase !== 'Running') {
       const started = [
         ...(pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
@@ -165,8 +214,36 @@ export class PodLifecycleController implements Controller {
     if (!ready) this.ctx.manager.enqueueAfter(this, key, Math.max(1, due));
   }
 
+  /**
+   * A scenario's `podStuck` faults are switched on once the cluster has booted healthy; the pods
+   * they select are started again at once and reach the state the fault gives them, so the
+   * cluster begins with that component already unready (and its Events recorded).
+   */
+  applyScenarioFaults(): void {
+    const { store, faults } = this.ctx;
+    for (const pod of store.list(T.pods).map(asPod)) {
+      if (isTerminating(pod) || controllerOf(pod)?.kind === 'Job' || !isPodReady(pod)) continue;
+      const stuck = faults.podStuck(this.stuckTarget(pod, owningWorkload(store, pod)));
+      if (stuck === undefined) continue;
+      const namespace = pod.metadata.namespace;
+      const name = pod.metadata.name;
+      const key = nsKey(namespace, name);
+      if (stuck.reason === 'Unschedulable') {
+        const spec = { ...pod.spec };
+        delete spec.nodeName;
+        store.update(T.pods, { ...pod, spec });
+      }
+      const current = asPod(store.mustGet(T.pods, namespace, name));
+      store.update(T.pods, { ...current, status: {} }, { subresource: 'status' });
+      this.immediate.add(key);
+      // Once to schedule (or fail to), once to reach the stuck state.
+      this.reconcile(key);
+      this.reconcile(key);
+    }
+  }
+
   private delay(pod: Pod): number {
-    if (this.ctx.booting) return 0;
+    if (this.ctx.booting || this.immediate.has(nsKey(pod.metadata.namespace, pod.metadata.name))) return 0;
     return seconds(pod.metadata.annotations?.[READY_SECONDS_ANNOTATION], this.ctx.timing.podReadySeconds);
   }
 
@@ -176,19 +253,26 @@ export class PodLifecycleController implements Controller {
     return labels.app === 'istiod' && this.ctx.faults.istiodUnavailable(labels['istio.io/rev'] ?? 'default');
   }
 
-  /** Why a fault keeps this pod from becoming ready: it never leaves ContainerCreating, or it runs unready. */
-  private blocked(
-    pod: Pod,
-    ownerKind: string | undefined,
-    ownerName: string | undefined,
-  ): 'creating' | 'unready' | undefined {
+  /** The pod as a `podStuck` fault selects it. */
+  private stuckTarget(pod: Pod, workload: { kind: string; name: string } | undefined): StuckTarget {
+    const node = targetNode(pod);
+    const version = proxyVersionOf(pod) ?? imageVersion(pod.spec.containers[0]?.image);
+    return {
+      namespace: pod.metadata.namespace ?? '',
+      ...(workload === undefined ? {} : { owner: workload }),
+      ...(node === undefined ? {} : { node }),
+      ...(version === undefined ? {} : { version }),
+    };
+  }
+
+  /** The NodeNotReady fault on the pod's node, if there is one. */
+  private nodeDown(pod: Pod): { message?: string } | undefined {
+    return pod.spec.nodeName === undefined ? undefined : this.ctx.faults.nodeDown(pod.spec.nodeName);
+  }
+
+  /** Why a fault keeps this running pod from becoming ready. */
+  private blocked(pod: Pod, ownerKind: string | undefined, ownerName: string | undefined): 'unready' | undefined {
     const { faults } = this.ctx;
-    const node = pod.spec.nodeName ?? '';
-    if (ownerKind === 'DaemonSet' && ownerName) {
-      const version = imageVersion(pod.spec.containers[0]?.image);
-      if (ownerName.includes('ztunnel') && faults.nodeComponentBroken(node, 'ztunnel', version)) return 'creating';
-      if (ownerName.includes('cni') && faults.nodeComponentBroken(node, 'istio-cni', version)) return 'creating';
-    }
     if (this.istiodDown(pod)) return 'unready';
     if (
       ownerKind === 'Deployment' &&
@@ -197,6 +281,178 @@ export class PodLifecycleController implements Controller {
     )
       return 'unready';
     return undefined;
+  }
+
+  /** What the scheduler says when no node fits: for a DaemonSet pod, only its own node could. */
+  private writeUnschedulable(pod: Pod, message: string | undefined): void {
+    const nodes = this.ctx.store.list(T.nodes).length;
+    const own = targetNode(pod) === undefined ? 0 : 1;
+    const others = nodes - own;
+    const text =
+      message ??
+      (own === 1
+        ? `0/${nodes} nodes are available: 1 Insufficient cpu, ${others} node(s) didn't match Pod's node affinity/selector. ` +
+          `preemption: 0/${nodes} nodes are available: 1 No preemption victims found for incoming pod, ${others} Preemption is not helpful for scheduling.`
+        : `0/${nodes} nodes are available: ${nodes} Insufficient cpu. ` +
+          `preemption: 0/${nodes} nodes are available: ${nodes} No preemption victims found for incoming pod.`);
+    recordEvent(this.ctx, pod, 'Warning', 'FailedScheduling', text, SOURCES.scheduler);
+    const now = this.ctx.clock.iso();
+    const previous = findCondition(pod.status?.conditions, 'PodScheduled');
+    const condition: Condition = {
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'Unschedulable',
+      message: text,
+      lastProbeTime: null,
+      lastTransitionTime: previous?.status === 'False' ? (previous.lastTransitionTime ?? now) : now,
+    };
+    if (JSON.stringify(pod.status) === JSON.stringify({ phase: 'Pending', conditions: [condition] })) return;
+    this.ctx.store.update(
+      T.pods,
+      { ...pod, status: { phase: 'Pending', conditions: [condition] } },
+      { subresource: 'status' },
+    );
+  }
+
+  /** What the node lifecycle controller does to the pods of a node that stopped reporting. */
+  private writeNodeNotReady(pod: Pod, message: string | undefined): void {
+    recordEvent(this.ctx, pod, 'Warning', 'NodeNotReady', message ?? 'Node is not ready', SOURCES.nodeController);
+    if (findCondition(pod.status?.conditions, 'Ready')?.status === 'False') return;
+    const now = this.ctx.clock.iso();
+    const conditions = (pod.status?.conditions ?? []).map((c) =>
+      c.type === 'Ready' ? { ...c, status: 'False' as const, lastTransitionTime: now } : c,
+    );
+    this.ctx.store.update(T.pods, { ...pod, status: { ...pod.status, conditions } }, { subresource: 'status' });
+  }
+
+  /** An image the kubelet cannot pull: Pending, the sandbox up, every container waiting on its image. */
+  private pullFails(pod: Pod, reason: 'ErrImagePull' | 'ImagePullBackOff', message: string | undefined): void {
+    const kubelet = SOURCES.kubelet(pod.spec.nodeName);
+    const pullError = (image: string): string =>
+      message ??
+      `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": ${image}: not found`;
+    for (const c of pod.spec.containers) {
+      const image = c.image ?? '';
+      recordEvent(this.ctx, pod, 'Normal', 'Pulling', `Pulling image "${image}"`, kubelet);
+      recordEvent(this.ctx, pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${pullError(image)}`, kubelet);
+      recordEvent(this.ctx, pod, 'Warning', 'Failed', 'Error: ErrImagePull', kubelet);
+      if (reason === 'ImagePullBackOff') {
+        recordEvent(this.ctx, pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, kubelet);
+        recordEvent(this.ctx, pod, 'Warning', 'Failed', 'Error: ImagePullBackOff', kubelet);
+      }
+    }
+    this.writeWaiting(pod, 'Pending', (c) => ({
+      waiting: {
+        reason,
+        message:
+          reason === 'ErrImagePull'
+            ? pullError(c.image ?? '')
+            : `Back-off pulling image "${c.image ?? ''}": ErrImagePull: ${pullError(c.image ?? '')}`,
+      },
+    }));
+  }
+
+  /**
+   * A container that exits as soon as it starts: each look is one more crash (restartCount
+   * grows), then the kubelet backs off, doubling up to five minutes. Returns that back-off.
+   */
+  private crashLoop(pod: Pod, message: string | undefined): number {
+    const kubelet = SOURCES.kubelet(pod.spec.nodeName);
+    const ref = `${pod.metadata.name}_${pod.metadata.namespace ?? ''}(${pod.metadata.uid ?? ''})`;
+    const previous = (pod.status?.containerStatuses ?? []) as Array<{ name: string; restartCount?: number }>;
+    const restarts = (previous.find((c) => c.name === pod.spec.containers[0]?.name)?.restartCount ?? -1) + 1;
+    const backoff = Math.min(CRASH_BACKOFF_SECONDS * 2 ** Math.max(0, restarts - 1), CRASH_BACKOFF_MAX_SECONDS);
+    const now = this.ctx.clock.iso();
+    for (const c of pod.spec.containers) {
+      recordEvent(
+        this.ctx,
+        pod,
+        'Normal',
+        'Pulled',
+        `Container image "${c.image ?? ''}" already present on machine`,
+        kubelet,
+      );
+      recordEvent(this.ctx, pod, 'Normal', 'Created', `Created container: ${c.name}`, kubelet);
+      recordEvent(this.ctx, pod, 'Normal', 'Started', `Started container ${c.name}`, kubelet);
+      if (restarts > 0)
+        recordEvent(
+          this.ctx,
+          pod,
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${c.name} in pod ${ref}`,
+          kubelet,
+        );
+    }
+    this.writeWaiting(
+      pod,
+      'Running',
+      (c) => ({
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${goDuration(backoff)} restarting failed container=${c.name} pod=${ref}`,
+        },
+      }),
+      (c) => ({
+        restartCount: Math.max(0, restarts),
+        lastState: {
+          terminated: {
+            exitCode: 1,
+            reason: 'Error',
+            ...(message === undefined ? {} : { message }),
+            startedAt: now,
+            finishedAt: now,
+            containerID: `containerd://${c.name}-${restarts}`,
+          },
+        },
+      }),
+    );
+    return backoff;
+  }
+
+  /** A started sandbox whose containers wait (on an image, or in a crash loop): unready, with the kubelet's reason. */
+  private writeWaiting(
+    pod: Pod,
+    phase: 'Pending' | 'Running',
+    state: (c: Container) => unknown,
+    extra: (c: Container) => Record<string, unknown> = () => ({ restartCount: 0 }),
+  ): void {
+    const now = this.ctx.clock.iso();
+    const names = pod.spec.containers.map((c) => c.name);
+    const cond = (type: string, status: 'True' | 'False', reason?: string): Condition => ({
+      type,
+      status,
+      ...(reason ? { reason, message: `containers with unready status: [${names.join(' ')}]` } : {}),
+      lastProbeTime: null,
+      lastTransitionTime: pod.status?.conditions?.find((c) => c.type === type)?.lastTransitionTime ?? now,
+    });
+    this.ctx.store.update(
+      T.pods,
+      {
+        ...pod,
+        status: {
+          ...pod.status,
+          phase,
+          conditions: [
+            cond('PodReadyToStartContainers', 'True'),
+            cond('Initialized', 'True'),
+            cond('Ready', 'False', 'ContainersNotReady'),
+            cond('ContainersReady', 'False', 'ContainersNotReady'),
+            cond('PodScheduled', 'True'),
+          ],
+          containerStatuses: pod.spec.containers.map((c) => ({
+            name: c.name,
+            image: c.image,
+            imageID: '',
+            ready: false,
+            started: false,
+            ...extra(c),
+            state: state(c),
+          })),
+        },
+      },
+      { subresource: 'status' },
+    );
   }
 
   /** A pod whose sandbox cannot be set up: Pending, every container waiting in ContainerCreating. */
@@ -248,13 +504,15 @@ export class PodLifecycleController implements Controller {
       lastProbeTime: null,
       lastTransitionTime: now,
     });
+    // A container that crashed before keeps its count: `kubectl get pods` shows the restarts.
+    const previous = (pod.status?.containerStatuses ?? []) as Array<{ name: string; restartCount?: number }>;
     const statusOf = (c: Container): unknown => ({
       name: c.name,
       image: c.image,
       imageID: '',
       ready,
       started: true,
-      restartCount: 0,
+      restartCount: previous.find((p) => p.name === c.name)?.restartCount ?? 0,
       state: { running: { startedAt: now } },
     });
     const nativeSidecars = (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');

@@ -3,7 +3,7 @@
  * job and node). Counted faults ("the next N requests") retire themselves once spent.
  */
 import { compareVersions } from '../istio/version.js';
-import { faultSchema, type Fault, type FaultInput } from './fault.js';
+import { faultSchema, type Fault, type FaultInput, type PodStuckReason } from './fault.js';
 import { ApiError } from '../api/status.js';
 
 export interface RequestAttributes {
@@ -12,6 +12,27 @@ export interface RequestAttributes {
   subresource?: string;
   namespace?: string;
   name?: string;
+}
+
+/** A pod as the `podStuck` fault selects it. */
+export interface StuckTarget {
+  namespace: string;
+  /** The Deployment (not its ReplicaSet) or DaemonSet that owns it. */
+  owner?: { kind: string; name: string };
+  /** The node it runs on or, for an unscheduled DaemonSet pod, the node it is meant for. */
+  node?: string;
+  /** The version of its image: the proxy's when it has one, else the first container's. */
+  version?: string;
+}
+
+function componentOf(daemonSet: string): 'ztunnel' | 'istio-cni' | undefined {
+  if (daemonSet.includes('ztunnel')) return 'ztunnel';
+  return daemonSet.includes('cni') ? 'istio-cni' : undefined;
+}
+
+function versionMatches(version: string | undefined, only: string | undefined, min: string | undefined): boolean {
+  if (only !== undefined && (version === undefined || compareVersions(version, only) !== 0)) return false;
+  return min === undefined || (version !== undefined && compareVersions(version, min) >= 0);
 }
 
 interface Active {
@@ -98,6 +119,21 @@ export class FaultSet {
     return undefined;
   }
 
+  /** How long to hold this applied write's connection before closing it unanswered, if its answer is to be dropped. */
+  responseDropFor(attrs: RequestAttributes): { holdMs: number } | undefined {
+    for (const a of this.active) {
+      const f = a.fault;
+      if (f.kind !== 'dropResponse') continue;
+      if (f.verb !== '*' && f.verb !== attrs.verb) continue;
+      if (!resourceMatches(f.resource, attrs)) continue;
+      if (f.namespace !== undefined && f.namespace !== attrs.namespace) continue;
+      if (f.name !== undefined && f.name !== attrs.name) continue;
+      this.spend(a);
+      return { holdMs: f.holdMs };
+    }
+    return undefined;
+  }
+
   podNeverReady(namespace: string, deployment: string, proxyVersion: string | undefined): boolean {
     return this.active.some(({ fault: f }) => {
       if (f.kind !== 'neverReady' || f.deployment !== deployment) return false;
@@ -125,13 +161,37 @@ export class FaultSet {
     });
   }
 
-  /** `version` is the version of the pod's image, when it names one. */
-  nodeComponentBroken(node: string, component: 'ztunnel' | 'istio-cni', version: string | undefined): boolean {
-    return this.active.some(({ fault: f }) => {
-      if (f.kind !== 'nodeNotReady' || f.node !== node || (f.component !== 'all' && f.component !== component))
-        return false;
-      return f.minVersion === undefined || (version !== undefined && compareVersions(version, f.minVersion) >= 0);
-    });
+  /**
+   * Why this pod is stuck, if a `podStuck` (or the older `nodeNotReady`) fault selects it; the
+   * first matching fault wins. NodeNotReady is answered by `nodeDown`, not here.
+   */
+  podStuck(pod: StuckTarget): { reason: Exclude<PodStuckReason, 'NodeNotReady'>; message?: string } | undefined {
+    for (const { fault: f } of this.active) {
+      if (f.kind === 'nodeNotReady') {
+        const component = pod.owner?.kind === 'DaemonSet' ? componentOf(pod.owner.name) : undefined;
+        if (component === undefined || f.node !== pod.node || (f.component !== 'all' && f.component !== component))
+          continue;
+        if (!versionMatches(pod.version, undefined, f.minVersion)) continue;
+        return { reason: 'ContainerCreating' };
+      }
+      if (f.kind !== 'podStuck' || f.reason === 'NodeNotReady') continue;
+      const { namespace, daemonSet, deployment } = f.selector;
+      if (namespace !== undefined && namespace !== pod.namespace) continue;
+      if (daemonSet !== undefined && (pod.owner?.kind !== 'DaemonSet' || pod.owner.name !== daemonSet)) continue;
+      if (deployment !== undefined && (pod.owner?.kind !== 'Deployment' || pod.owner.name !== deployment)) continue;
+      if (f.node !== undefined && f.node !== pod.node) continue;
+      if (!versionMatches(pod.version, f.onlyVersion, f.minVersion)) continue;
+      return { reason: f.reason, ...(f.message === undefined ? {} : { message: f.message }) };
+    }
+    return undefined;
+  }
+
+  /** A `podStuck` NodeNotReady fault on this node: the node is NotReady, with the fault's message if any. */
+  nodeDown(node: string): { message?: string } | undefined {
+    for (const { fault: f } of this.active)
+      if (f.kind === 'podStuck' && f.reason === 'NodeNotReady' && f.node === node)
+        return f.message === undefined ? {} : { message: f.message };
+    return undefined;
   }
 
   istiodUnavailable(revision: string): boolean {

@@ -51,6 +51,22 @@ export const faultSchema = z.discriminatedUnion('kind', [
     count: z.int().positive().optional(),
   }),
   z.strictObject({
+    /**
+     * A write that lands but whose answer never arrives: the API server applies the request,
+     * then closes the connection without responding, as a real one does for a client that died
+     * after sending it. The client cannot tell whether its write happened.
+     */
+    kind: z.literal('dropResponse'),
+    verb: z.enum(['create', 'update', 'patch', 'delete', 'deletecollection', '*']).default('*'),
+    resource,
+    namespace: z.string().optional(),
+    name: z.string().optional(),
+    /** Real milliseconds the connection stays open, unanswered, after the write was applied. */
+    holdMs: z.number().nonnegative().default(0),
+    /** Drop only the next N matching answers, then stop. */
+    count: z.int().positive().optional(),
+  }),
+  z.strictObject({
     kind: z.literal('neverReady'),
     deployment: z.string().min(1),
     namespace: z.string().optional(),
@@ -65,10 +81,59 @@ export const faultSchema = z.discriminatedUnion('kind', [
     /** Fail only while the deployment's pods run a proxy at or above this version. */
     minProxyVersion: z.string().optional(),
   }),
+  z
+    .strictObject({
+      /**
+       * Pods that never become ready, shown the way a real cluster shows why (pod status and a
+       * Warning Event), so what reads the cluster can name the node, the pod and the reason:
+       * - `ContainerCreating`: Pending, Warning `FailedCreatePodSandBox` (a broken CNI on the node);
+       * - `ErrImagePull` / `ImagePullBackOff`: Pending, Warning `Failed` (`Failed to pull image …`);
+       * - `CrashLoopBackOff`: Running, unready, restartCount growing, Warning `BackOff`;
+       * - `Unschedulable`: Pending with no node, PodScheduled False, Warning `FailedScheduling`;
+       * - `NodeNotReady`: the Node's Ready turns Unknown and every pod on it unready (Warning
+       *   `NodeNotReady` from node-controller); needs `node`, selects nothing else.
+       * It applies to matching pods started from now on (a rollout's new pods: with `onlyVersion`
+       * the new ztunnel sticks while the old one keeps running); in a scenario's `faults:` it also
+       * applies to the pods seeded at boot, so a component can be unready before anything starts.
+       * NodeNotReady also takes running pods down. Clearing it lets stuck pods proceed.
+       */
+      kind: z.literal('podStuck'),
+      /** Which pods: absent fields match any (no selector at all: every pod on `node`). */
+      selector: z
+        .strictObject({
+          namespace: z.string().min(1).optional(),
+          daemonSet: z.string().min(1).optional(),
+          deployment: z.string().min(1).optional(),
+        })
+        .refine((s) => s.daemonSet === undefined || s.deployment === undefined, {
+          message: 'name a daemonSet or a deployment, not both',
+        })
+        .default({}),
+      /** Only pods on this node (a DaemonSet pod's node even while it is unscheduled); absent means any node. */
+      node: z.string().min(1).optional(),
+      reason: z.enum([
+        'ContainerCreating',
+        'ErrImagePull',
+        'ImagePullBackOff',
+        'CrashLoopBackOff',
+        'Unschedulable',
+        'NodeNotReady',
+      ]),
+      /** Only pods whose image (the proxy's, else the first container's) is this version. */
+      onlyVersion: z.string().min(1).optional(),
+      /** Only pods whose image is at or above this version. */
+      minVersion: z.string().min(1).optional(),
+      /** The Warning Event's message instead of the usual one for the reason. */
+      message: z.string().min(1).optional(),
+    })
+    .refine((f) => f.reason !== 'NodeNotReady' || f.node !== undefined, {
+      message: 'reason NodeNotReady needs the node',
+      path: ['node'],
+    }),
   z.strictObject({
     /**
-     * A node agent (ztunnel, istio-cni) stuck on one node: its pods started there from now on stay
-     * ContainerCreating and never become ready, so the DaemonSet's rollout never completes.
+     * The older spelling of `podStuck` with reason ContainerCreating on a node agent: its pods
+     * started on `node` from now on stay ContainerCreating (Warning `FailedCreatePodSandBox`).
      */
     kind: z.literal('nodeNotReady'),
     node: z.string().min(1),
@@ -87,4 +152,5 @@ export const faultSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type FaultInput = z.input<typeof faultSchema>;
+export type PodStuckReason = Extract<Fault, { kind: 'podStuck' }>['reason'];
 export type Fault = z.output<typeof faultSchema>;

@@ -122,15 +122,21 @@ export function sidecarInjector(store: Store, callsWebhooks: () => boolean = () 
     }
     const image = `docker.io/istio/proxyv2:${rev.version}`;
     const annotations = pod.metadata.annotations ?? {};
-    const gateway = pod.spec.containers.find((c) => c.name === 'istio-proxy' && c.image === 'auto');
+    // The injector merges its template into a container the pod already names `istio-proxy`
+    // rather than adding a second one: that is how a gateway (the `gateway` template, `image:
+    // auto`) gets its proxy. Only `auto` is filled in; an image the pod spells out wins.
+    const own = pod.spec.containers.find((c) => c.name === 'istio-proxy');
+    const gateway = own !== undefined || annotations['inject.istio.io/templates'] === 'gateway';
     const effective = rev.compatibilityVersion ?? rev.version;
     const native =
       !gateway &&
       annotations['sidecar.istio.io/nativeSidecar'] !== 'false' &&
       (rev.nativeSidecarsEnv === 'true' ||
         (rev.nativeSidecarsEnv !== 'false' && compareVersions(effective, '1.27') >= 0));
-    if (gateway) {
-      gateway.image = image;
+    if (own !== undefined) {
+      if (own.image === undefined || own.image === 'auto') own.image = image;
+    } else if (gateway) {
+      pod.spec.containers = [...pod.spec.containers, { name: 'istio-proxy', image, args: ['proxy', 'router'] }];
     } else {
       const proxy: Container = {
         name: 'istio-proxy',

@@ -204,17 +204,30 @@ export interface GatewayInstall {
   namespace: string;
   replicas: number;
   revision: string;
-  /** istioctl renders the proxy image; the Helm chart uses `image: auto` and injection. */
-  image: 'explicit' | 'auto';
-  version: string;
   installer: Installer;
+  /**
+   * istioctl stamps its release on what it renders, the gateway's pod template included, so
+   * `istioctl upgrade` rolls the gateway when it re-applies it; the Helm chart does not, and its
+   * gateways take the new proxy at their next restart.
+   */
+  stampedVersion?: string;
   owner?: OwnerReference;
 }
 
+/**
+ * An ingress gateway as istioctl and the Helm `gateway` chart install it: one `istio-proxy`
+ * container with `image: auto`, which the injector of the revision its `istio.io/rev` names
+ * fills in through the `gateway` template. So the proxy a gateway runs is always its revision's,
+ * and a relabel plus a restart is all it takes to move it.
+ */
 export function gatewayObjects(g: GatewayInstall): KubeObject[] {
-  const labels = { app: g.name, istio: g.name.replace(/^istio-/, ''), 'istio.io/rev': g.revision };
+  const labels = {
+    app: g.name,
+    istio: g.name.replace(/^istio-/, ''),
+    'istio.io/rev': g.revision,
+    ...(g.stampedVersion === undefined ? {} : { 'operator.istio.io/version': bareVersion(g.stampedVersion) }),
+  };
   const podLabels = { ...labels, 'sidecar.istio.io/inject': 'true' };
-  const image = g.image === 'auto' ? 'auto' : `docker.io/istio/proxyv2:${bareVersion(g.version)}`;
   return [
     {
       apiVersion: 'v1',
@@ -238,7 +251,7 @@ export function gatewayObjects(g: GatewayInstall): KubeObject[] {
         selector: { matchLabels: { app: g.name, istio: labels.istio } },
         template: {
           metadata: { labels: podLabels, annotations: { 'inject.istio.io/templates': 'gateway' } },
-          spec: { containers: [{ name: 'istio-proxy', image, args: ['proxy', 'router'] }] },
+          spec: { containers: [{ name: 'istio-proxy', image: 'auto', args: ['proxy', 'router'] }] },
         },
       },
     },

@@ -125,8 +125,6 @@ function seedIstio(ctx: ControllerContext, scenario: Scenario): void {
       for (const o of gatewayObjects({
         ...g,
         revision: g.revision ?? 'default',
-        image: 'auto',
-        version: istio.version,
         installer: 'sail',
       }))
         applyObject(ctx, o);
@@ -152,14 +150,11 @@ function seedIstio(ctx: ControllerContext, scenario: Scenario): void {
   }
   for (const g of istio.gateways) {
     ensureNamespace(ctx, g.namespace);
-    const rev = g.revision ?? istio.defaultRevision;
-    const version = revs.find((r) => r.name === rev)?.version ?? istio.version;
     for (const o of gatewayObjects({
       ...g,
-      revision: rev,
-      image: istio.installer === 'helm' ? 'auto' : 'explicit',
-      version,
+      revision: g.revision ?? istio.defaultRevision,
       installer: istio.installer,
+      ...(istio.installer === 'istioctl' && { stampedVersion: istio.version }),
     }))
       applyObject(ctx, o);
   }

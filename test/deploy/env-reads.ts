@@ -25,7 +25,7 @@ export function envReadsInSource(root: string): Set<string> {
       for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)) names.add(m[1] ?? '');
       for (const m of text.matchAll(/\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]/g)) names.add(m[1] ?? '');
       // A helper handed the environment and a name: `required(env, 'SLACK_BOT_TOKEN', …)`.
-      for (const m of text.matchAll(/\(env,\s*['"]([A-Z][A-Z0-9_]*)['"]/g)) names.add(m[1] ?? '');
+      for (const m of text.matchAll(/\(\s*env,\s*['"]([A-Z][A-Z0-9_]*)['"]/g)) names.add(m[1] ?? '');
     }
   }
   return names;

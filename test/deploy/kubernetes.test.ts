@@ -207,6 +207,7 @@ const WITNESSES: Record<string, { cluster: () => Cluster; run: (a: Activities, n
     run: (a) => a.revisionUsers({ revision: 'default' }),
   },
   'ClusterRole istio-upgrade-runbooks: /services': { cluster: () => istioctlCluster, run: (a) => a.readInventory({}) },
+  'ClusterRole istio-upgrade-runbooks: /events': { cluster: () => istioctlCluster, run: (a) => a.readInventory({}) },
   'ClusterRole istio-upgrade-runbooks: apps/deployments': {
     cluster: () => istioctlCluster,
     run: (a, n) => a.restartWorkload({ namespace: 'bookinfo', name: 'reviews-v1', restartedAt: `witness-${n}` }),

@@ -48,6 +48,11 @@ export function everyKindOfStep(): Step[] {
       step('remove-old-revision', { method, namespace: CP, revision: 'default' }),
     ]),
     step('switch-gateways', { gateways: [gateway] }),
+    // A waypoint pinned to a revision name moves by its Gateway's label.
+    step('switch-gateways', {
+      revision: '1-27-3',
+      gateways: [{ namespace: 'bookinfo', name: 'waypoint', kind: 'waypoint', revLabel: '1-27-3' }],
+    }),
     step('move-namespace', { namespace: 'bookinfo' }),
     step('restart-workload', { namespace: 'bookinfo', name: 'reviews-v2', test: jobTest }),
     step('test-workload', { namespace: 'bookinfo', name: 'ztunnel-check', test: jobTest }),

@@ -176,12 +176,13 @@ describe('in place, ambient mode', () => {
     expect(run.recorder.only('patchSailResource', 'waitSailReady', 'waitForRollout', 'runWorkloadTest')).toEqual([
       'patchSailResource Istio v1.28.0',
       'waitSailReady Istio',
+      // Each node agent's DaemonSet is watched before Sail's verdict: its pods name a stuck node.
       'patchSailResource IstioCNI v1.28.0',
-      'waitSailReady IstioCNI',
       'waitForRollout DaemonSet istio-system/istio-cni-node',
+      'waitSailReady IstioCNI',
       'patchSailResource ZTunnel v1.28.0',
-      'waitSailReady ZTunnel',
       'waitForRollout DaemonSet istio-system/ztunnel',
+      'waitSailReady ZTunnel',
       'waitForRollout Deployment istio-ingress/istio-ingressgateway',
       ...testsThroughZtunnel,
     ]);
@@ -256,6 +257,8 @@ describe('revision canary, sidecar mode', () => {
     expectCompletedAsPlanned(run, spec, inventory);
     expect(run.recorder.calls).toEqual([
       'readInventory',
+      // Sail would delete the old revision once it counts it unused: held before the new one exists.
+      'holdSailRevisions default 2592000',
       'patchSailResource Istio v1.28.0',
       'waitSailReady Istio',
       'setPodTemplateLabels istio-ingress/istio-ingressgateway istio.io/rev=default-v1-28-0',
@@ -264,6 +267,8 @@ describe('revision canary, sidecar mode', () => {
       'setNamespaceLabels bookinfo istio.io/rev=default-v1-28-0',
       ...restartsOn('1.28.0', 'default-v1-28-0'),
       'checkProxies 1.28.0@default-v1-28-0',
+      // Released only at cleanup, once the whole data plane is verified on the new revision.
+      'releaseSailRevisions default',
       'listIstioRevisions',
     ]);
     expect(run.recorder.calls).not.toContain('revisionUsers default-v1-27-3');
@@ -278,7 +283,7 @@ describe('revision canary, ambient mode', () => {
       tests: { bookinfo: TEST },
     });
 
-  it('istioctl: the new revision, then istio-cni and ztunnel in place (waited for, never before istiod), bookinfo tested through ztunnel, the default tag moved, the old revision removed', async () => {
+  it('istioctl: the new revision, then istio-cni and ztunnel in place (waited for, never before istiod), ztunnel pointed at 1-28-0, bookinfo tested through ztunnel, the default tag moved, the old revision removed', async () => {
     const spec = ambientSpec('istioctl');
     const inventory = cluster({ installer: 'istioctl', ambient: true });
     const run = await runUpgrade(env, { spec, inventories: [inventory] });
@@ -289,6 +294,8 @@ describe('revision canary, ambient mode', () => {
       'istioctlPrecheck 1.28.0',
       'istioctlInstall 1-28-0 1.28.0 ambient',
       'waitForRollout DaemonSet istio-system/istio-cni-node',
+      // ztunnel pointed at the new istiod: the same install again, which changes only ztunnel.
+      'istioctlInstall 1-28-0 1.28.0 ambient',
       'waitForRollout DaemonSet istio-system/ztunnel',
       ...testsThroughZtunnel,
       'istioctlTagSet default→1-28-0',

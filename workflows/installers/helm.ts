@@ -9,9 +9,11 @@ import type {
   UpgradeBaseStep,
   UpgradeControlPlaneStep,
 } from '../../core/plan/steps.js';
+import { patched } from '@temporalio/workflow';
 import { waits } from '../activities.js';
 import type { StepContext } from '../steps/context.js';
-import { installedDaemonSet, ROLLOUT_DEADLINE_SECONDS } from './installer.js';
+import { STALL_RULE_PATCH } from '../wait-ready.js';
+import { installedDaemonSet } from './installer.js';
 import type { Installer, NodeAgentStep } from './installer.js';
 import { istioctlMoveTag } from './istioctl.js';
 
@@ -37,7 +39,7 @@ async function istiod(
     chart: 'istio/istiod',
     namespace: step.namespace,
     values: istiodValues(context, step.revision),
-    waitSeconds: ROLLOUT_DEADLINE_SECONDS,
+    waitSeconds: context.spec.timeouts.helm,
   });
   return change.changed
     ? `release ${release} at revision ${change.revision ?? '?'}`
@@ -92,7 +94,9 @@ export const helm: Installer = {
       chart,
       namespace: daemonSet.namespace,
       values,
-      waitSeconds: ROLLOUT_DEADLINE_SECONDS,
+      // Under the stall rule the step watches the DaemonSet itself, node by node, and names a
+      // stuck node; `helm --wait` would only say it timed out, after the whole deadline.
+      ...(!patched(STALL_RULE_PATCH) && { waitSeconds: context.spec.timeouts.helm }),
     });
     return daemonSet;
   },

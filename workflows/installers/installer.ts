@@ -40,6 +40,8 @@ export interface Installer {
    * node (the one the inventory found, else the one the method creates), or null when none is known.
    */
   upgradeNodeAgent(step: NodeAgentStep, found: DaemonSetRef | null, context: StepContext): Promise<DaemonSetRef | null>;
+  /** The method's own verdict once the node agent's DaemonSet rolled (Sail's Ready); none for the others. */
+  nodeAgentReady?(step: NodeAgentStep, context: StepContext): Promise<void>;
   /** Repoint a revision tag (the default tag included). */
   moveTag(step: MoveTagStep, context: StepContext): Promise<string>;
   /**

@@ -10,11 +10,16 @@ import type {
   RemoveOldRevisionStep,
   UpgradeControlPlaneStep,
 } from '../../core/plan/steps.js';
+import { patched } from '@temporalio/workflow';
 import { cluster, waits } from '../activities.js';
 import { workflowFailure, proxyMismatch } from '../failures.js';
 import type { StepContext } from '../steps/context.js';
+import { STALL_RULE_PATCH, waitForWorkload } from '../wait-ready.js';
 import { installedDaemonSet, ROLLOUT_DEADLINE_SECONDS } from './installer.js';
 import type { Installer } from './installer.js';
+
+/** ztunnel is pointed at the step's revision by an install of it, where the step only waited before. */
+export const ISTIOCTL_ZTUNNEL_REVISION = 'istioctl-ztunnel-revision';
 
 const profile = (context: StepContext) => (context.spec.install.mode === 'ambient' ? { profile: 'ambient' } : {});
 
@@ -28,22 +33,48 @@ async function waitForAlsoUpgraded(step: UpgradeControlPlaneStep, context: StepC
   for (const agent of agents) {
     const namespace = agent.found?.namespace ?? step.namespace;
     const name = agent.found?.name ?? agent.name;
-    await waits(`wait for ${agent.label} to roll node by node`).waitForRollout({
-      kind: 'DaemonSet',
-      namespace,
-      name,
-      deadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
-    });
+    if (patched(STALL_RULE_PATCH))
+      await waitForWorkload({
+        kind: 'DaemonSet',
+        namespace,
+        name,
+        label: agent.label,
+        version: step.version,
+        deadlineSeconds: context.spec.timeouts.nodeAgent,
+        stallSeconds: context.spec.timeouts.stall,
+        stepId: step.id,
+        board: context.board,
+      });
+    else
+      await waits(`wait for ${agent.label} to roll node by node`).waitForRollout({
+        kind: 'DaemonSet',
+        namespace,
+        name,
+        deadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
+      });
     rolled.push(agent.label);
   }
   const gateways = step.alsoUpgrades.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`);
   for (const gateway of step.alsoUpgrades.gateways) {
-    await waits(`wait for gateway ${gateway.namespace}/${gateway.name} to roll`).waitForRollout({
-      kind: 'Deployment',
-      namespace: gateway.namespace,
-      name: gateway.name,
-      deadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
-    });
+    if (patched(STALL_RULE_PATCH))
+      await waitForWorkload({
+        kind: 'Deployment',
+        namespace: gateway.namespace,
+        name: gateway.name,
+        label: `gateway ${gateway.namespace}/${gateway.name}`,
+        version: step.version,
+        deadlineSeconds: context.spec.timeouts.rollout,
+        stallSeconds: context.spec.timeouts.stall,
+        stepId: step.id,
+        board: context.board,
+      });
+    else
+      await waits(`wait for gateway ${gateway.namespace}/${gateway.name} to roll`).waitForRollout({
+        kind: 'Deployment',
+        namespace: gateway.namespace,
+        name: gateway.name,
+        deadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
+      });
   }
   if (gateways.length > 0) {
     const check = await cluster(`check gateways run ${step.version}`).checkProxies({
@@ -115,8 +146,24 @@ export const istioctl: Installer = {
     return `${change.changed ? `istiod ${step.revision} upgraded to ${step.version}` : `istiod ${step.revision} already ran ${step.version}`}${rolled}`;
   },
 
-  // `istioctl install` of the control plane already rolled the node agents of the profile: only wait.
-  upgradeNodeAgent: (step, found, context) => Promise.resolve(found ?? installedDaemonSet(step, context)),
+  /**
+   * `istioctl install` of the control plane already rolled the node agents of the profile. ztunnel
+   * also takes the install's revision as the istiod it connects to (its XDS_ADDRESS): installing
+   * the step's revision again points it there, and the install counts as done only once the
+   * DaemonSet says so. Otherwise only wait.
+   */
+  async upgradeNodeAgent(step, found, context) {
+    const daemonSet = found ?? installedDaemonSet(step, context);
+    if (step.kind === 'upgrade-ztunnel' && step.revision !== null && patched(ISTIOCTL_ZTUNNEL_REVISION)) {
+      await waits(`istioctl install: ztunnel ${step.version} on istiod ${step.revision}`).istioctlInstall({
+        version: step.version,
+        revision: step.revision,
+        namespace: context.spec.install.namespace,
+        profile: 'ambient',
+      });
+    }
+    return daemonSet;
+  },
 
   moveTag: istioctlMoveTag,
 

@@ -26,6 +26,26 @@ export function chartName(ref: string, version: string): ChartName {
   return name as ChartName;
 }
 
+/**
+ * Chart versions the stand-in's repository lacks, as `istiod@1.28.3` (one chart) or `1.28.3`
+ * (every chart), comma-separated: a repository index that was not updated since the release.
+ */
+export const ABSENT_CHART_VERSIONS_ENV = 'SIM_HELM_ABSENT_CHART_VERSIONS';
+
+/** Fails as helm does when the repository index has no such chart version. */
+export function requireChartVersion(
+  chart: ChartName,
+  version: string,
+  absent = process.env[ABSENT_CHART_VERSIONS_ENV] ?? '',
+): void {
+  const missing = absent
+    .split(',')
+    .map((entry) => entry.trim())
+    .some((entry) => entry === version || entry === `${chart}@${version}`);
+  if (missing)
+    throw new ToolError(`chart "${chart}" matching ${version} not found in istio index. (try 'helm repo update')`);
+}
+
 const text = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 
@@ -78,8 +98,6 @@ export function renderChart(
         namespace,
         replicas,
         revision: text(values.revision) ?? 'default',
-        image: 'auto',
-        version,
         installer: 'helm',
       });
     }

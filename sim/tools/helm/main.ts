@@ -9,6 +9,7 @@ import { CHARTS } from './charts.js';
 import type { HelmCommand, HelmContext } from './command.js';
 import { listCommand } from './commands/list.js';
 import { historyCommand, rollbackCommand } from './commands/rollback.js';
+import { showChartCommand } from './commands/show.js';
 import { getValuesCommand, statusCommand } from './commands/status.js';
 import { uninstallCommand } from './commands/uninstall.js';
 import { upgradeCommand } from './commands/upgrade.js';
@@ -45,6 +46,7 @@ const COMMANDS: HelmCommand[] = [
   listCommand,
   statusCommand,
   getValuesCommand,
+  showChartCommand,
   versionCommand,
 ];
 

@@ -97,9 +97,16 @@ function injectedRevision(pod: V1Pod): string | undefined {
 
 /**
  * Pods with a running proxy: injected sidecars (container or native init container), gateways,
- * waypoints and ztunnel. ztunnel follows the `default` tag, as it reaches istiod through the
- * `istiod` Service that the default revision owns.
+ * waypoints and ztunnel. ztunnel reaches the istiod its `XDS_ADDRESS` names; without one, the
+ * `istiod` Service, which the default revision (tag) owns.
  */
+/** `istiod-1-28-0.istio-system.svc:15012` → `1-28-0`; `istiod.…` → `default`. */
+function xdsRevision(env: ReadonlyArray<{ name: string; value?: string }> | undefined): string | undefined {
+  const address = env?.find((e) => e.name === 'XDS_ADDRESS')?.value;
+  const match = address === undefined ? null : /^istiod(?:-([a-z0-9-]+))?\./.exec(address);
+  return match === null ? undefined : (match[1] ?? 'default');
+}
+
 export function proxiesIn(pods: readonly V1Pod[], tags: ReadonlyMap<string, string>): Proxy[] {
   const resolve = (rev: string): string => tags.get(rev) ?? rev;
   return pods.flatMap((pod): Proxy[] => {
@@ -110,7 +117,12 @@ export function proxiesIn(pods: readonly V1Pod[], tags: ReadonlyMap<string, stri
     const ztunnel = containers.find((c) => c.image?.includes('/ztunnel:'));
     if (ztunnel)
       return [
-        { ...base, kind: 'ztunnel', revision: resolve('default'), version: imageVersion(ztunnel.image) ?? 'unknown' },
+        {
+          ...base,
+          kind: 'ztunnel',
+          revision: resolve(xdsRevision(ztunnel.env) ?? 'default'),
+          version: imageVersion(ztunnel.image) ?? 'unknown',
+        },
       ];
     const proxy = containers.find((c) => c.name === 'istio-proxy');
     const version = imageVersion(proxy?.image);

@@ -23,6 +23,8 @@ export interface InstallSettings {
   meshConfig?: Record<string, unknown>;
   /** `values.pilot.env.*`: extra istiod environment, e.g. ENABLE_NATIVE_SIDECARS. */
   pilotEnv: Record<string, string>;
+  /** The istiod revision ambient's ztunnel connects to: `values.ztunnel.revision`, else the install's revision. */
+  ztunnelRevision: string;
 }
 
 type Tree = Record<string, unknown>;
@@ -115,6 +117,7 @@ export function installSettings(input: {
   const global = isTree(values.global) ? values.global : {};
   const pilot = isTree(values.pilot) ? values.pilot : {};
   const env = isTree(pilot.env) ? pilot.env : {};
+  const ztunnel = isTree(values.ztunnel) ? values.ztunnel : {};
   const compatibilityVersion = text(values.compatibilityVersion);
   if (compatibilityVersion !== undefined) checkCompatibility(compatibilityVersion, input.toolVersion);
   return {
@@ -126,6 +129,7 @@ export function installSettings(input: {
     pilotEnv: Object.fromEntries(
       Object.entries(env).flatMap(([k, v]) => (text(v) === undefined ? [] : [[k, text(v) ?? '']])),
     ),
+    ztunnelRevision: text(ztunnel.revision) || revision,
   };
 }
 

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/object.js';
 import { controlPlaneObjects, gatewayObjects, nodeAgentDaemonSet } from '../../istio/manifests.js';
 import type { Workload } from '../kube/rollout.js';
 import type { InstallSettings } from './install-settings.js';
+import { pointZtunnelAt } from './ztunnel-revision.js';
 
 export type Component = 'Istio core' | 'Istiod' | 'Ingress gateways' | 'CNI' | 'Ztunnel';
 
@@ -51,7 +52,12 @@ export function renderInstall(s: InstallSettings, version: string): RenderedPart
   ];
   if (ambient) {
     parts.push({ component: 'CNI', objects: [nodeAgentDaemonSet('istio-cni', s.namespace, version, 'istioctl')] });
-    parts.push({ component: 'Ztunnel', objects: [nodeAgentDaemonSet('ztunnel', s.namespace, version, 'istioctl')] });
+    parts.push({
+      component: 'Ztunnel',
+      objects: [
+        pointZtunnelAt(nodeAgentDaemonSet('ztunnel', s.namespace, version, 'istioctl'), s.ztunnelRevision, s.namespace),
+      ],
+    });
   }
   // A revisioned install leaves gateways alone: they are moved to a revision separately, and
   // rendering one here would take over the existing `istio-ingressgateway`.
@@ -63,9 +69,8 @@ export function renderInstall(s: InstallSettings, version: string): RenderedPart
         namespace: s.namespace,
         replicas: 1,
         revision: 'default',
-        image: 'explicit',
-        version,
         installer: 'istioctl',
+        stampedVersion: version,
       }),
     });
   }

@@ -112,17 +112,18 @@ describe('istioctl through the stand-in, as a process', () => {
 
   it('an in-place install whose gateway was left behind upgrades it on the next attempt', async () => {
     await istioctl.istioctlInstall({ version: '1.26', revision: 'default' });
-    const gateway = () => JSON.stringify(cluster.sim.get('deployments', 'istio-system', 'istio-ingressgateway')?.spec);
-    expect(gateway()).toContain('proxyv2:1.26');
-    const body = {
-      spec: { template: { spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.25.5' }] } } },
-    };
+    // The gateway's proxy is `image: auto` (injected); the release istioctl stamps on it tells which installed it.
+    const gateway = () => JSON.stringify(cluster.sim.get('deployments', 'istio-system', 'istio-ingressgateway'));
+    expect(gateway()).toContain('"operator.istio.io/version":"1.26.');
+    const stamp = { 'operator.istio.io/version': '1.25.5' };
+    const body = { metadata: { labels: stamp }, spec: { template: { metadata: { labels: stamp } } } };
     await cluster.clients.apps.patchNamespacedDeployment(
       { namespace: 'istio-system', name: 'istio-ingressgateway', body },
       (await import('../../../activities/kubernetes/clients.js')).mergePatch,
     );
     expect((await istioctl.istioctlInstall({ version: '1.26', revision: 'default' })).changed).toBe(true);
-    expect(gateway()).toContain('proxyv2:1.26');
+    expect(gateway()).toContain('"operator.istio.io/version":"1.26.');
+    expect(gateway()).not.toContain('1.25.5');
   });
 
   it('an uninstall that stopped half-way (istiod gone, webhooks left) runs again and removes the rest', async () => {

@@ -157,6 +157,11 @@ function sailObject(
   return { metadata: { name }, spec, status };
 }
 
+/** What these cases look at besides health, which inventory-health.test.ts covers. */
+function withoutHealth<T extends { health?: unknown }>(items: T[]): Omit<T, 'health'>[] {
+  return items.map(({ health: _health, ...rest }) => rest);
+}
+
 function sail(parts: Partial<SailLists> = {}): SailLists {
   return { istios: [], revisions: [], revisionTags: [], cnis: [], ztunnels: [], ...parts };
 }
@@ -389,6 +394,76 @@ describe('gateways and waypoints', () => {
     ]);
   });
 
+  describe("a waypoint's binding is its Gateway's istio.io/rev, not its pods'", () => {
+    /** A waypoint as istiod renders it: the Deployment and its pod labelled with the revision that rendered it. */
+    function waypointOn(gatewayLabels: Record<string, string> | undefined, renderedBy: string) {
+      const podLabels = { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'istio.io/rev': renderedBy };
+      return inventoryOf(
+        lists({
+          deployments: [deployment('bookinfo', 'waypoint', { podLabels })],
+          pods: [
+            pod('bookinfo', 'waypoint-7d9f-abcde', { labels: podLabels, proxy: 'docker.io/istio/proxyv2:1.26.4' }),
+          ],
+          gateways: [
+            {
+              metadata: {
+                namespace: 'bookinfo',
+                name: 'waypoint',
+                ...(gatewayLabels === undefined ? {} : { labels: gatewayLabels }),
+              },
+              spec: { gatewayClassName: 'istio-waypoint' },
+            },
+          ],
+        }),
+        AT,
+      ).gateways;
+    }
+
+    it.each([
+      ['an unlabelled Gateway follows the default tag (null), though its pods show default-v1-26-4', undefined, null],
+      ['a Gateway labelled with a tag follows the tag', { 'istio.io/rev': 'prod-stable' }, 'prod-stable'],
+      ['a Gateway labelled with a revision name is pinned to it', { 'istio.io/rev': '1-26-4' }, '1-26-4'],
+      ['other labels of the Gateway do not bind it', { 'istio.io/waypoint-for': 'service' }, null],
+    ] as const)('%s', (_name, gatewayLabels, binding) => {
+      expect(waypointOn(gatewayLabels, 'default-v1-26-4')).toMatchObject([
+        {
+          namespace: 'bookinfo',
+          name: 'waypoint',
+          kind: 'waypoint',
+          revision: 'default-v1-26-4',
+          version: '1.26.4',
+          gatewayRevLabel: binding,
+        },
+      ]);
+    });
+
+    it('leaves the binding out for a waypoint whose Gateway is not listed, and for ingress gateways of class istio', () => {
+      const inventory = inventoryOf(
+        lists({
+          deployments: [
+            deployment('reviews', 'reviews-waypoint', {
+              podLabels: { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'istio.io/rev': '1-26-4' },
+            }),
+            deployment('istio-ingress', 'public-istio', {
+              labels: { 'gateway.networking.k8s.io/gateway-name': 'public' },
+            }),
+          ],
+          gateways: [
+            {
+              metadata: { namespace: 'istio-ingress', name: 'public', labels: { 'istio.io/rev': '1-26-4' } },
+              spec: { gatewayClassName: 'istio' },
+            },
+          ],
+        }),
+        AT,
+      );
+      expect(inventory.gateways.map((g) => [`${g.namespace}/${g.name}`, 'gatewayRevLabel' in g])).toEqual([
+        ['istio-ingress/public-istio', false],
+        ['reviews/reviews-waypoint', false],
+      ]);
+    });
+  });
+
   it('takes the revision of the first running gateway pod and the lowest version among them', () => {
     const inventory = inventoryOf(
       lists({
@@ -414,7 +489,7 @@ describe('gateways and waypoints', () => {
       }),
       AT,
     );
-    expect(inventory.gateways).toEqual([
+    expect(withoutHealth(inventory.gateways)).toEqual([
       { namespace: CP, name: 'istio-ingressgateway', kind: 'ingress', revision: '1-27-3', version: '1.26.4' },
     ]);
   });
@@ -431,7 +506,7 @@ describe('gateways and waypoints', () => {
       }),
       AT,
     );
-    expect(inventory.gateways).toEqual([
+    expect(withoutHealth(inventory.gateways)).toEqual([
       { namespace: CP, name: 'istio-egressgateway', kind: 'egress', revision: null, version: null },
       { namespace: CP, name: 'istio-ingressgateway', kind: 'ingress', revision: 'prod-stable', version: null },
     ]);
@@ -460,7 +535,7 @@ describe('control-plane revisions', () => {
       }),
       AT,
     );
-    expect(inventory.controlPlane.revisions).toEqual([
+    expect(withoutHealth(inventory.controlPlane.revisions)).toEqual([
       {
         name: 'default',
         version: '1.26.4',
@@ -713,8 +788,22 @@ describe('node agents', () => {
       }),
       AT,
     );
-    expect(inventory.ztunnel).toEqual({ namespace: CP, name: 'ztunnel', version: '1.26.4', desired: 3, ready: 2 });
-    expect(inventory.cni).toEqual({ namespace: CP, name: 'istio-cni-node', version: '1.26.4', desired: 0, ready: 0 });
+    expect(inventory.ztunnel).toEqual({
+      namespace: CP,
+      name: 'ztunnel',
+      version: '1.26.4',
+      desired: 3,
+      ready: 2,
+      health: { desired: 3, ready: 2, updated: 0, unready: [] },
+    });
+    expect(inventory.cni).toEqual({
+      namespace: CP,
+      name: 'istio-cni-node',
+      version: '1.26.4',
+      desired: 0,
+      ready: 0,
+      health: { desired: 0, ready: 0, updated: 0, unready: [] },
+    });
   });
 
   it('has neither in a sidecar mesh without CNI', () => {
@@ -756,7 +845,17 @@ describe('Sail resources', () => {
       }),
       AT,
     );
-    expect(inventory.sail).toEqual({
+    const { health, ...read } = inventory.sail ?? { health: [] };
+    expect(health?.map((h) => `${h.kind} ${h.name}`)).toEqual([
+      'Istio other',
+      'Istio default',
+      'IstioRevision default-v1-26-4',
+      'IstioRevision default-v1-25-0',
+      'IstioCNI extra',
+      'IstioCNI default',
+      'ZTunnel extra',
+    ]);
+    expect(read).toEqual({
       istio: {
         name: 'default',
         namespace: 'istio-control',
@@ -799,7 +898,14 @@ describe('Sail resources', () => {
 
   it('has a Sail inventory without an Istio when the API is served but holds none', () => {
     const inventory = inventoryOf(lists({ sail: sail() }), AT);
-    expect(inventory.sail).toEqual({ istio: null, revisions: [], revisionTags: [], cni: null, ztunnel: null });
+    expect(inventory.sail).toEqual({
+      istio: null,
+      revisions: [],
+      revisionTags: [],
+      cni: null,
+      ztunnel: null,
+      health: [],
+    });
     expect(inventory.controlPlane.installer).toBe('unknown');
   });
 

@@ -44,15 +44,18 @@ describe('reading the inventory', () => {
         kind: 'ingress',
         revision: 'default',
         version: '1.26.4',
+        health: { desired: 2, ready: 2, updated: 2, unready: [] },
       },
     ]);
     expect(inventory.namespaces.find((n) => n.name === 'bookinfo')?.labels['istio-injection']).toBe('enabled');
     // The simulator serves the Sail API everywhere; a cluster without it reads as null.
     expect(inventory.sail?.istio ?? null).toBeNull();
-    // Reading is reading: a fixed number of list calls and not one write.
+    // Reading is reading: a fixed number of list calls (the Warning Events of istio-system among
+    // them, as nothing else is unready) and not one write.
     expect(writes).toBe(0);
     expect(requests.every((r) => r.verb === 'list' || r.verb === 'get')).toBe(true);
-    expect(requests.length).toBeLessThanOrEqual(16);
+    expect(requests.filter((r) => r.resource === 'events').map((r) => r.namespace)).toEqual(['istio-system']);
+    expect(requests.length).toBeLessThanOrEqual(17);
   });
 
   it('reads a Helm mesh and keeps the Lightstep access token out of the mesh config', async () => {
@@ -83,12 +86,14 @@ describe('reading the inventory', () => {
     expect(inventory.sail?.cni?.version).toMatch(/1\.26\.4$/);
     expect(inventory.ztunnel).toMatchObject({ name: 'ztunnel', version: '1.26.4', desired: 3, ready: 3 });
     expect(inventory.cni).toMatchObject({ name: 'istio-cni-node', version: '1.26.4' });
-    expect(inventory.gateways).toContainEqual({
+    // Its pods show the revision that rendered them; its Gateway, unlabelled, follows the default tag.
+    expect(inventory.gateways.find((gateway) => gateway.name === 'waypoint')).toMatchObject({
       namespace: 'bookinfo',
       name: 'waypoint',
       kind: 'waypoint',
       revision: 'default-v1-26-4',
       version: '1.26.4',
+      gatewayRevLabel: null,
     });
   });
 

@@ -9,12 +9,12 @@ describe('resolving a tool per Istio version', () => {
     expect(versionNames('latest')).toEqual([]);
   });
 
-  it('looks in the versions folder before PATH', () => {
+  it('tries every exact-patch name before any minor name, the versions folder before PATH within each', () => {
     const tried = candidates('istioctl', '1.28.1', { versionsDir: '/opt/istio', searchPath: ['/usr/bin'] });
     expect(tried).toEqual([
       '/opt/istio/1.28.1/istioctl',
-      '/opt/istio/1.28/istioctl',
       '/usr/bin/istioctl-1.28.1',
+      '/opt/istio/1.28/istioctl',
       '/usr/bin/istioctl-1.28',
     ]);
   });

@@ -269,11 +269,19 @@ describe('the istioctl stand-in on a sidecar mesh installed with istioctl 1.26',
       '1.27.3',
     );
     const gateway = sim.get('deployments', 'istio-system', 'istio-ingressgateway');
-    expect(
-      (gateway?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]
-        ?.image,
-    ).toBe('docker.io/istio/proxyv2:1.27.3');
+    // `image: auto`: the proxy comes from the gateway injection template; the new stamp rolls the pods.
+    const template = (gateway?.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
+    expect(template.metadata.labels['operator.istio.io/version']).toBe('1.27.3');
     expect((gateway?.spec as { replicas: number }).replicas).toBe(1);
+    const proxies = await eventually(() => {
+      const each = podsOf('istio-system', 'istio-ingressgateway').map((p) =>
+        [...((p as Pod).spec.initContainers ?? []), ...(p as Pod).spec.containers]
+          .filter((c) => c.name === 'istio-proxy')
+          .map((c) => c.image),
+      );
+      return each.length === 1 && each[0]?.includes('docker.io/istio/proxyv2:1.27.3') ? each : undefined;
+    });
+    expect(proxies).toEqual([['docker.io/istio/proxyv2:1.27.3']]);
   });
 
   it('uninstalls a revision with --revision, and refuses to remove the last control plane without --purge', async () => {

@@ -3,20 +3,17 @@
  * revision (pod-template label istio.io/rev=1-26-4 → 1-27-3, with the step's restart value as
  * the template's restart annotation) is on its way, and a new worker process started.
  *
- * A real API server that has read the PATCH applies it even though its client died; the
- * simulator, which reads the body only after the injected latency, drops it instead (a fault
- * "apply, then lose the response" does not exist yet). So once the worker is dead the test sends
- * that same PATCH on its behalf, and the retried label activity finds the label in place. The
- * relabel is the gateway's rollout: the retry must recognise its own change (the restart value
- * on the template) rather than read "already labelled" as "nothing rolled" and restart the
- * gateway on top of it, which is what workflows/steps/gateways.ts did before (two rollouts).
+ * The simulator's `dropResponse` fault plays the real API server that has read the PATCH: it
+ * applies it and holds the connection unanswered, and the worker dies waiting for the answer.
+ * The relabel is the gateway's rollout: the retry must recognise its own change (the restart
+ * value on the template) rather than read "already labelled" as "nothing rolled" and restart
+ * the gateway on top of it, which is what workflows/steps/gateways.ts did before (two rollouts).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { devServerEnv } from '../../support/temporal.js';
 import type { SimCluster } from '../../activities/support/sim.js';
 import type { SpecInput } from '../../../core/spec/schema.js';
-import { mergePatch } from '../../../activities/kubernetes/clients.js';
 import { RESTARTED_AT_ANNOTATION } from '../../../activities/kubernetes/restart.js';
 import { restartValue } from '../../../workflows/steps/context.js';
 import { quickSpec, restartsOf, scenarioFrom } from '../support/upgrade-harness.js';
@@ -40,6 +37,12 @@ const gatewayReplicaSets = (cluster: SimCluster) =>
     .filter((rs) =>
       rs.metadata.ownerReferences?.some((owner) => owner.kind === 'Deployment' && owner.name === GATEWAY),
     );
+
+interface PodTemplate {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+}
+const templateOf = (cluster: SimCluster) =>
+  (cluster.sim.get('deployments', 'istio-system', GATEWAY)?.spec as { template?: PodTemplate } | undefined)?.template;
 
 let env: TestWorkflowEnvironment;
 let cluster: SimCluster;
@@ -67,50 +70,39 @@ afterAll(async () => {
 
 describe('a worker killed while it relabels a pinned gateway', () => {
   it('rolls the gateway once: the retried relabel finds its own change and the gateway is not restarted on top of it', async () => {
-    let slowed = false;
+    let dropping = false;
+    const relabelInFlight = (c: SimCluster) =>
+      c.sim.requests.some(
+        (r) => r.verb === 'patch' && r.resource === 'deployments' && r.name === GATEWAY && r.code === 0,
+      );
     const run = await canaryWithCrash(env, inject('temporalAddress'), cluster, {
       spec,
       killWhen: (status, c) => {
-        // Slow deployment PATCHes from the soak on (the install is done), so the relabel is in flight long enough to die in.
-        if (!slowed && status.current === 'soak:control-plane@1.27.3') {
-          c.sim.faults.add({ kind: 'latency', ms: 2_500, verb: 'patch', resource: 'deployments' });
-          slowed = true;
+        // From the soak on (the install is done), the gateway's next PATCH lands and its answer is held, then dropped.
+        if (!dropping && status.current === 'soak:control-plane@1.27.3') {
+          c.sim.faults.add({
+            kind: 'dropResponse',
+            verb: 'patch',
+            resource: 'deployments',
+            namespace: 'istio-system',
+            name: GATEWAY,
+            holdMs: 30_000,
+            count: 1,
+          });
+          dropping = true;
         }
         return (
-          slowed &&
-          status.current === SWITCH &&
-          c.sim.requests.some(
-            (r) => r.verb === 'patch' && r.resource === 'deployments' && r.name === GATEWAY && r.code === 0,
-          )
+          dropping && status.current === SWITCH && restartsOf(c, 'istio-system')[GATEWAY] === 1 && relabelInFlight(c)
         );
       },
       afterKill: async (handle) => {
-        // The dead worker's PATCH ends without being applied (the simulator could not read its body) ...
-        for (
-          let i = 0;
-          i < 200 && cluster.sim.requests.some((r) => r.verb === 'patch' && r.name === GATEWAY && r.code === 0);
-          i++
-        )
-          await new Promise((r) => setTimeout(r, 50));
-        expect(restartsOf(cluster, 'istio-system')[GATEWAY]).toBeUndefined();
-        cluster.sim.faults.clear();
-        // ... so it is applied here as an API server that had read it would: the step's first try.
+        // The dead worker's PATCH was applied, as a real API server that had read it would: the step's first try.
         const upgradeKey = `${handle.workflowId}@${(await handle.describe()).runId}`;
-        const restartedAt = restartValue(upgradeKey, `${SWITCH}/istio-system/${GATEWAY}`, 1);
-        const body = {
-          spec: {
-            template: {
-              metadata: {
-                labels: { 'istio.io/rev': '1-27-3' },
-                annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt },
-              },
-            },
-          },
-        };
-        await cluster.clients.apps.patchNamespacedDeployment(
-          { namespace: 'istio-system', name: GATEWAY, body },
-          mergePatch,
+        expect(templateOf(cluster)?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION]).toBe(
+          restartValue(upgradeKey, `${SWITCH}/istio-system/${GATEWAY}`, 1),
         );
+        expect(templateOf(cluster)?.metadata?.labels?.['istio.io/rev']).toBe('1-27-3');
+        expect(cluster.sim.faults.list()).toEqual([]);
       },
     });
     const { result } = run;
@@ -126,16 +118,12 @@ describe('a worker killed while it relabels a pinned gateway', () => {
     expect(result.status.steps.find((step) => step.id === SWITCH)?.note).toBe(
       `istio-system/${GATEWAY} → istio.io/rev=1-27-3`,
     );
-    // One rollout of the gateway: one PATCH in the write log (the dead worker's, applied for it),
+    // One rollout of the gateway: one PATCH in the write log (the dead worker's, whose answer was dropped),
     // no restart scheduled, the old ReplicaSet and one new one.
     expect(restartsOf(cluster, 'istio-system')[GATEWAY]).toBe(1);
     expect(gatewayReplicaSets(cluster).length).toBe(2);
     expect(runs.filter((r) => r.summary === `restart gateway istio-system/${GATEWAY}`)).toEqual([]);
     expect(restartsOf(cluster, 'bookinfo')).toEqual(Object.fromEntries(BOOKINFO.map((name) => [name, 1])));
-    const template = (
-      cluster.sim.get('deployments', 'istio-system', GATEWAY)?.spec as
-        { template?: { metadata?: { labels?: Record<string, string> } } } | undefined
-    )?.template;
-    expect(template?.metadata?.labels?.['istio.io/rev']).toBe('1-27-3');
+    expect(templateOf(cluster)?.metadata?.labels?.['istio.io/rev']).toBe('1-27-3');
   }, 420_000);
 });

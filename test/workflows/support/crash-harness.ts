@@ -166,7 +166,7 @@ export async function canaryWithCrash(
     killWhen: (status: UpgradeStatus, cluster: SimCluster) => boolean;
     holdGate?: string;
     answer?: GateAnswerer;
-    /** Runs once A is dead and before B starts: e.g. what a real API server would still do for A's request in flight. */
+    /** Runs once A is dead and before B starts: e.g. to check what A's request in flight left in the cluster. */
     afterKill?: (handle: WorkflowHandle<typeof upgrade>) => Promise<void>;
   },
 ): Promise<CrashRun> {

@@ -16,6 +16,7 @@ import type {
   TestReport,
 } from '../../../activities/index.js';
 import type { Inventory } from '../../../core/inventory.js';
+import type { ReadRolloutInput, RolloutReading } from '../../../activities/kubernetes/rollout.js';
 
 type StubbedNames =
   | 'readInventory'
@@ -30,6 +31,11 @@ type StubbedNames =
   | 'listIstioRevisions'
   | 'setSailRevisionTag'
   | 'waitForRollout'
+  | 'readRolloutProgress'
+  | 'describeStuckRollout'
+  | 'readSailProgress'
+  | 'holdSailRevisions'
+  | 'releaseSailRevisions'
   | 'restartWorkload'
   | 'rolloutWorkload'
   | 'runWorkloadTest'
@@ -37,11 +43,21 @@ type StubbedNames =
   | 'revisionUsers'
   | 'setNamespaceLabels'
   | 'setPodTemplateLabels'
-  | 'reviewAccess';
+  | 'reviewAccess'
+  | 'checkTools'
+  | 'verifyWorkloads'
+  | 'helmVerifyReleases';
 
 export type StubActivities = Pick<Activities, StubbedNames>;
 
 export interface StubOptions {
+  /**
+   * A rollout as the workflow's n-th look at it finds it (the stall rule and the deadline); default:
+   * rolled out at the first look. Only the look that finds it done is recorded, as `waitForRollout`.
+   */
+  rolloutReading?: (input: ReadRolloutInput, look: number) => RolloutReading | undefined;
+  /** What describeStuckRollout answers; default: a line naming the workload. */
+  stuck?: (input: { namespace: string; name: string; label: string }) => string;
   /** What readInventory answers, call by call; the last one answers every later call. */
   inventories: Inventory[];
   /** A workload's test report after its restart; default: passed. */
@@ -55,6 +71,8 @@ export interface StubOptions {
   precheck?: PrecheckReport;
   /** Permissions (`verb group/resource`) the worker's identity is refused; default: none. */
   deniedPermissions?: string[];
+  /** What an install produced instead of the step's version, by workload label ("istiod 1-28-0"); default: the step's. */
+  installedVersions?: Record<string, string>;
 }
 
 export function passed(summary = 'GET / → 200'): TestReport {
@@ -126,7 +144,49 @@ export class Recorder {
    */
   readonly reviewed: string[] = [];
 
+  /**
+   * What the workflow read back after each install step, one line per workload or release.
+   * Kept apart from `calls`: the checks follow their step, the runbook's order is in `calls`.
+   */
+  readonly verified: string[] = [];
+
   readonly activities: StubActivities = {
+    verifyWorkloads: sync((input) => {
+      const checked: string[] = [];
+      const wrong: string[] = [];
+      for (const workload of input.workloads) {
+        const runs = this.options.installedVersions?.[workload.label] ?? input.version;
+        this.verified.push(`${workload.kind} ${workload.label} ${input.version}`);
+        (runs === input.version ? checked : wrong).push(
+          runs === input.version
+            ? `${workload.label} ${runs}`
+            : `${workload.label} runs ${runs}, expected ${input.version}`,
+        );
+      }
+      return { checked, wrong };
+    }),
+    helmVerifyReleases: sync((input) => {
+      for (const { release } of input.releases) this.verified.push(`release ${release} ${input.version}`);
+      return { checked: input.releases.map((r) => `Helm release ${r.release} deployed`), wrong: [] };
+    }),
+    // Every tool the plan needs is present at its version: the tools check is tested end to end.
+    checkTools: sync((input) => ({
+      where: "the worker's tools",
+      istioctl: input.needs.istioctl.map((need) => ({
+        version: need.version,
+        path: `/stub/istioctl-${need.version}`,
+        reports: need.version,
+        tried: [],
+        error: null,
+      })),
+      helm: input.needs.charts.length === 0 ? null : '/stub/helm',
+      charts: input.needs.charts.map((need) => ({
+        chart: need.chart,
+        version: need.version,
+        found: true,
+        detail: null,
+      })),
+    })),
     reviewAccess: sync((input) =>
       input.permissions.map((permission) => {
         const line = `${permission.verb} ${permission.group === '' ? '' : `${permission.group}/`}${permission.resource}`;
@@ -186,6 +246,38 @@ export class Recorder {
         progress: { desired: 3, updated: 3, available: 3 },
         watches: 1,
       };
+    }),
+    readRolloutProgress: sync((input) => {
+      const key = `look ${input.kind} ${input.namespace}/${input.name}`;
+      const look = (this.counts.get(key) ?? 0) + 1;
+      this.counts.set(key, look);
+      const reading = this.options.rolloutReading?.(input, look) ?? {
+        state: 'done',
+        message: `${input.kind.toLowerCase()} "${input.name}" successfully rolled out`,
+        progress: { desired: 3, updated: 3, available: 3 },
+        fingerprint: 'done',
+      };
+      if (reading.state === 'done') {
+        this.counts.delete(key);
+        this.record(`waitForRollout ${input.kind} ${input.namespace}/${input.name}`);
+      }
+      return reading;
+    }),
+    describeStuckRollout: sync((input) => {
+      this.record(`describeStuckRollout ${input.namespace}/${input.name}`);
+      return { message: this.options.stuck?.(input) ?? `${input.label}: stuck`, pods: [] };
+    }),
+    readSailProgress: sync((input) => {
+      this.record(`waitSailReady ${input.kind}`);
+      return { state: 'done' as const, message: 'ready (Healthy)', fingerprint: 'ready' };
+    }),
+    holdSailRevisions: sync((input) => {
+      this.record(`holdSailRevisions ${input.name} ${input.graceSeconds}`);
+      return { changed: true, original: 30, held: input.graceSeconds };
+    }),
+    releaseSailRevisions: sync((input) => {
+      this.record(`releaseSailRevisions ${input.name}`);
+      return { changed: true, restored: 30 };
     }),
     restartWorkload: sync((input) => {
       this.record(`restartWorkload ${input.namespace}/${input.name}`);

@@ -12,7 +12,7 @@ import { ToolError } from '../../cli/tool-error.js';
 import { applyObject, deleteObject } from '../../kube/objects.js';
 import { orUndefined } from '../../kube/errors.js';
 import { waitForRollout } from '../../kube/rollout.js';
-import { chartName, chartWorkloads, objectKey, renderChart, type ChartName } from '../charts.js';
+import { chartName, chartWorkloads, objectKey, renderChart, requireChartVersion, type ChartName } from '../charts.js';
 import type { HelmCommand } from '../command.js';
 import { findRelease, saveRelease, statusText } from '../releases.js';
 import { collectValues, mergeValues } from '../values.js';
@@ -65,6 +65,7 @@ export const upgradeCommand: HelmCommand = {
     const version = (requested ?? NEWEST).replace(/^v/, '');
     if (!parseVersion(version)) throw new ToolError(`chart version "${requested ?? ''}" is not a version`);
     const chart: ChartName = chartName(chartRef, version);
+    requireChartVersion(chart, version);
     const timeoutMs = parseDuration(flags.string('timeout') ?? '5m0s');
     const { current, history } = await findRelease(kube, namespace, release);
     const installing = current === undefined;

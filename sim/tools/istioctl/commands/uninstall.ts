@@ -153,8 +153,6 @@ export const uninstallCommand: Command = {
         namespace: ns,
         replicas: 1,
         revision: 'default',
-        image: 'explicit',
-        version: ctx.version,
         installer: 'istioctl',
       });
       await deleteAll(kube, [

@@ -1,0 +1,140 @@
+/**
+ * Catches the wrong istioctl and a missing Helm chart before the first write. Operators keep one
+ * istioctl per minor and download patches at different times, so `istioctl-1.28` is often
+ * another 1.28 patch than the hop's target: it would install that patch, the control plane would
+ * soak on it, and only the first restarted proxy would show the mismatch. A chart version the
+ * repository lacks fails the same way, after the base chart already moved.
+ *
+ * Unlike the catalog's checks it reads what was found on a machine (the worker's, or the
+ * operator's for `plan`), so it runs where the tools are: the activity `checkTools` and `plan`
+ * collect a ToolCheck, this turns it into findings.
+ */
+import type { Finding } from './finding.js';
+
+export const TOOL_VERSIONS_CHECK = 'tool-versions';
+export const CHART_VERSIONS_CHECK = 'chart-versions';
+
+export const TOOL_CHECKS = [
+  { id: TOOL_VERSIONS_CHECK, title: 'every istioctl the plan runs reports exactly the version it is used for' },
+  { id: CHART_VERSIONS_CHECK, title: 'every Helm chart version the plan installs exists in the chart repository' },
+] as const;
+
+/** One istioctl the plan needs, as found on a machine. */
+export interface IstioctlCheck {
+  /** The release it is needed for. */
+  version: string;
+  /** The binary that would run; null when none was found. */
+  path: string | null;
+  /** What `istioctl version --remote=false` printed; null when it did not run or said nothing usable. */
+  reports: string | null;
+  /** Where it looked (first few), for a missing binary. */
+  tried: string[];
+  /** Why the binary could not tell its version. */
+  error: string | null;
+}
+
+/** One chart version the plan installs, as helm found it. */
+export interface ChartCheck {
+  chart: string;
+  version: string;
+  /** null: not checked (no helm to ask). */
+  found: boolean | null;
+  detail: string | null;
+}
+
+export interface ToolCheck {
+  /** Whose tools these are, in words: "the worker's tools", "istioctl on this machine". */
+  where: string;
+  istioctl: IstioctlCheck[];
+  /** The helm that answered for the charts; null without charts to check or without helm. */
+  helm: string | null;
+  charts: ChartCheck[];
+}
+
+export interface ToolFindingOptions {
+  /**
+   * Whether a missing binary blocks. The worker runs the tools, so a missing one blocks there;
+   * `plan` on an operator's machine reports it without blocking (the worker's own check does).
+   */
+  missingBlocks: boolean;
+}
+
+/** `1.28.3` wants exactly 1.28.3; a bare minor (`1.28`) names no patch, so any 1.28 release is it. */
+function sameRelease(reports: string, wanted: string): boolean {
+  const have = reports.replace(/^v/, '');
+  const want = wanted.replace(/^v/, '');
+  return have === want || (want.split('.').length === 2 && have.startsWith(`${want}.`));
+}
+
+/** Whether a checked istioctl is the one the plan needs. */
+export function istioctlMatches(check: IstioctlCheck): boolean {
+  return check.path !== null && check.reports !== null && sameRelease(check.reports, check.version);
+}
+
+function istioctlFinding(check: IstioctlCheck, where: string, options: ToolFindingOptions): Finding | null {
+  if (istioctlMatches(check)) return null;
+  if (check.path === null) {
+    if (!options.missingBlocks) return null;
+    return {
+      check: TOOL_VERSIONS_CHECK,
+      severity: 'block',
+      message: `no istioctl for Istio ${check.version} among ${where}: the steps that run it would fail after earlier steps changed the cluster.`,
+      evidence: check.tried.map((path) => `${path}: not found`),
+      remedy: `Install istioctl ${check.version} as istioctl-${check.version} on the search path (or <versions folder>/${check.version}/istioctl), then start again.`,
+    };
+  }
+  const said = check.reports === null ? `no version (${check.error ?? 'no output'})` : check.reports;
+  return {
+    check: TOOL_VERSIONS_CHECK,
+    severity: 'block',
+    message: `${check.path} reports ${said}, but the plan needs istioctl ${check.version}: it would install or act as ${check.reports ?? 'an unknown release'} where ${check.version} is the target.`,
+    evidence: [`${check.path} version --remote=false -> ${said}`],
+    remedy: `Put istioctl ${check.version} at istioctl-${check.version} on the search path (the exact patch name is preferred over istioctl-<minor>), then start again.`,
+  };
+}
+
+function chartFinding(check: ChartCheck, tools: ToolCheck, options: ToolFindingOptions): Finding | null {
+  if (check.found === true) return null;
+  if (check.found === null) {
+    if (!options.missingBlocks) return null;
+    return {
+      check: CHART_VERSIONS_CHECK,
+      severity: 'block',
+      message: `no helm among ${tools.where} to install chart ${check.chart} ${check.version}.`,
+      evidence: [check.detail ?? 'helm: not found'],
+      remedy: 'Install helm on the search path of the worker, then start again.',
+    };
+  }
+  const helm = tools.helm;
+  return {
+    check: CHART_VERSIONS_CHECK,
+    severity: 'block',
+    message: `chart ${check.chart} version ${check.version} is not in the configured repository: helm would fail at that step, after earlier releases were upgraded.`,
+    evidence: [
+      `${helm ?? 'helm'} show chart ${check.chart} --version ${check.version} -> ${check.detail ?? 'not found'}`,
+    ],
+    remedy: `Run helm repo update (or add the chart version to the chart folder), then plan again.`,
+  };
+}
+
+/** Blocking findings for every tool that is missing or reports another release than the plan needs. */
+export function toolFindings(check: ToolCheck, options: ToolFindingOptions): Finding[] {
+  return [
+    ...check.istioctl.map((c) => istioctlFinding(c, check.where, options)),
+    ...check.charts.map((c) => chartFinding(c, check, options)),
+  ].filter((finding): finding is Finding => finding !== null);
+}
+
+/** One line per tool checked, as `plan` and the workflow's precheck note print them. */
+export function describeToolCheck(check: ToolCheck): string[] {
+  const lines = check.istioctl.map((c) => {
+    if (c.path === null) return `istioctl ${c.version}: not found`;
+    const said = c.reports ?? `no version (${c.error ?? 'no output'})`;
+    return `istioctl ${c.version}: ${c.path} reports ${said}${istioctlMatches(c) ? '' : ' (MISMATCH)'}`;
+  });
+  for (const c of check.charts) {
+    const state = c.found === null ? 'not checked (no helm)' : c.found ? 'found' : `NOT FOUND (${c.detail ?? ''})`;
+    lines.push(`chart ${c.chart} ${c.version}: ${state}`);
+  }
+  return lines;
+}
