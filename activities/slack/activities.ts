@@ -78,39 +78,31 @@ export function createSlackActivities(config: SlackActivityConfig | { missing: s
     }
   }
 
-  /** Replaces the buttons with the outcome, by whom and when. Updating twice writes the same message. */
-  async function slackUpdateGate(closed: GateClosedNotice): Promise<void> {
+  /** Rewrites a gate's message in place: updating twice writes the same message. */
+  async function replace(
+    posted: { channel: string; ts: string },
+    gateId: string,
+    render: (link: ReturnType<typeof workflowLink>) => {
+      text: string;
+      blocks: ReturnType<typeof closedGateMessage>['blocks'];
+    },
+  ): Promise<void> {
     const { client, webUiUrl } = configured();
-    const run = execution(closed.notice.gate.id);
-    const message = closedGateMessage(closed, workflowLink(webUiUrl, run));
+    const message = render(workflowLink(webUiUrl, execution(gateId)));
     try {
-      await client.chat.update({
-        channel: closed.message.channel,
-        ts: closed.message.ts,
-        text: message.text,
-        blocks: message.blocks,
-      });
+      await client.chat.update({ channel: posted.channel, ts: posted.ts, text: message.text, blocks: message.blocks });
     } catch (err) {
-      throw fromSlackError(err, `chat.update of ${closed.message.channel}/${closed.message.ts}`);
+      throw fromSlackError(err, `chat.update of ${posted.channel}/${posted.ts}`);
     }
   }
 
+  /** Replaces the buttons with the outcome, by whom and when. */
+  const slackUpdateGate = (closed: GateClosedNotice): Promise<void> =>
+    replace(closed.message, closed.notice.gate.id, (link) => closedGateMessage(closed, link));
+
   /** Replaces the buttons of a gate the upgrade stopped waiting for with why (an abort, by whom). */
-  async function slackWithdrawGate(withdrawn: GateWithdrawnNotice): Promise<void> {
-    const { client, webUiUrl } = configured();
-    const run = execution(withdrawn.notice.gate.id);
-    const message = withdrawnGateMessage(withdrawn, workflowLink(webUiUrl, run));
-    try {
-      await client.chat.update({
-        channel: withdrawn.message.channel,
-        ts: withdrawn.message.ts,
-        text: message.text,
-        blocks: message.blocks,
-      });
-    } catch (err) {
-      throw fromSlackError(err, `chat.update of ${withdrawn.message.channel}/${withdrawn.message.ts}`);
-    }
-  }
+  const slackWithdrawGate = (withdrawn: GateWithdrawnNotice): Promise<void> =>
+    replace(withdrawn.message, withdrawn.notice.gate.id, (link) => withdrawnGateMessage(withdrawn, link));
 
   return { slackPostGate, slackUpdateGate, slackWithdrawGate };
 }

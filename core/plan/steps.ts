@@ -348,13 +348,21 @@ export function describe(step: Step): string {
     case 'switch-gateways': {
       if (!step.revision)
         return `Restart gateways ${names(step.gateways.map((gateway) => `${gateway.namespace}/${gateway.name}`))} so they run ${step.version}.`;
-      const list = names(
-        step.gateways.map(
-          (gateway) =>
-            `${gateway.namespace}/${gateway.name} (${gateway.revLabel === null ? 'no istio.io/rev: default revision' : `istio.io/rev=${gateway.revLabel}`})`,
-        ),
-      );
-      return `Move gateways ${list} to revision ${step.revision} and restart them.`;
+      const label = (gateway: GatewayTarget) =>
+        `${gateway.namespace}/${gateway.name} (${gateway.revLabel === null ? 'no istio.io/rev: default revision' : `istio.io/rev=${gateway.revLabel}`})`;
+      const gateways = step.gateways.filter((gateway) => gateway.kind !== 'waypoint');
+      const waypoints = step.gateways.filter((gateway) => gateway.kind === 'waypoint');
+      // istiod re-renders a waypoint's Deployment from its Gateway: it is relabelled or follows its tag, never restarted.
+      return [
+        ...(gateways.length > 0
+          ? [`Move gateways ${names(gateways.map(label))} to revision ${step.revision} and restart them.`]
+          : []),
+        ...(waypoints.length > 0
+          ? [
+              `Move waypoints ${names(waypoints.map(label))} to revision ${step.revision} (a Gateway label naming the old revision is relabelled; one on a tag follows it) and wait for them to roll.`,
+            ]
+          : []),
+      ].join(' ');
     }
     case 'move-namespace': {
       const labels =

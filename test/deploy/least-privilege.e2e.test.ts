@@ -441,6 +441,16 @@ const UNUSED_VERBS_BY_DESIGN: Record<string, string> = {
     'istioctl applies server-side (PATCH) every object, changed or not',
   'Role istio-upgrade-installer: create apps/daemonsets':
     'an ambient plan rolls istio-cni even where the inventory found none; the tool then installs it',
+  'ClusterRole istio-upgrade-runbooks: watch sailoperator.io/istios':
+    'Sail waits read on the workflow timer (the stall rule); upgrades started before it resume with a watch',
+  'ClusterRole istio-upgrade-runbooks: watch sailoperator.io/istiocnis':
+    'Sail waits read on the workflow timer (the stall rule); upgrades started before it resume with a watch',
+  'ClusterRole istio-upgrade-runbooks: watch sailoperator.io/ztunnels':
+    'Sail waits read on the workflow timer (the stall rule); upgrades started before it resume with a watch',
+  'ClusterRole istio-upgrade-runbooks: get gateway.networking.k8s.io/gateways':
+    'only a waypoint pinned to a revision name is relabelled; these paths run waypoints on the default tag (the waypoint e2e covers the pinned one)',
+  'ClusterRole istio-upgrade-runbooks: patch gateway.networking.k8s.io/gateways':
+    'only a waypoint pinned to a revision name is relabelled; these paths run waypoints on the default tag (the waypoint e2e covers the pinned one)',
 };
 
 interface RoleDoc {

@@ -79,6 +79,8 @@ describe('Sail ambient RevisionBased, ztunnel stuck on one node of three', () =>
           return STUCK;
         },
         operator: answering('failure', 'reject'),
+        // Dozens of looks, each an activity and a timer: quick alone, slower beside a busy suite.
+        giveUpMs: 170_000,
       }),
     );
 
@@ -112,7 +114,7 @@ describe('Sail ambient RevisionBased, ztunnel stuck on one node of three', () =>
     expect(calls.indexOf('releaseSailRevisions default')).toBeGreaterThan(
       calls.indexOf('patchSailResource Istio v1.27.3'),
     );
-  });
+  }, 180_000);
 
   it('keeps waiting while a node moves now and then, and stops at the 24-hour deadline, not at the stall time', async () => {
     let reported = false;
@@ -129,6 +131,8 @@ describe('Sail ambient RevisionBased, ztunnel stuck on one node of three', () =>
           return STUCK;
         },
         operator: answering('failure', 'reject'),
+        // Dozens of looks, each an activity and a timer: quick alone, slower beside a busy suite.
+        giveUpMs: 170_000,
       }),
     );
 
@@ -138,5 +142,5 @@ describe('Sail ambient RevisionBased, ztunnel stuck on one node of three', () =>
     expect(waited).toBeGreaterThanOrEqual(24 * HOUR_MS);
     expect(waited).toBeLessThan(25 * HOUR_MS);
     expect(run.recorder.calls).not.toContain('listIstioRevisions');
-  });
+  }, 180_000);
 });

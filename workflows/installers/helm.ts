@@ -10,14 +10,14 @@ import type {
   UpgradeControlPlaneStep,
 } from '../../core/plan/steps.js';
 import { patched } from '@temporalio/workflow';
+import { HELM_CHARTS } from '../../core/plan/tools.js';
+import { istiodRelease } from '../../core/plan/verification.js';
 import { waits } from '../activities.js';
 import type { StepContext } from '../steps/context.js';
 import { STALL_RULE_PATCH } from '../wait-ready.js';
 import { installedDaemonSet } from './installer.js';
 import type { Installer, NodeAgentStep } from './installer.js';
 import { istioctlMoveTag } from './istioctl.js';
-
-export const istiodRelease = (revision: string) => (revision === 'default' ? 'istiod' : `istiod-${revision}`);
 
 function istiodValues(context: StepContext, revision: string): Record<string, unknown> {
   return {
@@ -36,7 +36,7 @@ async function istiod(
   const change = await waits(summary).helmUpgradeInstall({
     version: step.version,
     release,
-    chart: 'istio/istiod',
+    chart: HELM_CHARTS.istiod,
     namespace: step.namespace,
     values: istiodValues(context, step.revision),
     waitSeconds: context.spec.timeouts.helm,
@@ -53,13 +53,13 @@ function nodeAgentChart(
   if (step.kind === 'upgrade-cni')
     return {
       release: 'istio-cni',
-      chart: 'istio/cni',
+      chart: HELM_CHARTS.cni,
       values: context.spec.install.mode === 'ambient' ? { profile: 'ambient' } : {},
     };
   // The chart's `revision` is the istiod ztunnel takes its configuration from (its xDS address).
   return {
     release: 'ztunnel',
-    chart: 'istio/ztunnel',
+    chart: HELM_CHARTS.ztunnel,
     values: step.revision === null || step.revision === 'default' ? {} : { revision: step.revision },
   };
 }
@@ -72,7 +72,7 @@ export const helm: Installer = {
   async upgradeBase(step: UpgradeBaseStep): Promise<string> {
     const values = step.defaultRevision === null ? {} : { defaultRevision: step.defaultRevision };
     const change = await waits(`helm upgrade ${step.release} ${step.fromVersion} → ${step.version}`).helmUpgradeInstall(
-      { version: step.version, release: step.release, chart: 'istio/base', namespace: step.namespace, values },
+      { version: step.version, release: step.release, chart: HELM_CHARTS.base, namespace: step.namespace, values },
     );
     return change.changed
       ? `release ${step.release} at revision ${change.revision ?? '?'}`

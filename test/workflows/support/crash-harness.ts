@@ -218,6 +218,9 @@ export function bookinfoRestarts(cluster: SimCluster): Record<string, number> {
   return counts;
 }
 
+/** Read-only activities the workflow schedules as often as it takes: a wait's looks and Sail's removal poll. */
+export const POLLS = new Set(['readRolloutProgress', 'readSailProgress', 'listIstioRevisions']);
+
 /**
  * Every activity the upgrade and its restart children scheduled, by summary ("restart
  * bookinfo/reviews-v2"), counted: a step the workflow ran twice would schedule twice.
@@ -231,7 +234,9 @@ export async function scheduledActivities(
   const visit = async (workflowId: string): Promise<void> => {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     for (const event of history.events ?? []) {
-      if (event.activityTaskScheduledEventAttributes) {
+      const type = event.activityTaskScheduledEventAttributes?.activityType?.name ?? '';
+      // Reads the workflow repeats on purpose (the stall rule's looks, Sail's removal poll) are not work done twice.
+      if (event.activityTaskScheduledEventAttributes && !POLLS.has(type)) {
         const payload = event.userMetadata?.summary;
         const summary = payload
           ? defaultPayloadConverter.fromPayload<string>(payload)
@@ -307,7 +312,9 @@ export async function activityRuns(
     const scheduled = new Map<string, ActivityRun>();
     const list: ActivityRun[] = (runs[workflowId] = []);
     for (const event of history.events ?? []) {
-      if (event.activityTaskScheduledEventAttributes) {
+      const type = event.activityTaskScheduledEventAttributes?.activityType?.name ?? '';
+      // Reads the workflow repeats on purpose (the stall rule's looks, Sail's removal poll) are not work done twice.
+      if (event.activityTaskScheduledEventAttributes && !POLLS.has(type)) {
         const payload = event.userMetadata?.summary;
         const summary = payload
           ? defaultPayloadConverter.fromPayload<string>(payload)

@@ -60,6 +60,8 @@ export interface RunOptions extends Omit<StubOptions, 'inventories'> {
   inventories: Inventory[];
   operator?: Operator;
   overridePrechecks?: string[];
+  /** How long (real time) the operator waits for the upgrade to end before giving up; default 50 s. */
+  giveUpMs?: number;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,7 +86,7 @@ export async function runUpgrade(env: TestWorkflowEnvironment, options: RunOptio
           },
         ],
       });
-      return operate(env, handle, options.operator ?? approveAll, seen);
+      return operate(env, handle, options.operator ?? approveAll, seen, options.giveUpMs);
     },
   );
   return { result, recorder, elapsedMs: (await env.currentTimeMs()) - startedAt, seen };
@@ -96,9 +98,10 @@ export async function operate(
   handle: UpgradeHandle,
   operator: Operator,
   seen = new Map<string, UpgradeStatus>(),
+  giveUpMs = 50_000,
 ): Promise<UpgradeResult> {
   const handled = new Set<string>();
-  const giveUpAt = Date.now() + 50_000;
+  const giveUpAt = Date.now() + giveUpMs;
   let requests = 0;
   for (;;) {
     const status = await handle.query(statusQuery);
