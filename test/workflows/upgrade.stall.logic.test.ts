@@ -23,25 +23,6 @@ afterAll(async () => {
 
 const HOUR_MS = 3_600_000;
 
-/**
- * The harness moves time only for a status timer or a gate's timeout; a wait's looks are neither,
- * so time is skipped half an hour at a time while the upgrade runs.
- */
-async function skippingTime<T>(running: Promise<T>): Promise<T> {
-  let done = false;
-  const skipper = (async () => {
-    while (!done) {
-      await env.sleep(HOUR_MS / 2);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  try {
-    return await running;
-  } finally {
-    done = true;
-    await skipper;
-  }
-}
 const STUCK =
   'ztunnel: 2/3 nodes on 1.28.0; node-2: ztunnel-abcde ContainerCreating for 6h (FailedCreatePodSandBox: failed to create pod sandbox)';
 
@@ -49,6 +30,12 @@ const spec = specOf({
   install: { method: 'sail', mode: 'ambient', strategy: 'revision' },
   version: { target: '1.28.0' },
   timeouts: { rollout: '24h', nodeAgent: '24h', sail: '24h', stall: '6h' },
+});
+/** The same upgrade with a 7-hour deadline: long enough to outlast the stall time, short enough to look at few times. */
+const deadlineSpec = specOf({
+  install: { method: 'sail', mode: 'ambient', strategy: 'revision' },
+  version: { target: '1.28.0' },
+  timeouts: { rollout: '7h', nodeAgent: '7h', sail: '7h', stall: '6h' },
 });
 const inventory = cluster({ revision: 'default-v1-27-3', sail: 'RevisionBased', ambient: true });
 
@@ -68,21 +55,21 @@ const ztunnelAt = (updated: number, fingerprint: string): RolloutReading => ({
 describe('Sail ambient RevisionBased, ztunnel stuck on one node of three', () => {
   it('stops at a failure gate after six hours without progress, naming the node, the pod and the reason; nothing is cleaned up and the rollback releases the held revision', async () => {
     let reported = false;
-    const run = await skippingTime(
-      runUpgrade(env, {
-        spec,
-        inventories: [inventory],
-        // Stuck until the stall is reported; then the node recovers, so the rollback's ztunnel rolls.
-        rolloutReading: (input) => (input.name === 'ztunnel' && !reported ? ztunnelAt(2, 'stuck at 2') : undefined),
-        stuck: () => {
-          reported = true;
-          return STUCK;
-        },
-        operator: answering('failure', 'reject'),
-        // Dozens of looks, each an activity and a timer: quick alone, slower beside a busy suite.
-        giveUpMs: 170_000,
-      }),
-    );
+    const run = await runUpgrade(env, {
+      spec,
+      inventories: [inventory],
+      // Stuck until the stall is reported; then the node recovers, so the rollback's ztunnel rolls.
+      rolloutReading: (input) => (input.name === 'ztunnel' && !reported ? ztunnelAt(2, 'stuck at 2') : undefined),
+      stuck: () => {
+        reported = true;
+        return STUCK;
+      },
+      operator: answering('failure', 'reject'),
+      // The wait's looks are timers of its own, neither a gate nor a soak: the operator skips
+      // half an hour of workflow time whenever nothing else is pending.
+      skipIdleMs: HOUR_MS / 2,
+      giveUpMs: 100_000,
+    });
 
     const gateId = 'failed:ztunnel@1.28.0#1';
     const atGate = run.seen.get(gateId);
@@ -114,33 +101,33 @@ describe('Sail ambient RevisionBased, ztunnel stuck on one node of three', () =>
     expect(calls.indexOf('releaseSailRevisions default')).toBeGreaterThan(
       calls.indexOf('patchSailResource Istio v1.27.3'),
     );
-  }, 180_000);
+  }, 120_000);
 
-  it('keeps waiting while a node moves now and then, and stops at the 24-hour deadline, not at the stall time', async () => {
+  it('keeps waiting while a node moves now and then, and stops at the 7-hour deadline, not at the 6-hour stall time', async () => {
     let reported = false;
-    const run = await skippingTime(
-      runUpgrade(env, {
-        spec,
-        inventories: [inventory],
-        // A new fingerprint every look: it never stalls, it never finishes either (until the
-        // deadline is reported, so the rollback's ztunnel rolls).
-        rolloutReading: (input, look) =>
-          input.name === 'ztunnel' && !reported ? ztunnelAt(2, `look ${look}`) : undefined,
-        stuck: () => {
-          reported = true;
-          return STUCK;
-        },
-        operator: answering('failure', 'reject'),
-        // Dozens of looks, each an activity and a timer: quick alone, slower beside a busy suite.
-        giveUpMs: 170_000,
-      }),
-    );
+    const run = await runUpgrade(env, {
+      spec: deadlineSpec,
+      inventories: [inventory],
+      // A new fingerprint every look: it never stalls, it never finishes either (until the
+      // deadline is reported, so the rollback's ztunnel rolls).
+      rolloutReading: (input, look) =>
+        input.name === 'ztunnel' && !reported ? ztunnelAt(2, `look ${look}`) : undefined,
+      stuck: () => {
+        reported = true;
+        return STUCK;
+      },
+      operator: answering('failure', 'reject'),
+      // The wait's looks are timers of its own, neither a gate nor a soak: the operator skips
+      // half an hour of workflow time whenever nothing else is pending.
+      skipIdleMs: HOUR_MS / 2,
+      giveUpMs: 100_000,
+    });
 
     const atGate = run.seen.get('failed:ztunnel@1.28.0#1');
-    expect(atGate?.failure).toEqual({ type: 'RolloutFailed', message: `ztunnel did not finish within 1d: ${STUCK}` });
+    expect(atGate?.failure).toEqual({ type: 'RolloutFailed', message: `ztunnel did not finish within 7h: ${STUCK}` });
     const waited = stepTime(atGate, 'ztunnel@1.28.0');
-    expect(waited).toBeGreaterThanOrEqual(24 * HOUR_MS);
-    expect(waited).toBeLessThan(25 * HOUR_MS);
+    expect(waited).toBeGreaterThanOrEqual(7 * HOUR_MS);
+    expect(waited).toBeLessThan(8 * HOUR_MS);
     expect(run.recorder.calls).not.toContain('listIstioRevisions');
-  }, 180_000);
+  }, 120_000);
 });

@@ -62,6 +62,12 @@ export interface RunOptions extends Omit<StubOptions, 'inventories'> {
   overridePrechecks?: string[];
   /** How long (real time) the operator waits for the upgrade to end before giving up; default 50 s. */
   giveUpMs?: number;
+  /**
+   * Workflow time to skip whenever nothing else moves it (no gate to answer, no soak running):
+   * for waits that look on timers of their own. The operator is the only one who skips, one
+   * sleep at a time (two concurrent sleeps on the time-skipping server can leave it locked).
+   */
+  skipIdleMs?: number;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -86,7 +92,7 @@ export async function runUpgrade(env: TestWorkflowEnvironment, options: RunOptio
           },
         ],
       });
-      return operate(env, handle, options.operator ?? approveAll, seen, options.giveUpMs);
+      return operate(env, handle, options.operator ?? approveAll, seen, options.giveUpMs, options.skipIdleMs);
     },
   );
   return { result, recorder, elapsedMs: (await env.currentTimeMs()) - startedAt, seen };
@@ -99,6 +105,7 @@ export async function operate(
   operator: Operator,
   seen = new Map<string, UpgradeStatus>(),
   giveUpMs = 50_000,
+  skipIdleMs = 0,
 ): Promise<UpgradeResult> {
   const handled = new Set<string>();
   const giveUpAt = Date.now() + giveUpMs;
@@ -142,6 +149,7 @@ export async function operate(
       await env.sleep(left + 1000);
       continue;
     }
+    if (skipIdleMs > 0) await env.sleep(skipIdleMs);
     await pause(25);
   }
 }
