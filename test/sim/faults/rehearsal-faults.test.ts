@@ -57,6 +57,9 @@ describe('neverReady: new pods never become ready once they run a given proxy ve
     await kubectl(sim, ['rollout', 'status', 'deployment/reviews-v2', '-n', 'bookinfo', '--timeout=30s']);
 
     await kubectl(sim, ['label', 'namespace', 'bookinfo', 'istio-injection-', 'istio.io/rev=1-27-3']);
+    // kubectl refuses a second restart within the same second (its annotation has one-second
+    // precision), and the first rollout can now finish inside one.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     await kubectl(sim, ['rollout', 'restart', 'deployment/reviews-v2', '-n', 'bookinfo']);
     const fresh = await eventually(async () => {
       const found = (await pods(sim, 'bookinfo', 'app=reviews,version=v2')).filter(
