@@ -9,6 +9,7 @@ import type { WorkloadCheck } from '../../core/plan/verification.js';
 import { read } from './call.js';
 import type { KubeClients } from './clients.js';
 import { versionFromImage } from './images.js';
+import { daemonSetRolloutStatus, deploymentRolloutStatus } from './rollout-status.js';
 
 export interface VerifyWorkloadsInput {
   version: string;
@@ -28,19 +29,12 @@ function versionsOf(containers: readonly V1Container[]): string[] {
   return [...new Set(containers.map((c) => versionFromImage(c.image)).filter((v): v is string => v !== null))].sort();
 }
 
+/** Counts as `kubectl rollout status` reads them; an old pod still terminating after the surge is no reason to fail. */
 function readiness(workload: Workload): { ready: number; wanted: number; current: boolean } {
-  const generation = workload.object.metadata?.generation ?? 0;
-  if (workload.kind === 'Deployment') {
-    const status = workload.object.status ?? {};
-    const wanted = workload.object.spec?.replicas ?? 1;
-    const ready = Math.min(status.updatedReplicas ?? 0, status.availableReplicas ?? 0);
-    // An old pod still terminating after the surge is no reason to fail: every wanted replica is new and available.
-    return { ready, wanted, current: (status.observedGeneration ?? 0) >= generation };
-  }
-  const status = workload.object.status;
-  const wanted = status?.desiredNumberScheduled ?? 0;
-  const ready = Math.min(status?.updatedNumberScheduled ?? 0, status?.numberAvailable ?? 0);
-  return { ready, wanted, current: (status?.observedGeneration ?? 0) >= generation };
+  const { progress } =
+    workload.kind === 'Deployment' ? deploymentRolloutStatus(workload.object) : daemonSetRolloutStatus(workload.object);
+  const current = (workload.object.status?.observedGeneration ?? 0) >= (workload.object.metadata?.generation ?? 0);
+  return { ready: Math.min(progress.updated, progress.available), wanted: progress.desired, current };
 }
 
 /** One workload against the version its step installed: null when it is right, else what is wrong. */

@@ -35,6 +35,10 @@ export interface NodeAgentLocations {
   ztunnel: { namespace: string; name: string } | null;
 }
 
+/** The DaemonSet istioctl and the Helm charts install a node agent as. */
+export const nodeAgentDaemonSet = (which: 'istio-cni' | 'ztunnel') =>
+  which === 'istio-cni' ? 'istio-cni-node' : 'ztunnel';
+
 export const istiodRelease = (revision: string) => (revision === 'default' ? 'istiod' : `istiod-${revision}`);
 
 const istiod = (namespace: string, revision: string): WorkloadCheck => ({
@@ -46,7 +50,7 @@ const istiod = (namespace: string, revision: string): WorkloadCheck => ({
 });
 
 function agent(which: 'istio-cni' | 'ztunnel', found: NodeAgentLocations['cni'], namespace: string): WorkloadCheck {
-  const location = found ?? { namespace, name: which === 'istio-cni' ? 'istio-cni-node' : 'ztunnel' };
+  const location = found ?? { namespace, name: nodeAgentDaemonSet(which) };
   return { kind: 'DaemonSet', namespace: location.namespace, name: location.name, selector: null, label: which };
 }
 

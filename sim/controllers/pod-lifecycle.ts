@@ -410,12 +410,16 @@ export class PodLifecycleController implements Controller {
     return backoff;
   }
 
-  /** A started sandbox whose containers wait (on an image, or in a crash loop): unready, with the kubelet's reason. */
+  /**
+   * Containers that wait, unready, with the kubelet's reason: on an image or in a crash loop (the
+   * sandbox started), or in ContainerCreating (the sandbox could not be set up).
+   */
   private writeWaiting(
     pod: Pod,
     phase: 'Pending' | 'Running',
     state: (c: Container) => unknown,
     extra: (c: Container) => Record<string, unknown> = () => ({ restartCount: 0 }),
+    sandboxReady = true,
   ): void {
     const now = this.ctx.clock.iso();
     const names = pod.spec.containers.map((c) => c.name);
@@ -434,7 +438,7 @@ export class PodLifecycleController implements Controller {
           ...pod.status,
           phase,
           conditions: [
-            cond('PodReadyToStartContainers', 'True'),
+            cond('PodReadyToStartContainers', sandboxReady ? 'True' : 'False'),
             cond('Initialized', 'True'),
             cond('Ready', 'False', 'ContainersNotReady'),
             cond('ContainersReady', 'False', 'ContainersNotReady'),
@@ -457,42 +461,7 @@ export class PodLifecycleController implements Controller {
 
   /** A pod whose sandbox cannot be set up: Pending, every container waiting in ContainerCreating. */
   private writeCreating(pod: Pod): void {
-    const now = this.ctx.clock.iso();
-    const names = pod.spec.containers.map((c) => c.name);
-    const cond = (type: string, status: 'True' | 'False', reason?: string): Condition => ({
-      type,
-      status,
-      ...(reason ? { reason, message: `containers with unready status: [${names.join(' ')}]` } : {}),
-      lastProbeTime: null,
-      lastTransitionTime: pod.status?.conditions?.find((c) => c.type === type)?.lastTransitionTime ?? now,
-    });
-    this.ctx.store.update(
-      T.pods,
-      {
-        ...pod,
-        status: {
-          ...pod.status,
-          phase: 'Pending',
-          conditions: [
-            cond('PodReadyToStartContainers', 'False'),
-            cond('Initialized', 'True'),
-            cond('Ready', 'False', 'ContainersNotReady'),
-            cond('ContainersReady', 'False', 'ContainersNotReady'),
-            cond('PodScheduled', 'True'),
-          ],
-          containerStatuses: pod.spec.containers.map((c) => ({
-            name: c.name,
-            image: c.image,
-            imageID: '',
-            ready: false,
-            started: false,
-            restartCount: 0,
-            state: { waiting: { reason: 'ContainerCreating' } },
-          })),
-        },
-      },
-      { subresource: 'status' },
-    );
+    this.writeWaiting(pod, 'Pending', () => ({ waiting: { reason: 'ContainerCreating' } }), undefined, false);
   }
 
   private writeRunning(pod: Pod, ready: boolean): void {

@@ -15,6 +15,7 @@ import type {
   UpgradeZtunnelStep,
 } from '../../core/plan/steps.js';
 import type { StepContext } from '../steps/context.js';
+import { nodeAgentDaemonSet } from '../../core/plan/verification.js';
 
 /** How long a tool may wait for istiod, a gateway or a node agent to be ready. */
 export const ROLLOUT_DEADLINE_SECONDS = 600;
@@ -59,6 +60,6 @@ export const nodeAgentName = (step: NodeAgentStep) => (step.kind === 'upgrade-cn
 export function installedDaemonSet(step: NodeAgentStep, context: StepContext): DaemonSetRef {
   return {
     namespace: context.spec.install.namespace,
-    name: step.kind === 'upgrade-cni' ? 'istio-cni-node' : 'ztunnel',
+    name: nodeAgentDaemonSet(nodeAgentName(step)),
   };
 }

@@ -3,6 +3,7 @@
  * command applies the whole installation, so the gateways it installed and, in ambient,
  * istio-cni and ztunnel roll with istiod; the step waits for each. Tags move with `istioctl tag set`.
  */
+import { nodeAgentDaemonSet } from '../../core/plan/verification.js';
 import type {
   InstallRevisionStep,
   MoveTagStep,
@@ -27,8 +28,12 @@ const profile = (context: StepContext) => (context.spec.install.mode === 'ambien
 async function waitForAlsoUpgraded(step: UpgradeControlPlaneStep, context: StepContext): Promise<string[]> {
   const rolled: string[] = [];
   const agents = [
-    ...(step.alsoUpgrades.cni ? [{ label: 'istio-cni', found: context.inventory.cni, name: 'istio-cni-node' }] : []),
-    ...(step.alsoUpgrades.ztunnel ? [{ label: 'ztunnel', found: context.inventory.ztunnel, name: 'ztunnel' }] : []),
+    ...(step.alsoUpgrades.cni
+      ? [{ label: 'istio-cni', found: context.inventory.cni, name: nodeAgentDaemonSet('istio-cni') }]
+      : []),
+    ...(step.alsoUpgrades.ztunnel
+      ? [{ label: 'ztunnel', found: context.inventory.ztunnel, name: nodeAgentDaemonSet('ztunnel') }]
+      : []),
   ];
   for (const agent of agents) {
     const namespace = agent.found?.namespace ?? step.namespace;
