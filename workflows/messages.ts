@@ -5,6 +5,7 @@
  * JSON payloads.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AnalysisRun, Baseline } from '../core/analysis/measurement.js';
 import type { Plan } from '../core/plan/steps.js';
 import type { GateOutcome, OperatorAction, Outcome, PauseReason, Phase, StepState } from '../core/vocabulary.js';
 import type { SpecInput } from '../core/spec/schema.js';
@@ -197,6 +198,11 @@ export interface UpgradeStatus {
   failure: StepFailure | null;
   /** Side channels that failed without stopping the upgrade, e.g. "Slack: chat.postMessage failed …". */
   notices: string[];
+  /**
+   * Metric analysis (core/analysis/measurement.ts): the baselines read at the start and every run
+   * with its measurements. Absent in the status of upgrades from before analysis existed.
+   */
+  analysis?: { baselines: Baseline[]; runs: AnalysisRun[] };
 }
 
 export interface UpgradeResult {

@@ -4,6 +4,7 @@
  * details, so the Web UI can list "every upgrade waiting for a human" without opening each one.
  */
 import { patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { AnalysisRun, Baseline } from '../core/analysis/measurement.js';
 import type { Outcome, PauseReason, Phase, StepState } from '../core/vocabulary.js';
 import { PAUSED_SEARCH_PHASE } from '../core/vocabulary.js';
 import { describe } from '../core/plan/steps.js';
@@ -189,6 +190,26 @@ export class StatusBoard {
   setTimer(timer: RunningTimer | null): void {
     this.status.timer = timer;
     this.publish();
+  }
+
+  /** The baselines every check read before the upgrade touched its workloads. */
+  analysisBaselines(baselines: Baseline[]): void {
+    this.analysis().baselines = baselines;
+    this.publish();
+  }
+
+  /** Adds a run, or replaces the run of the same id with its newer state (measurements, phase). */
+  analysisRun(run: AnalysisRun): void {
+    const runs = this.analysis().runs;
+    const index = runs.findIndex((known) => known.id === run.id);
+    if (index === -1) runs.push(run);
+    else runs[index] = run;
+    this.publish();
+  }
+
+  private analysis(): NonNullable<UpgradeStatus['analysis']> {
+    this.status.analysis ??= { baselines: [], runs: [] };
+    return this.status.analysis;
   }
 
   setBlockers(blockers: string[]): void {
