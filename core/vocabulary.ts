@@ -116,4 +116,6 @@ export const SEARCH_ATTRIBUTES = {
   UpgradeStrategy: 'Keyword',
   IstioInstaller: 'Keyword',
   DataPlaneMode: 'Keyword',
+  FleetId: 'Keyword',
+  FleetStage: 'Keyword',
 } as const;

@@ -63,6 +63,9 @@ interface OpenGate {
   withdrawn?: boolean;
 }
 
+/** What gates tell the board they report to: an upgrade's StatusBoard, or a fleet's. */
+export type GateBoard = Pick<StatusBoard, 'gateOpened' | 'gateDecided' | 'gateWithdrawn' | 'answerRefused'>;
+
 export class Gates {
   private readonly gates = new Map<string, OpenGate>();
   private readonly byRequestId = new Map<string, GateDecision>();
@@ -75,7 +78,7 @@ export class Gates {
 
   constructor(
     private readonly policy: GatePolicy,
-    private readonly board: StatusBoard,
+    private readonly board: GateBoard,
   ) {
     setHandler(approveSignal, (answer) => this.onSignal(answer, 'approve'));
     setHandler(rejectSignal, (answer) => this.onSignal(answer, 'reject'));

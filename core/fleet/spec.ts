@@ -79,6 +79,10 @@ const stageSchema = z.strictObject({
   bake: duration.default(0),
   /** Failed, rolled-back or partial clusters the stage tolerates before the fleet halts. 0: halt on the first. */
   allowedFailures: z.number().int().min(0).default(0),
+  /** Once the stage halts: let its running upgrades finish (each at its own gates), or abort them (they roll back). */
+  onHalt: z
+    .enum(['let-running-finish', 'abort-running'], { error: 'expected let-running-finish or abort-running' })
+    .default('let-running-finish'),
 });
 
 export const fleetSchema = z
