@@ -7,6 +7,7 @@
 import { Command, Option } from 'commander';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { packageVersion } from './version.js';
+import type { FleetPlanOptions, FleetStartOptions } from './commands/fleet.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { ListOptions } from './commands/list.js';
 import type { RehearseOptions } from './commands/rehearse.js';
@@ -216,6 +217,72 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
     )
     .action((id: string, options: RollbackOptions) =>
       exitWith(async () => (await import('./commands/rollback.js')).runRollback(id, options)),
+    );
+
+  const fleet = program
+    .command('fleet')
+    .description(
+      'upgrade many clusters in stages: plan, start, status, watch, skip (pause, resume and abort take the fleet id)',
+    );
+  const contextOption = () =>
+    new Option(
+      '--context <cluster=context...>',
+      "a cluster's kubeconfig context (default: the fleet spec's, else the cluster name)",
+    );
+  fleet
+    .command('plan')
+    .description("read every cluster (read-only) and print each cluster's plan and blocking findings in stage order")
+    .requiredOption('-f, --file <path>', 'fleet spec (YAML)')
+    .option(
+      '--kubeconfig <path>',
+      'kubeconfig file holding every cluster context (default: KUBECONFIG or ~/.kube/config)',
+    )
+    .addOption(contextOption())
+    .option('--json', 'print the plans as JSON')
+    .addHelpText('after', example('istio-upgrade fleet plan -f fleet.yaml --context prod-a=gke-prod-a'))
+    .action((options: FleetPlanOptions) =>
+      exitWith(async () => (await import('./commands/fleet.js')).runFleetPlan(options)),
+    );
+  fleet
+    .command('start')
+    .description('plan every cluster, refuse if any blocks, then start the fleet on the control task queue')
+    .requiredOption('-f, --file <path>', 'fleet spec (YAML)')
+    .option('--kubeconfig <path>', 'kubeconfig file holding every cluster context')
+    .addOption(contextOption())
+    .option('--override-precheck <cluster:id...>', "start although this cluster's blocking precheck fired (recorded)")
+    .addOption(asOption())
+    .addHelpText('after', example('istio-upgrade fleet start -f fleet.yaml --as alice'))
+    .action((options: FleetStartOptions) =>
+      exitWith(async () => (await import('./commands/fleet.js')).runFleetStart(options)),
+    );
+  fleet
+    .command('status <id>')
+    .description("stages, each cluster's state, window, phase and pending gates with the commands that answer them")
+    .option('--json', 'print the fleet and its upgrades as JSON')
+    .addOption(asOption())
+    .action((id: string, options: { json?: boolean; as?: string }) =>
+      exitWith(async () => (await import('./commands/fleet.js')).runFleetStatus(id, options)),
+    );
+  fleet
+    .command('watch <id>')
+    .description('print the fleet status whenever it changes, until the fleet ends')
+    .option('--interval <seconds>', 'how often to look', '5')
+    .addOption(asOption())
+    .action((id: string, options: { interval?: string; as?: string }) =>
+      exitWith(async () => (await import('./commands/fleet.js')).runFleetWatch(id, options)),
+    );
+  fleet
+    .command('skip <id> <cluster>')
+    .description('leave a cluster that has not started out of the fleet')
+    .requiredOption('--comment <text>', 'why (required: the audit trail says why)')
+    .addOption(asOption())
+    .addOption(requestIdOption())
+    .addHelpText(
+      'after',
+      example('istio-upgrade fleet skip istio-fleet-mesh-1-27 prod-b --as alice --comment "migrating"'),
+    )
+    .action((id: string, cluster: string, options: ControlOptions) =>
+      exitWith(async () => (await import('./commands/fleet.js')).runFleetSkip(id, cluster, options)),
     );
 
   program

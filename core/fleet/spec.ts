@@ -49,8 +49,14 @@ const freezeSchema = z
   .strictObject({ from: instant, to: instant, reason: z.string().min(1, { error: 'expected a reason' }) })
   .refine((freeze) => freeze.to > freeze.from, { error: 'expected "to" after "from"', path: ['to'] });
 
-/** What a cluster may change in the shared upgrade spec: where it is, what it moves, how it tests. */
+/**
+ * What a cluster may change in the shared upgrade spec: how Istio was installed there, what it
+ * moves, how it tests and measures, where it reports. Not the gates or the approvers: the fleet's
+ * four eyes are the same everywhere.
+ */
 const overridesSchema = z.strictObject({
+  install: z.record(z.string(), z.unknown()).optional(),
+  notifications: z.record(z.string(), z.unknown()).optional(),
   scope: z.record(z.string(), z.unknown()).optional(),
   tests: z.record(z.string(), z.unknown()).optional(),
   analysis: z.record(z.string(), z.unknown()).optional(),
