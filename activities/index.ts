@@ -16,12 +16,16 @@ import { createWorkloadActivities } from './workloads/rollout-workload.js';
 import { createRevisionUserActivities } from './kubernetes/revision-users.js';
 import type { ToolsConfig } from './tools/config.js';
 import { createToolCheckActivities } from './tools/check.js';
+import { createPrometheusActivities } from './prometheus/activities.js';
+import type { PrometheusConfig } from './prometheus/config.js';
 
 export interface ActivityDeps {
   kubeConfig: KubeConfig;
   tools: ToolsConfig;
   /** Without it (or with a variable missing) the Slack activities fail non-retryably and upgrades go on without Slack. */
   slack?: SlackActivityConfig | { missing: string };
+  /** Prometheus for metric analysis; default: read from the worker's environment (activities/prometheus/config.ts). */
+  prometheus?: PrometheusConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -37,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWorkloadActivities(clients),
     ...createRevisionUserActivities(clients),
     ...createToolCheckActivities(deps.tools),
+    ...createPrometheusActivities(deps.prometheus),
   };
 }
 
@@ -71,3 +76,11 @@ export type { WaitHeartbeat } from './kubernetes/watch-until.js';
 export type { RolloutWorkloadInput, RolloutWorkloadResult } from './workloads/rollout-workload.js';
 export type { CheckProxiesInput, ProxyCheck, RevisionUsers } from './kubernetes/revision-users.js';
 export type { SailTagTarget } from './sail/revision-tag.js';
+export type {
+  AnalysisQuery,
+  MeasureInput,
+  MeasureResult,
+  MeasuredValue,
+  ReadBaselinesInput,
+  ValidateQueriesInput,
+} from './prometheus/activities.js';

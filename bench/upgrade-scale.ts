@@ -16,11 +16,14 @@
  *   first gate, before the control plane: held in the worker's cache with their plans and
  *   status, no restart running. Resident set of the worker process before and while it holds them;
  * - the time to replay the largest history the run recorded (`Worker.runReplayHistory` from the
- *   prebuilt bundle, what a restarted worker pays to rebuild that run's state).
+ *   prebuilt bundle, what a restarted worker pays to rebuild that run's state);
+ * - what metric analysis adds to history: the same 20-deployment canary twice on fresh simulated
+ *   clusters, without `analysis:` and with two checks (count 2) against a real Prometheus scraping
+ *   the simulator; the difference in history events (upgrade and children) per analysed step.
  *
  * Each run's line is printed (stderr) as it completes, so a run cut short keeps what it measured.
  *
- * `npm run bench:upgrade [-- --runs events,overhead,held]`; one run of your own:
+ * `npm run bench:upgrade [-- --runs analysis,events,overhead,held]`; one run of your own:
  * `npm run bench:upgrade -- --runs custom --deployments 500 --concurrency 10`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,7 +39,8 @@ import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { answerGates, takingTurns } from '../client/answer-gates.js';
 import type { SpecInput } from '../core/spec/schema.js';
 import { startDevServer } from '../scripts/dev-server.js';
-import { startSim } from '../sim/index.js';
+import { startPrometheus, type RunningPrometheus } from '../scripts/prometheus.js';
+import { startSim, type Sim } from '../sim/index.js';
 import { statusQuery } from '../workflows/messages.js';
 import { scaleUp } from './scale-up.js';
 import type { UpgradeResult } from '../workflows/messages.js';
@@ -44,7 +48,7 @@ import type { upgrade } from '../workflows/upgrade.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: 'overhead,held,events' },
+    runs: { type: 'string', default: 'analysis,overhead,held,events' },
     deployments: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '5' },
   },
@@ -59,6 +63,8 @@ interface RunConfig {
   readySeconds: number;
   timeScale: number;
   gates: boolean;
+  /** Adds `analysis:` to the spec and a real Prometheus scraping the simulator. */
+  analysis?: boolean;
 }
 
 interface RunFigures {
@@ -76,6 +82,10 @@ interface RunFigures {
   parentEvents: number;
   largestRunEvents: number;
   largestChildEvents: number;
+  /** Steps with at least one analysis run, the runs and their measurement rounds (0 without analysis). */
+  analysedSteps: number;
+  analysisRuns: number;
+  measurements: number;
 }
 
 interface HeldFigures {
@@ -88,6 +98,20 @@ interface HeldFigures {
   workerRssIdleMB: number;
   workerRssHoldingMB: number;
   workerPeakRssMB: number;
+}
+
+interface AnalysisCost {
+  eventsWithout: number;
+  eventsWith: number;
+  ratio: number;
+  extraEvents: number;
+  analysedSteps: number;
+  analysisRuns: number;
+  measurementRounds: number;
+  extraPerAnalysedStep: number;
+  extraPerRound: number;
+  largestRunWithout: number;
+  largestRunWith: number;
 }
 
 interface ReplayFigures {
@@ -113,7 +137,20 @@ for (const run of values.runs.split(',')) {
       gates: true,
     });
   else if (run === 'held') configs.push('held');
-  else if (run === 'overhead') {
+  else if (run === 'analysis') {
+    // Side by side: the same canary without and with analysis, gates off, concurrency 5.
+    for (const analysis of [false, true])
+      configs.push({
+        name: `analysis-${analysis ? 'on' : 'off'}-20`,
+        deployments: 20,
+        namespaces: 2,
+        concurrency: 5,
+        readySeconds: 5,
+        timeScale: 10,
+        gates: false,
+        analysis,
+      });
+  } else if (run === 'overhead') {
     for (const concurrency of [1, 5])
       configs.push({
         name: `overhead-200-c${concurrency}`,
@@ -135,7 +172,7 @@ for (const run of values.runs.split(',')) {
       timeScale: 600,
       gates: true,
     });
-  } else throw new Error(`unknown run ${run}: expected events, overhead, held or custom`);
+  } else throw new Error(`unknown run ${run}: expected analysis, events, overhead, held or custom`);
 }
 
 const server = await startDevServer();
@@ -387,6 +424,7 @@ async function run(config: RunConfig): Promise<RunFigures> {
     },
   });
   if (bootedEmpty) await scaleUp(sim, 'team-', 1);
+  const prometheus = config.analysis ? await prometheusWithTraffic(sim, config.deployments) : null;
   const taskQueue = `bench-${config.name}`;
   const { stop: stopWorker } = await startWorker(taskQueue, sim.kubeconfigPath);
   try {
@@ -396,6 +434,19 @@ async function run(config: RunConfig): Promise<RunFigures> {
       restarts: { concurrency: config.concurrency },
       timers: { soakAfterControlPlane: '1s', graceBeforeRevisionRemoval: '1s' },
       approvals: { approvers: ['alice', 'bob'] },
+      ...(prometheus !== null && {
+        analysis: {
+          prometheus: { address: prometheus.url },
+          interval: '3s',
+          count: 2,
+          initialDelay: '2s',
+          baseline: { window: '30s' },
+          checks: [
+            { name: 'request-success-rate', min: 0.9, baseline: { maxDecrease: 0.02 } },
+            { name: 'request-duration', max: 1000, baseline: { maxIncreasePercent: 50 } },
+          ],
+        },
+      }),
       ...(!config.gates && {
         gates: {
           beforeControlPlane: false,
@@ -425,6 +476,9 @@ async function run(config: RunConfig): Promise<RunFigures> {
     largestHistories.push({ workflowId: events.largestWorkflowId, events: events.largest });
     const totalEvents = events.parent + events.children.reduce((sum, n) => sum + n, 0);
     const largestChildEvents = Math.max(0, ...events.children);
+    const runs = result.status.analysis?.runs ?? [];
+    // A round measures every check of every workload of its run at once: one activity call.
+    const rounds = runs.reduce((sum, r) => sum + new Set(r.measurements.map((m) => m.at)).size, 0);
     return {
       run: config.name,
       deployments: restarts.length,
@@ -440,11 +494,59 @@ async function run(config: RunConfig): Promise<RunFigures> {
       parentEvents: events.parent,
       largestRunEvents: Math.max(events.parent, largestChildEvents),
       largestChildEvents,
+      analysedSteps: new Set(runs.map((r) => r.stepId)).size,
+      analysisRuns: runs.length,
+      measurements: rounds,
     };
   } finally {
     await stopWorker();
+    await prometheus?.stop();
     await sim.stop();
   }
+}
+
+/** A real Prometheus scraping the simulator, once every workload's traffic shows in a 3 s window. */
+async function prometheusWithTraffic(sim: Sim, deployments: number): Promise<RunningPrometheus> {
+  const metrics = new URL(sim.metricsUrl);
+  const prometheus = await startPrometheus({
+    targets: [metrics.host],
+    metricsPath: metrics.pathname,
+    scrapeIntervalSeconds: 1,
+  });
+  const query =
+    'count(sum by (destination_workload_namespace, destination_workload) (rate(istio_requests_total{reporter="destination"}[3s])) > 0)';
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await fetch(`${prometheus.url}/api/v1/query?${new URLSearchParams({ query }).toString()}`);
+    const body = (await response.json()) as { data?: { result?: { value: [number, string] }[] } };
+    if (Number(body.data?.result?.[0]?.value[1] ?? 0) >= deployments) return prometheus;
+    if (Date.now() > deadline) {
+      await prometheus.stop();
+      throw new Error(`Prometheus saw no traffic from all ${deployments} deployments within 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** The extra history events analysis costs per analysed step, from the side-by-side runs. */
+function analysisCost(runs: readonly RunFigures[]): AnalysisCost | undefined {
+  const off = runs.find((r) => r.run.startsWith('analysis-off-'));
+  const on = runs.find((r) => r.run.startsWith('analysis-on-'));
+  if (off === undefined || on === undefined || on.analysedSteps === 0) return undefined;
+  const extra = on.totalEvents - off.totalEvents;
+  return {
+    eventsWithout: off.totalEvents,
+    eventsWith: on.totalEvents,
+    ratio: round(on.totalEvents / off.totalEvents),
+    extraEvents: extra,
+    analysedSteps: on.analysedSteps,
+    analysisRuns: on.analysisRuns,
+    measurementRounds: on.measurements,
+    extraPerAnalysedStep: round(extra / on.analysedSteps),
+    extraPerRound: round(extra / Math.max(1, on.measurements)),
+    largestRunWithout: off.largestRunEvents,
+    largestRunWith: on.largestRunEvents,
+  };
 }
 
 function round(n: number): number {
@@ -502,6 +604,12 @@ if (heldFigures !== undefined) {
     `${h.run}: ${h.upgrades} upgrades × ${h.deploymentsEach} deployments (${h.plannedRestartsEach} restarts planned each), all waiting at their first gate after ${h.secondsToHold} s; worker rss ${h.workerRssIdleMB} MB idle, ${h.workerRssHoldingMB} MB holding them (peak ${h.workerPeakRssMB} MB)`,
   );
 }
+const cost = analysisCost(figures);
+if (cost !== undefined) {
+  console.log(
+    `metric analysis: ${cost.eventsWith} history events with it, ${cost.eventsWithout} without (${cost.ratio}×): ${cost.extraEvents} more over ${cost.analysedSteps} analysed steps, ${cost.extraPerAnalysedStep} per analysed step (${cost.analysisRuns} runs, ${cost.measurementRounds} measurement rounds, ${cost.extraPerRound} per round); largest run ${cost.largestRunWith} events, ${cost.largestRunWithout} without`,
+  );
+}
 if (replay !== undefined) {
   console.log(
     `replay of the largest history (${replay.workflowId}, ${replay.events} events): ${replay.coldSeconds} s with a replay worker's start, ${replay.warmSeconds} s replay alone`,
@@ -519,6 +627,7 @@ console.log(
       },
       runs: figures,
       held: heldFigures ?? null,
+      analysis: cost ?? null,
       replay: replay ?? null,
     },
     null,

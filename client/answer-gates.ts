@@ -7,13 +7,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { decideUpdate, retryUpdate, statusQuery } from '../workflows/messages.js';
+import { decideUpdate, retryUpdate, revertUpdate, statusQuery } from '../workflows/messages.js';
 import type { PendingGate, UpgradeResult, UpgradeStatus } from '../workflows/messages.js';
 import type { upgrade } from '../workflows/upgrade.js';
 
 export interface GateReply {
-  /** approve or reject decides the gate; retry (at a failure gate) runs the failed step again. */
-  decision: 'approve' | 'reject' | 'retry';
+  /**
+   * approve or reject decides the gate; retry (at a failure gate) runs the failed step again;
+   * revert (at a failed workload's gate, comment required) puts its namespace back on the old revision.
+   */
+  decision: 'approve' | 'reject' | 'retry' | 'revert';
   by: string;
   /** Default: a fresh id. */
   requestId?: string;
@@ -51,6 +54,8 @@ async function send(handle: WorkflowHandle<typeof upgrade>, gate: PendingGate, r
   const { decision, by, requestId = randomUUID(), comment } = reply;
   if (decision === 'retry')
     await handle.executeUpdate(retryUpdate, { args: [{ by, requestId, ...(comment !== undefined && { comment }) }] });
+  else if (decision === 'revert')
+    await handle.executeUpdate(revertUpdate, { args: [{ gateId: gate.id, by, requestId, comment: comment ?? '' }] });
   else
     await handle.executeUpdate(decideUpdate, {
       args: [{ gateId: gate.id, by, requestId, decision, ...(comment !== undefined && { comment }) }],

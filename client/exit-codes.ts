@@ -2,7 +2,7 @@
 export const EXIT = {
   /** Done: the command did what it said, the plan is clean or only warns, the upgrade completed. */
   ok: 0,
-  /** The upgrade failed or was rolled back, or something outside the input failed (Temporal or the cluster unreachable). */
+  /** The upgrade failed, was rolled back or ended partial (something reverted), or something outside the input failed (Temporal or the cluster unreachable). */
   failure: 1,
   /** Usage or validation error: the spec, an argument, an unknown id, a refused answer or control; the message names it. */
   invalidInput: 2,
@@ -12,6 +12,6 @@ export const EXIT = {
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  success (an upgrade that completed, a plan that is clean or only warns)
-  1  the upgrade failed or was rolled back; Temporal or the cluster could not be reached
+  1  the upgrade failed, was rolled back or ended partial; Temporal or the cluster could not be reached
   2  usage or validation error (spec field, argument, unknown id, refused answer or control)
   3  blocked by a precheck, or rejected at a gate`;

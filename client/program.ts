@@ -170,6 +170,24 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
       );
   }
 
+  program
+    .command('revert <id> <gateId>')
+    .description(
+      "at a failed workload's gate: put its namespace (or the workload pinned by its pod label, or the waypoint) back on the old revision; the upgrade goes on and ends partial",
+    )
+    .addOption(asOption())
+    .requiredOption('--comment <text>', 'why (required: recorded on the reverted namespace and in the outcome)')
+    .addOption(requestIdOption())
+    .addHelpText(
+      'after',
+      example(
+        'istio-upgrade revert istio-upgrade-sim "failed:restart:shop/cart@1.27.3#1" --as alice --comment "cart 5xx on 1.27, team looking"',
+      ),
+    )
+    .action((id: string, gateId: string, options: ControlOptions) =>
+      exitWith(async () => (await import('./commands/gate.js')).runRevert(id, gateId, options)),
+    );
+
   for (const control of CONTROLS) {
     const command = program
       .command(`${control.name} <id>`)

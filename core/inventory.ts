@@ -8,6 +8,9 @@
  * (namespace, then name) so that two reads of the same cluster compare equal.
  */
 
+import { REVERTED_ANNOTATION } from './labels.js';
+import type { RevertedAnnotation } from './labels.js';
+
 /** A JSON value, so that `raw` fields stay serializable without `any`. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -131,6 +134,53 @@ export interface MeshConfig {
 export interface NamespaceInfo {
   name: string;
   labels: Record<string, string>;
+  /** Put back on the old revision by a revert (its `istio-upgrade.io/reverted` annotation); absent when not. */
+  reverted?: RevertedMark;
+}
+
+/**
+ * What a revert left on the Namespace (or, for a workload pinned by its pod label, its Deployment):
+ * the `istio-upgrade.io/reverted` annotation (REVERTED_ANNOTATION in labels.ts), read. A later
+ * upgrade of the same cluster plans only what is left from it (a continuation).
+ */
+export type RevertedMark = RevertedAnnotation;
+
+/** The longest reason kept: the inventory goes into workflow history, and an operator's comment is unbounded. */
+const REASON_LIMIT = 500;
+
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The mark an annotation value describes. A value that is not the JSON a revert writes still
+ * marks the object as reverted (someone meant it), with what could be read and the reason saying
+ * it was unreadable, so the planner names it instead of silently planning past it.
+ */
+export function revertedMarkOf(value: string): RevertedMark {
+  const parsed = jsonOrNull(value);
+  const fields = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+  const field = (key: string) => {
+    const found = (fields as Record<string, unknown>)[key];
+    return typeof found === 'string' ? found : '';
+  };
+  const reason = field('reason');
+  return {
+    upgrade: field('upgrade'),
+    from: field('from'),
+    to: field('to'),
+    reason:
+      fields === parsed
+        ? reason.length > REASON_LIMIT
+          ? `${reason.slice(0, REASON_LIMIT)}…`
+          : reason
+        : `unreadable ${REVERTED_ANNOTATION} annotation (expected JSON with upgrade, from, to, reason, at)`,
+    at: field('at'),
+  };
 }
 
 export interface DeploymentInfo {
@@ -145,6 +195,8 @@ export interface DeploymentInfo {
   podAnnotations: Record<string, string>;
   /** One entry per running pod that has an Istio proxy; empty when none of its pods is in the mesh. */
   proxies: ProxyInfo[];
+  /** Put back on the old revision by a revert of this workload alone (pinned by its pod label); absent when not. */
+  reverted?: RevertedMark;
 }
 
 export interface ProxyInfo {

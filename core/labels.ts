@@ -8,6 +8,25 @@ export const INJECTION_LABEL = 'istio-injection';
 export const REV_LABEL = 'istio.io/rev';
 export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 
+/**
+ * On a Namespace (or, for a workload pinned by its pod label, its Deployment) an upgrade put back
+ * on the old revision: JSON of `RevertedAnnotation`. A later start plans the rest from it.
+ */
+export const REVERTED_ANNOTATION = 'istio-upgrade.io/reverted';
+
+export interface RevertedAnnotation {
+  /** The upgrade's workflow id. */
+  upgrade: string;
+  /** The new revision it had moved to. */
+  from: string;
+  /** The old revision it is back on. */
+  to: string;
+  /** "<who>: <comment>". */
+  reason: string;
+  /** ISO time of the revert. */
+  at: string;
+}
+
 export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (labels[key] !== value) return false;
   for (const expression of selector.matchExpressions ?? []) {

@@ -15,6 +15,7 @@ export const PHASES = [
   'cleanup',
   'rolling-back',
   'completed',
+  'partial',
   'failed',
   'rolled-back',
   'cancelled',
@@ -42,11 +43,23 @@ export const STEP_STATES = ['pending', 'running', 'waiting', 'done', 'skipped', 
 export type StepState = (typeof STEP_STATES)[number];
 
 /** The operator controls of a running upgrade, each a validated Update of the same name. */
-export const OPERATOR_ACTIONS = ['pause', 'resume', 'abort', 'retry', 'skip', 'extendSoak', 'skipSoak'] as const;
+export const OPERATOR_ACTIONS = [
+  'pause',
+  'resume',
+  'abort',
+  'retry',
+  'skip',
+  'extendSoak',
+  'skipSoak',
+  'revert',
+] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 
-/** How an upgrade ended. */
-export const OUTCOMES = ['completed', 'rolled-back', 'failed', 'refused'] as const;
+/**
+ * How an upgrade ended. `partial`: it went through, except namespaces (or workloads) put back on
+ * the old revision after they failed; the old revision stays for them.
+ */
+export const OUTCOMES = ['completed', 'partial', 'rolled-back', 'failed', 'refused'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** How a gate ended. A timeout is its own outcome: it is never read as an approval. */
@@ -100,6 +113,12 @@ export const FAILURE_TYPES = {
   GateRejected: { retryable: false },
   /** Nobody decided a gate in time. */
   GateTimedOut: { retryable: false },
+  /** Metric analysis judged a step or a workload worse than its threshold or its baseline allows. */
+  AnalysisFailed: { retryable: false },
+  /** Metric analysis could not judge (no data, no baseline) more often than `inconclusiveLimit` allows: a human decides. */
+  AnalysisInconclusive: { retryable: false },
+  /** Prometheus could not be asked (unreachable, 5xx, a timeout): retried, then a gate. */
+  AnalysisError: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 export type FailureType = keyof typeof FAILURE_TYPES;
 

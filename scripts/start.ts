@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole product on the embedded default. It brings up a local Temporal with its
- * Web UI, a simulated cluster (an istioctl-installed sidecar mesh on 1.26 running bookinfo) and a
- * worker whose activities act on it, starts the revision canary to 1.27.3 from
+ * Web UI, a simulated cluster (an istioctl-installed sidecar mesh on 1.26 running bookinfo), a
+ * Prometheus scraping its Istio metrics (PROMETHEUS_PORT, else a free port) and a worker whose
+ * activities act on it, starts the revision canary to 1.27.3 from
  * examples/demo-istioctl-canary.yaml, and shows it in the watch view. At each gate it waits for a
  * human: Enter here approves as alice, or answer from another terminal or the Web UI.
  * `npm start -- --yes` (or any run whose standard input is not a terminal) approves as the demo
@@ -29,6 +30,7 @@ import { standInToolsFolder, startSim } from '../sim/index.js';
 import { decideUpdate, skipSoakUpdate, upgradeWorkflowId } from '../workflows/messages.js';
 import type { UpgradeStatus } from '../workflows/messages.js';
 import { startLocalTemporal } from './dev-server.js';
+import { startPrometheus } from './prometheus.js';
 
 const SCENARIO = 'sim/scenarios/sidecar-istioctl-1.26.yaml';
 const SPEC = 'examples/demo-istioctl-canary.yaml';
@@ -42,6 +44,20 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const temporal = await startLocalTemporal();
 // A simulated minute passes in two real seconds, so soaks and rollouts are watchable, not slow.
 const sim = await startSim({ scenario: root(SCENARIO), timeScale: 30 });
+// The mesh's golden signals come from a real Prometheus scraping the simulator's Istio metrics,
+// as on a cluster; the worker's analysis finds it through PROMETHEUS_URL.
+const metrics = new URL(sim.metricsUrl);
+const prometheus = await startPrometheus({
+  targets: [metrics.host],
+  metricsPath: metrics.pathname,
+  port: Number(process.env.PROMETHEUS_PORT ?? 0),
+}).catch(async (err: unknown) => {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  await sim.stop();
+  await temporal.stop();
+  process.exit(1);
+});
+process.env.PROMETHEUS_URL = prometheus.url;
 // The CLI's commands read Temporal's address from the environment, as they do for an operator.
 process.env.TEMPORAL_ADDRESS = temporal.address;
 process.env.TEMPORAL_NAMESPACE = 'default';
@@ -79,6 +95,7 @@ const stop = async (code: number): Promise<never> => {
   worker.shutdown();
   await running;
   await connection.close();
+  await prometheus.stop();
   await sim.stop();
   await temporal.stop();
   process.exit(code);
@@ -91,6 +108,7 @@ const ui = temporal.uiAddress ?? 'http://localhost:8233';
 console.log(`Temporal:          ${temporal.address}   Web UI: ${ui}`);
 console.log(`Simulated cluster: ${sim.scenario.name} at ${sim.httpsUrl}`);
 console.log(`                   export KUBECONFIG=${sim.kubeconfigPath}`);
+console.log(`Prometheus:        ${prometheus.url}   scraping the mesh's metrics at ${sim.metricsUrl}`);
 console.log(`Worker:            task queue ${DEFAULT_TASK_QUEUE}, activities on the simulated cluster`);
 console.log(
   `Gates:             ${auto ? `approved as ${APPROVER} (--yes, or standard input is not a terminal)` : `Enter here approves as ${APPROVER}; or answer from another terminal or the Web UI`}\n`,

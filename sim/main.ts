@@ -2,10 +2,10 @@
  * `npm run sim -- --scenario sim/scenarios/<file>.yaml [--port N] [--time-scale N] [--faults f]`:
  * runs a simulated cluster until Ctrl-C (or SIGTERM) and prints how to reach it.
  *
- * `--ready-json` prints one JSON line once the cluster answers (kubeconfig path, URL, and with
- * `--stand-in-tools` a folder of stand-in istioctl/helm), so a parent process such as
- * `istio-upgrade rehearse` can drive it without importing sim/. A bad scenario or faults file
- * exits 2 with the field named, before anything listens.
+ * `--ready-json` prints one JSON line once the cluster answers (kubeconfig path, URL, the Istio
+ * metrics scrape URL, and with `--stand-in-tools` a folder of stand-in istioctl/helm), so a
+ * parent process such as `istio-upgrade rehearse` can drive it without importing sim/. A bad
+ * scenario or faults file exits 2 with the field named, before anything listens.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -90,6 +90,7 @@ if (opts.readyJson) {
       ready: true,
       scenario: sim.scenario.name,
       url: sim.httpsUrl,
+      metrics: sim.metricsUrl,
       kubeconfig: sim.kubeconfigPath,
       ...(tools && { tools }),
       faults: faults.length,
@@ -98,6 +99,7 @@ if (opts.readyJson) {
 } else {
   console.log(`sim: scenario ${sim.scenario.name} running at ${sim.url} (HTTPS: ${sim.httpsUrl})`);
   console.log(`export KUBECONFIG=${sim.kubeconfigPath}`);
+  console.log(`Istio metrics (Prometheus scrape target): ${sim.metricsUrl}`);
   if (tools) console.log(`stand-in tools: ${tools}`);
 }
 const shutdown = (): void => {

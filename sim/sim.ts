@@ -25,6 +25,8 @@ import { TerminationController, terminatePod } from './controllers/termination.j
 import { WaypointController } from './controllers/waypoint.js';
 import type { Fault, FaultInput } from './faults/fault.js';
 import { FaultSet } from './faults/fault-set.js';
+import { CONTENT_TYPE as METRICS_CONTENT_TYPE } from './metrics/exposition.js';
+import { MeshTelemetry } from './metrics/telemetry.js';
 import { sidecarInjector } from './istio/injection.js';
 import { kubeconfigYaml, makeTempDir, writeKubeconfig } from './kubeconfig.js';
 import { loadScenario } from './scenario/load.js';
@@ -46,6 +48,11 @@ export interface Sim {
   /** Plain HTTP on loopback; the same port also speaks HTTPS (see `httpsUrl`). */
   readonly url: string;
   readonly httpsUrl: string;
+  /**
+   * The mesh's Istio metrics (every proxy's, synthetic traffic; see sim/metrics/) in Prometheus'
+   * text format, unauthenticated: `http://127.0.0.1:<port>/metrics`, a scrape target.
+   */
+  readonly metricsUrl: string;
   /** Kubeconfig (context `sim`, bearer-token admin user, HTTPS with the sim's CA). */
   readonly kubeconfigPath: string;
   /** The admin bearer token, for raw HTTP clients such as fetch. */
@@ -112,6 +119,7 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
   store.requireNamespaces = true;
   manager.start();
 
+  const telemetry = new MeshTelemetry(store, clock, faults);
   const server = new ApiServer({
     store,
     clock,
@@ -119,6 +127,7 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
     admissions,
     rbac: scenario.rbac.enabled,
     deletePod: (pod, grace) => terminatePod(ctx, pod, grace),
+    scrapeMetrics: () => ({ contentType: METRICS_CONTENT_TYPE, body: telemetry.scrape() }),
   });
   const token = randomBytes(24).toString('hex');
   server.addToken(token, { name: 'sim-admin', groups: ['system:masters', 'system:authenticated'] });
@@ -161,6 +170,7 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
   return {
     url: server.url,
     httpsUrl: server.httpsUrl,
+    metricsUrl: `${server.url}/metrics`,
     kubeconfigPath,
     token,
     scenario,
@@ -171,10 +181,12 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
     faults: {
       add: (f) => {
         faults.add(f);
+        telemetry.invalidate();
         manager.resync();
       },
       clear: () => {
         faults.clear();
+        telemetry.invalidate();
         manager.resync();
       },
       list: () => faults.list(),
@@ -199,6 +211,7 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
       if (stopped) return;
       stopped = true;
       manager.stop();
+      telemetry.stop();
       clock.stop();
       await server.close();
       rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ActivityDeps } from '../activities/index.js';
 import { slackActivityConfigFromEnv } from '../activities/slack/config.js';
+import { prometheusConfigFromEnv } from '../activities/prometheus/config.js';
 
 export interface ClusterTarget {
   context: string;
@@ -48,6 +49,8 @@ export function activityDepsFromEnv(env: NodeJS.ProcessEnv = process.env): {
       kubeConfig,
       // Without a bot token the Slack activities fail at once, naming the variable; upgrades go on.
       slack: slackActivityConfigFromEnv(env),
+      // Address and credentials for metric analysis; the credentials never leave the worker.
+      prometheus: prometheusConfigFromEnv(env),
       tools: {
         ...(env.ISTIO_VERSIONS_DIR && { versionsDir: env.ISTIO_VERSIONS_DIR }),
         ...(env.ISTIO_TOOLS_PATH && { searchPath: env.ISTIO_TOOLS_PATH.split(delimiter) }),

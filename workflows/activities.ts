@@ -26,6 +26,18 @@ const LONG: ActivityOptions = { startToCloseTimeout: '30 minutes', heartbeatTime
 export const cluster = (summary: string) => proxyActivities<Activities>({ ...QUICK, summary });
 export const waits = (summary: string) => proxyActivities<Activities>({ ...LONG, summary });
 
+/**
+ * Prometheus queries: quick, and retried for about half a minute only. A Prometheus that stays
+ * away ends the measurement as Error, which the analysis turns into a gate: an operator retries
+ * once it is back, rather than the workflow retrying out of sight for hours.
+ */
+export const metrics = (summary: string) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+    summary,
+  });
+
 /** What the chat adapter offers; declared here so the workflows depend on names, not on a package. */
 export interface ChatActivities {
   slackPostGate(notice: GateNotice): Promise<PostedMessage>;

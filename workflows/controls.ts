@@ -8,23 +8,28 @@ import { setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { OperatorAction } from '../core/vocabulary.js';
 import type { GatePolicy } from './gates.js';
-import type { ControlRecord, ExtendSoakRequest, OperatorRequest } from './messages.js';
+import type { ControlRecord, ExtendSoakRequest, OperatorRequest, RevertRequest } from './messages.js';
 import {
   abortUpdate,
   extendSoakUpdate,
   pauseUpdate,
   resumeUpdate,
   retryUpdate,
+  revertUpdate,
   skipSoakUpdate,
   skipUpdate,
 } from './messages.js';
 import type { StatusBoard } from './status.js';
 
-/** A failure gate waiting for retry or skip (approve and reject arrive through the gate itself). */
+/** A failure gate waiting for retry, skip or revert (approve and reject arrive through the gate itself). */
 export interface FailureChoice {
   gateId: string;
   stepId: string;
-  choice?: 'retry' | 'skip';
+  choice?: 'retry' | 'skip' | 'revert';
+  /** Why `revert` cannot answer this gate; undefined when it can. */
+  cannotRevert?: string;
+  /** The accepted revert: who and why, for the reverted unit's record. */
+  revert?: ControlRecord;
 }
 
 /** A soak or grace timer that the soak controls may shorten or lengthen. */
@@ -104,6 +109,18 @@ export class Controls {
       true,
     );
     this.handle(
+      revertUpdate,
+      'revert',
+      (request: RevertRequest) => this.revertRefusal(request),
+      (record) => {
+        if (this.failure) {
+          this.failure.choice = 'revert';
+          this.failure.revert = record;
+        }
+      },
+      true,
+    );
+    this.handle(
       skipSoakUpdate,
       'skipSoak',
       (request) => (this.soak === null ? 'no soak or grace period is running' : needsComment(request)),
@@ -131,6 +148,21 @@ export class Controls {
         if (this.soak) this.soak.endsAtMs += (record.seconds ?? 0) * 1000;
       },
     );
+  }
+
+  /** Why a revert cannot answer the gate it names, or undefined when it can. Pure: it runs in a validator. */
+  private revertRefusal(request: RevertRequest): string | undefined {
+    const gateId: unknown = request.gateId;
+    if (typeof gateId !== 'string' || gateId.trim() === '') return "gateId: expected the failed workload's gate";
+    const comment = needsComment(request);
+    if (comment !== undefined) return 'comment: say why (the reason is recorded on what is reverted)';
+    const failure = this.failure;
+    if (failure === null || failure.gateId !== gateId || failure.choice !== undefined) {
+      const pending = this.board.snapshot().pendingGates.find((gate) => gate.id === gateId);
+      if (pending === undefined) return `gate "${gateId}" is not pending: revert answers a failed workload's gate`;
+      return `gate "${gateId}" is not a failed workload's gate: revert answers only a failed restart, test or analysis of a workload`;
+    }
+    return failure.cannotRevert === undefined ? undefined : `nothing to revert at "${gateId}": ${failure.cannotRevert}`;
   }
 
   /** Who may use a control: pause/resume/abort the initiator or an approver; the rest, approvers only. */
@@ -164,6 +196,7 @@ export class Controls {
           ...(request.comment !== undefined && { comment: request.comment }),
           ...(this.board.snapshot().current !== null && { stepId: this.board.snapshot().current ?? '' }),
           ...('seconds' in request && typeof request.seconds === 'number' && { seconds: request.seconds }),
+          ...('gateId' in request && typeof request.gateId === 'string' && { gateId: request.gateId }),
         };
         this.byRequestId.set(request.requestId, record);
         apply(record);

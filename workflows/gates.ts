@@ -34,6 +34,7 @@ export interface GateRequest {
   timeoutMs?: number;
   stepId?: string;
   kind?: 'approval' | 'failure';
+  revert?: PendingGate['revert'];
 }
 
 /** Told when a gate opens and when it closes, e.g. to post and update a chat message. */
@@ -104,6 +105,7 @@ export class Gates {
       ...(request.timeoutMs !== undefined && { deadline: new Date(openedAt + request.timeoutMs).toISOString() }),
       ...(request.stepId !== undefined && { stepId: request.stepId }),
       kind: request.kind ?? 'approval',
+      ...(request.revert !== undefined && { revert: request.revert }),
     };
     const gate: OpenGate = { request, pending };
     this.gates.set(request.id, gate);

@@ -99,6 +99,11 @@ export interface PendingGate {
    * approve continues past it, reject rolls back, and the `retry` / `skip` Updates also answer it.
    */
   kind?: 'approval' | 'failure';
+  /**
+   * A failed workload's gate: whether `revert` answers it and what it would put back (or why it
+   * cannot). Slack offers its button only when `offered`.
+   */
+  revert?: { offered: boolean; says: string };
 }
 
 /** An operator control (pause, resume, abort, retry, skip, extendSoak, skipSoak). */
@@ -107,6 +112,14 @@ export interface OperatorRequest {
   requestId: string;
   /** Required for skip and skipSoak: the audit trail says why. */
   comment?: string;
+}
+
+/** At a failed workload's gate: put its namespace (or the pinned workload, or the waypoint) back on the old revision. */
+export interface RevertRequest extends OperatorRequest {
+  /** The failure gate answered: a revert applies to that failure only. */
+  gateId: string;
+  /** Required: the reason is recorded on the reverted namespace and in the outcome. */
+  comment: string;
 }
 
 export interface ExtendSoakRequest extends OperatorRequest {
@@ -124,6 +137,34 @@ export interface ControlRecord {
   /** The step it applied to, if any. */
   stepId?: string;
   seconds?: number;
+  /** The gate it answered (revert). */
+  gateId?: string;
+}
+
+/**
+ * What a revert put back on the old revision: a namespace (its label), one workload pinned by
+ * its pod-template label in a namespace without injection labels, or an ambient namespace's
+ * waypoint. The same facts go into the `istio-upgrade.io/reverted` annotation on the object.
+ */
+export interface RevertedUnit {
+  kind: 'namespace' | 'workload' | 'waypoint';
+  namespace: string;
+  /** The Deployment (workload) or the namespace's waypoint Gateways, comma-separated; absent for a namespace. */
+  name?: string;
+  /** The revision it had moved to, and the one it is back on. */
+  from: string;
+  to: string;
+  /** The proxy version it runs again. */
+  version: string;
+  /** It injects from the default revision again: the default tag stays where it was. */
+  followsDefault: boolean;
+  /** "<who>: <comment>", or the spec's `onFailure: revert` with the failure. */
+  reason: string;
+  at: string;
+  /** The failed step that led to it. */
+  stepId: string;
+  /** Workloads restarted back onto the old proxies (one rollout each). */
+  restarted: string[];
 }
 
 export interface StepFailure {
@@ -158,6 +199,13 @@ export interface WorkloadResult {
   revertedToRevision?: string;
 }
 
+export interface NamespaceProgress {
+  name: string;
+  state: StepState;
+  /** Put back on the old revision, and why: the rest of its steps were skipped. */
+  reverted?: { to: string; reason: string };
+}
+
 export interface RunningTimer {
   stepId: string;
   reason: string;
@@ -182,7 +230,7 @@ export interface UpgradeStatus {
   current: string | null;
   progress: { restarted: number; total: number };
   workloads: WorkloadResult[];
-  namespaces: { name: string; state: StepState }[];
+  namespaces: NamespaceProgress[];
   timer: RunningTimer | null;
   pendingGates: PendingGate[];
   decisions: GateDecision[];
@@ -190,8 +238,12 @@ export interface UpgradeStatus {
   /** Signals that were not accepted (Updates are refused by their validator and leave no trace). */
   refused: RefusedAnswer[];
   overriddenPrechecks: string[];
-  /** What still uses the old revision when cleanup had to stop. */
+  /** What still uses the old revision when cleanup had to stop (or was skipped for reverted namespaces). */
   blockers: string[];
+  /** What was put back on the old revision, and why; absent in status from before reverts existed. */
+  reverted?: RevertedUnit[];
+  /** Steps not run because of a revert (the reverted namespace's rest, the default tag, cleanup): a rollback leaves them out. */
+  skippedByRevert?: string[];
   /** The rollback's own steps, once a rollback started. */
   rollback: StepStatus[] | null;
   outcome: Outcome | null;
@@ -230,6 +282,8 @@ export const abortUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('abort
 export const retryUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('retry');
 /** At a failure gate: leave the failed step and go on (comment required). */
 export const skipUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('skip');
+/** At a failed workload's gate: put its namespace (or pinned workload, or waypoint) back on the old revision and go on (comment required). */
+export const revertUpdate = defineUpdate<ControlRecord, [RevertRequest]>('revert');
 export const extendSoakUpdate = defineUpdate<ControlRecord, [ExtendSoakRequest]>('extendSoak');
 export const skipSoakUpdate = defineUpdate<ControlRecord, [OperatorRequest]>('skipSoak');
 

@@ -53,6 +53,7 @@ async function restartOne(upgradeKey: string, step: RestartWorkloadStep, attempt
       test: step.test,
       testRunId: value,
       deadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
+      ...(step.podRevLabel !== undefined && { podLabels: { 'istio.io/rev': step.podRevLabel } }),
     });
     const test = result.test === null ? undefined : { passed: result.test.passed, summary: result.test.summary };
     if (result.wrongProxies.length > 0) {

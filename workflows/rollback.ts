@@ -2,11 +2,14 @@
  * Rolls back an upgrade that has finished: read the cluster, plan the way back from what runs
  * now (the same planRollback an aborted upgrade uses), and run it. A canary can be undone only
  * while its old revision still runs; once it is removed, the rollback refuses with the reason.
+ * It refuses too, before its first write, when the worker lacks an istioctl or chart version the
+ * way back runs (or has another release under its name), naming it.
  * No gates: a rollback is already a human's decision, recorded with who asked and why.
  */
-import { setHandler, workflowInfo } from '@temporalio/workflow';
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { planRollback } from '../core/plan/rollback.js';
 import type { Plan } from '../core/plan/steps.js';
+import { toolsForPlan } from '../core/plan/tools.js';
 import { cluster } from './activities.js';
 import { Controls } from './controls.js';
 import { Gates } from './gates.js';
@@ -16,6 +19,7 @@ import type { RollbackInput, UpgradeResult } from './messages.js';
 import { Runner, isStop } from './runner.js';
 import { describeFailure } from './failures.js';
 import { StatusBoard } from './status.js';
+import { ROLLBACK_TOOLS_CHECK, workerToolFindings } from './tool-check.js';
 import { validSpec } from './upgrade.js';
 
 export async function rollback(input: RollbackInput): Promise<UpgradeResult> {
@@ -58,6 +62,16 @@ export async function rollback(input: RollbackInput): Promise<UpgradeResult> {
     overriddenPrechecks: [],
   });
   board.setSteps(plan.steps);
+  if (patched(ROLLBACK_TOOLS_CHECK)) {
+    const findings = await workerToolFindings(toolsForPlan(plan));
+    if (findings.length > 0) {
+      board.refuse({
+        type: 'PrecheckBlocked',
+        message: findings.map((finding) => `${finding.check}: ${finding.message}`).join('; '),
+      });
+      return result('refused');
+    }
+  }
   const runner = new Runner(
     {
       spec,

@@ -12,16 +12,28 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   workflowInfo,
 } from '@temporalio/workflow';
 import { describe } from '../core/plan/steps.js';
-import type { Plan, RestartWorkloadStep, Step } from '../core/plan/steps.js';
+import type { Plan, RestartWorkloadStep, Step, TestWorkloadStep } from '../core/plan/steps.js';
 import { executeStep } from './execute.js';
 import { describeFailure, workflowFailure } from './failures.js';
-import type { StepFailure } from './messages.js';
+import type { ControlRecord, RevertedUnit, StepFailure } from './messages.js';
 import { holdSignal, restartBatch } from './restarts.js';
 import type { RestartOutcome } from './restarts.js';
 import type { StepContext } from './steps/context.js';
+import { analyzeRestarts } from './analysis.js';
+import {
+  REVERT_PATCH,
+  WORKLOAD_FAILURES,
+  coveredBy,
+  describeRevert,
+  onFailureOf,
+  revertTarget,
+  runRevert,
+} from './revert.js';
+import type { RevertTarget } from './revert.js';
 
 export type RunContext = Omit<StepContext, 'attempt'>;
 
@@ -40,6 +52,14 @@ export function batchSize(totalRestarts: number, concurrency: number): number {
 export class Runner {
   /** Every step that began, in order: what a rollback has to undo. */
   readonly started: Step[] = [];
+  /** What was put back on the old revision: the upgrade ends `partial`, and a rollback leaves it. */
+  readonly reverted: RevertedUnit[] = [];
+  /** Restarts whose rollout began: what a revert restarts back. */
+  private readonly launched = new Set<string>();
+  /** Steps not run because of a revert; their gateways are not checked by verify-proxies. */
+  private readonly skippedByRevert = new Set<string>();
+  /** The revert accepted at the last failure gate: who and why. */
+  private revertRecord: ControlRecord | undefined;
   private scope: CancellationScope | null = null;
   private child: string | null = null;
   private failureGates = 0;
@@ -76,6 +96,12 @@ export class Runner {
     for (let index = 0; index < steps.length;) {
       const step = steps[index];
       if (step === undefined) break;
+      const moot = this.revertSkip(step);
+      if (moot !== null) {
+        this.skipForRevert(step, moot);
+        index += 1;
+        continue;
+      }
       if (step.kind === 'restart-workload') {
         let end = index;
         while (steps[end]?.kind === 'restart-workload') end += 1;
@@ -130,7 +156,7 @@ export class Runner {
       await this.checkpoint();
       board.stepState(step.id, step.kind === 'gate' || step.kind === 'soak' ? 'waiting' : 'running');
       try {
-        const note = await this.cancellable(() => executeStep(step, { ...this.context, attempt }));
+        const note = await this.cancellable(() => executeStep(...this.afterReverts(step, attempt)));
         board.stepState(step.id, 'done', { note });
         return;
       } catch (error) {
@@ -142,19 +168,189 @@ export class Runner {
         }
         const failure = describeFailure(error);
         board.stepState(step.id, 'failed', { failure });
-        if ((await this.failureGate(step, failure)) === 'retry') continue;
+        const answer = await this.answerFailure(step, failure);
+        if (answer === 'retry') continue;
+        if (answer === 'reverted') return;
         board.stepState(step.id, 'skipped', { note: `skipped after ${failure.type}` });
         return;
       }
     }
   }
 
+  /**
+   * What becomes of a failed step: the spec's `onFailure: revert` puts a failed workload's
+   * namespace back at once; otherwise a human chooses at the failure gate. A revert that cannot
+   * finish opens the gate again with its own failure.
+   */
+  private async answerFailure(step: Step, failure: StepFailure): Promise<'retry' | 'skip' | 'reverted'> {
+    const workload = step.kind === 'restart-workload' || step.kind === 'test-workload';
+    let current = failure;
+    if (workload && this.mode === 'upgrade' && onFailureOf(step) === 'revert' && WORKLOAD_FAILURES.has(failure.type)) {
+      const target = revertTarget(step, this.context.plan, this.context.inventory);
+      if (!('refused' in target)) {
+        const outcome = await this.tryRevert(step, target, `onFailure revert: ${failure.message}`);
+        if (outcome === null) return 'reverted';
+        current = outcome;
+      }
+    }
+    for (;;) {
+      const choice = await this.failureGate(step, current);
+      if (choice !== 'revert') return choice;
+      const target = revertTarget(step, this.context.plan, this.context.inventory);
+      // The Update's validator refused a revert the target did not allow: unreachable.
+      if ('refused' in target) return 'skip';
+      const record = this.revertRecord;
+      const outcome = await this.tryRevert(step, target, `${record?.by ?? 'an operator'}: ${record?.comment ?? ''}`);
+      if (outcome === null) return 'reverted';
+      current = outcome;
+    }
+  }
+
+  /** Runs one revert; null when it is done, else why it could not finish. */
+  private async tryRevert(step: Step, target: RevertTarget, reason: string): Promise<StepFailure | null> {
+    const { board } = this.context;
+    patched(REVERT_PATCH);
+    const moved = this.started.filter(
+      (s): s is RestartWorkloadStep => s.kind === 'restart-workload' && this.launched.has(s.id) && coveredBy(s, target),
+    );
+    board.stepProgress(
+      step.id,
+      `reverting: ${describeRevert(
+        target,
+        moved.map((s) => s.name),
+        this.context.plan.source,
+      )}`,
+    );
+    try {
+      const unit = await this.cancellable(() =>
+        runRevert(target, { ...this.context, attempt: 1 }, step, moved, reason),
+      );
+      this.reverted.push(unit);
+      board.reverted(unit);
+      board.stepState(step.id, 'skipped', { note: `reverted to ${unit.to}: ${reason}` });
+      board.workload(step.id, { state: 'skipped', revertedToRevision: unit.to });
+      return null;
+    } catch (error) {
+      if (this.mode === 'upgrade' && this.context.controls.abortRequested && isCancellation(error))
+        throw this.aborted();
+      if (isStop(error)) throw error;
+      const failure = describeFailure(error);
+      return { type: failure.type, message: `the revert did not finish: ${failure.message}` };
+    }
+  }
+
+  /** Why a step is not run because of a revert, or null when it runs. */
+  private revertSkip(step: Step): string | null {
+    if (this.reverted.length === 0) return null;
+    const unit = this.reverted.find((candidate) => coveredBy(step, candidate));
+    if (unit !== undefined) return `skipped: ${unit.namespace} was reverted to ${unit.to} (${unit.reason})`;
+    const onDefault = this.reverted.filter((candidate) => candidate.followsDefault);
+    const old = this.context.plan.revisions?.from ?? 'the old revision';
+    const users = this.reverted.map(
+      (r) =>
+        `${r.kind === 'workload' ? 'Deployment' : r.kind === 'waypoint' ? 'waypoint' : 'Namespace'} ${r.namespace}${r.name ? `/${r.name}` : ''} (reverted: ${r.reason})`,
+    );
+    if (onDefault.length > 0) {
+      const why = `the default revision stays on ${old}: ${onDefault.map((r) => r.namespace).join(', ')} ${onDefault.length === 1 ? 'was' : 'were'} reverted and ${onDefault.length === 1 ? 'injects' : 'inject'} from the default; move it once ${onDefault.length === 1 ? 'it is' : 'they are'} upgraded`;
+      if (step.kind === 'gate' && step.gate === 'default-tag') return why;
+      if (step.kind === 'move-tag' && step.tag === 'default') return why;
+      if (step.kind === 'switch-gateways' && step.id.startsWith('gateways:tag:default@')) return why;
+      const followers = this.context.plan.steps.find((s) => s.kind === 'move-tag' && s.tag === 'default');
+      if (
+        followers?.kind === 'move-tag' &&
+        (step.kind === 'restart-workload' || step.kind === 'test-workload') &&
+        followers.namespaces.includes(step.namespace)
+      )
+        return why;
+    }
+    const waypoints = this.revertedWaypoints();
+    if (
+      step.kind === 'switch-gateways' &&
+      step.gateways.length > 0 &&
+      step.gateways.every((g) => waypoints.has(`${g.namespace}/${g.name}`))
+    )
+      return `skipped: ${step.gateways.map((g) => `${g.namespace}/${g.name}`).join(', ')} ${step.gateways.length === 1 ? 'was' : 'were'} reverted to ${old}`;
+    const kept = `revision ${old} stays: still used by ${users.join(', ')}`;
+    if (step.kind === 'soak' && step.pauseReason === 'grace-period') return kept;
+    if (step.kind === 'gate' && step.gate === 'before-old-revision-removal') return kept;
+    if (step.kind === 'remove-old-revision') {
+      this.context.board.setBlockers(users);
+      return kept;
+    }
+    return null;
+  }
+
+  /**
+   * The final proxy check leaves out what a revert put back (and the gateways of steps a revert
+   * skipped): those run the old version on purpose.
+   */
+  private afterReverts(step: Step, attempt: number): [Step, StepContext] {
+    const context = { ...this.context, attempt };
+    if (this.reverted.length === 0) return [step, context];
+    if (step.kind === 'switch-gateways') {
+      // A reverted waypoint stays pinned to the old revision: it does not move with a tag.
+      const reverted = this.revertedWaypoints();
+      return [{ ...step, gateways: step.gateways.filter((g) => !reverted.has(`${g.namespace}/${g.name}`)) }, context];
+    }
+    if (step.kind !== 'verify-proxies') return [step, context];
+    const namespaces = new Set(this.reverted.filter((r) => r.kind === 'namespace').map((r) => r.namespace));
+    const workloads = this.reverted.filter((r) => r.kind === 'workload').map((r) => `${r.namespace}/${r.name ?? ''}`);
+    const waypoints = this.revertedWaypoints();
+    const steps = this.context.plan.steps
+      .filter((s) => !this.skippedByRevert.has(s.id))
+      .map((s) =>
+        s.kind === 'switch-gateways'
+          ? { ...s, gateways: s.gateways.filter((g) => !waypoints.has(`${g.namespace}/${g.name}`)) }
+          : s,
+      );
+    const skippedNamespaces = new Set(
+      this.context.plan.steps.flatMap((s) =>
+        (s.kind === 'restart-workload' || s.kind === 'test-workload') && this.skippedByRevert.has(s.id)
+          ? [s.namespace]
+          : [],
+      ),
+    );
+    return [
+      { ...step, namespaces: step.namespaces.filter((n) => !namespaces.has(n) && !skippedNamespaces.has(n)) },
+      {
+        ...context,
+        plan: { ...this.context.plan, steps },
+        spec: {
+          ...this.context.spec,
+          scope: { ...this.context.spec.scope, exclude: [...this.context.spec.scope.exclude, ...workloads] },
+        },
+      },
+    ];
+  }
+
+  /** Waypoints a revert put back, as `namespace/name`. */
+  private revertedWaypoints(): Set<string> {
+    return new Set(
+      this.reverted.flatMap((r) =>
+        r.kind === 'waypoint' ? (r.name ?? '').split(',').map((name) => `${r.namespace}/${name}`) : [],
+      ),
+    );
+  }
+
+  private skipForRevert(step: Step, note: string): void {
+    this.skippedByRevert.add(step.id);
+    this.context.board.skippedByRevert(step.id, note);
+    if (step.kind === 'restart-workload') this.context.board.workload(step.id, { state: 'skipped' });
+  }
+
   /** Opens the failure gate for `step` and returns the human's choice; a rejection stops the run. */
-  private async failureGate(step: Step, failure: StepFailure): Promise<'retry' | 'skip'> {
+  private async failureGate(step: Step, failure: StepFailure): Promise<'retry' | 'skip' | 'revert'> {
     const { controls, gates, board } = this.context;
     this.failureGates += 1;
     const gateId = `failed:${step.id}#${this.failureGates}`;
-    controls.failure = { gateId, stepId: step.id };
+    const offer = this.revertOffer(step);
+    controls.failure = {
+      gateId,
+      stepId: step.id,
+      ...(offer !== undefined && !offer.offered && { cannotRevert: offer.says }),
+    };
+    if (offer === undefined)
+      controls.failure.cannotRevert = 'revert answers only a failed restart, test or analysis of a workload';
     board.stepState(step.id, 'failed', { failure });
     try {
       const decision = await this.cancellable(() =>
@@ -162,10 +358,12 @@ export class Runner {
           id: gateId,
           stepId: step.id,
           kind: 'failure',
-          description: `${describe(step)} failed (${failure.type}: ${failure.message}). Approve or skip to go on without it, retry to run it again, reject to ${this.mode === 'upgrade' ? 'roll everything back' : 'stop the rollback here'}.`,
+          description: `${describe(step)} failed (${failure.type}: ${failure.message}). Approve or skip to go on without it, retry to run it again, reject to ${this.mode === 'upgrade' ? 'roll everything back' : 'stop the rollback here'}.${offer === undefined ? '' : offer.offered ? ` Or ${offer.says}.` : ` No revert: ${offer.says}.`}`,
+          ...(offer !== undefined && { revert: offer }),
         }),
       );
       const choice = controls.failure?.choice;
+      this.revertRecord = controls.failure?.revert;
       if (choice !== undefined) return choice;
       if (decision.outcome === 'approved') return 'skip';
       throw workflowFailure(
@@ -180,11 +378,34 @@ export class Runner {
     }
   }
 
+  /** What `revert` would do at a failed workload's gate, or why it cannot; undefined for any other gate. */
+  private revertOffer(step: Step): { offered: boolean; says: string } | undefined {
+    if (this.mode !== 'upgrade' || (step.kind !== 'restart-workload' && step.kind !== 'test-workload'))
+      return undefined;
+    const target = revertTarget(step, this.context.plan, this.context.inventory);
+    if ('refused' in target) return { offered: false, says: target.refused };
+    const moved = [...this.started, step].filter(
+      (s): s is RestartWorkloadStep | TestWorkloadStep =>
+        s.kind === 'restart-workload' && (this.launched.has(s.id) || s.id === step.id) && coveredBy(s, target),
+    );
+    return {
+      offered: true,
+      says: describeRevert(target, [...new Set(moved.map((s) => s.name))], this.context.plan.source),
+    };
+  }
+
   private async restarts(steps: RestartWorkloadStep[], size: number, concurrency: number): Promise<void> {
     const { board } = this.context;
     const attempts = new Map(steps.map((step) => [step.id, 1]));
     let pending = [...steps];
     while (pending.length > 0) {
+      // A revert of their namespace (or of the workload itself) leaves nothing to do for them.
+      pending = pending.filter((step) => {
+        const moot = this.revertSkip(step);
+        if (moot !== null) this.skipForRevert(step, moot);
+        return moot === null;
+      });
+      if (pending.length === 0) break;
       await this.checkpoint();
       const batch = pending.slice(0, size);
       for (const step of batch) {
@@ -217,7 +438,18 @@ export class Runner {
       } finally {
         this.child = null;
       }
+      // The mesh's signals for the workloads just restarted: a failing one becomes a failed restart.
+      if (this.mode === 'upgrade' && this.context.analysis !== undefined) {
+        const restarted = outcomes;
+        try {
+          outcomes = await this.cancellable(() => analyzeRestarts(restarted, batch, this.context));
+        } catch (error) {
+          if (this.context.controls.abortRequested && isCancellation(error)) throw this.aborted();
+          throw error;
+        }
+      }
       const launched = new Set(outcomes.map((outcome) => outcome.stepId));
+      for (const id of launched) this.launched.add(id);
       for (const step of batch) {
         if (launched.has(step.id)) continue;
         board.stepState(step.id, 'pending');
@@ -235,12 +467,15 @@ export class Runner {
         }
         const failure = outcome.failure ?? { type: 'Error', message: outcome.note };
         board.stepState(step.id, 'failed', { failure });
-        if (failure.type === 'TestFailed' && step.onTestFailure === 'rollback' && this.mode === 'upgrade') {
+        if (WORKLOAD_FAILURES.has(failure.type) && onFailureOf(step) === 'rollback' && this.mode === 'upgrade') {
           throw workflowFailure('AutoRollback', `${failure.message}: the spec rolls back at once on a failed test`);
         }
-        if ((await this.failureGate(step, failure)) === 'retry') {
+        const answer = await this.answerFailure(step, failure);
+        if (answer === 'retry') {
           attempts.set(step.id, (attempts.get(step.id) ?? 1) + 1);
           retries.push(step);
+        } else if (answer === 'reverted') {
+          continue;
         } else {
           board.stepState(step.id, 'skipped', { note: `left as it is after ${failure.type}` });
           board.workload(step.id, { state: 'skipped' });

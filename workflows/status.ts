@@ -4,7 +4,7 @@
  * details, so the Web UI can list "every upgrade waiting for a human" without opening each one.
  */
 import { patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { AnalysisRun, Baseline } from '../core/analysis/measurement.js';
+import type { AnalysisRun, Baseline, Measurement } from '../core/analysis/measurement.js';
 import type { Outcome, PauseReason, Phase, StepState } from '../core/vocabulary.js';
 import { PAUSED_SEARCH_PHASE } from '../core/vocabulary.js';
 import { describe } from '../core/plan/steps.js';
@@ -16,6 +16,7 @@ import type {
   GateDecision,
   PendingGate,
   RefusedAnswer,
+  RevertedUnit,
   RunningTimer,
   StepFailure,
   StepStatus,
@@ -40,6 +41,13 @@ export class StatusBoard {
   /** The search attribute values last upserted, to skip an upsert that changes nothing. */
   private published: string | null = null;
   private failedStep: string | null = null;
+  /**
+   * For the Web UI's details, kept as runs arrive so that details(), which runs on every change,
+   * never scans thousands of measurements: the run still measuring and the latest measurement
+   * that did not pass.
+   */
+  private runningAnalysis: AnalysisRun | null = null;
+  private lastUnpassed: Measurement | null = null;
 
   constructor(initialPhase: Phase, kind: UpgradeStatus['kind'] = 'upgrade') {
     this.status = {
@@ -204,12 +212,50 @@ export class StatusBoard {
     const index = runs.findIndex((known) => known.id === run.id);
     if (index === -1) runs.push(run);
     else runs[index] = run;
+    if (run.phase === 'Running') this.runningAnalysis = run;
+    else if (this.runningAnalysis?.id === run.id) this.runningAnalysis = null;
+    // The latest that did not pass; of one moment's, the first acted on (the one a run's summary
+    // and its gate name first), a dry run's only when nothing else failed then.
+    const rank = (m: Measurement) => `${m.at}${m.dryRun ? 0 : 1}`;
+    for (const measurement of run.measurements)
+      if (
+        measurement.verdict !== 'Successful' &&
+        (this.lastUnpassed === null || rank(measurement) > rank(this.lastUnpassed))
+      )
+        this.lastUnpassed = measurement;
     this.publish();
   }
 
   private analysis(): NonNullable<UpgradeStatus['analysis']> {
     this.status.analysis ??= { baselines: [], runs: [] };
     return this.status.analysis;
+  }
+
+  /**
+   * Something put back on the old revision: listed with its reason, its namespace marked, its
+   * restarted workloads noted as back on the old revision.
+   */
+  reverted(unit: RevertedUnit): void {
+    (this.status.reverted ??= []).push(unit);
+    if (unit.kind !== 'workload') {
+      let namespace = this.status.namespaces.find((n) => n.name === unit.namespace);
+      if (namespace === undefined) {
+        namespace = { name: unit.namespace, state: 'skipped' };
+        this.status.namespaces.push(namespace);
+      }
+      namespace.reverted = { to: unit.to, reason: unit.reason };
+    }
+    for (const workload of this.status.workloads)
+      if (workload.namespace === unit.namespace && (unit.kind !== 'workload' || workload.name === unit.name))
+        if (workload.state !== 'pending' || unit.restarted.includes(workload.name))
+          workload.revertedToRevision = unit.to;
+    this.publish();
+  }
+
+  /** A step not run because of a revert, with why. */
+  skippedByRevert(id: string, note: string): void {
+    (this.status.skippedByRevert ??= []).push(id);
+    this.stepState(id, 'skipped', { note });
   }
 
   setBlockers(blockers: string[]): void {
@@ -309,10 +355,26 @@ export class StatusBoard {
     }
     if (s.progress.total > 0) lines.push(`**progress:** ${s.progress.restarted}/${s.progress.total} deployments`);
     if (s.timer !== null) lines.push(`**timer:** ${s.timer.reason} until ${s.timer.endsAt}`);
+    const running = this.runningAnalysis;
+    if (running !== null && s.outcome === null)
+      lines.push(
+        `**analysis running:** \`${running.id}\` (${running.point}, ${running.targets.length} workloads since ${running.startedAt}): ${running.measurements.length} measurements so far`,
+      );
+    const m = this.lastUnpassed;
+    if (m !== null) {
+      const value = (v: number | null) => (v === null ? 'no data' : String(Number(v.toPrecision(4))));
+      lines.push(
+        `**last analysis ${m.verdict}${m.dryRun ? ' (dry run, not acted on)' : ''}:** ${m.check} of ${m.namespace}/${m.workload} = ${value(m.value)} (baseline ${value(m.baseline)}) at ${m.at}: ${m.reason}`,
+      );
+    }
     if (s.held) lines.push('**held** by an operator: `resume` to go on');
     for (const gate of s.pendingGates) lines.push(`**waiting for approval** of \`${gate.id}\`: ${gate.description}`);
     if (s.failure !== null) lines.push(`**failed:** ${s.failure.type}: ${s.failure.message}`);
     if (s.blockers.length > 0) lines.push(`**old revision still used by:** ${s.blockers.join(', ')}`);
+    for (const unit of s.reverted ?? [])
+      lines.push(
+        `**reverted** ${unit.namespace}${unit.name ? `/${unit.name}` : ''} to ${unit.to} (${unit.version}): ${unit.reason}`,
+      );
     return lines.join('\n\n');
   }
 }

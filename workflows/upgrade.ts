@@ -23,11 +23,10 @@ import type { Inventory } from '../core/inventory.js';
 import { deniedPermissions, missingPermissionFindings } from '../core/permissions/findings.js';
 import { planPermissions } from '../core/permissions/steps.js';
 import { PlanError } from '../core/plan/errors.js';
-import { planRollback } from '../core/plan/rollback.js';
+import { planRollback, withoutReverted } from '../core/plan/rollback.js';
 import type { Plan } from '../core/plan/steps.js';
-import { toolsForPlan } from '../core/plan/tools.js';
+import { toolsForPlan, toolsForPlanAndRollback } from '../core/plan/tools.js';
 import { planUpgrade } from '../core/plan/upgrade.js';
-import { toolFindings } from '../core/prechecks/tool-versions.js';
 import { formatProblems, parseSpec } from '../core/spec/parse.js';
 import type { Spec } from '../core/spec/schema.js';
 import { cluster } from './activities.js';
@@ -47,6 +46,9 @@ import {
 } from './search-attributes.js';
 import { announceGates } from './slack.js';
 import { StatusBoard } from './status.js';
+import { ROLLBACK_TOOLS_CHECK, workerToolFindings } from './tool-check.js';
+import { METRIC_ANALYSIS_PATCH, startAnalysis } from './analysis.js';
+import type { AnalysisSession } from './analysis.js';
 
 export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
   const spec = validSpec(input.spec);
@@ -82,7 +84,7 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
   // when the operator's passed `plan`: ask the cluster before the first write.
   if (patched(WORKER_PERMISSIONS_PRECHECK)) plan = await withWorkerPermissions(plan, spec);
   // Likewise its tools: an istioctl of another patch would install that patch and soak on it.
-  if (patched(TOOL_VERSIONS_PRECHECK)) plan = await withWorkerTools(plan);
+  if (patched(TOOL_VERSIONS_PRECHECK)) plan = await withWorkerTools(plan, inventory);
   const upgradeKey = `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`;
   describeUpgrade(board, plan, input);
   board.setSteps(plan.steps);
@@ -101,20 +103,38 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
     return result('refused');
   }
 
+  // The mesh's own signals before anything is written: the baselines analysis compares with.
+  // No address, a query Prometheus refuses, or Prometheus away refuses the start: nothing is written yet.
+  let analysis: AnalysisSession | undefined;
+  if (plan.analysis !== undefined && patched(METRIC_ANALYSIS_PATCH)) {
+    try {
+      analysis = await startAnalysis(plan.analysis, board);
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const failure = describeFailure(error);
+      board.refuse({ type: failure.type, message: `cannot read the analysis baselines: ${failure.message}` });
+      return result('refused');
+    }
+  }
+
   // 3. Run the plan.
-  const context = { spec, plan, inventory, upgradeKey, board, controls, gates };
+  const context = { spec, plan, inventory, upgradeKey, board, controls, gates, ...(analysis && { analysis }) };
   const runner = new Runner(context, 'upgrade');
   try {
     await runner.run(plan);
-    board.finish('completed', 'completed');
-    return result('completed');
+    // Something went back to the old revision: the upgrade went through without it, and says so.
+    const outcome = runner.reverted.length > 0 ? 'partial' : 'completed';
+    board.finish(outcome, outcome);
+    return result(outcome);
   } catch (error) {
     if (!isStop(error)) throw error;
     board.noteStop(describeFailure(error));
   }
 
   // 4. Roll back what began, whatever cancelled the upgrade: nothing may cancel the rollback.
-  const rolledBack = await CancellationScope.nonCancellable(() => rollBack({ ...context }, runner.started));
+  // What was reverted is on the old revision already: the rollback leaves it as it is.
+  const started = withoutReverted({ ...plan, steps: runner.started }, runner.reverted).steps;
+  const rolledBack = await CancellationScope.nonCancellable(() => rollBack({ ...context }, started));
   await slackSettled();
   board.finish(rolledBack ? 'rolled-back' : 'failed', rolledBack ? 'rolled-back' : 'failed');
   return result(rolledBack ? 'rolled-back' : 'failed');
@@ -188,11 +208,10 @@ const TOOL_VERSIONS_PRECHECK = 'tool-versions-precheck';
  * worker lacks or that reports another release than the step it runs for, and each Helm chart
  * version its helm cannot find: the same check `plan` makes with the operator's tools.
  */
-async function withWorkerTools(plan: Plan): Promise<Plan> {
-  const needs = toolsForPlan(plan);
-  if (needs.istioctl.length === 0 && needs.charts.length === 0) return plan;
-  const check = await cluster("check the worker's istioctl and chart versions").checkTools({ needs });
-  const findings = toolFindings(check, { missingBlocks: true });
+async function withWorkerTools(plan: Plan, inventory: Inventory): Promise<Plan> {
+  // And what its rollback would run (the source version's istioctl and charts): an upgrade must not start what it cannot undo.
+  const needs = patched(ROLLBACK_TOOLS_CHECK) ? toolsForPlanAndRollback(plan, inventory) : toolsForPlan(plan);
+  const findings = await workerToolFindings(needs);
   return findings.length === 0 ? plan : { ...plan, findings: [...plan.findings, ...findings] };
 }
 

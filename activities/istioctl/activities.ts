@@ -5,13 +5,14 @@
  * at the target version, an uninstall when nothing labelled for the revision is left, a tag
  * when its webhooks point at the revision. Every call names the worker's kubeconfig and context.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { activityFailure } from '../failure.js';
 import { read } from '../kubernetes/call.js';
 import type { KubeClients } from '../kubernetes/clients.js';
 import { clusterArgs, type ToolsConfig } from '../tools/config.js';
 import { verifiedIstioctl } from '../tools/check.js';
 import { describeCommand, runTool, type RunOptions, type RunResult } from '../tools/run.js';
-import { istioOperator, withOperatorFile } from './operator-file.js';
+import { istioOperator, withOperatorFile, type NodeAgentComponent } from './operator-file.js';
 import { notInPlace, ownedByRevision, parseManifest } from './owned-objects.js';
 import { parsePrecheck, type PrecheckReport } from './precheck.js';
 import { parseProxyStatus, type ProxyStatusRow } from './proxy-status.js';
@@ -25,7 +26,19 @@ export interface IstioctlInstallInput {
   profile?: string;
   /** IstioOperator paths and values, e.g. `values.pilot.env.ENABLE_NATIVE_SIDECARS: "false"`; passed in a file, never on the command line. */
   set?: Record<string, string>;
+  /** istio-cni and ztunnel switched on or off over the profile (`components.<name>.enabled`). */
+  components?: Partial<Record<NodeAgentComponent, boolean>>;
+  /**
+   * false: the install is done once every object it renders is applied as rendered; the caller
+   * watches the rollout itself. istioctl then waits only NODE_AGENT_READINESS_TIMEOUT: its own
+   * wait on a node agent says only "not ready" after minutes, where the workflow's stall rule
+   * names the stuck node and pod. Default true: done when everything also rolled out.
+   */
+  waitReady?: boolean;
 }
+
+/** How long istioctl waits for readiness when the workflow watches the rollout itself. */
+export const NODE_AGENT_READINESS_TIMEOUT = '5s';
 
 export interface IstioctlRevisionInput {
   /** The istioctl to use (usually the newest). */
@@ -88,10 +101,12 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
     istioctlInstall: async (input: IstioctlInstallInput): Promise<ToolChange> => {
       const revision = input.revision === 'default' ? 'default' : validName('revision', input.revision);
       const namespace = validName('namespace', input.namespace ?? 'istio-system');
+      const waitReady = input.waitReady ?? true;
       const operator = istioOperator({
         namespace,
         ...(input.profile === undefined ? {} : { profile: input.profile }),
         ...(input.set === undefined ? {} : { set: input.set }),
+        ...(input.components === undefined ? {} : { components: input.components }),
       });
       return withOperatorFile(operator, async (file) => {
         const settings = [...(revision === 'default' ? [] : ['--revision', revision]), '-f', file];
@@ -99,12 +114,26 @@ export function createIstioctlActivities({ clients, tools }: IstioctlDeps) {
           notInPlace(
             clients,
             parseManifest((await istioctl(input.version, ['manifest', 'generate', ...settings])).stdout),
+            { rollout: waitReady },
           );
         if ((await owned()).length === 0) return { changed: false, command: null };
-        const args = ['install', '-y', ...settings];
-        await istioctl(input.version, args);
+        const args = [
+          'install',
+          '-y',
+          ...settings,
+          ...(waitReady ? [] : ['--readiness-timeout', NODE_AGENT_READINESS_TIMEOUT]),
+        ];
+        let notReady: ApplicationFailure | null = null;
+        try {
+          await istioctl(input.version, args);
+        } catch (error) {
+          // A rollout still under way fails istioctl's short wait; what was applied decides below.
+          if (waitReady || !(error instanceof ApplicationFailure) || error.type !== 'CommandFailed') throw error;
+          notReady = error;
+        }
         const left = await owned();
         if (left.length > 0) {
+          if (notReady !== null) throw notReady;
           // Retryable: a second install converges what the first left, and the check runs again.
           throw activityFailure(
             'Unavailable',

@@ -17,7 +17,14 @@ export interface OperatorSettings {
   namespace: string;
   /** `values.pilot.env.ENABLE_NATIVE_SIDECARS: "false"`: dotted IstioOperator paths, as `--set` takes them. */
   set?: Readonly<Record<string, string>>;
+  /**
+   * Node agents switched on or off over the profile's choice (`components.<name>.enabled`): an
+   * ambient control plane installed without them leaves istio-cni and ztunnel to steps of their own.
+   */
+  components?: Readonly<Partial<Record<NodeAgentComponent, boolean>>>;
 }
+
+export type NodeAgentComponent = 'cni' | 'ztunnel';
 
 /** meshConfig fields are typed; `--set` turns `true` and numbers into booleans and numbers there, so the file does too. */
 function typed(path: readonly string[], raw: string): string | number | boolean {
@@ -44,6 +51,13 @@ export function istioOperator(settings: OperatorSettings): string {
   const spec: Tree = {};
   if (settings.profile !== undefined) spec.profile = settings.profile;
   if (settings.namespace !== 'istio-system') setPath(spec, 'values.global.istioNamespace', settings.namespace);
+  for (const [name, enabled] of Object.entries(settings.components ?? {})) {
+    if (name !== 'cni' && name !== 'ztunnel')
+      throw activityFailure('Validation', `istioctl install: components.${name}: only cni and ztunnel are switched`);
+    if (typeof enabled !== 'boolean')
+      throw activityFailure('Validation', `istioctl install: components.${name}: expected true or false`);
+    spec.components = { ...(spec.components as Tree | undefined), [name]: { enabled } };
+  }
   for (const [key, value] of Object.entries(settings.set ?? {})) {
     if (typeof value !== 'string')
       throw activityFailure('Validation', `istioctl install: set.${key}: expected a string value`);

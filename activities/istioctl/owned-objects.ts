@@ -55,7 +55,7 @@ async function readLive(clients: KubeClients, o: ManifestObject): Promise<Kubern
 }
 
 /** Why a live object is not what the manifest wants, or null when it is. */
-function mismatch(want: ManifestObject, live: KubernetesObject): string | null {
+function mismatch(want: ManifestObject, live: KubernetesObject, rollout: boolean): string | null {
   for (const [key, value] of Object.entries(want.metadata.labels ?? {})) {
     if (live.metadata?.labels?.[key] !== value)
       return `label ${key} is ${live.metadata?.labels?.[key] ?? 'absent'}, wanted ${value}`;
@@ -78,19 +78,27 @@ function mismatch(want: ManifestObject, live: KubernetesObject): string | null {
           return `container ${c.name} has ${e.name}=${value ?? '(unset)'}, wanted ${e.value}`;
       }
     }
-    const rollout = want.kind === 'Deployment' ? deploymentRolloutStatus(live) : daemonSetRolloutStatus(live);
-    if (rollout.state !== 'done') return rollout.message;
+    if (!rollout) return null;
+    const status = want.kind === 'Deployment' ? deploymentRolloutStatus(live) : daemonSetRolloutStatus(live);
+    if (status.state !== 'done') return status.message;
   }
   return null;
 }
 
-/** The manifest's objects that are missing or not as rendered, each with the reason. */
-export async function notInPlace(clients: KubeClients, manifest: readonly ManifestObject[]): Promise<string[]> {
+/**
+ * The manifest's objects that are missing or not as rendered, each with the reason. `rollout`
+ * false: a Deployment or DaemonSet counts once applied, whether or not it has rolled out yet.
+ */
+export async function notInPlace(
+  clients: KubeClients,
+  manifest: readonly ManifestObject[],
+  options: { rollout: boolean } = { rollout: true },
+): Promise<string[]> {
   if (manifest.length === 0) throw activityFailure('CommandFailed', 'istioctl manifest generate rendered no objects');
   const problems: string[] = [];
   for (const want of manifest) {
     const live = await readLive(clients, want);
-    const why = live === null ? 'missing' : mismatch(want, live);
+    const why = live === null ? 'missing' : mismatch(want, live, options.rollout);
     if (why !== null) problems.push(`${describe(want)}: ${why}`);
   }
   return problems;

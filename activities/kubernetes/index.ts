@@ -7,6 +7,7 @@ import { createInventoryActivities } from './inventory.js';
 import { createLabelActivities } from './labels.js';
 import { createProxyActivities } from './proxies.js';
 import { createRestartActivities } from './restart.js';
+import { createRevertedActivities } from './reverted.js';
 import { createRolloutActivities } from './rollout.js';
 
 export function createKubernetesActivities(clients: KubeClients) {
@@ -19,5 +20,6 @@ export function createKubernetesActivities(clients: KubeClients) {
     ...createProxyActivities(clients),
     ...createAccessReviewActivities(clients),
     ...createComponentActivities(clients),
+    ...createRevertedActivities(clients),
   };
 }

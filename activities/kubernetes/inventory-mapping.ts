@@ -38,7 +38,8 @@ import type {
   UnreadyPod,
   WebhookInfo,
 } from '../../core/inventory.js';
-import { REV_LABEL, selectorMatches as coreSelectorMatches } from '../../core/labels.js';
+import { revertedMarkOf } from '../../core/inventory.js';
+import { REVERTED_ANNOTATION, REV_LABEL, selectorMatches as coreSelectorMatches } from '../../core/labels.js';
 import { summarizeMeshConfig } from '../../core/mesh-config.js';
 import { compareVersions, tryParseVersion } from '../../core/version.js';
 import { isSecretKey, redact, REDACTED } from '../redact.js';
@@ -187,7 +188,14 @@ export function proxyOf(pod: V1Pod): ProxyInfo | null {
 
 /** Page reducers: a large cluster never sits whole in the worker's memory, only what the inventory reads of it. */
 export const keep = {
-  namespace: (n: V1Namespace): NamespaceInfo => ({ name: n.metadata?.name ?? '', labels: { ...n.metadata?.labels } }),
+  namespace: (n: V1Namespace): NamespaceInfo => {
+    const mark = n.metadata?.annotations?.[REVERTED_ANNOTATION];
+    return {
+      name: n.metadata?.name ?? '',
+      labels: { ...n.metadata?.labels },
+      ...(mark !== undefined && { reverted: revertedMarkOf(mark) }),
+    };
+  },
 
   pod: (pod: V1Pod): PodFacts => {
     const ready = isReady(pod);
@@ -221,15 +229,23 @@ export const keep = {
     };
   },
 
-  /** A Deployment without what the inventory never reads; containers and annotations only for the control plane's. */
+  /**
+   * A Deployment without what the inventory never reads; containers and annotations only for the
+   * control plane's, and elsewhere only a revert's mark.
+   */
   deployment: (d: V1Deployment, cpNamespace: string): V1Deployment => {
     const controlPlane = d.metadata?.namespace === cpNamespace;
+    const mark = d.metadata?.annotations?.[REVERTED_ANNOTATION];
     return {
       metadata: {
         namespace: d.metadata?.namespace ?? '',
         name: d.metadata?.name ?? '',
         labels: { ...d.metadata?.labels },
-        ...(controlPlane ? { annotations: { ...d.metadata?.annotations } } : {}),
+        ...(controlPlane
+          ? { annotations: { ...d.metadata?.annotations } }
+          : mark !== undefined
+            ? { annotations: { [REVERTED_ANNOTATION]: mark } }
+            : {}),
       },
       spec: {
         ...(d.spec?.replicas === undefined ? {} : { replicas: d.spec.replicas }),
@@ -532,6 +548,9 @@ export function inventoryOf(lists: InventoryLists, at: ReadPoint): Inventory {
         .map((p) => p.proxy)
         .filter((p): p is ProxyInfo => p !== null)
         .sort((a, b) => a.pod.localeCompare(b.pod)),
+      ...(d.metadata?.annotations?.[REVERTED_ANNOTATION] !== undefined && {
+        reverted: revertedMarkOf(d.metadata.annotations[REVERTED_ANNOTATION]),
+      }),
     }))
     .sort(byNamespaceThenName);
 

@@ -3,7 +3,13 @@
  * (`istio.io/rev`, `istio-injection`). Merge patches with fixed values, so a retry writes the
  * same thing, and removing a label that is gone is a no-op rather than an error. A write that
  * would change nothing is skipped, so a retry does not even touch the object.
+ *
+ * A revert's `istio-upgrade.io/reverted` mark goes in the same patch that moves its object back
+ * to the revision the mark says it left: the next plan must not find it reverted any more, and
+ * one patch cannot leave it moved but still marked.
  */
+import { revertedMarkOf } from '../../core/inventory.js';
+import { REVERTED_ANNOTATION, REV_LABEL } from '../../core/labels.js';
 import { call, read } from './call.js';
 import { mergePatch, type KubeClients } from './clients.js';
 import { RESTARTED_AT_ANNOTATION } from './restart.js';
@@ -61,6 +67,17 @@ function applied(
   return out;
 }
 
+/** Whether labels that end as `after` settle the revert mark in `annotations`: they move the object to the revision it left. */
+export function settlesRevert(
+  annotations: Readonly<Record<string, string>> | undefined,
+  after: Readonly<Record<string, string>>,
+): boolean {
+  const mark = annotations?.[REVERTED_ANNOTATION];
+  return mark !== undefined && after[REV_LABEL] !== undefined && revertedMarkOf(mark).from === after[REV_LABEL];
+}
+
+const clearMark = { annotations: { [REVERTED_ANNOTATION]: null } };
+
 export function createLabelActivities(clients: KubeClients) {
   return {
     setNamespaceLabels: async (input: NamespaceLabelsInput): Promise<LabelChange> => {
@@ -68,12 +85,13 @@ export function createLabelActivities(clients: KubeClients) {
       const ns = await read(`read ${what}`, () => clients.core.readNamespace({ name: input.namespace }));
       const current = ns.metadata?.labels;
       const patch = labelPatch(current, input.set, input.remove);
-      if (patch === undefined) return { changed: false, labels: { ...current } };
-      const body = { metadata: { labels: patch } };
+      const settles = settlesRevert(ns.metadata?.annotations, applied(current, patch ?? {}));
+      if (patch === undefined && !settles) return { changed: false, labels: { ...current } };
+      const body = { metadata: { ...(patch && { labels: patch }), ...(settles && clearMark) } };
       const updated = await call(`patch ${what}`, () =>
         clients.core.patchNamespace({ name: input.namespace, body }, mergePatch),
       );
-      return { changed: true, labels: { ...(updated.metadata?.labels ?? applied(current, patch)) } };
+      return { changed: true, labels: { ...(updated.metadata?.labels ?? applied(current, patch ?? {})) } };
     },
 
     /**
@@ -87,6 +105,17 @@ export function createLabelActivities(clients: KubeClients) {
       );
       const current = deployment.spec?.template.metadata?.labels;
       const patch = labelPatch(current, input.set, input.remove);
+      const settles = settlesRevert(deployment.metadata?.annotations, applied(current, patch ?? {}));
+      if (patch === undefined && settles) {
+        // Moved back already (by hand, or by the write before a crash): only the mark is left to clear.
+        await call(`clear the revert mark of ${what}`, () =>
+          clients.apps.patchNamespacedDeployment(
+            { namespace: input.namespace, name: input.deployment, body: { metadata: clearMark } },
+            mergePatch,
+          ),
+        );
+        return { changed: true, labels: { ...current } };
+      }
       if (patch === undefined) {
         const appliedBefore =
           input.restartedAt !== undefined &&
@@ -95,7 +124,10 @@ export function createLabelActivities(clients: KubeClients) {
       }
       const annotations =
         input.restartedAt === undefined ? {} : { annotations: { [RESTARTED_AT_ANNOTATION]: input.restartedAt } };
-      const body = { spec: { template: { metadata: { labels: patch, ...annotations } } } };
+      const body = {
+        ...(settles && { metadata: clearMark }),
+        spec: { template: { metadata: { labels: patch, ...annotations } } },
+      };
       const updated = await call(`patch ${what}`, () =>
         clients.apps.patchNamespacedDeployment(
           { namespace: input.namespace, name: input.deployment, body },

@@ -6,6 +6,7 @@
  * object the PATCH returns (its resourceVersion, its generation) is where the wait starts.
  */
 import type { V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
+import { REVERTED_ANNOTATION } from '../../core/labels.js';
 import { currentContext } from '../context.js';
 import { call, read } from './call.js';
 import { mergePatch, type KubeClients } from './clients.js';
@@ -19,6 +20,12 @@ export interface RestartInput {
   name: string;
   /** Chosen by the workflow, identical on every attempt: e.g. the workflow's start time plus the step id. */
   restartedAt: string;
+  /**
+   * Pod-template labels written in the same patch: how a workload pinned by its own
+   * `istio.io/rev` moves (the restart is the label change). Such a move also clears a revert's
+   * `istio-upgrade.io/reverted` mark on the Deployment: it is no longer where the revert left it.
+   */
+  podLabels?: Record<string, string>;
 }
 
 export interface RestartResult {
@@ -44,7 +51,11 @@ function mayHaveRunBefore(): boolean {
 export async function restartObject(clients: KubeClients, input: RestartInput): Promise<RestartedObject> {
   const what = `${(input.kind ?? 'Deployment').toLowerCase()} ${input.namespace}/${input.name}`;
   const ref = { namespace: input.namespace, name: input.name };
-  const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: input.restartedAt } } } } };
+  const labels = input.podLabels === undefined ? {} : { labels: input.podLabels };
+  const body = {
+    ...(input.podLabels !== undefined && { metadata: { annotations: { [REVERTED_ANNOTATION]: null } } }),
+    spec: { template: { metadata: { ...labels, annotations: { [RESTARTED_AT_ANNOTATION]: input.restartedAt } } } },
+  };
   const applied = (o: V1Deployment | V1DaemonSet): boolean =>
     o.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === input.restartedAt;
   if (input.kind === 'DaemonSet') {

@@ -10,7 +10,7 @@ import type {
   GateWithdrawal,
   GateWithdrawnNotice,
 } from '../../workflows/messages.js';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID, encodeGateRef, type GateRef } from './buttons.js';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REVERT_ACTION_ID, encodeGateRef, type GateRef } from './buttons.js';
 
 export interface GateMessage {
   /** The notification text, and what clients without Block Kit show. */
@@ -99,6 +99,17 @@ export function openGateMessage(notice: GateNotice, ref: GateRef, link: string):
             text: { type: 'plain_text', text: 'Reject…' },
             value,
           },
+          // Only where a revert applies: the gate says what it would put back.
+          ...(notice.gate.revert?.offered
+            ? [
+                {
+                  type: 'button' as const,
+                  action_id: REVERT_ACTION_ID,
+                  text: { type: 'plain_text' as const, text: 'Revert…' },
+                  value,
+                },
+              ]
+            : []),
         ],
       },
       footer(notice, link),

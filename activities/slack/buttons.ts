@@ -8,6 +8,10 @@ export const APPROVE_ACTION_ID = 'gate-approve';
 export const REJECT_ACTION_ID = 'gate-reject';
 /** The modal that asks a rejecter for the reason. */
 export const REJECT_REASON_CALLBACK_ID = 'gate-reject-reason';
+/** At a failed workload's gate that a revert can answer: put its namespace back on the old revision. */
+export const REVERT_ACTION_ID = 'gate-revert';
+/** The modal that asks for the reason of a revert (required: it is recorded on what is reverted). */
+export const REVERT_REASON_CALLBACK_ID = 'gate-revert-reason';
 
 export interface GateRef {
   workflowId: string;

@@ -43,6 +43,8 @@ export interface RolloutWorkloadInput {
   testRunId: string;
   /** Give up waiting for the rollout after this long. */
   deadlineSeconds?: number;
+  /** Pod-template labels set with the restart, in one patch: a workload pinned by its `istio.io/rev` moves this way. */
+  podLabels?: Record<string, string>;
 }
 
 export interface RolloutWorkloadResult {
@@ -99,6 +101,7 @@ export function createWorkloadActivities(clients: KubeClients) {
         namespace: input.namespace,
         name: input.name,
         restartedAt: input.restartedAt,
+        ...(input.podLabels !== undefined && { podLabels: input.podLabels }),
       });
       const rollout = await waitForRolloutOf(
         clients,

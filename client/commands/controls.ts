@@ -23,7 +23,7 @@ import { operatorName } from '../identity.js';
 import type { ControlOptions } from '../program.js';
 import { existingWorkflow, withTemporal } from '../temporal.js';
 
-type SimpleAction = Exclude<OperatorAction, 'extendSoak'>;
+type SimpleAction = Exclude<OperatorAction, 'extendSoak' | 'revert'>;
 
 const UPDATES = {
   pause: pauseUpdate,

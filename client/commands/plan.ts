@@ -18,6 +18,7 @@ import { planJson, renderPlan } from '../render/plan.js';
 import { loadSpec } from '../spec-file.js';
 import { reviewClusterAccess, withPermissionFindings, type ReviewPlanAccess } from './plan-permissions.js';
 import { checkOperatorTools, withToolFindings, type CheckPlanTools } from './plan-tools.js';
+import { operatorPrometheus, withAnalysisBaselines, type PrometheusFor } from './plan-analysis.js';
 
 export interface PlanOptions {
   file: string;
@@ -38,12 +39,15 @@ export interface PlanDeps {
   reviewAccess?: ReviewPlanAccess;
   /** Asks this machine's istioctl and helm whether they are the releases the plan needs; absent: not asked. */
   checkTools?: CheckPlanTools;
+  /** Reaches the Prometheus of the spec's analysis (queries validated, baselines read); absent: not asked. */
+  prometheus?: PrometheusFor;
 }
 
 const defaultDeps: PlanDeps = {
   readInventory: readClusterInventory,
   reviewAccess: reviewClusterAccess,
   checkTools: checkOperatorTools,
+  prometheus: operatorPrometheus,
   readText: (path) => readFile(path, 'utf8'),
   stdout: (text) => console.log(text),
   stderr: (text) => console.error(text),
@@ -73,10 +77,11 @@ export async function runPlan(options: PlanOptions, deps: PlanDeps = defaultDeps
       ...((options.context ?? spec.cluster.context) && { context: options.context ?? spec.cluster.context }),
       controlPlaneNamespace: spec.install.namespace,
     });
-    const rollback = rollbackPoints(plan, inventory);
+    const analysed = await withAnalysisBaselines(plan, deps.prometheus);
+    const rollback = rollbackPoints(analysed, inventory);
     const tools = checked.tools ?? undefined;
-    deps.stdout(options.json ? planJson(plan, rollback, tools) : renderPlan(plan, rollback, tools));
-    return blocks(plan.findings) ? EXIT.precheckBlocks : EXIT.ok;
+    deps.stdout(options.json ? planJson(analysed, rollback, tools) : renderPlan(analysed, rollback, tools));
+    return blocks(analysed.findings) ? EXIT.precheckBlocks : EXIT.ok;
   } catch (err) {
     // The spec file, the kubeconfig or a flag (usage errors that name the field), or what the planner refuses.
     if ((err instanceof CliError && err.problems.length > 0) || err instanceof PlanError) return invalid(err.problems);

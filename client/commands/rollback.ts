@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { planRollback } from '../../core/plan/rollback.js';
+import { planRollback, withoutReverted } from '../../core/plan/rollback.js';
 import type { Plan } from '../../core/plan/steps.js';
 import { abortUpdate, ROLLBACK_WORKFLOW, rollbackWorkflowId } from '../../workflows/messages.js';
 import type { RollbackInput } from '../../workflows/messages.js';
@@ -34,7 +34,12 @@ export async function runRollback(workflowId: string, options: RollbackOptions):
     if (view.status.kind !== 'upgrade')
       throw usage(`"${workflowId}" is a ${view.status.kind}, not an upgrade: only upgrades are rolled back`);
     if (view.status.outcome === 'rolled-back') throw usage(`upgrade "${workflowId}" was already rolled back`);
-    const { plan, spec } = await readPlanAndSpec(session, workflowId);
+    const { plan: planned, spec } = await readPlanAndSpec(session, workflowId);
+    // A partial upgrade's reverted namespaces are on the old revision already: left as they are.
+    const plan =
+      planned === null
+        ? null
+        : withoutReverted(planned, view.status.reverted ?? [], view.status.skippedByRevert ?? []);
     if (plan === null || spec === null)
       throw usage(
         `upgrade "${workflowId}" has no plan yet: nothing was changed, \`${CLI} abort ${workflowId}\` stops it`,

@@ -30,6 +30,9 @@ export function exitCodeOf(status: UpgradeStatus, execution: string): ExitCode {
       return status.decisions.some((d) => d.outcome === 'rejected') ? EXIT.precheckBlocks : EXIT.failure;
     case 'failed':
       return EXIT.failure;
+    // Not everything moved: a script must not read a half-done upgrade as done.
+    case 'partial':
+      return EXIT.failure;
     case null:
       return execution === 'RUNNING' ? EXIT.ok : EXIT.failure;
   }

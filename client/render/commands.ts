@@ -14,5 +14,6 @@ export function answerCommands(workflowId: string, gate: PendingGate, as = '<you
   ];
   if (gate.kind === 'failure')
     lines.push(`${CLI} retry ${workflowId} --as ${as}`, `${CLI} skip ${workflowId} --as ${as} --comment "why"`);
+  if (gate.revert?.offered) lines.push(`${CLI} revert ${workflowId} ${gate.id} --as ${as} --comment "why"`);
   return lines;
 }

@@ -5,10 +5,11 @@
 import type { RollbackSummary } from '../../core/plan/rollback-points.js';
 import { describe } from '../../core/plan/steps.js';
 import { describeVerification } from '../../core/plan/verification.js';
-import type { Plan, Step } from '../../core/plan/steps.js';
+import type { Continuation, Plan, RevertUnit, Step } from '../../core/plan/steps.js';
 import { SEVERITIES } from '../../core/prechecks/finding.js';
 import { describeToolCheck, type ToolCheck } from '../../core/prechecks/tool-versions.js';
 import { formatDuration } from '../../core/spec/duration.js';
+import { renderPlanAnalysis } from './plan-analysis.js';
 
 function marker(step: Step): string {
   switch (step.kind) {
@@ -59,6 +60,36 @@ function renderRollback(plan: Plan, rollback: RollbackSummary): string[] {
   return lines;
 }
 
+/** Which partial upgrade this plan finishes, and what its reverts left and why. */
+function renderContinuation(continuation: Continuation): string[] {
+  const what = (entry: Continuation['reverted'][number]) =>
+    entry.workload === null ? `namespace ${entry.namespace}` : `workload ${entry.namespace}/${entry.workload}`;
+  const because = continuation.reverted.map(
+    (entry) =>
+      `${what(entry)} reverted because ${entry.reason || 'no reason was recorded'}${entry.at ? ` (${entry.at})` : ''}`,
+  );
+  return [
+    `  continues the partial upgrade ${continuation.upgrade || '(unnamed)'}: ${because.join('; ')}`,
+    '  installs nothing: the new revision already runs; only what was reverted, the default revision and the cleanup are left',
+  ];
+}
+
+/** What a failed workload test or analysis does in each namespace (spec `onFailure`), and what a revert covers there. */
+function renderFailures(units: readonly RevertUnit[]): string[] {
+  const lines = ['', 'On a failed workload test or analysis (onFailure):'];
+  for (const unit of units) {
+    const where = unit.workload === null ? unit.namespace : `${unit.namespace}/${unit.workload}`;
+    const action =
+      unit.onFailure === 'gate'
+        ? `gate (a human retries, skips, ${unit.revertible ? 'reverts ' : ''}or rolls back)`
+        : unit.onFailure === 'revert'
+          ? 'revert at once, then go on'
+          : 'roll back the whole upgrade at once';
+    lines.push(`  ${where}: ${action}`, `    a revert covers ${unit.covers}`);
+  }
+  return lines;
+}
+
 /** The plan as an operator reads it: header, numbered steps with gates and timers marked, its rollback, findings by severity. */
 export function renderPlan(plan: Plan, rollback?: RollbackSummary, tools?: ToolCheck): string {
   const lines: string[] = [];
@@ -72,6 +103,7 @@ export function renderPlan(plan: Plan, rollback?: RollbackSummary, tools?: ToolC
   lines.push(
     `  control plane hops: ${plan.hops.map((hop) => (hop.patchFrom === 'target' ? hop.version : `${hop.version} (patch from ${hop.patchFrom})`)).join(' -> ')}`,
   );
+  if (plan.continues !== undefined) lines.push(...renderContinuation(plan.continues));
   lines.push(`  cluster read at ${plan.observedAt}`, '', 'Steps:');
   const width = String(plan.steps.length).length;
   plan.steps.forEach((step, index) => {
@@ -80,6 +112,8 @@ export function renderPlan(plan: Plan, rollback?: RollbackSummary, tools?: ToolC
     if (verification !== undefined)
       lines.push(`  ${' '.repeat(width)}  then check: ${describeVerification(verification)}.`);
   });
+  if (plan.reverts !== undefined) lines.push(...renderFailures(plan.reverts));
+  lines.push(...renderPlanAnalysis(plan));
   if (rollback !== undefined) lines.push(...renderRollback(plan, rollback));
   if (plan.warnings.length > 0) {
     lines.push('', 'Warnings:', ...plan.warnings.map((warning) => `  - ${warning}`));

@@ -1,13 +1,16 @@
 /**
  * The upgrade report: one self-contained HTML page (inline CSS, no script, no network) that a
  * team can attach to a change ticket. A timeline of every step, every activity (restarts as one
- * bar per deployment), every timer and gate, then the decisions with their comments, the
- * operator controls, the workloads and the outcome.
+ * bar per deployment), every timer and gate, the analysis (a chart per check, every
+ * measurement), then the decisions with their comments, the operator controls, the workloads
+ * and the outcome.
  */
 import { formatDuration } from '../../core/spec/duration.js';
 import type { StepState } from '../../core/vocabulary.js';
 import type { StepStatus, UpgradeStatus } from '../../workflows/messages.js';
 import type { Journal, Span } from './history.js';
+import { escapeHtml, tableHtml } from './html.js';
+import { ANALYSIS_CSS, analysisReport } from './report-analysis.js';
 
 export interface ReportInput {
   workflowId: string;
@@ -16,13 +19,6 @@ export interface ReportInput {
   journal: Journal;
   /** When the report was drawn: the right edge for anything still running. */
   now: number;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 }
 
 const STATE_COLOR: Record<StepState | Span['outcome'], string> = {
@@ -75,13 +71,6 @@ function bars(rows: readonly Row[], t0: number, t1: number): string {
     .join('\n');
 }
 
-function tableHtml(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  if (rows.length === 0) return '<p class="none">none</p>';
-  return `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
-
 export function renderReport(input: ReportInput): string {
   const { status, journal, workflowId, now } = input;
   const t0 = journal.startedAt ?? now;
@@ -121,6 +110,7 @@ h1{font-size:1.4rem;margin:0}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1
 .bar{position:absolute;top:0;height:14px;border-radius:3px;min-width:2px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eaeef2;vertical-align:top}
 .axis{display:flex;justify-content:space-between;margin-left:40%;color:#59636e;font-size:12px}
+${ANALYSIS_CSS}
 </style></head><body>
 <h1>${escapeHtml(workflowId)} <span class="outcome" style="background:${outcomeColor}">${escapeHtml(outcome)}</span></h1>
 <p class="facts">${escapeHtml(status.kind)} of Istio ${escapeHtml(status.source ?? '?')} → ${escapeHtml(status.target ?? '?')} on ${escapeHtml(status.cluster ?? '?')} (${escapeHtml([status.method, status.mode, status.strategy].filter(Boolean).join(', '))}), started by ${escapeHtml(status.initiator ?? '?')}<br>
@@ -132,6 +122,7 @@ ${status.failure ? `<p><strong>Failure:</strong> ${escapeHtml(`${status.failure.
 ${rows.length ? bars(rows, t0, t1) : '<p class="none">no step started</p>'}
 <h3>Activities, timers and child workflows</h3>
 ${activityRows.length ? bars(activityRows, t0, t1) : '<p class="none">none</p>'}
+${analysisReport(status, t0, t1)}
 <h2>Decisions</h2>
 ${tableHtml(
   ['at', 'gate', 'outcome', 'by', 'via', 'comment'],

@@ -7,8 +7,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { WorkflowClient } from '@temporalio/client';
 import { redact } from '../../activities/redact.js';
 import type { GateRef } from '../../activities/slack/buttons.js';
-import { decideUpdate } from '../../workflows/messages.js';
-import type { GateDecision, GateVerdict } from '../../workflows/messages.js';
+import { decideUpdate, revertUpdate } from '../../workflows/messages.js';
+import type { ControlRecord, GateDecision, GateVerdict } from '../../workflows/messages.js';
 
 export interface SlackAnswer {
   ref: GateRef;
@@ -48,5 +48,29 @@ export async function decideFromSlack(
     }
     log(`decide on ${ref.workflowId}/${ref.runId} failed: ${redact(err instanceof Error ? err.message : String(err))}`);
     return { accepted: false, reason: 'the upgrade could not be reached; try again, or answer with the CLI' };
+  }
+}
+
+export type RevertResult = { accepted: true; record: ControlRecord } | { accepted: false; reason: string };
+
+/** A Slack revert, as the `revert` Update on the clicked run: the same rules as the CLI's. */
+export async function revertFromSlack(
+  temporal: WorkflowClient,
+  answer: Omit<SlackAnswer, 'verdict' | 'comment'> & { comment: string },
+  log: (message: string) => void,
+): Promise<RevertResult> {
+  const { ref } = answer;
+  try {
+    const record = await temporal.getHandle(ref.workflowId, ref.runId).executeUpdate(revertUpdate, {
+      args: [{ gateId: ref.gateId, by: answer.by, requestId: answer.requestId, comment: answer.comment }],
+    });
+    return { accepted: true, record };
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) return { accepted: false, reason: err.cause?.message ?? err.message };
+    if (err instanceof WorkflowNotFoundError) {
+      return { accepted: false, reason: `upgrade ${ref.workflowId} is no longer running` };
+    }
+    log(`revert on ${ref.workflowId}/${ref.runId} failed: ${redact(err instanceof Error ? err.message : String(err))}`);
+    return { accepted: false, reason: 'the upgrade could not be reached; try again, or revert with the CLI' };
   }
 }

@@ -10,13 +10,15 @@ import {
   APPROVE_ACTION_ID,
   REJECT_ACTION_ID,
   REJECT_REASON_CALLBACK_ID,
+  REVERT_ACTION_ID,
+  REVERT_REASON_CALLBACK_ID,
   decodeGateRef,
   encodeGateRef,
 } from '../../activities/slack/buttons.js';
 import type { GateRef } from '../../activities/slack/buttons.js';
 import { escapeMrkdwn } from '../../activities/slack/blocks.js';
 import type { GateVerdict } from '../../workflows/messages.js';
-import { decideFromSlack } from './decide.js';
+import { decideFromSlack, revertFromSlack } from './decide.js';
 
 export interface GateActionsDeps {
   temporal: WorkflowClient;
@@ -173,6 +175,103 @@ export function registerGateActions(app: App, deps: GateActionsDeps): void {
       client,
       { channel, user },
       { ref, verdict: 'reject', by, requestId: `slack:${user}:${view.id}`, comment: reason },
+    );
+  });
+  registerRevertActions(app, deps);
+}
+
+/**
+ * The Revert button of a failed workload's gate: a modal asks why (required, it is recorded on
+ * the reverted namespace), then the `revert` Update decides; a refusal (not an approver, not a
+ * failed workload's gate, nothing to revert) is shown to the clicker and changes nothing.
+ */
+function registerRevertActions(app: App, deps: GateActionsDeps): void {
+  app.action<BlockAction<ButtonAction>>(REVERT_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    const where = clickContext(body);
+    if (where === undefined) return deps.log('revert click without channel or user: ignored');
+    const ref = decodeGateRef(action.value);
+    if (ref === undefined || !body.trigger_id) return tell(client, where.channel, where.user, MALFORMED, deps.log);
+    if (!deps.approvers.has(where.user)) return tell(client, where.channel, where.user, unmapped(where.user), deps.log);
+    const context: RejectContext = { ref: encodeGateRef(ref), channel: where.channel };
+    try {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: {
+          type: 'modal',
+          callback_id: REVERT_REASON_CALLBACK_ID,
+          private_metadata: JSON.stringify(context),
+          title: { type: 'plain_text', text: 'Revert' },
+          submit: { type: 'plain_text', text: 'Revert' },
+          close: { type: 'plain_text', text: 'Cancel' },
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `Revert at ${describeGate(ref)}? Its namespace goes back to the old revision and the upgrade goes on without it.`,
+              },
+            },
+            {
+              type: 'input',
+              block_id: REASON_BLOCK_ID,
+              label: { type: 'plain_text', text: 'Why? (recorded on the namespace and in the audit trail)' },
+              element: {
+                type: 'plain_text_input',
+                action_id: REASON_ACTION_ID,
+                multiline: true,
+                min_length: 3,
+                max_length: 1000,
+              },
+            },
+          ],
+        },
+      });
+    } catch (err) {
+      deps.log(`views.open for a revert reason failed: ${(err as Error).message}`);
+      await tell(
+        client,
+        where.channel,
+        where.user,
+        'Not recorded: the reason dialog could not be opened; try again, or revert with the CLI.',
+        deps.log,
+      );
+    }
+  });
+
+  app.view<ViewSubmitAction>(REVERT_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    await ack();
+    const user = body.user?.id;
+    let context: Partial<RejectContext> = {};
+    try {
+      context = JSON.parse(view.private_metadata) as Partial<RejectContext>;
+    } catch {
+      // Left empty: reported as malformed below.
+    }
+    const ref = decodeGateRef(context.ref);
+    const channel = typeof context.channel === 'string' ? context.channel : undefined;
+    if (typeof user !== 'string' || channel === undefined)
+      return deps.log('revert reason without user or channel: ignored');
+    const reason = view.state?.values?.[REASON_BLOCK_ID]?.[REASON_ACTION_ID]?.value?.trim();
+    if (ref === undefined || !reason || !view.id) return tell(client, channel, user, MALFORMED, deps.log);
+    const by = deps.approvers.get(user);
+    if (by === undefined) return tell(client, channel, user, unmapped(user), deps.log);
+    const result = await revertFromSlack(
+      deps.temporal,
+      { ref, by, requestId: `slack:${user}:${view.id}`, comment: reason },
+      deps.log,
+    );
+    deps.log(
+      `${user} (${by}) revert ${ref.workflowId}/${ref.gateId}: ${result.accepted ? 'accepted' : `refused: ${result.reason}`}`,
+    );
+    await tell(
+      client,
+      channel,
+      user,
+      result.accepted
+        ? `Recorded: revert at ${describeGate(ref)} by ${escapeMrkdwn(result.record.by)}.`
+        : `Not recorded: ${escapeMrkdwn(result.reason)}`,
+      deps.log,
     );
   });
 }

@@ -49,6 +49,11 @@ export interface Measurement {
   baseline: number | null;
   /** The threshold and baseline rule in words, e.g. "min 0.99; at most 0.5 points below baseline 0.999". */
   rule: string;
+  /**
+   * The check's fixed threshold as numbers, so a chart can draw it (the rule above says it in
+   * words). Absent when the check has only a baseline rule, and in measurements recorded before it.
+   */
+  threshold?: { min?: number; max?: number };
   verdict: AnalysisPhase;
   /** Why, in one line: "0.91 < min 0.99", "no data (noData: inconclusive)", "query failed: …". */
   reason: string;

@@ -2,6 +2,7 @@
 import type { Phase } from '../vocabulary.js';
 import type { GatewayInfo } from '../inventory.js';
 import { REV_LABEL } from '../labels.js';
+import { failureActionOf } from '../spec/schema.js';
 import type { PlanContext, ScopedNamespace } from './context.js';
 import type { GateKind, GateStep, RestartWorkloadStep, Step, TestWorkloadStep } from './steps.js';
 
@@ -47,8 +48,19 @@ export function restarts(
     expectedVersion: version,
     expectedRevision: revision,
     test: workload.test,
-    onTestFailure: context.spec.gates.onTestFailure ? 'gate' : 'rollback',
+    ...failureFields(context, namespace),
+    ...(workload.podRevLabel !== undefined && { podRevLabel: workload.podRevLabel }),
   }));
+}
+
+/** What a failed test does in `namespace`, in the step's new field and in the older one recorded plans carry. */
+function failureFields(
+  context: PlanContext,
+  namespace: ScopedNamespace,
+): Pick<RestartWorkloadStep, 'onTestFailure' | 'onFailure'> {
+  const onFailure = failureActionOf(context.spec, namespace.name);
+  // A worker that knows only onTestFailure gates a revert: a human decides rather than a rollback.
+  return { onTestFailure: onFailure === 'rollback' ? 'rollback' : 'gate', onFailure };
 }
 
 export function soakAfterControlPlane(context: PlanContext, version: string): Step[] {
@@ -152,7 +164,7 @@ export function testWorkloads(
     namespace: workload.namespace,
     name: workload.name,
     test: workload.test,
-    onTestFailure: context.spec.gates.onTestFailure ? 'gate' : 'rollback',
+    ...failureFields(context, namespace),
   }));
 }
 

@@ -22,12 +22,15 @@ import {
   tryParseVersion,
 } from '../version.js';
 import type { Version } from '../version.js';
+import type { ContinuationFacts } from './continuation.js';
 import { refuse } from './errors.js';
 
 export interface Workload {
   namespace: string;
   name: string;
   test: WorkloadTest | null;
+  /** Pinned by its pod template's `istio.io/rev` in a namespace without injection labels: the label the restart sets. */
+  podRevLabel?: string;
 }
 
 export interface ScopedNamespace {
@@ -83,6 +86,8 @@ export interface PlanContext {
   createsDefaultTag: boolean;
   /** What would still use the old revision after the plan (out of scope or excluded): it is then kept. */
   oldRevisionKeptBy: string[];
+  /** Set when the plan finishes a partial upgrade: the new revision runs, only reverted parts are left. */
+  continuation: ContinuationFacts | null;
 }
 
 const key = (item: { namespace: string; name: string }) => `${item.namespace}/${item.name}`;
@@ -120,9 +125,19 @@ function sailRunning(istio: SailIstio, inventory: Inventory): { version: Version
   return istiod && version ? { version, revision: istiod.name } : null;
 }
 
-/** The version the upgrade starts from and the revision running it. */
-function resolveSource(spec: Spec, inventory: Inventory): Source {
+/** The version the upgrade starts from and the revision running it; `forced`: a continuation's old revision. */
+function resolveSource(spec: Spec, inventory: Inventory, forced: string | null): Source {
   const revisions = inventory.controlPlane.revisions.filter((revision) => tryParseVersion(revision.version) !== null);
+  const old = revisions.find((revision) => revision.name === forced);
+  if (old?.version) {
+    const version = parseVersion(old.version);
+    const declared = spec.version.source;
+    const mismatch =
+      declared !== undefined && compareVersions(parseVersion(declared), version) !== 0
+        ? { declared, running: old.version }
+        : null;
+    return { version, revision: old.name, mismatch, sailAlias: null };
+  }
   const sailIstio = spec.install.method === 'sail' ? (inventory.sail?.istio ?? null) : null;
   const describeRunning = () =>
     revisions.map((revision) => `${revision.name} at ${revision.version ?? '?'}`).join(', ') || 'none';
@@ -182,13 +197,13 @@ function resolveSource(spec: Spec, inventory: Inventory): Source {
   return { ...detected, mismatch, sailAlias };
 }
 
-function scopeNamespaces(spec: Spec, inventory: Inventory): NamespaceInfo[] {
+function scopeNamespaces(spec: Spec, inventory: Inventory, pinned: ReadonlySet<string>): NamespaceInfo[] {
   const controlPlane = inventory.controlPlane.namespace;
   if (spec.scope.namespaces !== undefined) {
     return spec.scope.namespaces.map((name, index) => {
       const namespace = inventory.namespaces.find((candidate) => candidate.name === name);
       if (namespace === undefined) refuse(`scope.namespaces[${index}]`, `namespace "${name}" does not exist`);
-      if (!isMeshNamespace(namespace)) {
+      if (!isMeshNamespace(namespace) && !pinned.has(name)) {
         refuse(
           `scope.namespaces[${index}]`,
           `namespace "${name}" is not in the mesh (no istio-injection, istio.io/rev or ambient label): the upgrade would not enrol it`,
@@ -201,8 +216,36 @@ function scopeNamespaces(spec: Spec, inventory: Inventory): NamespaceInfo[] {
   return inventory.namespaces.filter(
     (namespace) =>
       namespace.name !== controlPlane &&
-      isMeshNamespace(namespace) &&
+      (isMeshNamespace(namespace) || pinned.has(namespace.name)) &&
       (selector === undefined || selectorMatches(selector, namespace.labels)),
+  );
+}
+
+/**
+ * Revision-based: Deployments pinned by their pod template's `istio.io/rev` to the old revision's
+ * name in a namespace with neither injection label, the only place a pod's label decides
+ * (istio/istio#48316). They move one by one, by that label; pods on a tag move with the tag.
+ */
+function pinnedOf(
+  spec: Spec,
+  inventory: Inventory,
+  oldRevision: string,
+  tagNames: ReadonlySet<string>,
+): DeploymentInfo[] {
+  if (spec.install.strategy !== 'revision' || tagNames.has(oldRevision)) return [];
+  const unlabelled = new Set(
+    inventory.namespaces
+      .filter(
+        (namespace) =>
+          namespace.name !== inventory.controlPlane.namespace &&
+          namespace.labels[INJECTION_LABEL] === undefined &&
+          namespace.labels[REV_LABEL] === undefined &&
+          !isAmbientNamespace(namespace),
+      )
+      .map((namespace) => namespace.name),
+  );
+  return inventory.deployments.filter(
+    (deployment) => unlabelled.has(deployment.namespace) && deployment.podLabels[REV_LABEL] === oldRevision,
   );
 }
 
@@ -264,8 +307,12 @@ function workloadsOf(
   );
 }
 
-export function buildContext(spec: Spec, inventory: Inventory): PlanContext {
-  const source = resolveSource(spec, inventory);
+export function buildContext(
+  spec: Spec,
+  inventory: Inventory,
+  continuation: ContinuationFacts | null = null,
+): PlanContext {
+  const source = resolveSource(spec, inventory, continuation?.oldRevision ?? null);
   const target = parseVersion(spec.version.target);
   const sail = spec.install.method === 'sail';
   const newRevision = sail ? sailRevisionName(spec.install.sailIstioName, target) : revisionName(target);
@@ -291,18 +338,29 @@ export function buildContext(spec: Spec, inventory: Inventory): PlanContext {
   );
   const skip = new Set([...excluded, ...gatewayKeys, ...istiods]);
 
-  const scoped = scopeNamespaces(spec, inventory);
+  const pinned = pinnedOf(spec, inventory, source.revision, tagNames).filter(
+    (deployment) => !skip.has(key(deployment)),
+  );
+  const pinnedNamespaces = new Set(pinned.map((deployment) => deployment.namespace));
+  const scoped = scopeNamespaces(spec, inventory, pinnedNamespaces);
   const inScope = new Set(scoped.map((namespace) => namespace.name));
-  const namespaces: ScopedNamespace[] = scoped.map((namespace) => ({
-    name: namespace.name,
-    injection: injectionTarget(namespace),
-    hasInjectionLabel: namespace.labels[INJECTION_LABEL] !== undefined,
-    workloads: workloadsOf(spec, inventory, namespace, skip),
-    tested:
-      spec.install.mode === 'ambient' && isAmbientNamespace(namespace)
-        ? testedOf(spec, inventory, namespace, skip)
-        : [],
-  }));
+  const pinnedIn = (namespace: NamespaceInfo): Workload[] =>
+    workloadsOf(spec, inventory, namespace, skip)
+      .filter((workload) => pinned.some((deployment) => key(deployment) === key(workload)))
+      .map((workload) => ({ ...workload, podRevLabel: newRevision }));
+  const namespaces: ScopedNamespace[] = scoped
+    // A continuation leaves alone what the upgrade it continues moved for good.
+    .filter((namespace) => continuation === null || !finished(namespace, continuation, resolve, pinnedNamespaces))
+    .map((namespace) => ({
+      name: namespace.name,
+      injection: injectionTarget(namespace),
+      hasInjectionLabel: namespace.labels[INJECTION_LABEL] !== undefined,
+      workloads: isMeshNamespace(namespace) ? workloadsOf(spec, inventory, namespace, skip) : pinnedIn(namespace),
+      tested:
+        spec.install.mode === 'ambient' && isAmbientNamespace(namespace)
+          ? testedOf(spec, inventory, namespace, skip)
+          : [],
+    }));
 
   const tagsOnOld = tags.filter((tag) => tag.revision === source.revision).map((tag) => tag.name);
   const followers = (tag: string) =>
@@ -400,7 +458,25 @@ export function buildContext(spec: Spec, inventory: Inventory): PlanContext {
     stuckTags,
     createsDefaultTag,
     oldRevisionKeptBy,
+    continuation,
   };
+}
+
+/**
+ * Whether the upgrade a continuation finishes is done with `namespace`: not reverted, and its
+ * injection already on the new revision (ambient: ztunnel moved it; only a reverted waypoint is
+ * left). Pinned workloads still on the old revision are work left wherever they are.
+ */
+function finished(
+  namespace: NamespaceInfo,
+  continuation: ContinuationFacts,
+  resolve: (revisionOrTag: string | null) => string | null,
+  pinnedNamespaces: ReadonlySet<string>,
+): boolean {
+  if (pinnedNamespaces.has(namespace.name)) return false;
+  if (continuation.marks.some((entry) => entry.namespace === namespace.name && entry.workload === null)) return false;
+  const injection = injectionTarget(namespace);
+  return injection === null ? isAmbientNamespace(namespace) : resolve(injection) === continuation.newRevision;
 }
 
 /** Refuses what the planner never plans: no change, or a downgrade outside a rollback. */

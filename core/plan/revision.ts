@@ -34,32 +34,39 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
   const sailIstioName = method === 'sail' ? spec.install.sailIstioName : null;
   const routeOf = (gateway: { namespace: string; name: string }) =>
     context.gatewayRoutes.get(`${gateway.namespace}/${gateway.name}`);
-  const steps: Step[] = [
-    ...gate(
-      context,
-      spec.gates.beforeControlPlane,
-      'before-control-plane',
-      `before-control-plane@${version}`,
-      'control-plane',
-      `install revision ${newRevision} (${version}) beside ${oldRevision} (${from})`,
-    ),
-    // The default revision's base values stay on the old revision until the default tag moves.
-    ...upgradeBase(context, from, version, context.defaultRevision),
-    {
-      kind: 'install-revision',
-      id: `install-revision:${newRevision}`,
-      phase: 'control-plane',
-      method,
-      revision: newRevision,
-      version,
-      namespace: spec.install.namespace,
-      sailIstioName,
-    },
-    ...soakAfterControlPlane(context, version),
-  ];
+  // A continuation finds the new revision installed and soaked, and the node agents on the target
+  // already: it installs nothing and goes straight to what was reverted.
+  const continues = context.continuation !== null;
+  const atTarget = (running: string | null | undefined) => continues && running === version;
+  const steps: Step[] = continues
+    ? []
+    : [
+        ...gate(
+          context,
+          spec.gates.beforeControlPlane,
+          'before-control-plane',
+          `before-control-plane@${version}`,
+          'control-plane',
+          `install revision ${newRevision} (${version}) beside ${oldRevision} (${from})`,
+        ),
+        // The default revision's base values stay on the old revision until the default tag moves.
+        ...upgradeBase(context, from, version, context.defaultRevision),
+        {
+          kind: 'install-revision',
+          id: `install-revision:${newRevision}`,
+          phase: 'control-plane',
+          method,
+          revision: newRevision,
+          version,
+          namespace: spec.install.namespace,
+          sailIstioName,
+          ...(method === 'istioctl' && ambient && { withoutNodeAgents: true }),
+        },
+        ...soakAfterControlPlane(context, version),
+      ];
   // istio-cni and ztunnel have no revisions: they are upgraded in place even here, after the
   // new istiod is ready and has soaked, ztunnel last and pointed at the new revision.
-  if (ambient || inventory.cni !== null) {
+  if ((ambient || inventory.cni !== null) && !atTarget(inventory.cni?.version ?? inventory.sail?.cni?.version)) {
     steps.push({
       kind: 'upgrade-cni',
       id: `cni@${version}`,
@@ -69,7 +76,7 @@ export function revisionSteps(context: PlanContext, warnings: string[]): Step[] 
       version,
     });
   }
-  if (ambient) {
+  if (ambient && !atTarget(inventory.ztunnel?.version ?? inventory.sail?.ztunnel?.version)) {
     steps.push(
       ...gate(
         context,

@@ -51,6 +51,9 @@ function restartsBack(plan: Plan, version: string, revision: string | null): Ste
     expectedRevision: revision,
     // A failing test during a rollback has nowhere further back to go: a human must look.
     onTestFailure: 'gate' as const,
+    onFailure: 'gate' as const,
+    // A workload pinned by its pod label goes back by that label.
+    ...(step.podRevLabel !== undefined && revision !== null && { podRevLabel: revision }),
   }));
 }
 
@@ -86,6 +89,7 @@ function testsBack(plan: Plan, version: string): Step[] {
     id: `rollback:test:${step.namespace}/${step.name}@${version}`,
     phase: PHASE,
     onTestFailure: 'gate' as const,
+    onFailure: 'gate' as const,
   }));
 }
 
@@ -150,6 +154,7 @@ function revisionRollback(plan: Plan, inventory: Inventory, revisions: { from: s
       version: plan.source,
       namespace,
       sailIstioName,
+      ...(plan.method === 'istioctl' && plan.mode === 'ambient' && { withoutNodeAgents: true }),
     });
   }
   // ztunnel goes back to the old revision only once that istiod runs again.
@@ -190,7 +195,12 @@ function revisionRollback(plan: Plan, inventory: Inventory, revisions: { from: s
     ...testsBack(plan, plan.source),
     ...verifyBack(plan, plan.source, revisions.from),
   );
-  if (inventory.controlPlane.revisions.some((revision) => revision.name === revisions.to)) {
+  // A continuation found the new revision installed by the upgrade it finishes, with namespaces
+  // that upgrade moved for good still on it: undoing the continuation leaves it.
+  if (
+    plan.continues === undefined &&
+    inventory.controlPlane.revisions.some((revision) => revision.name === revisions.to)
+  ) {
     steps.push({
       kind: 'remove-old-revision',
       id: `rollback:remove-revision:${revisions.to}`,
@@ -294,5 +304,47 @@ export function planRollback(original: Plan, inventory: Inventory): Plan {
     findings: [],
     verifications: verificationsOf(steps, inventory),
     observedAt: inventory.observedAt,
+    // A rollback is judged by its own waits and tests: analysis is for the way forward.
+    analysis: undefined,
   };
+}
+
+/** What a revert put back on the old revision, as the upgrade's status lists it. */
+export interface RevertedPart {
+  kind: 'namespace' | 'workload' | 'waypoint';
+  namespace: string;
+  /** The workload's Deployment, or the namespace's waypoint Gateways (comma-separated). */
+  name?: string;
+}
+
+/**
+ * A partial upgrade's plan without what its reverts put back and the steps they made it skip:
+ * its rollback undoes the namespaces that moved and leaves the reverted ones as they are (on the
+ * old revision already, annotated for the next start).
+ */
+export function withoutReverted(plan: Plan, reverted: readonly RevertedPart[], skipped: readonly string[] = []): Plan {
+  if (reverted.length === 0 && skipped.length === 0) return plan;
+  const skip = new Set(skipped);
+  const namespaces = new Set(reverted.filter((r) => r.kind === 'namespace').map((r) => r.namespace));
+  // A waypoint revert names every waypoint of its namespace, comma-separated.
+  const named = (kind: RevertedPart['kind']) =>
+    new Set(
+      reverted
+        .filter((r) => r.kind === kind)
+        .flatMap((r) => (r.name ?? '').split(',').map((name) => `${r.namespace}/${name}`)),
+    );
+  const workloads = named('workload');
+  const waypoints = named('waypoint');
+  const steps = plan.steps.flatMap((step): Step[] => {
+    if (skip.has(step.id)) return [];
+    if (step.kind === 'move-namespace') return namespaces.has(step.namespace) ? [] : [step];
+    if (step.kind === 'restart-workload' || step.kind === 'test-workload')
+      return namespaces.has(step.namespace) || workloads.has(`${step.namespace}/${step.name}`) ? [] : [step];
+    if (step.kind === 'switch-gateways') {
+      const gateways = step.gateways.filter((g) => !waypoints.has(`${g.namespace}/${g.name}`));
+      return gateways.length === 0 ? [] : [{ ...step, gateways }];
+    }
+    return [step];
+  });
+  return { ...plan, steps };
 }

@@ -10,9 +10,10 @@
  */
 import type { Phase } from '../vocabulary.js';
 import type { Finding } from '../prechecks/finding.js';
-import type { DataPlaneMode, InstallMethod, Strategy, WorkloadTest } from '../spec/schema.js';
+import type { DataPlaneMode, FailureAction, InstallMethod, Strategy, WorkloadTest } from '../spec/schema.js';
 import { formatDuration } from '../spec/duration.js';
 import type { Verification } from './verification.js';
+import type { AnalysisPlan } from '../analysis/plan.js';
 
 /** The gates a spec can turn on. A failed test also gates (see RestartWorkloadStep.onTestFailure). */
 export const GATE_KINDS = [
@@ -63,6 +64,12 @@ export interface InstallRevisionStep extends StepBase {
   namespace: string;
   /** Sail only: the `Istio` resource to update. */
   sailIstioName: string | null;
+  /**
+   * istioctl ambient: the install switches istio-cni and ztunnel off (`components.*.enabled:
+   * false`), so they move only in their own steps, after their gate and watched by the stall
+   * rule, not inside istioctl's readiness wait. Absent in plans made before it.
+   */
+  withoutNodeAgents?: boolean;
 }
 
 /**
@@ -212,8 +219,21 @@ export interface RestartWorkloadStep extends StepBase {
   /** The revision its new pods must be injected by; null in place (any revision at expectedVersion). */
   expectedRevision: string | null;
   test: WorkloadTest | null;
-  /** `gate`: a failed test waits for a human; `rollback`: it rolls back at once. */
+  /** `gate`: a failed test waits for a human; `rollback`: it rolls back at once. Kept for recorded plans: read `onFailure`. */
   onTestFailure: 'gate' | 'rollback';
+  /**
+   * What a failed test (or analysis) does here, from the spec's `onFailure` for its namespace:
+   * `gate` waits for a human, `revert` puts its RevertUnit back on the old revision and goes on,
+   * `rollback` undoes the upgrade at once. Absent in plans recorded before it existed: read
+   * `step.onFailure ?? (step.onTestFailure === 'rollback' ? 'rollback' : 'gate')`.
+   */
+  onFailure?: FailureAction;
+  /**
+   * A workload pinned by its pod template's `istio.io/rev` (its namespace has no injection
+   * label): the restart sets that label to this value, which is what moves it (the namespace's
+   * label would decide otherwise: istio/istio#48316). Absent: the restart changes no label.
+   */
+  podRevLabel?: string;
 }
 
 /**
@@ -229,6 +249,8 @@ export interface TestWorkloadStep extends StepBase {
   test: WorkloadTest;
   /** `gate`: a failed test waits for a human; `rollback`: it rolls back at once (as RestartWorkloadStep). */
   onTestFailure: 'gate' | 'rollback';
+  /** As RestartWorkloadStep.onFailure; a revert here relabels the namespace's waypoints (ztunnel serves every namespace). */
+  onFailure?: FailureAction;
 }
 
 /** Check that every proxy in `namespaces` (and the gateways) runs `version`. */
@@ -278,6 +300,57 @@ export type Step =
   | RemoveOldRevisionStep;
 export type StepKind = Step['kind'];
 
+/**
+ * What a revert of one namespace, or of one workload pinned by its pod label, puts back: the
+ * unit Istio's injection precedence allows (a namespace's `istio-injection` or `istio.io/rev`
+ * decides; a pod's `istio.io/rev` counts only in a namespace with neither: istio/istio#48316).
+ * One per namespace a revision-based plan moves (and per pinned workload it moves), in plan order.
+ */
+export interface RevertUnit {
+  /** `namespace`: its label decides, every workload in it goes back; `workload`: one Deployment pinned by its pod label. */
+  scope: 'namespace' | 'workload';
+  namespace: string;
+  /** The Deployment, for scope `workload`; null for a namespace. */
+  workload: string | null;
+  mode: DataPlaneMode;
+  /** The revision it goes back to, and the proxy version that revision runs (the check after the restarts). */
+  oldRevision: string;
+  oldVersion: string;
+  /** The revision the upgrade moves it to. */
+  newRevision: string;
+  /**
+   * The labels that put it back, on the Namespace (scope `namespace`) or on the Deployment's pod
+   * template (scope `workload`): what it carried before the upgrade, except that a tag the plan
+   * moves is replaced by the old revision's name (the tag no longer points there).
+   */
+  restore: { set: Record<string, string>; remove: string[] };
+  /** Deployments a revert restarts when the upgrade already restarted them, in the plan's order (sidecars only). */
+  workloads: string[];
+  /**
+   * Ambient: the namespace's waypoints, each a Gateway relabelled `istio.io/rev=<revLabel>` so
+   * its Deployment rolls back to the old revision. Empty for sidecars, and for an ambient
+   * namespace without a waypoint, where a revert covers nothing (ztunnel serves every namespace).
+   */
+  waypoints: { namespace: string; name: string; revLabel: string }[];
+  /** False where a revert can do nothing (an ambient namespace without a waypoint): `revert` is refused there. */
+  revertible: boolean;
+  /** What a revert covers here, in words, for `plan`, the failure gate and Slack. */
+  covers: string;
+  /** The spec's `onFailure` for this namespace. */
+  onFailure: FailureAction;
+}
+
+/**
+ * A plan that finishes a partial upgrade: the new revision is installed and running the target,
+ * and what a revert put back (marked `istio-upgrade.io/reverted`) is all that is left to move.
+ */
+export interface Continuation {
+  /** The workflow id of the upgrade that reverted them (the latest, when marks name several). */
+  upgrade: string;
+  /** What was reverted and why, as the marks say, in plan order. */
+  reverted: { namespace: string; workload: string | null; reason: string; at: string }[];
+}
+
 export interface Plan {
   kind: 'upgrade' | 'rollback';
   /** The cluster name from the spec, else the kubeconfig context, else null. */
@@ -305,6 +378,12 @@ export interface Plan {
   verifications?: Record<string, Verification>;
   /** When the inventory the plan rests on was read. */
   observedAt: string;
+  /** What a revert of each namespace (or pinned workload) puts back; absent in recorded plans and in rollbacks. */
+  reverts?: RevertUnit[];
+  /** Set when this plan finishes a partial upgrade (it installs nothing); absent otherwise. */
+  continues?: Continuation;
+  /** Metric analysis: where it runs, on which workloads, with which checks (core/analysis/plan.ts). Absent without `analysis:` in the spec. */
+  analysis?: AnalysisPlan;
 }
 
 function names(items: readonly string[]): string {
@@ -326,7 +405,7 @@ export function describe(step: Step): string {
     case 'install-revision':
       return step.method === 'sail'
         ? `Set Istio ${step.sailIstioName ?? 'default'} to ${step.version} so Sail installs revision ${step.revision} beside the old one.`
-        : `Install istiod revision ${step.revision} (${step.version}) with ${step.method} in ${step.namespace}, beside the old one.`;
+        : `Install istiod revision ${step.revision} (${step.version}) with ${step.method} in ${step.namespace}, beside the old one${step.withoutNodeAgents === true ? ', leaving istio-cni and ztunnel to their own steps' : ''}.`;
     case 'upgrade-control-plane': {
       const also = [
         ...(step.alsoUpgrades.gateways.length > 0
@@ -387,7 +466,10 @@ export function describe(step: Step): string {
       const test = step.test
         ? `, then run its ${step.test.http ? 'HTTP' : step.test.command ? 'command' : 'Job'} test`
         : '';
-      return `Restart ${step.namespace}/${step.name} and check its proxies run ${step.expectedVersion}${step.expectedRevision ? ` from ${step.expectedRevision}` : ''}${test}.`;
+      const relabel = step.podRevLabel
+        ? `Set istio.io/rev=${step.podRevLabel} on the pod template of ${step.namespace}/${step.name} (pinned by its pod label), restart it`
+        : `Restart ${step.namespace}/${step.name}`;
+      return `${relabel} and check its proxies run ${step.expectedVersion}${step.expectedRevision ? ` from ${step.expectedRevision}` : ''}${test}.`;
     }
     case 'test-workload':
       return `Test ${step.namespace}/${step.name} through ztunnel with its ${step.test.http ? 'HTTP' : step.test.command ? 'command' : 'Job'} test (no restart).`;

@@ -7,9 +7,13 @@
  *
  * What each installer runs (workflows/installers/): istioctl installs, upgrades, prechecks
  * (`x precheck`), moves tags and uninstalls with the istioctl of the step's version (tags and
- * uninstall with the plan's target); Helm installs charts and moves tags with `istioctl tag set`
- * of the target; Sail runs no tool.
+ * uninstall with the plan's target), and in ambient installs istio-cni and ztunnel in their own
+ * steps; Helm installs charts and moves tags with `istioctl tag set` of the target; Sail runs no
+ * tool. A rollback plan is a plan too: its target is the version it goes back to.
  */
+import type { Inventory } from '../inventory.js';
+import { predictInventory } from './rollback-points.js';
+import { planRollback } from './rollback.js';
 import type { Plan, Step } from './steps.js';
 
 /** The charts the Helm installer installs, by the step that installs them. */
@@ -25,12 +29,15 @@ export interface IstioctlNeed {
   version: string;
   /** The step ids that run it, in plan order. */
   steps: string[];
+  /** Only a rollback of the plan would run it (toolsForRollback): the upgrade itself does not. */
+  forRollback?: boolean;
 }
 
 export interface ChartNeed {
   chart: string;
   version: string;
   steps: string[];
+  forRollback?: boolean;
 }
 
 export interface PlanTools {
@@ -54,8 +61,10 @@ function usesOf(step: Step, plan: Plan): Use[] {
       if (step.method === 'istioctl') return [{ istioctl: step.version }];
       return step.method === 'helm' ? [{ chart: { chart: HELM_CHARTS.istiod, version: step.version } }] : [];
     case 'upgrade-cni':
+      if (step.method === 'istioctl') return plan.mode === 'ambient' ? [{ istioctl: step.version }] : [];
       return step.method === 'helm' ? [{ chart: { chart: HELM_CHARTS.cni, version: step.version } }] : [];
     case 'upgrade-ztunnel':
+      if (step.method === 'istioctl') return [{ istioctl: step.version }];
       return step.method === 'helm' ? [{ chart: { chart: HELM_CHARTS.ztunnel, version: step.version } }] : [];
     case 'move-tag':
       return step.method === 'sail' ? [] : [{ istioctl: plan.target }];
@@ -94,4 +103,68 @@ export function toolsForPlan(plan: Plan): PlanTools {
     }
   }
   return { istioctl: [...istioctl.values()], charts: [...charts.values()] };
+}
+
+/** Steps whose undo runs a tool: the points where what a rollback needs can change. */
+const UNDONE_WITH_A_TOOL = new Set<Step['kind']>([
+  'upgrade-base',
+  'install-revision',
+  'upgrade-control-plane',
+  'upgrade-cni',
+  'upgrade-ztunnel',
+  'move-tag',
+]);
+
+function mergeNeeds<T extends { steps: string[]; forRollback?: boolean }>(
+  into: readonly T[],
+  from: readonly T[],
+  key: (need: T) => string,
+): T[] {
+  const needs = new Map(into.map((need) => [key(need), { ...need, steps: [...need.steps] }]));
+  for (const need of from) {
+    const known = needs.get(key(need));
+    if (known === undefined) {
+      needs.set(key(need), { ...need, steps: [...need.steps] });
+      continue;
+    }
+    known.steps.push(...need.steps.filter((id) => !known.steps.includes(id)));
+    if (known.forRollback === true && need.forRollback !== true) delete known.forRollback;
+  }
+  return [...needs.values()];
+}
+
+function merge(into: PlanTools, from: PlanTools): PlanTools {
+  return {
+    istioctl: mergeNeeds(into.istioctl, from.istioctl, (need) => need.version),
+    charts: mergeNeeds(into.charts, from.charts, (need) => `${need.chart}@${need.version}`),
+  };
+}
+
+/**
+ * What a rollback of `plan` would run, wherever the upgrade stops before the old revision is
+ * removed (after that there is no rollback): the tools of `planRollback` of each such prefix,
+ * against the inventory that prefix would leave, the same plan the workflow would run there.
+ * Step ids are the rollback's (`rollback:…`). The going back runs the source version's istioctl
+ * (a canary's tags move back with it, even with Helm) and charts, which the upgrade itself never
+ * needs: checked only for the upgrade, a missing one shows only when the rollback is under way.
+ */
+export function toolsForRollback(plan: Plan, inventory: Inventory): PlanTools {
+  const removal = plan.steps.findIndex((step) => step.kind === 'remove-old-revision');
+  const end = removal === -1 ? plan.steps.length : removal;
+  let tools: PlanTools = { istioctl: [], charts: [] };
+  plan.steps.slice(0, end).forEach((step, index) => {
+    if (!UNDONE_WITH_A_TOOL.has(step.kind)) return;
+    const done = plan.steps.slice(0, index + 1);
+    const back = toolsForPlan(planRollback({ ...plan, steps: done }, predictInventory(inventory, done)));
+    tools = merge(tools, {
+      istioctl: back.istioctl.map((need) => ({ ...need, forRollback: true })),
+      charts: back.charts.map((need) => ({ ...need, forRollback: true })),
+    });
+  });
+  return tools;
+}
+
+/** The upgrade's tools and its rollback's: an upgrade must not start what it cannot undo. */
+export function toolsForPlanAndRollback(plan: Plan, inventory: Inventory): PlanTools {
+  return merge(toolsForPlan(plan), toolsForRollback(plan, inventory));
 }

@@ -9,11 +9,15 @@ import { VersionError, formatVersion, inPlaceHops, minorsBetween, parseVersion }
 import type { Version } from '../version.js';
 import { assertForward, buildContext } from './context.js';
 import type { PlanContext } from './context.js';
+import { findContinuation } from './continuation.js';
+import type { ContinuationFacts } from './continuation.js';
 import { refuse } from './errors.js';
 import { inPlaceSteps } from './in-place.js';
 import { revisionSteps } from './revision.js';
-import type { Plan, Step } from './steps.js';
+import { checkOnFailure, revertUnits } from './reverts.js';
+import type { Continuation, Plan, Step } from './steps.js';
 import { verificationsOf } from './verification.js';
+import { planAnalysis } from '../analysis/plan.js';
 
 function hopsFor(context: PlanContext, warnings: string[]): Plan['hops'] {
   const { spec, source, target } = context;
@@ -50,7 +54,8 @@ function hopsFor(context: PlanContext, warnings: string[]): Plan['hops'] {
 }
 
 export function planUpgrade(spec: Spec, inventory: Inventory): Plan {
-  const context = buildContext(spec, inventory);
+  const continuation = findContinuation(spec, inventory);
+  const context = buildContext(spec, inventory, continuation);
   assertForward(context);
   const warnings: string[] = [];
   const hops = hopsFor(context, warnings);
@@ -60,6 +65,9 @@ export function planUpgrade(spec: Spec, inventory: Inventory): Plan {
   const pathSteps =
     spec.install.strategy === 'revision' ? revisionSteps(context, warnings) : inPlaceSteps(context, hopVersions);
   const removesOldRevision = pathSteps.some((step) => step.kind === 'remove-old-revision');
+  const reverts = revertUnits(context, pathSteps);
+  checkOnFailure(context, reverts);
+  const analysis = planAnalysis(context, pathSteps);
   return {
     kind: 'upgrade',
     cluster: context.cluster,
@@ -76,5 +84,20 @@ export function planUpgrade(spec: Spec, inventory: Inventory): Plan {
     findings: runPrechecks({ context, hops: hopVersions, removesOldRevision }),
     verifications: verificationsOf(pathSteps, inventory),
     observedAt: inventory.observedAt,
+    ...(analysis && { analysis }),
+    ...(reverts.length > 0 && { reverts }),
+    ...(continuation !== null && { continues: continues(continuation) }),
+  };
+}
+
+function continues(facts: ContinuationFacts): Continuation {
+  return {
+    upgrade: facts.upgrade,
+    reverted: facts.marks.map((entry) => ({
+      namespace: entry.namespace,
+      workload: entry.workload,
+      reason: entry.mark.reason,
+      at: entry.mark.at,
+    })),
   };
 }

@@ -13,6 +13,7 @@ import { injectionLabelConflict } from './injection-label-conflict.js';
 import { installMismatch } from './install-mismatch.js';
 import { istiodAvailability } from './istiod-availability.js';
 import { nativeSidecars } from './native-sidecars.js';
+import { podLabelOverridden } from './pod-label-overridden.js';
 import type { Precheck, PrecheckInput } from './precheck.js';
 import { proxiesBehind } from './proxies-behind.js';
 import { removedTracingProviders } from './removed-tracing-providers.js';
@@ -33,6 +34,7 @@ export const PRECHECKS: readonly Precheck[] = [
   upgradeNotes,
   compatibilityVersion,
   injectionLabelConflict,
+  podLabelOverridden,
   proxiesBehind,
   dataPlaneSkew,
   danglingWebhooks,

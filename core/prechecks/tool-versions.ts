@@ -9,6 +9,7 @@
  * operator's for `plan`), so it runs where the tools are: the activity `checkTools` and `plan`
  * collect a ToolCheck, this turns it into findings.
  */
+import type { PlanTools } from '../plan/tools.js';
 import type { Finding } from './finding.js';
 
 export const TOOL_VERSIONS_CHECK = 'tool-versions';
@@ -57,7 +58,20 @@ export interface ToolFindingOptions {
    * `plan` on an operator's machine reports it without blocking (the worker's own check does).
    */
   missingBlocks: boolean;
+  /**
+   * What the tools were checked for (toolsForPlan, toolsForPlanAndRollback): a tool only a
+   * rollback would run is named as such, since the upgrade itself would never fail on it.
+   */
+  needs?: PlanTools;
 }
+
+/** The rollback steps that would run a tool only a rollback needs ("rollback:ztunnel@1.26.4, …"), else null. */
+function rollbackSteps(need: { steps: string[]; forRollback?: boolean } | undefined): string | null {
+  if (need?.forRollback !== true) return null;
+  return need.steps.slice(0, 3).join(', ') + (need.steps.length > 3 ? ', …' : '');
+}
+
+const UNDO = 'and an upgrade must not start what it cannot undo';
 
 /** `1.28.3` wants exactly 1.28.3; a bare minor (`1.28`) names no patch, so any 1.28 release is it. */
 function sameRelease(reports: string, wanted: string): boolean {
@@ -73,12 +87,16 @@ export function istioctlMatches(check: IstioctlCheck): boolean {
 
 function istioctlFinding(check: IstioctlCheck, where: string, options: ToolFindingOptions): Finding | null {
   if (istioctlMatches(check)) return null;
+  const rollback = rollbackSteps(options.needs?.istioctl.find((need) => need.version === check.version));
   if (check.path === null) {
     if (!options.missingBlocks) return null;
     return {
       check: TOOL_VERSIONS_CHECK,
       severity: 'block',
-      message: `no istioctl for Istio ${check.version} among ${where}: the steps that run it would fail after earlier steps changed the cluster.`,
+      message:
+        rollback === null
+          ? `no istioctl for Istio ${check.version} among ${where}: the steps that run it would fail after earlier steps changed the cluster.`
+          : `no istioctl for Istio ${check.version} among ${where}: a rollback of this upgrade would run it (${rollback}), ${UNDO}.`,
       evidence: check.tried.map((path) => `${path}: not found`),
       remedy: `Install istioctl ${check.version} as istioctl-${check.version} on the search path (or <versions folder>/${check.version}/istioctl), then start again.`,
     };
@@ -87,7 +105,10 @@ function istioctlFinding(check: IstioctlCheck, where: string, options: ToolFindi
   return {
     check: TOOL_VERSIONS_CHECK,
     severity: 'block',
-    message: `${check.path} reports ${said}, but the plan needs istioctl ${check.version}: it would install or act as ${check.reports ?? 'an unknown release'} where ${check.version} is the target.`,
+    message:
+      rollback === null
+        ? `${check.path} reports ${said}, but the plan needs istioctl ${check.version}: it would install or act as ${check.reports ?? 'an unknown release'} where ${check.version} is the target.`
+        : `${check.path} reports ${said}, but a rollback of this upgrade would run istioctl ${check.version} (${rollback}): it would go back to ${check.reports ?? 'an unknown release'} where ${check.version} ran, ${UNDO}.`,
     evidence: [`${check.path} version --remote=false -> ${said}`],
     remedy: `Put istioctl ${check.version} at istioctl-${check.version} on the search path (the exact patch name is preferred over istioctl-<minor>), then start again.`,
   };
@@ -95,6 +116,9 @@ function istioctlFinding(check: IstioctlCheck, where: string, options: ToolFindi
 
 function chartFinding(check: ChartCheck, tools: ToolCheck, options: ToolFindingOptions): Finding | null {
   if (check.found === true) return null;
+  const rollback = rollbackSteps(
+    options.needs?.charts.find((need) => need.chart === check.chart && need.version === check.version),
+  );
   if (check.found === null) {
     if (!options.missingBlocks) return null;
     return {
@@ -109,7 +133,10 @@ function chartFinding(check: ChartCheck, tools: ToolCheck, options: ToolFindingO
   return {
     check: CHART_VERSIONS_CHECK,
     severity: 'block',
-    message: `chart ${check.chart} version ${check.version} is not in the configured repository: helm would fail at that step, after earlier releases were upgraded.`,
+    message:
+      rollback === null
+        ? `chart ${check.chart} version ${check.version} is not in the configured repository: helm would fail at that step, after earlier releases were upgraded.`
+        : `chart ${check.chart} version ${check.version} is not in the configured repository: a rollback of this upgrade would install it (${rollback}), ${UNDO}.`,
     evidence: [
       `${helm ?? 'helm'} show chart ${check.chart} --version ${check.version} -> ${check.detail ?? 'not found'}`,
     ],

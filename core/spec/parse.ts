@@ -28,6 +28,10 @@ function problemsOf(issues: readonly z.core.$ZodIssue[]): SpecProblem[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown field' }));
     }
+    // A record key that fails its own check: say what the key should look like, not just that it is invalid.
+    if (issue.code === 'invalid_key') {
+      return [{ path: formatPath(issue.path), message: issue.issues[0]?.message ?? issue.message }];
+    }
     if (issue.code === 'invalid_type' && issue.input === undefined) {
       return [{ path: formatPath(issue.path), message: `required, missing (expected ${issue.expected})` }];
     }

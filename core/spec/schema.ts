@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
 import { tryParseVersion } from '../version.js';
+import { analysisSchema } from '../analysis/spec.js';
 
 const version = z
   .string({ error: 'expected a version like "1.27.3"' })
@@ -29,6 +30,11 @@ const workloadRef = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([
   error: 'expected "namespace/deployment"',
 });
 const seconds = z.number({ error: 'expected a number of seconds' }).int().positive();
+
+/** What a failed workload test or analysis does; see `onFailure` in the spec. */
+export const FAILURE_ACTIONS = ['gate', 'revert', 'rollback'] as const;
+export type FailureAction = (typeof FAILURE_ACTIONS)[number];
+const failureAction = z.enum(FAILURE_ACTIONS, { error: 'expected gate, revert or rollback' });
 
 const labelSelector = z.strictObject({
   matchLabels: z.record(z.string(), z.string()).optional(),
@@ -133,8 +139,12 @@ export const specSchema = z
         /** Before the default revision (tag `default`) moves to the new revision. */
         beforeDefaultTag: z.boolean().default(true),
         beforeRemovingOldRevision: z.boolean().default(true),
-        /** A failed test waits for a human (who may retry, continue or roll back); false rolls back at once. */
-        onTestFailure: z.boolean().default(true),
+        /**
+         * The older switch for what a failed test does: true waits for a human (gate), false rolls
+         * back at once. `onFailure` says the same per namespace and can also revert; give one or
+         * the other (both: they must agree). Unset: `onFailure.default`, else a gate.
+         */
+        onTestFailure: z.boolean().optional(),
         approvalTimeout: duration.default(86_400),
         /** What an unanswered gate means. Never an approval. */
         onTimeout: z
@@ -187,6 +197,18 @@ export const specSchema = z
         allowSelfApproval: z.boolean().default(false),
       })
       .prefault({}),
+    /**
+     * What a failed workload test (or analysis) does, namespace by namespace: `gate` waits for a
+     * human (retry, skip, revert or roll back), `revert` puts that namespace (or a workload pinned
+     * by its pod label) back on the old revision and the upgrade goes on, `rollback` undoes the
+     * whole upgrade at once. `namespaces` overrides `default` for the namespaces it names.
+     */
+    onFailure: z
+      .strictObject({
+        default: failureAction.optional(),
+        namespaces: z.record(name, failureAction).default({}),
+      })
+      .prefault({}),
     notifications: z
       .strictObject({
         slack: z
@@ -194,10 +216,38 @@ export const specSchema = z
           .optional(),
       })
       .prefault({}),
+    /** Metric analysis from Prometheus (core/analysis/spec.ts); none when absent. */
+    analysis: analysisSchema.optional(),
   })
   .superRefine((spec, ctx) => {
-    const { approvalTimeout: _t, onTimeout: _o, ...switches } = spec.gates;
-    if (Object.values(switches).some(Boolean) && spec.approvals.approvers.length === 0) {
+    const { approvalTimeout: _t, onTimeout: _o, onTestFailure, ...switches } = spec.gates;
+    const { default: chosen, namespaces } = spec.onFailure;
+    const older = onTestFailure === undefined ? undefined : onTestFailure ? 'gate' : 'rollback';
+    if (older !== undefined && chosen !== undefined && older !== chosen)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['onFailure', 'default'],
+        message: `${chosen} conflicts with gates.onTestFailure: ${String(onTestFailure)} (the older switch, meaning ${older}): remove gates.onTestFailure`,
+      });
+    if (spec.install.strategy === 'in-place') {
+      // An in-place upgrade replaces the only istiod: there is no old revision to go back to.
+      const reverts = [
+        ...(chosen === 'revert' ? [['onFailure', 'default']] : []),
+        ...Object.entries(namespaces)
+          .filter(([, action]) => action === 'revert')
+          .map(([namespace]) => ['onFailure', 'namespaces', namespace]),
+      ];
+      for (const path of reverts)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message:
+            'revert needs install.strategy revision: an in-place upgrade keeps no old revision to go back to (use gate or rollback)',
+        });
+    }
+    const fallback = chosen ?? older ?? 'gate';
+    const failuresGate = fallback === 'gate' || Object.values(namespaces).includes('gate');
+    if ((Object.values(switches).some(Boolean) || failuresGate) && spec.approvals.approvers.length === 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['approvals', 'approvers'],
@@ -212,3 +262,12 @@ export type WorkloadTest = z.output<typeof workloadTestSchema>;
 export type InstallMethod = Spec['install']['method'];
 export type DataPlaneMode = Spec['install']['mode'];
 export type Strategy = Spec['install']['strategy'];
+
+/**
+ * What a failed workload test or analysis in `namespace` does: the namespace's own entry, else
+ * `onFailure.default`, else the older `gates.onTestFailure` (false: rollback), else a gate.
+ */
+export function failureActionOf(spec: Spec, namespace: string): FailureAction {
+  const older = spec.gates.onTestFailure === false ? 'rollback' : 'gate';
+  return spec.onFailure.namespaces[namespace] ?? spec.onFailure.default ?? older;
+}

@@ -47,6 +47,11 @@ export interface ApiServerOptions {
    * terminates, undefined once it is gone. Without it pods are removed at once.
    */
   deletePod?: (pod: KubeObject, gracePeriodSeconds: number | undefined) => KubeObject | undefined;
+  /**
+   * The mesh's telemetry in Prometheus' text format, served at `GET /metrics` without a token
+   * (a scrape endpoint) and kept out of the request log, which records what clients do to the cluster.
+   */
+  scrapeMetrics?: () => { contentType: string; body: string };
 }
 
 /** DeleteOptions.gracePeriodSeconds, from the body kubectl sends or the query. */
@@ -216,6 +221,12 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = req.method ?? 'GET';
+    if (url.pathname === '/metrics' && method === 'GET' && this.opts.scrapeMetrics) {
+      const { contentType, body } = this.opts.scrapeMetrics();
+      res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     const entry: RequestLogEntry = {
       seq: ++this.requestSeq,
       method,

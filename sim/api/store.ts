@@ -47,10 +47,21 @@ export class Store {
    * injector resolves istiod Deployments for every pod it creates, among thousands of others.
    */
   private readonly byLabel = new Map<string, Map<string, Map<string, Map<string, KubeObject>>>>();
+  /**
+   * owner uid → type → objects that name it in an ownerReference: a reconcile of one Deployment
+   * reads its own ReplicaSets and pods, and a cascading delete finds the dependents, without
+   * scanning a namespace of thousands.
+   */
+  private readonly byOwner = new Map<string, Map<string, Map<string, KubeObject>>>();
   /** Ordered by rv (every write appends the next one), so a resume point is a binary search away. */
   private readonly history: StoreEvent[] = [];
   private historyStart = 0;
   private readonly listeners = new Set<Listener>();
+  /**
+   * Listeners of one type: a watch of Deployments is not called for every pod write, so a write
+   * costs the watches of its own type, not every watch open.
+   */
+  private readonly typedListeners = new Map<ResourceType, Set<Listener>>();
 
   constructor(
     private readonly clock: SimClock,
@@ -94,6 +105,15 @@ export class Store {
     return [...this.table(t).values()];
   }
 
+  /**
+   * Objects of a type with an ownerReference to `ownerUid` (controller or not), from an index kept
+   * up to date on every write; in the order they were created.
+   */
+  listOwnedBy(t: ResourceType, ownerUid: string | undefined): KubeObject[] {
+    if (ownerUid === undefined) return [];
+    return [...(this.byOwner.get(ownerUid)?.get(typeKey(t.group, t.plural))?.values() ?? [])];
+  }
+
   /** Objects of a type whose label `key` is `value`, from an index kept up to date on every write. */
   listLabelled(t: ResourceType, key: string, value: string): KubeObject[] {
     const tk = typeKey(t.group, t.plural);
@@ -134,6 +154,7 @@ export class Store {
   ): void {
     const tk = typeKey(t.group, t.plural);
     this.indexLabels(tk, key, obj, previous);
+    this.indexOwners(tk, key, obj, previous);
     if (!t.namespaced || !namespace) return;
     let perNs = this.byNamespace.get(tk);
     if (!perNs) {
@@ -149,9 +170,46 @@ export class Store {
     else objs.delete(key);
   }
 
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  private indexOwners(tk: string, key: string, obj: KubeObject | undefined, previous: KubeObject | undefined): void {
+    const after = obj?.metadata.ownerReferences ?? [];
+    for (const ref of previous?.metadata.ownerReferences ?? []) {
+      if (after.some((r) => r.uid === ref.uid)) continue;
+      const perType = this.byOwner.get(ref.uid);
+      const objs = perType?.get(tk);
+      objs?.delete(key);
+      if (objs?.size === 0) perType?.delete(tk);
+      if (perType?.size === 0) this.byOwner.delete(ref.uid);
+    }
+    if (!obj) return;
+    for (const ref of after) {
+      let perType = this.byOwner.get(ref.uid);
+      if (!perType) {
+        perType = new Map();
+        this.byOwner.set(ref.uid, perType);
+      }
+      let objs = perType.get(tk);
+      if (!objs) {
+        objs = new Map();
+        perType.set(tk, objs);
+      }
+      // An update keeps the object's place: the map stays in creation order.
+      objs.set(key, obj);
+    }
+  }
+
+  /** Calls `listener` with every write, or with the writes of one type only. */
+  subscribe(listener: Listener, only?: ResourceType): () => void {
+    if (only === undefined) {
+      this.listeners.add(listener);
+      return () => this.listeners.delete(listener);
+    }
+    let set = this.typedListeners.get(only);
+    if (!set) {
+      set = new Set();
+      this.typedListeners.set(only, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /** Events after `rv`, or undefined when some of them were compacted (410 Gone). */
@@ -181,6 +239,8 @@ export class Store {
       }
     }
     for (const listener of [...this.listeners]) listener(event);
+    const typed = this.typedListeners.get(event.resourceType);
+    if (typed) for (const listener of [...typed]) listener(event);
   }
 
   private nextVersion(): number {
@@ -257,14 +317,20 @@ export class Store {
     if (current.metadata.deletionTimestamp) meta.deletionTimestamp = current.metadata.deletionTimestamp;
     else delete meta.deletionTimestamp;
     meta.generation = current.metadata.generation;
-    if ('spec' in obj && JSON.stringify(obj.spec) !== JSON.stringify(current.spec)) {
+    // A status write keeps the stored spec itself, so only a full update can change it.
+    if ('spec' in obj && obj.spec !== current.spec && JSON.stringify(obj.spec) !== JSON.stringify(current.spec)) {
       meta.generation = (current.metadata.generation ?? 0) + 1;
     }
     if (meta.generation === undefined) delete meta.generation;
     meta.resourceVersion = current.metadata.resourceVersion;
     // A write that changes nothing is not a write: no new resourceVersion and no watch event,
     // which is also why patching the same restart annotation twice starts only one rollout.
-    if (JSON.stringify(obj) === JSON.stringify(current)) return current;
+    // A status write differs from the stored object in its status at most: comparing that is enough.
+    const unchanged =
+      opts.subresource === 'status'
+        ? JSON.stringify(obj.status) === JSON.stringify(current.status)
+        : JSON.stringify(obj) === JSON.stringify(current);
+    if (unchanged) return current;
     if (opts.dryRun) return obj;
     meta.resourceVersion = String(this.nextVersion());
     table.set(key, obj);
@@ -297,17 +363,20 @@ export class Store {
   private collectGarbage(owner: KubeObject): void {
     // Pods own nothing; skipping them keeps a rollout of thousands of pods linear.
     if (owner.kind === 'Pod') return;
-    const uid = owner.metadata.uid;
-    const isNamespace = owner.kind === 'Namespace' && owner.apiVersion === 'v1';
-    for (const [tk, table] of this.tables) {
-      for (const obj of [...table.values()]) {
-        const owned = obj.metadata.ownerReferences?.some((r) => r.uid === uid) ?? false;
-        const inNamespace = isNamespace && obj.metadata.namespace === owner.metadata.name;
-        if (!owned && !inNamespace) continue;
-        const t = TYPES_BY_KEY.get(tk);
-        if (t && table.has(objectKey(obj.metadata.namespace, obj.metadata.name))) {
-          this.delete(t, obj.metadata.namespace, obj.metadata.name);
-        }
+    // From the owner and namespace indexes: deleting one ReplicaSet costs its pods, not the cluster.
+    const dependents: Array<[string, KubeObject]> = [];
+    for (const [tk, objs] of this.byOwner.get(owner.metadata.uid ?? '') ?? []) {
+      for (const obj of objs.values()) dependents.push([tk, obj]);
+    }
+    if (owner.kind === 'Namespace' && owner.apiVersion === 'v1') {
+      for (const [tk, perNs] of this.byNamespace) {
+        for (const obj of perNs.get(owner.metadata.name)?.values() ?? []) dependents.push([tk, obj]);
+      }
+    }
+    for (const [tk, obj] of dependents) {
+      const t = TYPES_BY_KEY.get(tk);
+      if (t && this.table(t).has(objectKey(obj.metadata.namespace, obj.metadata.name))) {
+        this.delete(t, obj.metadata.namespace, obj.metadata.name);
       }
     }
   }

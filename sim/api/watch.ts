@@ -89,7 +89,7 @@ export function serveWatch(store: Store, req: IncomingMessage, res: ServerRespon
     for (const e of backlog) deliver(e);
   }
   if (closed) return;
-  unsubscribe = store.subscribe(deliver);
+  unsubscribe = store.subscribe(deliver, w.type);
 
   if (w.allowBookmarks) {
     const tick = (): void => {

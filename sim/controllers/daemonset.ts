@@ -47,8 +47,8 @@ export class DaemonSetController implements Controller {
     const nodes = schedulableNodes(store, ds.spec.template.spec.nodeSelector).map((n) => n.metadata.name);
     const owned = (): Pod[] =>
       store
-        .list(T.pods, namespace)
-        .filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === ds.metadata.uid))
+        .listOwnedBy(T.pods, ds.metadata.uid)
+        .filter((p) => p.metadata.namespace === namespace)
         .map(asPod);
     // Terminating pods count for nothing, but a node gets its new pod only once the old one is gone.
     const podsOf = (): Pod[] => owned().filter((p) => !isTerminating(p));

@@ -64,6 +64,23 @@ function withoutHash(template: PodTemplate): PodTemplate {
   return { ...template, metadata: { ...template.metadata, labels } };
 }
 
+/**
+ * canonical() by template object: stored objects are never changed in place (a write replaces
+ * them, and a status write keeps their spec), so a Deployment that has not changed is compared
+ * with its ReplicaSets without serialising either again on every reconcile.
+ */
+const canonicalTemplates = new WeakMap<PodTemplate, string>();
+const canonicalReplicaSetTemplates = new WeakMap<PodTemplate, string>();
+
+function cached(cache: WeakMap<PodTemplate, string>, template: PodTemplate, compute: () => string): string {
+  let value = cache.get(template);
+  if (value === undefined) {
+    value = compute();
+    cache.set(template, value);
+  }
+  return value;
+}
+
 const revisionOf = (rs: KubeObject): number => Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0) || 0;
 
 /** Resolves an IntOrString like `25%` against a replica count. */
@@ -126,8 +143,8 @@ export class DeploymentController implements Controller {
     }
     let d = found as Deployment;
     const owned = store
-      .list(T.replicasets, namespace)
-      .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid)) as ReplicaSet[];
+      .listOwnedBy(T.replicasets, d.metadata.uid)
+      .filter((rs) => rs.metadata.namespace === namespace) as ReplicaSet[];
     const newRs = this.newReplicaSet(d, owned);
     d = this.recordRevision(d, newRs);
     const replicaSets = owned.some((rs) => rs.metadata.uid === newRs.metadata.uid) ? owned : [...owned, newRs];
@@ -143,11 +160,13 @@ export class DeploymentController implements Controller {
    * filter them out, so they linger beside the new pods until their grace period ends.
    */
   private podsOf(namespace: string | undefined, replicaSets: readonly ReplicaSet[], terminating = false): Pod[] {
-    const uids = new Set(replicaSets.map((rs) => rs.metadata.uid));
-    return this.ctx.store
-      .list(T.pods, namespace)
-      .filter((p) => isTerminating(p) === terminating && p.metadata.ownerReferences?.some((r) => uids.has(r.uid)))
-      .map(asPod);
+    const pods = new Map<string, Pod>();
+    for (const rs of replicaSets) {
+      for (const p of this.ctx.store.listOwnedBy(T.pods, rs.metadata.uid)) {
+        if (p.metadata.namespace === namespace && isTerminating(p) === terminating) pods.set(p.metadata.name, asPod(p));
+      }
+    }
+    return [...pods.values()];
   }
 
   /**
@@ -156,9 +175,12 @@ export class DeploymentController implements Controller {
    */
   private newReplicaSet(d: Deployment, owned: readonly ReplicaSet[]): ReplicaSet {
     const { store } = this.ctx;
-    const want = canonical(d.spec.template);
+    const want = cached(canonicalTemplates, d.spec.template, () => canonical(d.spec.template));
     const maxRevision = Math.max(0, ...owned.map(revisionOf));
-    const existing = owned.find((rs) => canonical(withoutHash(rs.spec.template)) === want);
+    const existing = owned.find(
+      (rs) =>
+        cached(canonicalReplicaSetTemplates, rs.spec.template, () => canonical(withoutHash(rs.spec.template))) === want,
+    );
     if (existing) {
       if (revisionOf(existing) === maxRevision) return existing;
       const annotations = { ...existing.metadata.annotations, [REVISION_ANNOTATION]: String(maxRevision + 1) };
@@ -319,8 +341,8 @@ export class DeploymentController implements Controller {
       }
       // Recreate starts the new pods only once every old one is gone, terminating ones included.
       const owned = this.ctx.store
-        .list(T.replicasets, ns)
-        .filter((rs) => controllerOf(rs)?.uid === d.metadata.uid) as ReplicaSet[];
+        .listOwnedBy(T.replicasets, d.metadata.uid)
+        .filter((rs) => rs.metadata.namespace === ns && controllerOf(rs)?.uid === d.metadata.uid) as ReplicaSet[];
       const lingering = this.podsOf(ns, owned, true);
       if (lingering.some((p) => p.metadata.labels?.[HASH_LABEL] !== hash)) return;
       create(want - current.length);
@@ -440,7 +462,7 @@ export class DeploymentController implements Controller {
     };
     if (!status.readyReplicas) delete (status as { readyReplicas?: number }).readyReplicas;
     if (!status.availableReplicas) delete (status as { availableReplicas?: number }).availableReplicas;
-    if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(d.status))) return;
+    if (withoutTimes(status) === withoutTimes(d.status)) return;
     store.update(T.deployments, { ...d, status }, { subresource: 'status' });
   }
 }
@@ -449,11 +471,9 @@ function replicaFailure(conditions: Condition[] | undefined, message: string, no
   return setCondition(conditions, { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message }, now);
 }
 
-/** Compares statuses without timestamps, so a reconcile that changes nothing writes nothing. */
-function stripTimes(status: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(status ?? {}, (k, v: unknown) =>
-      k === 'lastUpdateTime' || k === 'lastTransitionTime' ? undefined : v,
-    ),
+/** A status as JSON without timestamps, so a reconcile that changes nothing writes nothing. */
+function withoutTimes(status: unknown): string {
+  return JSON.stringify(status ?? {}, (k, v: unknown) =>
+    k === 'lastUpdateTime' || k === 'lastTransitionTime' ? undefined : v,
   );
 }

@@ -29,8 +29,30 @@ export const SOURCES = {
   kubelet: (node: string | undefined): EventSource => ({ component: 'kubelet', ...(node ? { host: node } : {}) }),
 } as const;
 
-/** Event names by aggregation key, so a repeat updates the same Event. */
-const recorded = new WeakMap<ControllerContext, Map<string, string>>();
+/**
+ * Event names by involved object's uid, then aggregation key, so a repeat updates the same Event.
+ * A deleted object's keys go with it (no later Event can name its uid), so replacing thousands of
+ * pods does not leave their keys behind; their Events stay in the store, as on a cluster.
+ */
+const recorded = new WeakMap<ControllerContext, Map<string, Map<string, string>>>();
+
+function namesFor(ctx: ControllerContext, uid: string): Map<string, string> {
+  let byUid = recorded.get(ctx);
+  if (!byUid) {
+    const created = new Map<string, Map<string, string>>();
+    ctx.store.subscribe((e) => {
+      if (e.type === 'DELETED' && e.object.metadata.uid !== undefined) created.delete(e.object.metadata.uid);
+    });
+    recorded.set(ctx, created);
+    byUid = created;
+  }
+  let names = byUid.get(uid);
+  if (!names) {
+    names = new Map();
+    byUid.set(uid, names);
+  }
+  return names;
+}
 
 export function recordEvent(
   ctx: ControllerContext,
@@ -44,11 +66,10 @@ export function recordEvent(
   const { store, clock } = ctx;
   const namespace = involved.metadata.namespace ?? 'default';
   const uid = involved.metadata.uid ?? '';
-  const key = [uid, involved.kind, involved.metadata.name, reason, message, source.component, source.host ?? ''].join(
+  const key = [involved.kind, involved.metadata.name, reason, message, source.component, source.host ?? ''].join(
     '\u0000',
   );
-  const names = recorded.get(ctx) ?? new Map<string, string>();
-  recorded.set(ctx, names);
+  const names = namesFor(ctx, uid);
   const now = clock.iso();
   const existingName = names.get(key);
   const existing = existingName === undefined ? undefined : store.get(T.events, namespace, existingName);

@@ -46,8 +46,8 @@ export class JobController implements Controller {
     )
       return;
     const pods = store
-      .list(T.pods, namespace)
-      .filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === job.metadata.uid))
+      .listOwnedBy(T.pods, job.metadata.uid)
+      .filter((p) => p.metadata.namespace === namespace)
       .map(asPod);
     const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
     const failed = pods.filter((p) => p.status?.phase === 'Failed').length;

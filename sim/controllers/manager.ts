@@ -8,6 +8,16 @@ import type { SimClock } from '../clock.js';
 import type { StoreEvent } from '../api/store.js';
 import type { Store } from '../api/store.js';
 
+/** Sim-seconds between resyncs, as an informer's resync period. */
+const RESYNC_SIM_SECONDS = 60;
+/**
+ * Real milliseconds between resyncs at the least. Every key is queued by a store event or by a
+ * timer of its own, so a resync only guards against an event no controller listened for, which
+ * is no faster in a faster sim; at ×600 a sim minute is 100 ms, and re-reading thousands of
+ * Deployments ten times a second kept a large simulator busy even when nothing changed.
+ */
+const RESYNC_MIN_REAL_MS = 60_000;
+
 export interface Controller {
   readonly name: string;
   /** Keys (usually `namespace/name`) this event should cause to be reconciled. */
@@ -38,8 +48,9 @@ export class ControllerManager {
       for (const c of this.controllers) for (const key of c.keysFor(e)) this.enqueue(c, key);
     });
     this.resync();
-    // A resync every sim minute catches anything an event did not (like a real informer resync).
-    this.clock.every(60, () => this.resync());
+    // A periodic resync catches anything an event did not (like a real informer resync).
+    const period = Math.max(RESYNC_SIM_SECONDS, (RESYNC_MIN_REAL_MS / 1000) * this.clock.timeScale);
+    this.clock.every(period, () => this.resync());
   }
 
   stop(): void {

@@ -61,6 +61,9 @@ export class PodLifecycleController implements Controller {
   /** Pods a scenario's fault put back at boot: they reach their stuck state without the usual start time. */
   private readonly immediate = new Set<string>();
 
+  /** Pods no Ready, schedulable node could take: a node that changes gets them looked at again. */
+  private readonly awaitingNode = new Set<string>();
+
   constructor(private readonly ctx: ControllerContext) {}
 
   private nextPodIP(): string {
@@ -69,6 +72,7 @@ export class PodLifecycleController implements Controller {
   }
 
   keysFor(e: StoreEvent): string[] {
+    if (e.resourceType === T.nodes && e.type !== 'DELETED') return [...this.awaitingNode];
     if (e.resourceType !== T.pods || e.type !== 'ADDED') return [];
     return [nsKey(e.object.metadata.namespace, e.object.metadata.name)];
   }
@@ -90,6 +94,7 @@ export class PodLifecycleController implements Controller {
   reconcile(key: string): void {
     const { store, clock } = this.ctx;
     const { namespace, name } = splitKey(key);
+    this.awaitingNode.delete(key);
     const found = store.get(T.pods, namespace, name);
     if (!found) return;
     const pod = asPod(found);
@@ -108,7 +113,10 @@ export class PodLifecycleController implements Controller {
         return;
       }
       const nodeName = targetNode(pod) ?? pickNode(store, pod.spec.nodeSelector);
-      if (!nodeName) return;
+      if (!nodeName) {
+        this.awaitingNode.add(key);
+        return;
+      }
       const node = store.get(T.nodes, undefined, nodeName);
       const hostIP = (node?.status as { addresses?: Array<{ address: string }> } | undefined)?.addresses?.[0]?.address;
       store.update(T.pods, { ...pod, spec: { ...pod.spec, nodeName } });
@@ -558,8 +566,16 @@ export function deploymentProxyVersion(
   namespace: string,
   deployment: string,
 ): string | undefined {
-  const versions = ctx.store
-    .list(T.pods, namespace)
+  // Through the owner index when the Deployment exists: a Job's end looks at one workload's pods.
+  const d = ctx.store.get(T.deployments, namespace, deployment);
+  const candidates =
+    d === undefined
+      ? ctx.store.list(T.pods, namespace)
+      : ctx.store
+          .listOwnedBy(T.replicasets, d.metadata.uid)
+          .flatMap((rs) => ctx.store.listOwnedBy(T.pods, rs.metadata.uid));
+  const versions = candidates
+    .filter((p) => p.metadata.namespace === namespace)
     .map(asPod)
     .filter((p) => {
       if (isTerminating(p)) return false;

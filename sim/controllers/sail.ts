@@ -57,6 +57,9 @@ export class SailController implements Controller {
     // Workload and namespace changes can flip InUse; istiod and DaemonSet changes flip Ready.
     if (t === T.namespaces || t === T.deployments || t === T.daemonsets || (t === T.pods && e.type !== 'MODIFIED'))
       return this.allKeys();
+    // A relabelled pod can move a revision in or out of use; other pod updates cannot.
+    if (t === T.pods && e.previous?.metadata.labels?.['istio.io/rev'] !== e.object.metadata.labels?.['istio.io/rev'])
+      return this.allKeys();
     return [];
   }
 
@@ -138,9 +141,10 @@ export class SailController implements Controller {
     // istiod's own pods carry the revision label too, but do not keep their revision in use.
     return store
       .list(T.pods)
-      .filter((p) => p.metadata.labels?.app !== 'istiod')
       .some(
-        (p) => names.has(injectedRevision(asPod(p)) ?? '') || names.has(p.metadata.labels?.['istio.io/rev'] ?? '\0'),
+        (p) =>
+          p.metadata.labels?.app !== 'istiod' &&
+          (names.has(injectedRevision(asPod(p)) ?? '') || names.has(p.metadata.labels?.['istio.io/rev'] ?? '\0')),
       );
   }
 

@@ -2,7 +2,7 @@
  * The faults in force, asked by the API server (per request) and the controllers (per pod,
  * job and node). Counted faults ("the next N requests") retire themselves once spent.
  */
-import { compareVersions } from '../istio/version.js';
+import { compareVersions, parseVersion } from '../istio/version.js';
 import { faultSchema, type Fault, type FaultInput, type PodStuckReason } from './fault.js';
 import { ApiError } from '../api/status.js';
 
@@ -33,6 +33,32 @@ function componentOf(daemonSet: string): 'ztunnel' | 'istio-cni' | undefined {
 function versionMatches(version: string | undefined, only: string | undefined, min: string | undefined): boolean {
   if (only !== undefined && (version === undefined || compareVersions(version, only) !== 0)) return false;
   return min === undefined || (version !== undefined && compareVersions(version, min) >= 0);
+}
+
+/** A proxy that carries a workload's traffic, as the `signals` fault selects it. */
+export interface SignalsTarget {
+  namespace: string;
+  /** The destination Deployment. */
+  workload: string;
+  /** The version of the proxy the traffic passes (sidecar, ztunnel or waypoint). */
+  proxyVersion?: string;
+  revision?: string;
+}
+
+/** How a workload's traffic through one proxy is degraded; no fault: all zero. */
+export interface SignalsEffect {
+  errorRatio: number;
+  addedLatencyMs: number;
+  dropTraffic: boolean;
+}
+
+/** `1.27` matches any 1.27 patch; `1.27.3` only itself. */
+function proxyVersionMatches(version: string | undefined, wanted: string): boolean {
+  if (version === undefined) return false;
+  const minorOnly = /^v?\d+\.\d+$/.test(wanted.trim());
+  if (!minorOnly) return compareVersions(version, wanted) === 0;
+  const [a, b] = [parseVersion(version), parseVersion(wanted)];
+  return a !== undefined && b !== undefined && a.major === b.major && a.minor === b.minor;
 }
 
 interface Active {
@@ -192,6 +218,26 @@ export class FaultSet {
       if (f.kind === 'podStuck' && f.reason === 'NodeNotReady' && f.node === node)
         return f.message === undefined ? {} : { message: f.message };
     return undefined;
+  }
+
+  /**
+   * The combined effect of every `signals` fault that selects this traffic: independent error
+   * ratios compound (two 10 % faults fail 19 %), latencies add up, any drop drops.
+   */
+  signals(target: SignalsTarget): SignalsEffect {
+    let pass = 1;
+    let addedLatencyMs = 0;
+    let dropTraffic = false;
+    for (const { fault: f } of this.active) {
+      if (f.kind !== 'signals' || f.namespace !== target.namespace || f.workload !== target.workload) continue;
+      if (f.when?.proxyVersion !== undefined && !proxyVersionMatches(target.proxyVersion, f.when.proxyVersion))
+        continue;
+      if (f.when?.revision !== undefined && f.when.revision !== target.revision) continue;
+      pass *= 1 - (f.errorRatio ?? 0);
+      addedLatencyMs += f.addedLatencyMs ?? 0;
+      dropTraffic ||= f.dropTraffic === true;
+    }
+    return { errorRatio: 1 - pass, addedLatencyMs, dropTraffic };
   }
 
   istiodUnavailable(revision: string): boolean {

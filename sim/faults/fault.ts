@@ -141,6 +141,41 @@ export const faultSchema = z.discriminatedUnion('kind', [
     /** Only pods whose image is at or above this version get stuck (the rollout's new pods); absent means any. */
     minVersion: z.string().optional(),
   }),
+  z
+    .strictObject({
+      /**
+       * A workload's golden signals degrade, as the mesh's telemetry reports them (sim/metrics/):
+       * a share of its requests answered 503, added latency, or no traffic at all. With `when`,
+       * only the traffic through a proxy of that version or revision degrades: a sidecar's own
+       * proxy, for ambient L4 the ztunnel on the pod's node, for ambient L7 the waypoint. So a
+       * rollout to a bad proxy shows up pod by pod.
+       */
+      kind: z.literal('signals'),
+      namespace: z.string().min(1),
+      /** The Deployment whose traffic degrades. */
+      workload: z.string().min(1),
+      when: z
+        .strictObject({
+          /** `1.27.3`, or `1.27` for any 1.27 patch. */
+          proxyVersion: z
+            .string()
+            .regex(/^v?\d+\.\d+(\.\d+)?$/, 'a version like 1.27.3 or 1.27')
+            .optional(),
+          /** The revision the proxy comes from (`default` for the revision-less one). */
+          revision: z.string().min(1).optional(),
+        })
+        .optional(),
+      /** Share of requests answered 503 (for L4: connections that fail). */
+      errorRatio: z.number().min(0).max(1).optional(),
+      /** Milliseconds added to every request's duration. */
+      addedLatencyMs: z.number().nonnegative().optional(),
+      /** No requests or connections at all. */
+      dropTraffic: z.boolean().optional(),
+    })
+    .refine((f) => f.errorRatio !== undefined || f.addedLatencyMs !== undefined || f.dropTraffic !== undefined, {
+      message: 'a signals fault needs errorRatio, addedLatencyMs or dropTraffic',
+      path: ['errorRatio'],
+    }),
   z.strictObject({
     /**
      * The istiod of one revision (`default` for the revision-less one) is down: its pods turn
@@ -152,5 +187,6 @@ export const faultSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type FaultInput = z.input<typeof faultSchema>;
+export type SignalsFault = Extract<Fault, { kind: 'signals' }>;
 export type PodStuckReason = Extract<Fault, { kind: 'podStuck' }>['reason'];
 export type Fault = z.output<typeof faultSchema>;

@@ -2,7 +2,7 @@
  * The README's first quick-start command, as a real process on a fresh Temporal: `npm start --
  * --yes` brings up Temporal, the simulated cluster and a worker, runs the demo canary to the end
  * approving as the demo approver, prints the final status and the report's path, and exits 0;
- * and Ctrl-C in the middle stops everything cleanly.
+ * and Ctrl-C in the middle stops everything cleanly, the demo's Prometheus included.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,9 @@ describe('npm start', () => {
     expect(result.stderr).not.toMatch(/^error: /m); // the worker may log retried activity failures; the CLI never failed
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`Web UI: http://127.0.0.1:${uiPort}`);
+    expect(result.stdout).toMatch(
+      /Prometheus: +http:\/\/127\.0\.0\.1:\d+ +scraping the mesh's metrics at http:\/\/127\.0\.0\.1:\d+\/metrics/,
+    );
     expect(result.stdout).toContain('Started istio-upgrade-sim: Istio 1.26.4 -> 1.27.3 on sim, initiated by carol');
     expect(result.stdout).toMatch(/gate "[^"]+" approved by alice/);
     expect(result.stdout).toContain(
@@ -63,8 +66,13 @@ describe('npm start', () => {
         }
       });
     });
+    const prometheus = /Prometheus: +(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    expect(prometheus).toBeDefined();
+    expect((await fetch(`${prometheus}/-/ready`)).ok).toBe(true);
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode).toBe(0);
+    // The demo's Prometheus went with it.
+    await expect(fetch(`${prometheus}/-/ready`)).rejects.toThrow();
   }, 180_000);
 });

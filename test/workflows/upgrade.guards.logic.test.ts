@@ -58,6 +58,31 @@ describe('rolling back an ambient upgrade', () => {
     expect(run.recorder.only('runWorkloadTest')).toEqual([]);
   });
 
+  it('istioctl canary: rejected before ztunnel, istio-cni goes back with istioctl-1.27.3 keeping ztunnel on (istioctl would prune its own disabled ztunnel), then 1-28-0 is uninstalled', async () => {
+    const midway = cluster({ installer: 'istioctl', ambient: true });
+    midway.controlPlane.revisions.push(revision('1-28-0', '1.28.0'));
+    if (midway.cni) midway.cni.version = '1.28.0';
+    const run = await runUpgrade(env, {
+      spec: specOf({
+        install: { method: 'istioctl', mode: 'ambient', strategy: 'revision' },
+        version: { target: '1.28.0' },
+        tests: { bookinfo: TEST },
+      }),
+      inventories: [cluster({ installer: 'istioctl', ambient: true }), midway],
+      operator: answering('gate:before-ztunnel@1.28.0', 'reject'),
+    });
+
+    expect(run.result.outcome).toBe('rolled-back');
+    expect(run.recorder.only('istioctlInstall', 'istioctlUninstallRevision', 'waitForRollout')).toEqual([
+      'istioctlInstall 1-28-0 1.28.0 ambient -cni -ztunnel',
+      'istioctlInstall 1-28-0 1.28.0 ambient -ztunnel',
+      'waitForRollout DaemonSet istio-system/istio-cni-node',
+      'istioctlInstall default 1.27.3 ambient',
+      'waitForRollout DaemonSet istio-system/istio-cni-node',
+      'istioctlUninstallRevision 1-28-0',
+    ]);
+  });
+
   it('Sail: rejected at bookinfo, ZTunnel, then IstioCNI, then Istio go back to v1.27.3, each waited for', async () => {
     const run = await runUpgrade(env, {
       spec: ambientInPlace('sail'),

@@ -292,9 +292,11 @@ describe('revision canary, ambient mode', () => {
     expect(run.recorder.calls).toEqual([
       'readInventory',
       'istioctlPrecheck 1.28.0',
-      'istioctlInstall 1-28-0 1.28.0 ambient',
+      // The revision without its node agents: each moves in its own step, watched by the stall rule.
+      'istioctlInstall 1-28-0 1.28.0 ambient -cni -ztunnel',
+      'istioctlInstall 1-28-0 1.28.0 ambient -ztunnel',
       'waitForRollout DaemonSet istio-system/istio-cni-node',
-      // ztunnel pointed at the new istiod: the same install again, which changes only ztunnel.
+      // ztunnel pointed at the new istiod: the same install with ztunnel on.
       'istioctlInstall 1-28-0 1.28.0 ambient',
       'waitForRollout DaemonSet istio-system/ztunnel',
       ...testsThroughZtunnel,

@@ -1,12 +1,9 @@
 /**
- * No silent wait, by Helm (the Sail case is upgrade.stall.e2e.test.ts): an ambient
- * canary whose new ztunnel pod on node-2 never gets its sandbox stops at a failure gate within the
- * stall time, naming the node, the pod and the reason; the old istiod still runs and nothing is
- * cleaned up; once the node recovers, `retry` completes the upgrade.
- *
- * Not istioctl yet: `istioctl install --revision` of an ambient profile rolls istio-cni and ztunnel
- * itself, so a stuck ztunnel holds the install step inside istioctl's own readiness wait, where
- * the stall rule cannot look (the install should leave the node agents to their own steps).
+ * No silent wait, by Helm (Sail: upgrade.stall.e2e.test.ts, istioctl:
+ * upgrade.stall-istioctl.e2e.test.ts): an ambient canary whose new ztunnel pod on node-2 never
+ * gets its sandbox stops at a failure gate within the stall time, naming the node, the pod and the
+ * reason; the old istiod still runs and nothing is cleaned up; once the node recovers, `retry`
+ * completes the upgrade.
  */
 import { describe, expect, it } from 'vitest';
 import type { SpecInput } from '../../core/spec/schema.js';

@@ -1,7 +1,10 @@
 /**
  * istioctl: one `istioctl install` per revision, which waits for istiod itself. In place, the same
  * command applies the whole installation, so the gateways it installed and, in ambient,
- * istio-cni and ztunnel roll with istiod; the step waits for each. Tags move with `istioctl tag set`.
+ * istio-cni and ztunnel roll with istiod; the step waits for each. An ambient revision is
+ * installed without its node agents: istio-cni and ztunnel move in their own steps, after their
+ * gate, each with an install of the same revision that switches them on and leaves the waiting
+ * to the workflow. Tags move with `istioctl tag set`.
  */
 import { nodeAgentDaemonSet } from '../../core/plan/verification.js';
 import type {
@@ -16,11 +19,28 @@ import { cluster, waits } from '../activities.js';
 import { workflowFailure, proxyMismatch } from '../failures.js';
 import type { StepContext } from '../steps/context.js';
 import { STALL_RULE_PATCH, waitForWorkload } from '../wait-ready.js';
-import { installedDaemonSet, ROLLOUT_DEADLINE_SECONDS } from './installer.js';
-import type { Installer } from './installer.js';
+import { installedDaemonSet, nodeAgentName, ROLLOUT_DEADLINE_SECONDS } from './installer.js';
+import type { Installer, NodeAgentStep } from './installer.js';
 
 /** ztunnel is pointed at the step's revision by an install of it, where the step only waited before. */
 export const ISTIOCTL_ZTUNNEL_REVISION = 'istioctl-ztunnel-revision';
+
+/**
+ * An ambient revision is installed with `components.cni.enabled: false` and
+ * `components.ztunnel.enabled: false`, and each node agent step installs its own. Before, the
+ * revision's install rolled both, so a ztunnel stuck on one node held that install inside
+ * istioctl's own readiness wait, before the gate ahead of ztunnel and out of the stall rule's sight.
+ */
+export const ISTIOCTL_REVISION_WITHOUT_NODE_AGENTS = 'istioctl-revision-without-node-agents';
+
+/**
+ * The runs (by status board: one per workflow run) whose revision this run installed without
+ * node agents. Only those switch ztunnel off while istio-cni moves: a run that began before the
+ * patch installed its revision with ztunnel, and istioctl prunes a disabled component's objects
+ * that carry its own release and revision, so there the install keeps ztunnel on. Replay
+ * rebuilds it: the install step's decision replays with its marker.
+ */
+const withoutNodeAgentsIn = new WeakSet<StepContext['board']>();
 
 const profile = (context: StepContext) => (context.spec.install.mode === 'ambient' ? { profile: 'ambient' } : {});
 
@@ -96,6 +116,35 @@ async function waitForAlsoUpgraded(step: UpgradeControlPlaneStep, context: StepC
 }
 
 /**
+ * Rolls one node agent with `istioctl install` of the revision it serves: ztunnel's own revision
+ * (the istiod it connects to), else the revision the plan ends on (the old one for a rollback).
+ * istioctl only applies it; the node agent step watches it roll, node by node, under the stall
+ * rule. On the way up istio-cni's install switches ztunnel off, so ztunnel waits for its own gate.
+ * A rollback's never does: istioctl prunes a disabled component's objects that carry its own
+ * release and revision, which is what the old ztunnel carries (as installed, or as the
+ * rollback's ztunnel step just put it back), so the install keeps both on; ztunnel is then
+ * already where it should be and stays. Nor does a run whose revision went in with ztunnel.
+ */
+async function installNodeAgent(step: NodeAgentStep, context: StepContext): Promise<void> {
+  const revision =
+    step.kind === 'upgrade-ztunnel' && step.revision !== null
+      ? step.revision
+      : (context.plan.revisions?.to ?? 'default');
+  const leaveZtunnel =
+    step.kind === 'upgrade-cni' && context.plan.kind !== 'rollback' && withoutNodeAgentsIn.has(context.board);
+  await waits(
+    `istioctl install: ${nodeAgentName(step)} ${step.version} with revision ${revision}${leaveZtunnel ? ' (ztunnel left to its own step)' : ''}`,
+  ).istioctlInstall({
+    version: step.version,
+    revision,
+    namespace: context.spec.install.namespace,
+    profile: 'ambient',
+    ...(leaveZtunnel && { components: { ztunnel: false } }),
+    waitReady: false,
+  });
+}
+
+/**
  * Helm installs tags with the istiod chart's revisionTags, but `istioctl tag set` is what Istio's
  * canary guide uses to move one, whatever installed it: the Helm installer moves tags this way too.
  */
@@ -126,15 +175,19 @@ export const istioctl: Installer = {
   },
 
   async installRevision(step: InstallRevisionStep, context: StepContext): Promise<string> {
-    const change = await waits(`istioctl install revision ${step.revision} (${step.version})`).istioctlInstall({
+    const withoutNodeAgents = context.spec.install.mode === 'ambient' && patched(ISTIOCTL_REVISION_WITHOUT_NODE_AGENTS);
+    if (withoutNodeAgents) withoutNodeAgentsIn.add(context.board);
+    const change = await waits(
+      `istioctl install revision ${step.revision} (${step.version})${withoutNodeAgents ? ' without istio-cni and ztunnel' : ''}`,
+    ).istioctlInstall({
       version: step.version,
       revision: step.revision,
       namespace: step.namespace,
       ...profile(context),
+      ...(withoutNodeAgents && { components: { cni: false, ztunnel: false } }),
     });
-    return change.changed
-      ? `installed revision ${step.revision}`
-      : `revision ${step.revision} already ran ${step.version}`;
+    const left = withoutNodeAgents ? '; istio-cni and ztunnel are left to their own steps' : '';
+    return `${change.changed ? `installed revision ${step.revision}` : `revision ${step.revision} already ran ${step.version}`}${left}`;
   },
 
   async upgradeControlPlane(step: UpgradeControlPlaneStep, context: StepContext): Promise<string> {
@@ -152,13 +205,18 @@ export const istioctl: Installer = {
   },
 
   /**
-   * `istioctl install` of the control plane already rolled the node agents of the profile. ztunnel
-   * also takes the install's revision as the istiod it connects to (its XDS_ADDRESS): installing
-   * the step's revision again points it there, and the install counts as done only once the
-   * DaemonSet says so. Otherwise only wait.
+   * In ambient, each node agent is installed here (the revision went in without them), and the
+   * step watches it roll. Histories from before that: `istioctl install` of the control plane
+   * already rolled the node agents of the profile; ztunnel also takes the install's revision as
+   * the istiod it connects to (its XDS_ADDRESS): installing the step's revision again points it
+   * there, and the install counts as done only once the DaemonSet says so. Otherwise only wait.
    */
   async upgradeNodeAgent(step, found, context) {
     const daemonSet = found ?? installedDaemonSet(step, context);
+    if (context.spec.install.mode === 'ambient' && patched(ISTIOCTL_REVISION_WITHOUT_NODE_AGENTS)) {
+      await installNodeAgent(step, context);
+      return daemonSet;
+    }
     if (step.kind === 'upgrade-ztunnel' && step.revision !== null && patched(ISTIOCTL_ZTUNNEL_REVISION)) {
       await waits(`istioctl install: ztunnel ${step.version} on istiod ${step.revision}`).istioctlInstall({
         version: step.version,

@@ -9,6 +9,7 @@ import type { RemoveOldRevisionStep } from '../../core/plan/steps.js';
 import { cluster } from '../activities.js';
 import { workflowFailure } from '../failures.js';
 import type { Installer } from '../installers/installer.js';
+import { analyzeStep } from '../analysis.js';
 import type { StepContext } from './context.js';
 
 async function stillUsed(step: RemoveOldRevisionStep, context: StepContext): Promise<void> {
@@ -24,10 +25,12 @@ async function stillUsed(step: RemoveOldRevisionStep, context: StepContext): Pro
   }
 }
 
-export function removeOldRevision(
+export async function removeOldRevision(
   step: RemoveOldRevisionStep,
   context: StepContext,
   installer: Installer,
 ): Promise<string> {
-  return installer.removeRevision(step, context, () => stillUsed(step, context));
+  // The last look at the mesh's signals while the old revision could still take traffic back.
+  const analysis = await analyzeStep(step.id, context);
+  return (await installer.removeRevision(step, context, () => stillUsed(step, context))) + analysis;
 }

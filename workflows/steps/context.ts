@@ -5,6 +5,7 @@ import type { Spec } from '../../core/spec/schema.js';
 import type { Controls } from '../controls.js';
 import type { Gates } from '../gates.js';
 import type { StatusBoard } from '../status.js';
+import type { AnalysisSession } from '../analysis.js';
 
 export interface StepContext {
   spec: Spec;
@@ -22,6 +23,8 @@ export interface StepContext {
   board: StatusBoard;
   controls: Controls;
   gates: Gates;
+  /** Metric analysis of this upgrade (baselines read, runs so far); absent without `analysis:` and in rollbacks. */
+  analysis?: AnalysisSession;
 }
 
 /** Names one try of one step: the restart annotation value, and the run id of a workload test. */

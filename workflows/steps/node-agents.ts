@@ -10,6 +10,7 @@ import { waits } from '../activities.js';
 import { nodeAgentName, ROLLOUT_DEADLINE_SECONDS } from '../installers/installer.js';
 import type { Installer, NodeAgentStep } from '../installers/installer.js';
 import { STALL_RULE_PATCH, waitForWorkload } from '../wait-ready.js';
+import { analyzeStep } from '../analysis.js';
 import type { StepContext } from './context.js';
 
 export async function upgradeNodeAgent(
@@ -39,7 +40,8 @@ export async function upgradeNodeAgent(
             board: context.board,
           });
     await installer.nodeAgentReady?.(step, context);
-    return rolled;
+    // After ztunnel, ambient traffic runs through the new node agents: judge it before going on.
+    return rolled + (await analyzeStep(step.id, context));
   }
   if (daemonSet === null) return `${label} ready at ${step.version}`;
   const { namespace, name } = daemonSet;

@@ -2,7 +2,8 @@
  * What `istioctl install` is asked to install: an IstioOperator from `-f` files with `--set`
  * paths on top, reduced to the settings the sim's manifests render. Paths outside the
  * IstioOperator spec fail as they do in istioctl; accepted paths the sim has no use for
- * (`components.*`, `hub`, `tag`, other `values.*`) are accepted and ignored.
+ * (`components.*` other than the node agents' `enabled`, `hub`, `tag`, other `values.*`) are
+ * accepted and ignored.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -25,6 +26,12 @@ export interface InstallSettings {
   pilotEnv: Record<string, string>;
   /** The istiod revision ambient's ztunnel connects to: `values.ztunnel.revision`, else the install's revision. */
   ztunnelRevision: string;
+  /**
+   * Whether istio-cni and ztunnel are part of the install: `components.cni.enabled` and
+   * `components.ztunnel.enabled`, else what the profile says (on for ambient only). A component
+   * switched off is neither rendered nor applied nor waited for.
+   */
+  components: { cni: boolean; ztunnel: boolean };
 }
 
 type Tree = Record<string, unknown>;
@@ -120,6 +127,8 @@ export function installSettings(input: {
   const ztunnel = isTree(values.ztunnel) ? values.ztunnel : {};
   const compatibilityVersion = text(values.compatibilityVersion);
   if (compatibilityVersion !== undefined) checkCompatibility(compatibilityVersion, input.toolVersion);
+  const components = isTree(spec.components) ? spec.components : {};
+  const ambient = profile === 'ambient';
   return {
     profile: profile as Profile,
     revision,
@@ -130,7 +139,23 @@ export function installSettings(input: {
       Object.entries(env).flatMap(([k, v]) => (text(v) === undefined ? [] : [[k, text(v) ?? '']])),
     ),
     ztunnelRevision: text(ztunnel.revision) || revision,
+    components: {
+      cni: componentEnabled(components, 'cni', ambient),
+      ztunnel: componentEnabled(components, 'ztunnel', ambient),
+    },
   };
+}
+
+/** `enabled` from a file is a boolean; from `--set components.cni.enabled=false` it is text, which istioctl reads the same. */
+function componentEnabled(components: Tree, name: string, byProfile: boolean): boolean {
+  const component = components[name];
+  if (!isTree(component) || component.enabled === undefined) return byProfile;
+  const enabled = text(component.enabled);
+  if (enabled !== 'true' && enabled !== 'false')
+    throw new ToolError(
+      `generate config: components.${name}.enabled: cannot unmarshal ${JSON.stringify(component.enabled)} into a bool`,
+    );
+  return enabled === 'true';
 }
 
 /** A release ships compatibility profiles for the previous minors still supported, and no others. */

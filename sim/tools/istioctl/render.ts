@@ -1,7 +1,9 @@
 /**
  * The objects an istioctl install of one revision consists of, from the sim's shared manifest
  * builders: istiod and its webhook, ConfigMap and Service; the ingress gateway for the
- * revision-less `default`/`demo` profiles; istio-cni and ztunnel for `ambient`.
+ * revision-less `default`/`demo` profiles; istio-cni and ztunnel for `ambient`, unless the
+ * IstioOperator switches them off (`components.cni.enabled: false`), as istioctl renders nothing
+ * for a disabled component.
  */
 import type { KubeObject } from '../../api/object.js';
 import { controlPlaneObjects, gatewayObjects, nodeAgentDaemonSet } from '../../istio/manifests.js';
@@ -50,8 +52,9 @@ export function renderInstall(s: InstallSettings, version: string): RenderedPart
     { component: 'Istio core', objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.namespace } }] },
     { component: 'Istiod', objects: cp },
   ];
-  if (ambient) {
+  if (s.components.cni)
     parts.push({ component: 'CNI', objects: [nodeAgentDaemonSet('istio-cni', s.namespace, version, 'istioctl')] });
+  if (s.components.ztunnel) {
     parts.push({
       component: 'Ztunnel',
       objects: [

@@ -1039,3 +1039,67 @@ describe('webhooks', () => {
     ]);
   });
 });
+
+describe('what a revert left: the istio-upgrade.io/reverted annotation', () => {
+  const value = {
+    upgrade: 'istio-upgrade-prod',
+    from: '1-27-3',
+    to: 'default',
+    reason: 'alice: reviews-v2 fails its smoke test on 1.27',
+    at: '2026-12-04T21:10:00.000Z',
+  };
+  const reverted = { 'istio-upgrade.io/reverted': JSON.stringify(value) };
+
+  it('reads the mark on a Namespace, and leaves namespaces without one as they were', () => {
+    const namespaces = [
+      keep.namespace({
+        metadata: { name: 'bookinfo', labels: { 'istio-injection': 'enabled' }, annotations: reverted },
+      }),
+      keep.namespace({ metadata: { name: 'shop', labels: { 'istio.io/rev': '1-27-3' }, annotations: { note: 'x' } } }),
+    ];
+    expect(inventoryOf(lists({ namespaces }), AT).namespaces).toEqual([
+      { name: 'bookinfo', labels: { 'istio-injection': 'enabled' }, reverted: value },
+      { name: 'shop', labels: { 'istio.io/rev': '1-27-3' } },
+    ]);
+  });
+
+  it('reads the mark on a workload Deployment pinned by its pod label, and keeps no other annotation of it', () => {
+    const billing = deployment('legacy', 'billing', {
+      annotations: { ...reverted, 'deployment.kubernetes.io/revision': '4' },
+      podLabels: { app: 'billing', 'istio.io/rev': 'default' },
+    });
+    expect(billing.metadata?.annotations).toEqual(reverted);
+    const [info] = inventoryOf(lists({ deployments: [billing, deployment('legacy', 'cron')] }), AT).deployments;
+    expect(info).toMatchObject({ name: 'billing', podLabels: { 'istio.io/rev': 'default' }, reverted: value });
+    expect(inventoryOf(lists({ deployments: [deployment('legacy', 'cron')] }), AT).deployments[0]).not.toHaveProperty(
+      'reverted',
+    );
+  });
+
+  it('still marks an object whose annotation is not the JSON a revert writes, saying so, and bounds a long reason', () => {
+    const [garbled] = inventoryOf(
+      lists({
+        namespaces: [
+          keep.namespace({ metadata: { name: 'bookinfo', annotations: { 'istio-upgrade.io/reverted': 'yes' } } }),
+        ],
+      }),
+      AT,
+    ).namespaces;
+    expect(garbled?.reverted).toEqual({
+      upgrade: '',
+      from: '',
+      to: '',
+      reason: 'unreadable istio-upgrade.io/reverted annotation (expected JSON with upgrade, from, to, reason, at)',
+      at: '',
+    });
+    const long = keep.namespace({
+      metadata: {
+        name: 'bookinfo',
+        annotations: { 'istio-upgrade.io/reverted': JSON.stringify({ ...value, reason: 'x'.repeat(5_000), to: 7 }) },
+      },
+    });
+    expect(long.reverted?.reason).toHaveLength(501);
+    expect(long.reverted?.to).toBe('');
+    expect(long.reverted?.upgrade).toBe('istio-upgrade-prod');
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PlanError } from '../../../core/plan/errors.js';
+import { describe as describeStep } from '../../../core/plan/steps.js';
 import { planUpgrade } from '../../../core/plan/upgrade.js';
 import type { SpecInput } from '../../../core/spec/schema.js';
 import { cluster, deployment, spec } from '../fixtures/cluster.js';
@@ -241,5 +242,29 @@ describe('revision-based upgrade, ambient', () => {
         cluster({ version: '1.26.4', ambient: true }),
       ),
     ).toThrow(/version\.target: an ambient revision-based upgrade may cross one minor at a time/);
+  });
+});
+
+describe('revision-based upgrade, ambient, by istioctl', () => {
+  it('installs 1-28-0 without istio-cni and ztunnel and says so; Helm and sidecar installs say nothing of it', () => {
+    const ambient = planUpgrade(
+      spec({ install: { method: 'istioctl', mode: 'ambient', strategy: 'revision' }, version: { target: '1.28.0' } }),
+      cluster({ installer: 'istioctl', ambient: true }),
+    );
+    const [install] = ofKind(ambient, 'install-revision');
+    expect(install?.withoutNodeAgents).toBe(true);
+    expect(install && describeStep(install)).toBe(
+      'Install istiod revision 1-28-0 (1.28.0) with istioctl in istio-system, beside the old one, leaving istio-cni and ztunnel to their own steps.',
+    );
+    expect(outline(ambient).filter((line) => /install-revision|upgrade-cni|upgrade-ztunnel/.test(line))).toEqual([
+      'install-revision install-revision:1-28-0',
+      'upgrade-cni cni@1.28.0',
+      'upgrade-ztunnel ztunnel@1.28.0',
+    ]);
+    const helm = planUpgrade(
+      spec({ install: { method: 'helm', mode: 'ambient', strategy: 'revision' }, version: { target: '1.28.0' } }),
+      cluster({ ambient: true }),
+    );
+    expect(ofKind(helm, 'install-revision')[0]?.withoutNodeAgents).toBeUndefined();
   });
 });

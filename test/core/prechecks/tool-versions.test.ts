@@ -76,4 +76,51 @@ describe('tool-versions and chart-versions findings', () => {
     expect(toolFindings(unchecked, { missingBlocks: true }).map((f) => f.check)).toEqual(['chart-versions']);
     expect(toolFindings(unchecked, { missingBlocks: false })).toEqual([]);
   });
+
+  it('names a tool only the rollback would run as such: the source istioctl missing or misreporting, a source chart absent', () => {
+    const needs = {
+      istioctl: [
+        { version: '1.28.3', steps: ['install-revision:1-28-3'] },
+        {
+          version: '1.27.3',
+          steps: [
+            'rollback:remove-revision:1-28-3',
+            'rollback:cni@1.27.3',
+            'rollback:ztunnel@1.27.3',
+            'rollback:move-tag:default@default',
+          ],
+          forRollback: true,
+        },
+      ],
+      charts: [{ chart: 'istio/base', version: '1.27.3', steps: ['rollback:base@1.27.3'], forRollback: true }],
+    };
+    const [missing] = toolFindings(check({ istioctl: [istioctl('1.27.3', null, null)] }), {
+      missingBlocks: true,
+      needs,
+    });
+    expect(missing?.message).toBe(
+      "no istioctl for Istio 1.27.3 among the worker's tools: a rollback of this upgrade would run it (rollback:remove-revision:1-28-3, rollback:cni@1.27.3, rollback:ztunnel@1.27.3, …), and an upgrade must not start what it cannot undo.",
+    );
+    const [stale] = toolFindings(check({ istioctl: [istioctl('1.27.3', '/tools/istioctl-1.27', '1.27.0')] }), {
+      missingBlocks: true,
+      needs,
+    });
+    expect(stale?.message).toBe(
+      '/tools/istioctl-1.27 reports 1.27.0, but a rollback of this upgrade would run istioctl 1.27.3 (rollback:remove-revision:1-28-3, rollback:cni@1.27.3, rollback:ztunnel@1.27.3, …): it would go back to 1.27.0 where 1.27.3 ran, and an upgrade must not start what it cannot undo.',
+    );
+    const [chart] = toolFindings(
+      check({
+        helm: '/tools/helm',
+        charts: [{ chart: 'istio/base', version: '1.27.3', found: false, detail: 'not found' }],
+      }),
+      { missingBlocks: true, needs },
+    );
+    expect(chart?.check).toBe('chart-versions');
+    expect(chart?.message).toBe(
+      'chart istio/base version 1.27.3 is not in the configured repository: a rollback of this upgrade would install it (rollback:base@1.27.3), and an upgrade must not start what it cannot undo.',
+    );
+    // The upgrade's own istioctl keeps its wording.
+    const [own] = toolFindings(check({ istioctl: [istioctl('1.28.3', null, null)] }), { missingBlocks: true, needs });
+    expect(own?.message).toContain('the steps that run it would fail');
+  });
 });

@@ -28,10 +28,11 @@ describe('the upgrade spec', () => {
       perNamespace: true,
       beforeDefaultTag: true,
       beforeRemovingOldRevision: true,
-      onTestFailure: true,
       approvalTimeout: 86_400,
       onTimeout: 'reject',
     });
+    // Unset: a failed test gates (failureActionOf falls back to it).
+    expect(spec.onFailure).toEqual({ namespaces: {} });
     expect(spec.approvals.allowSelfApproval).toBe(false);
     expect(spec.restarts.concurrency).toBe(1);
     expect(spec.install.namespace).toBe('istio-system');

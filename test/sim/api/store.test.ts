@@ -65,3 +65,94 @@ describe('objects by label', () => {
     expect(s.listLabelled(T.configmaps, 'app', 'istiod')[0]?.data).toEqual({ x: '2' });
   });
 });
+
+describe('objects by owner', () => {
+  const owned = (name: string, ...owners: Array<{ name: string; uid?: string }>) => ({
+    ...configMap(name, { x: '1' }),
+    metadata: {
+      name,
+      namespace: 'apps',
+      ownerReferences: owners.map((o) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.name, uid: o.uid ?? '' })),
+    },
+  });
+  const names = (s: Store, uid: string | undefined) =>
+    s
+      .listOwnedBy(T.configmaps, uid)
+      .map((o) => o.metadata.name)
+      .sort();
+
+  it('follows creates, owner changes and deletes, in creation order, with the current objects', () => {
+    const s = store();
+    const a = s.create(T.configmaps, configMap('owner-a', {}));
+    const b = s.create(T.configmaps, configMap('owner-b', {}));
+    s.create(T.configmaps, owned('x', a.metadata));
+    s.create(T.configmaps, owned('y', a.metadata, b.metadata));
+    s.create(T.configmaps, owned('z', b.metadata));
+    expect(s.listOwnedBy(T.configmaps, a.metadata.uid).map((o) => o.metadata.name)).toEqual(['x', 'y']);
+    expect(names(s, b.metadata.uid)).toEqual(['y', 'z']);
+    // Another type owned by the same uid is listed apart.
+    expect(s.listOwnedBy(T.secrets, a.metadata.uid)).toEqual([]);
+
+    s.update(T.configmaps, owned('x', b.metadata));
+    expect(names(s, a.metadata.uid)).toEqual(['y']);
+    expect(names(s, b.metadata.uid)).toEqual(['x', 'y', 'z']);
+    s.update(T.configmaps, { ...owned('y', a.metadata, b.metadata), data: { x: '2' } });
+    expect(s.listOwnedBy(T.configmaps, a.metadata.uid)[0]?.data).toEqual({ x: '2' });
+    s.delete(T.configmaps, 'apps', 'z');
+    expect(names(s, b.metadata.uid)).toEqual(['x', 'y']);
+    expect(s.listOwnedBy(T.configmaps, undefined)).toEqual([]);
+  });
+
+  it('deletes an owner with everything that names it, down the chain, and leaves the rest', () => {
+    const s = store();
+    const top = s.create(T.configmaps, configMap('top', {}));
+    const middle = s.create(T.configmaps, owned('middle', top.metadata));
+    s.create(T.configmaps, owned('leaf', middle.metadata));
+    s.create(T.configmaps, owned('shared', middle.metadata, { name: 'elsewhere', uid: 'not-deleted' }));
+    s.create(T.configmaps, configMap('bystander', {}));
+    const before = s.resourceVersion;
+    s.delete(T.configmaps, 'apps', 'top');
+    expect(
+      s
+        .list(T.configmaps)
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['bystander']);
+    expect((s.eventsAfter(before) ?? []).map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
+      'DELETED top',
+      'DELETED middle',
+      'DELETED leaf',
+      'DELETED shared',
+    ]);
+    expect(s.listOwnedBy(T.configmaps, middle.metadata.uid)).toEqual([]);
+  });
+
+  it('empties a deleted namespace of every namespaced object and keeps the other namespaces', () => {
+    const s = store();
+    s.create(T.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
+    s.create(T.configmaps, configMap('a', {}));
+    s.create(T.secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'apps' } });
+    s.create(T.configmaps, { ...configMap('b', {}), metadata: { name: 'b', namespace: 'other' } });
+    s.delete(T.namespaces, undefined, 'apps');
+    expect(s.list(T.configmaps).map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['other/b']);
+    expect(s.list(T.secrets)).toEqual([]);
+  });
+});
+
+describe('listeners of one type', () => {
+  it('hears the writes of its type only, in order, until it unsubscribes', () => {
+    const s = store();
+    const heard: string[] = [];
+    const everything: string[] = [];
+    s.subscribe((e) => everything.push(`${e.type} ${e.object.kind} ${e.object.metadata.name}`));
+    const stop = s.subscribe((e) => heard.push(`${e.type} ${e.object.metadata.name}`), T.configmaps);
+    s.create(T.configmaps, configMap('a', { x: '1' }));
+    s.create(T.secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'apps' } });
+    s.update(T.configmaps, configMap('a', { x: '2' }));
+    s.delete(T.configmaps, 'apps', 'a');
+    stop();
+    s.create(T.configmaps, configMap('b', { x: '1' }));
+    expect(heard).toEqual(['ADDED a', 'MODIFIED a', 'DELETED a']);
+    expect(everything).toHaveLength(5);
+  });
+});

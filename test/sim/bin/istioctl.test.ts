@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProxyStatus } from '../../../activities/istioctl/proxy-status.js';
@@ -340,6 +344,65 @@ describe('the istioctl stand-in on an ambient mesh', { timeout: 180_000 }, () =>
     expect(ratings?.[2]).toMatch(/^10\.244\./);
     const legacy = await runTool(sim, ISTIOCTL, ['ztunnel-config', 'workloads', '--workload-namespace', 'legacy']);
     expect(legacy.stdout.split('\n')[1]?.trim().split(/\s+/).slice(4)).toEqual(['None', 'TCP']);
+  });
+
+  it('installs an ambient revision without istio-cni and ztunnel when the IstioOperator switches them off, and then istio-cni alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'istio-operator-'));
+    const file = join(dir, 'operator.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        apiVersion: 'install.istio.io/v1alpha1',
+        kind: 'IstioOperator',
+        spec: { profile: 'ambient', components: { cni: { enabled: false }, ztunnel: { enabled: false } } },
+      }),
+    );
+    const agentVersions = () =>
+      ['istio-cni-node', 'ztunnel'].map(
+        (name) => sim.get('daemonsets', 'istio-system', name)?.metadata.labels?.['app.kubernetes.io/version'],
+      );
+    const daemonSetWrites = (seq: number) =>
+      writesSince(sim, seq)
+        .filter((w) => w.resource === 'daemonsets')
+        .map((w) => `${w.verb} ${w.name}`);
+    try {
+      const rendered = await runTool(sim, ISTIOCTL, ['manifest', 'generate', '--revision', '1-27-3', '-f', file], {
+        SIM_ISTIOCTL_VERSION: '1.27.3',
+      });
+      expect(rendered.exitCode, rendered.stderr).toBe(0);
+      expect(rendered.stdout).toContain('name: istiod-1-27-3');
+      expect(rendered.stdout).not.toContain('kind: DaemonSet');
+
+      const before = lastSeq(sim);
+      const install = await runTool(sim, ISTIOCTL, ['install', '-y', '--revision', '1-27-3', '-f', file], {
+        SIM_ISTIOCTL_VERSION: '1.27.3',
+      });
+      expect(install.exitCode, install.stderr).toBe(0);
+      expect(install.stdout).not.toMatch(/CNI|Ztunnel/);
+      expect(sim.get('deployments', 'istio-system', 'istiod-1-27-3')).toBeDefined();
+      expect(daemonSetWrites(before)).toEqual([]);
+      expect(agentVersions()).toEqual(['1.26.4', '1.26.4']);
+
+      // `--set` on top of the file switches istio-cni back on; its text "true" reads as istioctl reads it.
+      const cniSeq = lastSeq(sim);
+      const cni = await runTool(
+        sim,
+        ISTIOCTL,
+        ['install', '-y', '--revision', '1-27-3', '-f', file, '--set', 'components.cni.enabled=true'],
+        { SIM_ISTIOCTL_VERSION: '1.27.3' },
+      );
+      expect(cni.exitCode, cni.stderr).toBe(0);
+      expect(daemonSetWrites(cniSeq)).toEqual(['patch istio-cni-node']);
+      expect(agentVersions()).toEqual(['1.27.3', '1.26.4']);
+
+      const bad = await runTool(sim, ISTIOCTL, ['manifest', 'generate', '--set', 'components.ztunnel.enabled=maybe'], {
+        SIM_ISTIOCTL_VERSION: '1.27.3',
+      });
+      expect(bad.exitCode).toBe(1);
+      expect(bad.stderr).toContain('components.ztunnel.enabled');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('upgrades istiod, istio-cni and ztunnel in place with the next minor', async () => {

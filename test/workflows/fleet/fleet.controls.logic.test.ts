@@ -13,6 +13,7 @@ import type { fleetUpgrade } from '../../../workflows/fleet/fleet.js';
 import { fleetStatusQuery, skipClusterUpdate } from '../../../workflows/fleet/messages.js';
 import type { FleetResult, FleetStatus } from '../../../workflows/fleet/messages.js';
 import { abortUpdate, pauseUpdate, resumeUpdate } from '../../../workflows/messages.js';
+import type { OperatorRequest } from '../../../workflows/messages.js';
 import { devServerEnv } from '../../support/temporal.js';
 import { workflowBundle } from '../../support/worker.js';
 
@@ -85,7 +86,11 @@ async function until(handle: FleetHandle, test: (status: FleetStatus) => boolean
   throw new Error('the fleet never reached the expected state');
 }
 
-const request = (by: string, more: Record<string, string> = {}) => ({ by, requestId: randomUUID(), ...more });
+function request(by: string): OperatorRequest;
+function request<T extends object>(by: string, more: T): OperatorRequest & T;
+function request(by: string, more: object = {}): OperatorRequest {
+  return { by, requestId: randomUUID(), ...more };
+}
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(

@@ -68,6 +68,8 @@ export interface RunOptions extends Omit<StubOptions, 'inventories'> {
    * sleep at a time (two concurrent sleeps on the time-skipping server can leave it locked).
    */
   skipIdleMs?: number;
+  /** More fake activities beside the stubs (e.g. Prometheus'), given the recorder to answer by what happened. */
+  activities?: (recorder: Recorder) => object;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,7 +81,7 @@ export async function runUpgrade(env: TestWorkflowEnvironment, options: RunOptio
   const seen = new Map<string, UpgradeStatus>();
   const result = await withWorker(
     env,
-    { workflowsPath: 'workflows/index.ts', activities: recorder.activities },
+    { workflowsPath: 'workflows/index.ts', activities: { ...recorder.activities, ...options.activities?.(recorder) } },
     async ({ taskQueue }) => {
       const handle = await env.client.workflow.start<typeof upgrade>('upgrade', {
         taskQueue,

@@ -203,7 +203,11 @@ export class Recorder {
       return structuredClone(answer);
     }),
     istioctlInstall: sync((input) => {
-      this.record(`istioctlInstall ${input.revision} ${input.version}${input.profile ? ` ${input.profile}` : ''}`);
+      // Node agents switched off show as `-cni`/`-ztunnel`: which install rolls which node agent is the runbook's order.
+      const off = Object.entries(input.components ?? {}).flatMap(([name, on]) => (on ? [] : [` -${name}`]));
+      this.record(
+        `istioctlInstall ${input.revision} ${input.version}${input.profile ? ` ${input.profile}` : ''}${off.join('')}`,
+      );
       return { changed: true, command: 'istioctl install' };
     }),
     istioctlPrecheck: sync((input) => {

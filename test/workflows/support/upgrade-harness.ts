@@ -77,7 +77,7 @@ export async function startUpgrade(
   });
 }
 
-export type GateAnswerer = (gateId: string, status: UpgradeStatus) => 'approve' | 'reject' | 'retry' | null;
+export type GateAnswerer = (gateId: string, status: UpgradeStatus) => 'approve' | 'reject' | 'retry' | 'revert' | null;
 
 /** Approves planned gates; a failure gate is a test failure unless the test's own answerer handles it. */
 export const approveAll: GateAnswerer = (gateId, status) => {
@@ -103,6 +103,7 @@ export async function answerGates(
         throw error;
       }
       if (decision === null) return null;
+      if (decision === 'revert') return { decision, by: next(), comment: 'fails on the new revision' };
       return decision === 'retry'
         ? { decision, by: next(), comment: 'retry after a transient failure' }
         : { decision, by: next() };
