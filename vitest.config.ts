@@ -6,7 +6,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * minutes, with the time-skipping server's connection throttling pings). They run in a second,
  * serial pass: `SERIAL=1 vitest run` (npm test runs both passes).
  */
-const SERIAL = ['test/workflows/upgrade.stall.logic.test.ts'];
+const SERIAL = [
+  'test/workflows/upgrade.stall.logic.test.ts',
+  // The analysis loop measures on workflow timers the same way (interval × count, early end of a soak).
+  'test/workflows/upgrade.analysis.logic.test.ts',
+];
 const serialPass = process.env.SERIAL === '1';
 
 export default defineConfig({

@@ -26,12 +26,23 @@ export interface ActivityDeps {
   slack?: SlackActivityConfig | { missing: string };
   /** Prometheus for metric analysis; default: read from the worker's environment (activities/prometheus/config.ts). */
   prometheus?: PrometheusConfig;
+  /**
+   * The one cluster this worker serves (ISTIO_UPGRADE_CLUSTER): reported with every inventory so
+   * an upgrade routed to this worker for another cluster is refused instead of run here.
+   */
+  cluster?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const clients = createKubeClients(deps.kubeConfig);
+  const kubernetes = createKubernetesActivities(clients);
+  const served = deps.cluster;
   return {
-    ...createKubernetesActivities(clients),
+    ...kubernetes,
+    readInventory: async (...args: Parameters<typeof kubernetes.readInventory>) => {
+      const inventory = await kubernetes.readInventory(...args);
+      return served === undefined ? inventory : { ...inventory, servedCluster: served };
+    },
     ...createSailActivities(clients),
     ...createIstioctlActivities({ clients, tools: deps.tools }),
     ...createHelmActivities(deps.tools),

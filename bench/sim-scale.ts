@@ -33,13 +33,10 @@ const deployments = Number(values.deployments ?? (values.quick ? 500 : 2000));
 const replicas = Number(values.replicas);
 const timeScale = Number(values['time-scale']);
 const idleSeconds = Number(values['idle-seconds'] ?? (values.quick ? 10 : 30));
-for (const [name, value] of Object.entries({
-  deployments,
-  replicas,
-  'time-scale': timeScale,
-  'idle-seconds': idleSeconds,
-}))
-  if (!(value > 0)) throw new Error(`--${name} must be a positive number`);
+const numbers = { deployments, replicas, 'time-scale': timeScale, 'idle-seconds': idleSeconds };
+for (const [name, value] of Object.entries(numbers)) {
+  if (!(value > 0)) throw new Error(`--${name} must be a positive number, got ${String(value)}`);
+}
 const namespaces = 20;
 
 // A full collection before each memory reading, so the heap figure is what the store keeps alive.

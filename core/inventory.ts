@@ -51,6 +51,12 @@ export interface Inventory {
   webhooks: WebhookInfo[];
   /** Every Service that exists, as `namespace/name`, so a webhook pointing nowhere is visible. */
   services: string[];
+  /**
+   * The cluster the worker that read this says it serves (ISTIO_UPGRADE_CLUSTER), when it says
+   * one: an upgrade for another cluster is refused before anything is planned. Absent in reads by
+   * the CLI and by workers that do not name their cluster.
+   */
+  servedCluster?: string;
 }
 
 export interface ControlPlane {

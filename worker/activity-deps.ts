@@ -51,6 +51,8 @@ export function activityDepsFromEnv(env: NodeJS.ProcessEnv = process.env): {
       slack: slackActivityConfigFromEnv(env),
       // Address and credentials for metric analysis; the credentials never leave the worker.
       prometheus: prometheusConfigFromEnv(env),
+      // The one cluster this worker serves, so an upgrade for another is refused (fleets route by task queue).
+      ...(env.ISTIO_UPGRADE_CLUSTER && { cluster: env.ISTIO_UPGRADE_CLUSTER }),
       tools: {
         ...(env.ISTIO_VERSIONS_DIR && { versionsDir: env.ISTIO_VERSIONS_DIR }),
         ...(env.ISTIO_TOOLS_PATH && { searchPath: env.ISTIO_TOOLS_PATH.split(delimiter) }),

@@ -467,6 +467,12 @@ export class Runner {
         }
         const failure = outcome.failure ?? { type: 'Error', message: outcome.note };
         board.stepState(step.id, 'failed', { failure });
+        // Another failure of the same batch in a namespace a revert just put back: nothing left to decide.
+        const moot = this.revertSkip(step);
+        if (moot !== null) {
+          this.skipForRevert(step, moot);
+          continue;
+        }
         if (WORKLOAD_FAILURES.has(failure.type) && onFailureOf(step) === 'rollback' && this.mode === 'upgrade') {
           throw workflowFailure('AutoRollback', `${failure.message}: the spec rolls back at once on a failed test`);
         }

@@ -72,6 +72,14 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
 
   // 1. Read the cluster and plan: the same pure planner the CLI prints.
   const inventory = await cluster('read the cluster').readInventory({ controlPlaneNamespace: spec.install.namespace });
+  // A worker holds one cluster's credentials: an upgrade routed to it for another cluster (a
+  // fleet's child on the wrong task queue) must not touch the cluster it can reach.
+  const wrongCluster = servedClusterMismatch(spec, inventory);
+  if (wrongCluster !== null) {
+    board.stepState('planning', 'failed');
+    board.refuse({ type: 'Validation', message: wrongCluster });
+    return result('refused');
+  }
   try {
     plan = planUpgrade(spec, inventory);
   } catch (error) {
@@ -169,6 +177,14 @@ export async function rollBack(
     board.noteStop(describeFailure(error));
     return false;
   }
+}
+
+/** Why this worker must not run the upgrade: it serves another cluster than the spec names. Null when it may. */
+function servedClusterMismatch(spec: Spec, inventory: Inventory): string | null {
+  const served = inventory.servedCluster;
+  const wanted = spec.cluster.name ?? spec.cluster.context;
+  if (served === undefined || wanted === undefined || served === wanted) return null;
+  return `this upgrade is for cluster ${wanted}, but the worker on task queue ${workflowInfo().taskQueue} serves cluster ${served} (ISTIO_UPGRADE_CLUSTER): nothing was changed; route it to ${wanted}'s worker`;
 }
 
 export function validSpec(raw: unknown): Spec {

@@ -31,7 +31,9 @@ export function createRevertedActivities(clients: KubeClients) {
         const what = `namespace ${namespace}`;
         const current = await read(`read ${what}`, () => clients.core.readNamespace({ name: namespace }));
         if (current.metadata?.annotations?.[REVERTED_ANNOTATION] === value) return { changed: false };
-        await call(`annotate ${what} reverted`, () => clients.core.patchNamespace({ name: namespace, body }, mergePatch));
+        await call(`annotate ${what} reverted`, () =>
+          clients.core.patchNamespace({ name: namespace, body }, mergePatch),
+        );
         return { changed: true };
       }
       const what = `deployment ${namespace}/${deployment}`;

@@ -37,9 +37,7 @@ export async function runRollback(workflowId: string, options: RollbackOptions):
     const { plan: planned, spec } = await readPlanAndSpec(session, workflowId);
     // A partial upgrade's reverted namespaces are on the old revision already: left as they are.
     const plan =
-      planned === null
-        ? null
-        : withoutReverted(planned, view.status.reverted ?? [], view.status.skippedByRevert ?? []);
+      planned === null ? null : withoutReverted(planned, view.status.reverted ?? [], view.status.skippedByRevert ?? []);
     if (plan === null || spec === null)
       throw usage(
         `upgrade "${workflowId}" has no plan yet: nothing was changed, \`${CLI} abort ${workflowId}\` stops it`,

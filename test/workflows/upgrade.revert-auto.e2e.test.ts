@@ -1,16 +1,14 @@
 /**
  * The spec's `onFailure: revert` end to end: shop's cart-v1 fails its test on 1.27.3 and shop goes
  * back to the old revision without waiting for anyone; bookinfo moves on, the upgrade ends
- * partial. Then `rollback` of that partial upgrade (the plan the CLI passes: its reverted parts
- * left out) undoes bookinfo and the new revision, and leaves shop as the revert left it.
+ * partial. Then `istio-upgrade rollback <id>` of that partial upgrade undoes bookinfo and the new
+ * revision, and leaves shop as the revert left it.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REVERTED_ANNOTATION } from '../../core/labels.js';
-import { withoutReverted } from '../../core/plan/rollback.js';
-import type { RollbackInput, UpgradeResult } from '../../workflows/messages.js';
-import type { PendingGate } from '../../workflows/messages.js';
-import type { rollback } from '../../workflows/rollback.js';
+import { rollbackWorkflowId } from '../../workflows/messages.js';
+import type { PendingGate, UpgradeResult } from '../../workflows/messages.js';
+import { operatorCli } from '../support/cli.js';
 import { e2eSuite, meshState, restartsOf, runWorker, startUpgrade } from './support/upgrade-harness.js';
 import { SHOP, answerWith, proxyVersionProbe, twoNamespaces, twoNamespaceSpec } from './support/revert-harness.js';
 
@@ -28,25 +26,27 @@ describe('onFailure: revert for shop', () => {
     const before = meshState(cluster);
     const spec = twoNamespaceSpec(probe, { onFailure: { namespaces: { shop: 'revert' } } });
     const gates: PendingGate[] = [];
+    let rollbackPlan = '';
 
     const { upgraded, rolledBack } = await runWorker(suite.env, cluster, async (taskQueue) => {
       const handle = await startUpgrade(suite.env, taskQueue, spec);
       const upgraded = await answerWith(handle, () => undefined, gates);
       if (upgraded.plan === null)
         throw new Error(`the upgrade has no plan: ${JSON.stringify(upgraded.status.failure)}`);
-      // What `istio-upgrade rollback <id>` starts for a finished upgrade.
-      const input: RollbackInput = {
-        upgradeId: handle.workflowId,
-        by: 'alice',
-        reason: 'bookinfo latency',
-        plan: withoutReverted(upgraded.plan, upgraded.status.reverted ?? [], upgraded.status.skippedByRevert ?? []),
-        spec,
-      };
-      const rolledBack: UpgradeResult = await suite.env.client.workflow.execute<typeof rollback>('rollback', {
-        taskQueue,
-        workflowId: `${handle.workflowId}-rollback-${randomUUID()}`,
-        args: [input],
-      });
+      // `istio-upgrade rollback <id>` of the finished partial upgrade, as an operator runs it.
+      const cli = await operatorCli(taskQueue, 'alice')(
+        'rollback',
+        handle.workflowId,
+        '--reason',
+        'bookinfo latency',
+        '--kubeconfig',
+        cluster.sim.kubeconfigPath,
+      );
+      if (cli.exitCode !== 0) throw new Error(`rollback exited ${cli.exitCode}: ${cli.stderr}`);
+      rollbackPlan = cli.stdout;
+      const rolledBack = (await suite.env.client.workflow
+        .getHandle(rollbackWorkflowId(handle.workflowId))
+        .result()) as UpgradeResult;
       return { upgraded, rolledBack };
     });
 
@@ -69,6 +69,12 @@ describe('onFailure: revert for shop', () => {
     expect(restartsOf(cluster, 'shop')).toEqual(shopRestarts);
 
     // The rollback moved bookinfo back and removed 1-27-3; shop was left alone (no rollout, mark kept).
+    const steps = rollbackPlan.slice(
+      rollbackPlan.indexOf('Steps:'),
+      rollbackPlan.indexOf('\n\n', rollbackPlan.indexOf('Steps:')),
+    );
+    expect(steps).toMatch(/Move namespace bookinfo from 1-27-3 to revision default/);
+    expect(steps).not.toMatch(/shop/);
     expect(rolledBack.outcome).toBe('rolled-back');
     expect(rolledBack.status.steps.map((s) => s.id).filter((id) => id.includes('shop'))).toEqual([]);
     expect(restartsOf(cluster, 'shop')).toEqual(shopRestarts);

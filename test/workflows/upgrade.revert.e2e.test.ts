@@ -49,6 +49,7 @@ describe('a namespace whose workload fails its test on the new revision', () => 
     const gates: PendingGate[] = [];
     const refusals: string[] = [];
     let cliRevert: CliResult | undefined;
+    let statusCli: CliResult | undefined;
 
     const result = await runWorker(suite.env, cluster, async (taskQueue) => {
       const handle = await startUpgrade(suite.env, taskQueue, twoNamespaceSpec(probe));
@@ -87,10 +88,22 @@ describe('a namespace whose workload fails its test on the new revision', () => 
           return null;
         },
         gates,
-      );
+      ).then(async (ended) => {
+        statusCli = await operatorCli(taskQueue, 'alice')('status', handle.workflowId);
+        return ended;
+      });
     });
 
     expect(result.outcome).toBe('partial');
+    // What an operator reads: the reverted namespace, why, and where the old revision is still used.
+    expect(statusCli?.exitCode).toBe(0);
+    expect(statusCli?.stdout).toMatch(
+      /Reverted \(back on the old revision; the rest of the upgrade went on\):\n {2}namespace shop → default \(1\.26\.4\) at \S+: alice: cart 5xx on 1\.27, team on it \(restarted checkout-v1, cart-v1\)/,
+    );
+    expect(statusCli?.stdout).toContain(
+      'Old revision still used by: Namespace shop (reverted: alice: cart 5xx on 1.27',
+    );
+    expect(statusCli?.stdout).toContain('Outcome: partial');
     const failureGate = gates.find((g) => g.kind === 'failure');
     expect(failureGate?.id).toMatch(/^failed:restart:shop\/cart-v1@1\.27\.3#/);
     expect(cliRevert?.exitCode).toBe(0);

@@ -259,7 +259,7 @@ class FleetRun {
       });
       const result: UpgradeResult = await child.result();
       cluster.state = result.outcome;
-      cluster.reason = result.status.failure ? `${result.status.failure.type}: ${result.status.failure.message}` : null;
+      cluster.reason = reasonOf(result);
     } catch (error) {
       cluster.state = isCancellation(error) || isCancelledChild(error) ? 'rolled-back' : 'failed';
       cluster.reason = describe(error);
@@ -476,6 +476,16 @@ class FleetRun {
 
 function refuse(reason: string | undefined): void {
   if (reason !== undefined) throw new Error(reason);
+}
+
+/**
+ * Why a cluster's upgrade did not complete: the failure status still shows, else the first step
+ * of the upgrade that failed (a rollback's own failed and skipped step clears the status's).
+ */
+function reasonOf(result: UpgradeResult): string | null {
+  if (result.outcome === 'completed') return null;
+  const failure = result.status.failure ?? result.status.steps.find((step) => step.failure)?.failure ?? null;
+  return failure ? `${failure.type}: ${failure.message}` : null;
 }
 
 function isCancelledChild(error: unknown): boolean {

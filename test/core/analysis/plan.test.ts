@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planRollback } from '../../../core/plan/rollback.js';
 import { planUpgrade } from '../../../core/plan/upgrade.js';
 import { cluster, spec } from '../fixtures/cluster.js';
 
@@ -83,11 +84,21 @@ describe('where analysis runs in a plan', () => {
   });
 
   it('has no analysis without `analysis:` in the spec, and a rollback plans none', () => {
-    const plan = planUpgrade(
+    const plain = planUpgrade(
       spec({ install: { method: 'helm', mode: 'sidecar', strategy: 'revision' }, version: { target: '1.28.0' } }),
       cluster({ version: '1.27.3' }),
     );
-    expect(plan.analysis).toBeUndefined();
-    expect('analysis' in plan).toBe(false);
+    expect('analysis' in plain).toBe(false);
+    const inventory = cluster({ version: '1.27.3' });
+    const analysed = planUpgrade(
+      spec({
+        install: { method: 'helm', mode: 'sidecar', strategy: 'revision' },
+        version: { target: '1.28.0' },
+        analysis,
+      }),
+      inventory,
+    );
+    expect(analysed.analysis).toBeDefined();
+    expect(planRollback(analysed, inventory).analysis).toBeUndefined();
   });
 });

@@ -64,6 +64,8 @@ function fleetSpec(fleet: Fleet, more: Partial<FleetSpecInput> = {}): FleetSpecI
         onTestFailure: false,
       },
       restarts: { concurrency: 4 },
+      // Failure gates (a rollback's too) are answered by approvers even with every planned gate off.
+      approvals: { approvers: ['alice', 'bob'] },
     },
     clusters: { [names.staging]: {}, [names['prod-a']]: {}, [names['prod-b']]: {} },
     stages: [
@@ -75,8 +77,16 @@ function fleetSpec(fleet: Fleet, more: Partial<FleetSpecInput> = {}): FleetSpecI
   };
 }
 
-/** Runs the fleet with a worker per cluster queue and a control worker; approves the fleet's stage gates. */
-async function runFleet(fleet: Fleet, spec: FleetSpecInput): Promise<FleetResult> {
+/**
+ * Runs the fleet with a worker per cluster queue and a control worker; approves the fleet's stage
+ * gates. Each worker names the cluster it serves, as ISTIO_UPGRADE_CLUSTER does; `queues` routes a
+ * cluster's worker to another queue than its own.
+ */
+async function runFleet(
+  fleet: Fleet,
+  spec: FleetSpecInput,
+  queues: Partial<Record<Role, string>> = {},
+): Promise<FleetResult> {
   const bundle = await workflowBundle('workflows/index.ts');
   const tools = standInToolsFolder();
   const control = `control-${randomUUID()}`;
@@ -85,11 +95,12 @@ async function runFleet(fleet: Fleet, spec: FleetSpecInput): Promise<FleetResult
     ...ROLES.map((role) =>
       Worker.create({
         connection: env.nativeConnection,
-        taskQueue: `istio-upgrades-${fleet.names[role]}`,
+        taskQueue: queues[role] ?? `istio-upgrades-${fleet.names[role]}`,
         workflowBundle: bundle,
         // Only this cluster's kubeconfig: the worker cannot reach the others.
         activities: createActivities({
           kubeConfig: fleet.clusters[role].kubeConfig,
+          cluster: fleet.names[role],
           tools: { kubeconfigPath: fleet.clusters[role].sim.kubeconfigPath, searchPath: [tools] },
         }),
       }),
@@ -105,13 +116,24 @@ async function runFleet(fleet: Fleet, spec: FleetSpecInput): Promise<FleetResult
     for (;;) {
       const status = await handle.query(fleetStatusQuery);
       if (status.outcome !== null) break;
+      for (const gate of status.pendingGates.filter((g) => !answered.has(g.id))) {
+        answered.add(gate.id);
+        await handle.signal(approveSignal, { gateId: gate.id, by: 'alice', requestId: `approve-${gate.id}` });
+      }
       // The test a cluster fails also fails on the old proxies during its rollback: the operator
       // lets each rollback go on past it, as in upgrade.canary.e2e.test.ts.
       for (const cluster of status.clusters.filter((c) => c.state === 'running')) {
         const child = env.client.workflow.getHandle(cluster.workflowId);
         const childStatus = await child.query(statusQuery).catch(() => null);
         if (process.env.FLEET_DEBUG)
-          console.log(cluster.name, childStatus?.phase, childStatus?.current, childStatus?.pendingGates.map((g) => g.id));
+          console.log(
+            cluster.name,
+            childStatus?.phase,
+            childStatus?.current,
+            childStatus?.pendingGates.map((g) => g.id),
+            JSON.stringify(childStatus?.refused),
+            JSON.stringify(childStatus?.decisions.slice(-2)),
+          );
         for (const gate of childStatus?.pendingGates ?? []) {
           if (answered.has(`${cluster.name}/${gate.id}`) || !gate.id.startsWith('failed:rollback:')) continue;
           answered.add(`${cluster.name}/${gate.id}`);
@@ -193,6 +215,33 @@ describe('a fleet of three simulated clusters', () => {
         expect(result.status.reason).toContain('reviews-v2');
         expect(result.status.clusters.map((c) => c.state)).toEqual(['completed', 'rolled-back', 'not-started']);
         expect(meshState(fleet.clusters['prod-b'])).toEqual(before);
+        expect(fleet.clusters['prod-b'].sim.writeLog).toEqual([]);
+      } finally {
+        await Promise.all(ROLES.map((role) => fleet.clusters[role].stop()));
+      }
+    },
+  );
+
+  it(
+    "a worker never acts on another cluster: prod-b's upgrade routed to staging's worker is refused, naming both, and staging is untouched",
+    { timeout: 300_000 },
+    async () => {
+      const fleet = await startFleetClusters();
+      try {
+        const misrouted = `misrouted-${fleet.names['prod-b']}`;
+        const spec = fleetSpec(fleet, {
+          clusters: { [fleet.names['prod-b']]: { taskQueue: misrouted } },
+          stages: [{ name: 'prod', clusters: [fleet.names['prod-b']], gate: false }],
+        });
+        // staging's worker, with staging's kubeconfig, serves the queue prod-b's upgrade is sent to.
+        const result = await runFleet(fleet, spec, { staging: misrouted });
+        expect(result.outcome).toBe('halted');
+        const prodB = result.status.clusters[0];
+        expect(prodB?.state).toBe('refused');
+        expect(prodB?.reason).toBe(
+          `Validation: this upgrade is for cluster ${fleet.names['prod-b']}, but the worker on task queue ${misrouted} serves cluster ${fleet.names.staging} (ISTIO_UPGRADE_CLUSTER): nothing was changed; route it to ${fleet.names['prod-b']}'s worker`,
+        );
+        expect(fleet.clusters.staging.sim.writeLog).toEqual([]);
         expect(fleet.clusters['prod-b'].sim.writeLog).toEqual([]);
       } finally {
         await Promise.all(ROLES.map((role) => fleet.clusters[role].stop()));
