@@ -4,12 +4,12 @@
  * and every cluster's merged upgrade spec is validated under that cluster's name. All exit 2.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parseFleet } from '../core/fleet/spec.js';
 import type { FleetSpec, FleetSpecInput } from '../core/fleet/spec.js';
 import type { SpecProblem } from '../core/spec/parse.js';
 import type { Spec } from '../core/spec/schema.js';
-import { invalidInput, messageOf } from './errors.js';
+import { invalidInput } from './errors.js';
+import { readYamlFile } from './spec-file.js';
 
 const invalidFleet = (problems: readonly SpecProblem[], cause?: unknown) =>
   invalidInput(problems, { heading: 'invalid fleet spec', cause });
@@ -26,25 +26,7 @@ export async function loadFleet(
   path: string,
   readText: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
 ): Promise<LoadedFleet> {
-  let text: string;
-  try {
-    text = await readText(path);
-  } catch (err) {
-    throw invalidFleet([{ path: '-f', message: `cannot read ${path}: ${messageOf(err)}` }], err);
-  }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const where = err.linePos?.[0];
-      throw invalidFleet(
-        [{ path: where ? `${path}:${where.line}:${where.col}` : path, message: err.message.split('\n')[0] ?? '' }],
-        err,
-      );
-    }
-    throw err;
-  }
+  const data = await readYamlFile(path, readText, invalidFleet);
   const result = parseFleet(data);
   if (!result.ok) throw invalidFleet(result.problems);
   return { raw: data as FleetSpecInput, fleet: result.fleet, specs: result.specs };

@@ -13,24 +13,27 @@ import { invalidInput, messageOf } from './errors.js';
 const invalidSpec = (problems: readonly SpecProblem[], cause?: unknown) =>
   invalidInput(problems, { heading: 'invalid spec', cause });
 
-/** Reads and validates a spec file; YAML syntax errors name the line, schema errors the field. */
-export async function loadSpec(
+/**
+ * The YAML of a file named by `-f`, parsed: a file that cannot be read names the flag, a syntax
+ * error its line and column; `invalid` turns those into the caller's usage error.
+ */
+export async function readYamlFile(
   path: string,
-  readText: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
-): Promise<Spec> {
+  readText: (path: string) => Promise<string>,
+  invalid: (problems: readonly SpecProblem[], cause?: unknown) => Error,
+): Promise<unknown> {
   let text: string;
   try {
     text = await readText(path);
   } catch (err) {
-    throw invalidSpec([{ path: '-f', message: `cannot read ${path}: ${messageOf(err)}` }], err);
+    throw invalid([{ path: '-f', message: `cannot read ${path}: ${messageOf(err)}` }], err);
   }
-  let data: unknown;
   try {
-    data = parseYaml(text);
+    return parseYaml(text);
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const where = err.linePos?.[0];
-      throw invalidSpec(
+      throw invalid(
         [
           {
             path: where ? `${path}:${where.line}:${where.col}` : path,
@@ -42,7 +45,14 @@ export async function loadSpec(
     }
     throw err;
   }
-  const result = parseSpec(data);
+}
+
+/** Reads and validates a spec file; YAML syntax errors name the line, schema errors the field. */
+export async function loadSpec(
+  path: string,
+  readText: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
+): Promise<Spec> {
+  const result = parseSpec(await readYamlFile(path, readText, invalidSpec));
   if (!result.ok) throw invalidSpec(result.problems);
   return result.spec;
 }

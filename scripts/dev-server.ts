@@ -3,6 +3,7 @@
  * registered, and resolves once its frontend answers. Used by `npm run temporal` and, when the
  * SDK's own launcher misses its start-up window on a slow machine, by the tests.
  */
+import { Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -55,6 +56,29 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+async function untilHealthy(address: string, deadline: number, exited: () => string | undefined): Promise<void> {
+  for (;;) {
+    const problem = await Connection.connect({ address, connectTimeout: '2s' }).then(
+      async (connection) => {
+        try {
+          await connection.workflowService.getSystemInfo({});
+          return undefined;
+        } catch (err) {
+          return (err as Error).message;
+        } finally {
+          await connection.close();
+        }
+      },
+      (err: unknown) => (err as Error).message,
+    );
+    if (problem === undefined) return;
+    const gone = exited();
+    if (gone) throw new Error(`temporal dev server ${gone} before it was healthy`);
+    if (Date.now() > deadline) throw new Error(`temporal dev server at ${address} not healthy in time: ${problem}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
@@ -80,6 +104,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  // A listening port is not a serving frontend: on a busy machine the first calls were seen
+  // answered "Frontend is not healthy yet" for a while, and a client started then gave up.
+  await untilHealthy(`127.0.0.1:${port}`, deadline, () => exited);
 
   return {
     address: `127.0.0.1:${port}`,

@@ -29,8 +29,8 @@ export interface GateActionsDeps {
 const REASON_BLOCK_ID = 'reason';
 const REASON_ACTION_ID = 'reason';
 
-/** What the reject modal carries to its submission: the gate, and where to answer the clicker. */
-interface RejectContext {
+/** What a reason dialog carries to its submission: the gate, and where to answer the clicker. */
+interface ReasonContext {
   ref: string;
   channel: string;
 }
@@ -84,6 +84,103 @@ function clickContext(body: BlockAction<ButtonAction>): { channel: string; user:
   return typeof channel === 'string' && typeof user === 'string' ? { channel, user } : undefined;
 }
 
+/** The words of a dialog that asks why (reject, revert): the reason is required and recorded. */
+interface WhyDialog {
+  callbackId: string;
+  title: string;
+  submit: string;
+  question: string;
+  label: string;
+  /** For the log and the fallback note: `reject`, `revert`. */
+  verb: string;
+}
+
+/** Opens the dialog that asks why; if Slack cannot open it, the clicker is told nothing was recorded. */
+async function askWhy(
+  deps: GateActionsDeps,
+  client: WebClient,
+  triggerId: string,
+  where: { channel: string; user: string },
+  ref: GateRef,
+  dialog: WhyDialog,
+): Promise<void> {
+  const context: ReasonContext = { ref: encodeGateRef(ref), channel: where.channel };
+  try {
+    await client.views.open({
+      trigger_id: triggerId,
+      view: {
+        type: 'modal',
+        callback_id: dialog.callbackId,
+        private_metadata: JSON.stringify(context),
+        title: { type: 'plain_text', text: dialog.title },
+        submit: { type: 'plain_text', text: dialog.submit },
+        close: { type: 'plain_text', text: 'Cancel' },
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: dialog.question } },
+          {
+            type: 'input',
+            block_id: REASON_BLOCK_ID,
+            label: { type: 'plain_text', text: dialog.label },
+            element: {
+              type: 'plain_text_input',
+              action_id: REASON_ACTION_ID,
+              multiline: true,
+              min_length: 3,
+              max_length: 1000,
+            },
+          },
+        ],
+      },
+    });
+  } catch (err) {
+    deps.log(`views.open for a ${dialog.verb} reason failed: ${(err as Error).message}`);
+    await tell(
+      client,
+      where.channel,
+      where.user,
+      `Not recorded: the reason dialog could not be opened; try again, or ${dialog.verb} with the CLI.`,
+      deps.log,
+    );
+  }
+}
+
+/**
+ * A submitted reason with its gate, channel and approver; undefined when the submission was
+ * malformed or the submitter is not an approver (they are told why).
+ */
+async function reasonGiven(
+  deps: GateActionsDeps,
+  client: WebClient,
+  body: ViewSubmitAction,
+  view: ViewSubmitAction['view'],
+  verb: string,
+): Promise<{ ref: GateRef; channel: string; user: string; by: string; reason: string } | undefined> {
+  const user = body.user?.id;
+  let context: Partial<ReasonContext> = {};
+  try {
+    context = JSON.parse(view.private_metadata) as Partial<ReasonContext>;
+  } catch {
+    // Left empty: reported as malformed below.
+  }
+  const ref = decodeGateRef(context.ref);
+  const channel = typeof context.channel === 'string' ? context.channel : undefined;
+  if (typeof user !== 'string' || channel === undefined) {
+    deps.log(`${verb} reason without user or channel: ignored`);
+    return undefined;
+  }
+  const reason = view.state?.values?.[REASON_BLOCK_ID]?.[REASON_ACTION_ID]?.value?.trim();
+  if (ref === undefined || !reason || !view.id) {
+    await tell(client, channel, user, MALFORMED, deps.log);
+    return undefined;
+  }
+  const by = deps.approvers.get(user);
+  if (by === undefined) {
+    await tell(client, channel, user, unmapped(user), deps.log);
+    return undefined;
+  }
+  return { ref, channel, user, by, reason };
+}
+
 export function registerGateActions(app: App, deps: GateActionsDeps): void {
   app.action<BlockAction<ButtonAction>>(APPROVE_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
@@ -109,66 +206,21 @@ export function registerGateActions(app: App, deps: GateActionsDeps): void {
     const ref = decodeGateRef(action.value);
     if (ref === undefined || !body.trigger_id) return tell(client, where.channel, where.user, MALFORMED, deps.log);
     if (!deps.approvers.has(where.user)) return tell(client, where.channel, where.user, unmapped(where.user), deps.log);
-    const context: RejectContext = { ref: encodeGateRef(ref), channel: where.channel };
-    try {
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: {
-          type: 'modal',
-          callback_id: REJECT_REASON_CALLBACK_ID,
-          private_metadata: JSON.stringify(context),
-          title: { type: 'plain_text', text: 'Reject gate' },
-          submit: { type: 'plain_text', text: 'Reject' },
-          close: { type: 'plain_text', text: 'Cancel' },
-          blocks: [
-            {
-              type: 'section',
-              text: { type: 'mrkdwn', text: `Reject ${describeGate(ref)}? The upgrade stops and rolls back.` },
-            },
-            {
-              type: 'input',
-              block_id: REASON_BLOCK_ID,
-              label: { type: 'plain_text', text: 'Why? (kept in the audit trail)' },
-              element: {
-                type: 'plain_text_input',
-                action_id: REASON_ACTION_ID,
-                multiline: true,
-                min_length: 3,
-                max_length: 1000,
-              },
-            },
-          ],
-        },
-      });
-    } catch (err) {
-      deps.log(`views.open for a reject reason failed: ${(err as Error).message}`);
-      await tell(
-        client,
-        where.channel,
-        where.user,
-        'Not recorded: the reason dialog could not be opened; try again, or reject with the CLI.',
-        deps.log,
-      );
-    }
+    await askWhy(deps, client, body.trigger_id, where, ref, {
+      callbackId: REJECT_REASON_CALLBACK_ID,
+      title: 'Reject gate',
+      submit: 'Reject',
+      question: `Reject ${describeGate(ref)}? The upgrade stops and rolls back.`,
+      label: 'Why? (kept in the audit trail)',
+      verb: 'reject',
+    });
   });
 
   app.view<ViewSubmitAction>(REJECT_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
     await ack();
-    const user = body.user?.id;
-    let context: Partial<RejectContext> = {};
-    try {
-      context = JSON.parse(view.private_metadata) as Partial<RejectContext>;
-    } catch {
-      // Left empty: reported as malformed below.
-    }
-    const ref = decodeGateRef(context.ref);
-    const channel = typeof context.channel === 'string' ? context.channel : undefined;
-    if (typeof user !== 'string' || channel === undefined)
-      return deps.log('reject reason without user or channel: ignored');
-    const reason = view.state?.values?.[REASON_BLOCK_ID]?.[REASON_ACTION_ID]?.value?.trim();
-    if (ref === undefined || !reason || !view.id) return tell(client, channel, user, MALFORMED, deps.log);
-    const by = deps.approvers.get(user);
-    if (by === undefined) return tell(client, channel, user, unmapped(user), deps.log);
+    const answer = await reasonGiven(deps, client, body, view, 'reject');
+    if (answer === undefined) return;
+    const { ref, channel, user, by, reason } = answer;
     // The modal is opened once per click: its id identifies this answer across redeliveries.
     await decideAndTell(
       deps,
@@ -193,69 +245,21 @@ function registerRevertActions(app: App, deps: GateActionsDeps): void {
     const ref = decodeGateRef(action.value);
     if (ref === undefined || !body.trigger_id) return tell(client, where.channel, where.user, MALFORMED, deps.log);
     if (!deps.approvers.has(where.user)) return tell(client, where.channel, where.user, unmapped(where.user), deps.log);
-    const context: RejectContext = { ref: encodeGateRef(ref), channel: where.channel };
-    try {
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: {
-          type: 'modal',
-          callback_id: REVERT_REASON_CALLBACK_ID,
-          private_metadata: JSON.stringify(context),
-          title: { type: 'plain_text', text: 'Revert' },
-          submit: { type: 'plain_text', text: 'Revert' },
-          close: { type: 'plain_text', text: 'Cancel' },
-          blocks: [
-            {
-              type: 'section',
-              text: {
-                type: 'mrkdwn',
-                text: `Revert at ${describeGate(ref)}? Its namespace goes back to the old revision and the upgrade goes on without it.`,
-              },
-            },
-            {
-              type: 'input',
-              block_id: REASON_BLOCK_ID,
-              label: { type: 'plain_text', text: 'Why? (recorded on the namespace and in the audit trail)' },
-              element: {
-                type: 'plain_text_input',
-                action_id: REASON_ACTION_ID,
-                multiline: true,
-                min_length: 3,
-                max_length: 1000,
-              },
-            },
-          ],
-        },
-      });
-    } catch (err) {
-      deps.log(`views.open for a revert reason failed: ${(err as Error).message}`);
-      await tell(
-        client,
-        where.channel,
-        where.user,
-        'Not recorded: the reason dialog could not be opened; try again, or revert with the CLI.',
-        deps.log,
-      );
-    }
+    await askWhy(deps, client, body.trigger_id, where, ref, {
+      callbackId: REVERT_REASON_CALLBACK_ID,
+      title: 'Revert',
+      submit: 'Revert',
+      question: `Revert at ${describeGate(ref)}? Its namespace goes back to the old revision and the upgrade goes on without it.`,
+      label: 'Why? (recorded on the namespace and in the audit trail)',
+      verb: 'revert',
+    });
   });
 
   app.view<ViewSubmitAction>(REVERT_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
     await ack();
-    const user = body.user?.id;
-    let context: Partial<RejectContext> = {};
-    try {
-      context = JSON.parse(view.private_metadata) as Partial<RejectContext>;
-    } catch {
-      // Left empty: reported as malformed below.
-    }
-    const ref = decodeGateRef(context.ref);
-    const channel = typeof context.channel === 'string' ? context.channel : undefined;
-    if (typeof user !== 'string' || channel === undefined)
-      return deps.log('revert reason without user or channel: ignored');
-    const reason = view.state?.values?.[REASON_BLOCK_ID]?.[REASON_ACTION_ID]?.value?.trim();
-    if (ref === undefined || !reason || !view.id) return tell(client, channel, user, MALFORMED, deps.log);
-    const by = deps.approvers.get(user);
-    if (by === undefined) return tell(client, channel, user, unmapped(user), deps.log);
+    const answer = await reasonGiven(deps, client, body, view, 'revert');
+    if (answer === undefined) return;
+    const { ref, channel, user, by, reason } = answer;
     const result = await revertFromSlack(
       deps.temporal,
       { ref, by, requestId: `slack:${user}:${view.id}`, comment: reason },
