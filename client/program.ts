@@ -290,6 +290,14 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
       exitWith(async () => (await import('./commands/fleet.js')).runFleetWatch(id, options)),
     );
   fleet
+    .command('report <id>')
+    .description("write the fleet's HTML report and each started cluster's upgrade report beside it, linked")
+    .option('--out-dir <dir>', 'where to write them', '.')
+    .addOption(asOption())
+    .action((id: string, options: { outDir?: string; as?: string }) =>
+      exitWith(async () => (await import('./commands/fleet.js')).runFleetReport(id, options)),
+    );
+  fleet
     .command('skip <id> <cluster>')
     .description('leave a cluster that has not started out of the fleet')
     .requiredOption('--comment <text>', 'why (required: the audit trail says why)')

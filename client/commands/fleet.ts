@@ -7,6 +7,7 @@
  * are the upgrade's own commands, given the fleet's id.
  */
 import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Inventory } from '../../core/inventory.js';
 import { PlanError } from '../../core/plan/errors.js';
@@ -16,7 +17,7 @@ import { formatProblems } from '../../core/spec/parse.js';
 import type { SpecProblem } from '../../core/spec/parse.js';
 import { defaultTaskQueue } from '../../core/fleet/spec.js';
 import { fleetStatusQuery, skipClusterUpdate } from '../../workflows/fleet/messages.js';
-import type { FleetInput, FleetStatus } from '../../workflows/fleet/messages.js';
+import type { FleetInput, FleetResult, FleetStatus } from '../../workflows/fleet/messages.js';
 import { statusQuery } from '../../workflows/messages.js';
 import type { UpgradeStatus } from '../../workflows/messages.js';
 import { fleetIdKey } from '../../workflows/search-attributes.js';
@@ -28,7 +29,8 @@ import { loadFleet } from '../fleet-file.js';
 import type { LoadedFleet } from '../fleet-file.js';
 import { operatorName } from '../identity.js';
 import { loadKubeConfig } from '../kubeconfig.js';
-import { renderFleetPlan, renderFleetStatus } from '../render/fleet.js';
+import { renderFleetPlan, renderFleetReport, renderFleetStatus } from '../render/fleet.js';
+import { upgradeReportHtml, writeReport } from './report.js';
 import type { ClusterPlan } from '../render/fleet.js';
 import { existingWorkflow, webUiLink, withTemporal } from '../temporal.js';
 import type { Session } from '../temporal.js';
@@ -208,13 +210,22 @@ export async function runFleetStart(options: FleetStartOptions): Promise<number>
   });
 }
 
+/** The fleet's status: its result once it ended (no worker needed), else its query. */
+async function fleetStatusOf(session: Session, workflowId: string): Promise<FleetStatus> {
+  const { handle, running } = await existingWorkflow(session, workflowId);
+  if (!running) {
+    const result = (await handle.result().catch(() => null)) as FleetResult | null;
+    if (result !== null) return result.status;
+  }
+  return handle.query(fleetStatusQuery);
+}
+
 /** The fleet's status and, for each cluster whose upgrade is running or ended, that upgrade's. */
 async function readFleet(
   session: Session,
   workflowId: string,
 ): Promise<{ fleet: FleetStatus; clusters: Record<string, UpgradeStatus | null> }> {
-  const { handle } = await existingWorkflow(session, workflowId);
-  const fleet = await handle.query(fleetStatusQuery);
+  const fleet = await fleetStatusOf(session, workflowId);
   const clusters: Record<string, UpgradeStatus | null> = {};
   for (const cluster of fleet.clusters) {
     if (
@@ -285,5 +296,31 @@ export async function runFleetSkip(
         throw usage(`refused: ${err.cause ? messageOf(err.cause) : err.message}`, err);
       throw err;
     }
+  });
+}
+
+/**
+ * `fleet report <id> --out-dir dir`: the fleet's HTML page (stages, clusters, outcome, gates
+ * decided) beside each started cluster's own upgrade report, which it links.
+ */
+export async function runFleetReport(workflowId: string, options: { outDir?: string; as?: string }): Promise<number> {
+  const dir = resolve(options.outDir ?? '.');
+  return withTemporal(operatorName(options.as), async (session) => {
+    const fleet = await fleetStatusOf(session, workflowId);
+    const links: Record<string, string> = {};
+    for (const cluster of fleet.clusters) {
+      if (['pending', 'waiting-window', 'skipped', 'not-started'].includes(cluster.state)) continue;
+      const file = `${cluster.workflowId}.html`;
+      try {
+        await writeReport(join(dir, file), await upgradeReportHtml(session, cluster.workflowId));
+        links[cluster.name] = file;
+      } catch (err) {
+        console.error(`no report for ${cluster.name} (${cluster.workflowId}): ${messageOf(err)}`);
+      }
+    }
+    const out = join(dir, `${workflowId}.html`);
+    await writeReport(out, renderFleetReport(workflowId, fleet, links));
+    console.log(`fleet report written to ${out} (${Object.keys(links).length} cluster reports beside it)`);
+    return EXIT.ok;
   });
 }

@@ -9,6 +9,7 @@ import { formatDuration } from '../../core/spec/duration.js';
 import type { FleetStatus } from '../../workflows/fleet/messages.js';
 import type { UpgradeStatus } from '../../workflows/messages.js';
 import { answerCommands, CLI } from './commands.js';
+import { escapeHtml } from './html.js';
 
 export interface ClusterPlan {
   cluster: string;
@@ -110,4 +111,75 @@ export function renderFleetStatus(
       `controls: ${CLI} pause|resume|abort ${workflowId}; ${CLI} fleet skip ${workflowId} <cluster> --comment "why"`,
     );
   return lines.join('\n');
+}
+
+/** A table of cells that are already HTML (escaped text, or a link built from escaped parts). */
+function htmlTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '<p class="none">none</p>';
+  const head = header.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** The fleet's HTML page: one self-contained file, each started cluster linked to its own report. */
+export function renderFleetReport(workflowId: string, fleet: FleetStatus, links: Record<string, string>): string {
+  const stages = htmlTable(
+    ['stage', 'state', 'clusters', 'at once', 'failed / allowed'],
+    fleet.stages.map((stage) => [
+      escapeHtml(stage.name),
+      escapeHtml(stage.state),
+      escapeHtml(stage.clusters.join(', ')),
+      String(stage.concurrency),
+      `${stage.failures} / ${stage.allowedFailures}`,
+    ]),
+  );
+  const clusters = htmlTable(
+    ['cluster', 'stage', 'state', 'why', 'upgrade', 'worker queue'],
+    fleet.clusters.map((cluster) => {
+      const link = links[cluster.name];
+      return [
+        escapeHtml(cluster.name),
+        escapeHtml(cluster.stage),
+        escapeHtml(cluster.state),
+        escapeHtml(cluster.reason ?? cluster.window?.why ?? ''),
+        link === undefined
+          ? escapeHtml(cluster.workflowId)
+          : `<a href="${escapeHtml(encodeURI(link))}">${escapeHtml(cluster.workflowId)}</a>`,
+        escapeHtml(cluster.taskQueue),
+      ];
+    }),
+  );
+  const decisions = htmlTable(
+    ['gate', 'outcome', 'by', 'at', 'comment'],
+    fleet.decisions.map((d) => [
+      escapeHtml(d.gateId),
+      escapeHtml(d.outcome),
+      escapeHtml(d.by ?? ''),
+      escapeHtml(d.at),
+      escapeHtml(d.comment ?? ''),
+    ]),
+  );
+  const controls = htmlTable(
+    ['control', 'by', 'at', 'cluster', 'comment'],
+    fleet.controls.map((c) => [
+      escapeHtml(c.action),
+      escapeHtml(c.by),
+      escapeHtml(c.at),
+      escapeHtml(c.cluster ?? ''),
+      escapeHtml(c.comment ?? ''),
+    ]),
+  );
+  const outcome = fleet.outcome === null ? 'running' : fleet.outcome;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Fleet ${escapeHtml(fleet.name)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style>
+</head><body>
+<h1>Fleet ${escapeHtml(fleet.name)}: Istio ${escapeHtml(fleet.target)}</h1>
+<p>${escapeHtml(workflowId)}, started by ${escapeHtml(fleet.initiator)}: <strong>${escapeHtml(outcome)}</strong>${fleet.reason ? ` (${escapeHtml(fleet.reason)})` : ''}</p>
+<h2>Stages</h2>${stages}
+<h2>Clusters</h2>${clusters}
+<h2>Fleet gates decided</h2>${decisions}
+<h2>Fleet controls</h2>${controls}
+</body></html>
+`;
 }

@@ -4,6 +4,9 @@
  * The clusters' upgrades are the real upgrade workflow and activities.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -16,6 +19,7 @@ import { fleetStatusQuery } from '../../../workflows/fleet/messages.js';
 import type { FleetResult } from '../../../workflows/fleet/messages.js';
 import { approveSignal, statusQuery } from '../../../workflows/messages.js';
 import type { SimCluster } from '../../activities/support/sim.js';
+import { operatorEnv, runCli } from '../../support/cli.js';
 import { devServerEnv } from '../../support/temporal.js';
 import { workflowBundle } from '../../support/worker.js';
 import { meshState, startSimCluster } from '../support/upgrade-harness.js';
@@ -183,6 +187,21 @@ describe('a fleet of three simulated clusters', () => {
         const child = await env.client.workflow.getHandle(`istio-upgrade-${fleet.names['prod-a']}`).describe();
         expect(child.status.name).toBe('COMPLETED');
         expect(child.taskQueue).toBe(`istio-upgrades-${fleet.names['prod-a']}`);
+        // The fleet's report links each cluster's own upgrade report, written beside it (a real CLI process).
+        const dir = await mkdtemp(join(tmpdir(), 'fleet-report-'));
+        const report = await runCli(
+          ['fleet', 'report', `istio-fleet-${spec.name}`, '--out-dir', dir],
+          operatorEnv('unused', 'alice'),
+        );
+        expect(report.stderr).toBe('');
+        expect(report.exitCode).toBe(0);
+        const page = await readFile(join(dir, `istio-fleet-${spec.name}.html`), 'utf8');
+        expect(page).toContain('<strong>completed</strong>');
+        for (const role of ROLES) {
+          expect(page).toContain(`<a href="istio-upgrade-${fleet.names[role]}.html">`);
+          const own = await readFile(join(dir, `istio-upgrade-${fleet.names[role]}.html`), 'utf8');
+          expect(own).toContain(`istio-upgrade-${fleet.names[role]}`);
+        }
       } finally {
         await Promise.all(ROLES.map((role) => fleet.clusters[role].stop()));
       }
