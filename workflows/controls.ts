@@ -41,6 +41,24 @@ export interface SoakTimer {
 
 const MAX_EXTENSION_SECONDS = 7 * 24 * 3600;
 
+/**
+ * Why `by` may not use a control, or undefined when they may: the initiator or an approver may
+ * hold, resume or abort (`isHold`: pause, resume, abort); every other control follows the approval rules (approvers
+ * only, the initiator only when self-approval is allowed). Shared by an upgrade and a fleet.
+ */
+export function controlRefusal(
+  policy: GatePolicy,
+  by: string,
+  control: { isHold: boolean; subject: string; deed: string },
+): string | undefined {
+  const { approvers, initiator, allowSelfApproval } = policy;
+  if (approvers.includes(by) && (by !== initiator || allowSelfApproval || control.isHold)) return undefined;
+  if (by === initiator && control.isHold) return undefined;
+  return by === initiator
+    ? `"${by}" started this ${control.subject} and may not ${control.deed}`
+    : `"${by}" is not an approver of this ${control.subject}`;
+}
+
 export class Controls {
   held = false;
   abortRequested: ControlRecord | null = null;
@@ -167,13 +185,8 @@ export class Controls {
 
   /** Who may use a control: pause/resume/abort the initiator or an approver; the rest, approvers only. */
   private unauthorized(action: OperatorAction, by: string): string | undefined {
-    const { approvers, initiator, allowSelfApproval } = this.policy;
     const mayHold = action === 'pause' || action === 'resume' || action === 'abort';
-    if (approvers.includes(by) && (by !== initiator || allowSelfApproval || mayHold)) return undefined;
-    if (by === initiator && mayHold) return undefined;
-    return by === initiator
-      ? `"${by}" started this upgrade and may not ${action} it`
-      : `"${by}" is not an approver of this upgrade`;
+    return controlRefusal(this.policy, by, { isHold: mayHold, subject: 'upgrade', deed: `${action} it` });
   }
 
   private handle<R extends OperatorRequest>(

@@ -34,6 +34,7 @@ import type { FleetSpec, FleetStage } from '../../core/fleet/spec.js';
 import { nextStart } from '../../core/fleet/windows.js';
 import { formatProblems } from '../../core/spec/parse.js';
 import { workflowFailure } from '../failures.js';
+import { controlRefusal } from '../controls.js';
 import { Gates } from '../gates.js';
 import type { GateDecision, OperatorRequest, PendingGate, RefusedAnswer, UpgradeResult } from '../messages.js';
 import { abortUpdate, pauseUpdate, resumeUpdate, upgradeWorkflowId } from '../messages.js';
@@ -307,14 +308,8 @@ class FleetRun {
   }
 
   private controls(policy: { approvers: string[]; initiator: string; allowSelfApproval: boolean }): void {
-    const mayControl = (by: string, approverOnly: boolean): string | undefined => {
-      if (policy.approvers.includes(by) && (by !== policy.initiator || policy.allowSelfApproval || !approverOnly))
-        return undefined;
-      if (by === policy.initiator && !approverOnly) return undefined;
-      return by === policy.initiator
-        ? `"${by}" started this fleet and may not do this`
-        : `"${by}" is not an approver of this fleet`;
-    };
+    const mayControl = (by: string, approverOnly: boolean): string | undefined =>
+      controlRefusal(policy, by, { isHold: !approverOnly, subject: 'fleet', deed: 'do this' });
     const record = (action: FleetControlRecord['action'], request: OperatorRequest & { cluster?: string }) => {
       const earlier = this.byRequestId.get(request.requestId);
       if (earlier) return earlier;
