@@ -207,7 +207,7 @@ export class Controls {
           at: new Date(Date.now()).toISOString(),
           requestId: request.requestId,
           ...(request.comment !== undefined && { comment: request.comment }),
-          ...(this.board.snapshot().current !== null && { stepId: this.board.snapshot().current ?? '' }),
+          ...(this.board.currentStep !== null && { stepId: this.board.currentStep }),
           ...('seconds' in request && typeof request.seconds === 'number' && { seconds: request.seconds }),
           ...('gateId' in request && typeof request.gateId === 'string' && { gateId: request.gateId }),
         };

@@ -83,6 +83,11 @@ export class StatusBoard {
     this.publish();
   }
 
+  /** The step running or waiting now, without copying the whole status. */
+  get currentStep(): string | null {
+    return this.status.current;
+  }
+
   snapshot(): UpgradeStatus {
     // Workflow code has no structuredClone; the status is plain JSON anyway.
     return JSON.parse(JSON.stringify(this.status)) as UpgradeStatus;
