@@ -119,6 +119,12 @@ export const FAILURE_TYPES = {
   AnalysisInconclusive: { retryable: false },
   /** Prometheus could not be asked (unreachable, 5xx, a timeout): retried, then a gate. */
   AnalysisError: { retryable: true },
+  /** The owner's state is locked by another run (Terraform's state lock): never retried blindly, a human looks. */
+  StateLocked: { retryable: false },
+  /** The owner's change would destroy or replace something the hop did not ask for (a Terraform plan): it blocks. */
+  UnplannedChange: { retryable: false },
+  /** A change proposed to GitOps did not reach the cluster by the sync deadline: not merged, or not synced. */
+  NotSynced: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 export type FailureType = keyof typeof FAILURE_TYPES;
 

@@ -3,10 +3,11 @@
  * added to core/plan/steps.ts does not compile until it is executed here. Restarts are run by
  * the runner in batches (workflows/restarts.ts), never one by one through this switch.
  */
-import type { GateStep, Step } from '../core/plan/steps.js';
+import type { Step } from '../core/plan/steps.js';
 import { patched } from '@temporalio/workflow';
 import { workflowFailure } from './failures.js';
 import { installerFor } from './installers/index.js';
+import { approvalGate } from './steps/approval.js';
 import { installRevision, upgradeBase, upgradeControlPlane } from './steps/control-plane.js';
 import { testWorkload } from './steps/tests.js';
 import { checkInstalled } from './steps/installed.js';
@@ -30,14 +31,14 @@ export async function executeStep(step: Step, context: StepContext): Promise<str
 }
 
 async function runStep(step: Step, context: StepContext): Promise<string> {
-  const installer = installerFor(context.plan.method);
+  const installer = installerFor(context.plan.method, context.plan.owner);
   switch (step.kind) {
     case 'precheck':
       return precheck(step, context, installer);
     case 'gate':
       return approvalGate(step, context);
     case 'upgrade-base':
-      return upgradeBase(step, installer);
+      return upgradeBase(step, context, installer);
     case 'install-revision':
       return installRevision(step, context, installer);
     case 'upgrade-control-plane':
@@ -64,35 +65,5 @@ async function runStep(step: Step, context: StepContext): Promise<string> {
       return soak(step, context);
     case 'remove-old-revision':
       return removeOldRevision(step, context, installer);
-  }
-}
-
-/**
- * A planned gate. Approved goes on; rejected rolls back; a timeout never approves: it is a
- * rejection or a stop for a human, as the spec's `onTimeout` says.
- */
-async function approvalGate(step: GateStep, context: StepContext): Promise<string> {
-  const id = context.attempt > 1 ? `${step.id}#${context.attempt}` : step.id;
-  const decision = await context.gates.wait({
-    id,
-    description: step.subject,
-    timeoutMs: step.timeoutSeconds * 1000,
-    stepId: step.id,
-    kind: 'approval',
-  });
-  const by = decision.by ? ` by ${decision.by}` : '';
-  const why = decision.comment ? `: ${decision.comment}` : '';
-  switch (decision.outcome) {
-    case 'approved':
-      return `approved${by}${why}`;
-    case 'rejected':
-      throw workflowFailure('GateRejected', `${step.subject}: rejected${by}${why}`);
-    case 'timed-out':
-      if (step.onTimeout === 'reject')
-        throw workflowFailure(
-          'GateRejected',
-          `${step.subject}: nobody decided in time, which this upgrade treats as a rejection`,
-        );
-      throw workflowFailure('GateTimedOut', `${step.subject}: nobody decided in time`);
   }
 }

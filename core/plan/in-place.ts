@@ -22,7 +22,43 @@ import {
   verifyProxies,
 } from './builders.js';
 import type { PlanContext } from './context.js';
-import type { Step } from './steps.js';
+import type { GateStep, OwnerChange, ReleaseOwner, Step } from './steps.js';
+import type { Spec } from '../spec/schema.js';
+
+/** Terraform or GitOps when either owns the Helm releases; null when the runbook applies them itself. */
+export function releaseOwner(spec: Spec): ReleaseOwner | null {
+  const { owner } = spec.install;
+  return owner === 'terraform' || owner === 'gitops' ? owner : null;
+}
+
+/**
+ * A hop through an owner: its one change moves base, istiod, istio-cni and ztunnel together (in the
+ * owner's own dependency order), so the control-plane gate moves onto the step that shows the
+ * prepared change, and the ztunnel gate would come after ztunnel already moved: it goes.
+ */
+function ownedHop(owner: ReleaseOwner, version: string, hop: Step[]): Step[] {
+  const isGate = (step: Step, kind: GateStep['gate']): step is GateStep => step.kind === 'gate' && step.gate === kind;
+  const gate = hop.find((step): step is GateStep => isGate(step, 'before-control-plane')) ?? null;
+  const kept = hop.filter((step) => !isGate(step, 'before-control-plane') && !isGate(step, 'before-ztunnel'));
+  return ownedBy(owner, version, kept, gate);
+}
+
+/** Marks a hop's control-plane steps as applied by the owner's one change, the first one applying it. */
+function ownedBy(owner: ReleaseOwner, version: string, steps: Step[], gate: GateStep | null): Step[] {
+  let first = true;
+  return steps.map((step) => {
+    if (
+      step.kind !== 'upgrade-base' &&
+      step.kind !== 'upgrade-control-plane' &&
+      step.kind !== 'upgrade-cni' &&
+      step.kind !== 'upgrade-ztunnel'
+    )
+      return step;
+    const appliedBy: OwnerChange = { owner, change: `owner@${version}`, applies: first, gate: first ? gate : null };
+    first = false;
+    return { ...step, appliedBy };
+  });
+}
 
 /** What `istioctl upgrade` rolls besides istiod: the gateways it installed live in the control-plane namespace. */
 function istioctlGateways(context: PlanContext): GatewayInfo[] {
@@ -45,8 +81,10 @@ export function inPlaceSteps(context: PlanContext, hops: readonly Version[]): St
   let ztunnelFrom = inventory.ztunnel?.version ?? inventory.sail?.ztunnel?.version ?? null;
   const steps: Step[] = [];
 
+  const owner = releaseOwner(spec);
   for (const hop of hops) {
     const version = formatVersion(hop);
+    const hopStart = steps.length;
     const subject =
       oneCommand && (withCni || withZtunnel || rolledByCommand.length > 0)
         ? `upgrade the control plane in place from ${from} to ${version} (istioctl upgrade also rolls ${[...(rolledByCommand.length > 0 ? ['its gateways'] : []), ...(withCni ? ['istio-cni'] : []), ...(withZtunnel ? ['ztunnel'] : [])].join(', ')})`
@@ -142,6 +180,8 @@ export function inPlaceSteps(context: PlanContext, hops: readonly Version[]): St
       );
     }
     steps.push(...verifyProxies(context, version, null));
+    if (owner !== null)
+      steps.splice(hopStart, steps.length - hopStart, ...ownedHop(owner, version, steps.slice(hopStart)));
     from = version;
     cniFrom = version;
     ztunnelFrom = version;

@@ -52,6 +52,28 @@ export interface GateStep extends StepBase {
   allowSelfApproval: boolean;
 }
 
+/** An owner that applies the Helm releases instead of the runbook (`install.owner`). */
+export type ReleaseOwner = 'terraform' | 'gitops';
+
+/**
+ * Set on a hop's control-plane steps when Terraform or GitOps owns the Helm releases. One change
+ * per hop moves them all (one saved `terraform plan` then its apply; one commit merged and synced):
+ * the hop's first step proposes it, shows it at `gate` (when the spec gates the control plane) and
+ * applies it or waits for it to sync; the hop's later steps only verify what that change applied.
+ */
+export interface OwnerChange {
+  owner: ReleaseOwner;
+  /** Names the hop's change, the same on each of its steps: `owner@1.21.6`. */
+  change: string;
+  /** True on the step that proposes and applies the change; false on those that verify it. */
+  applies: boolean;
+  /**
+   * The gate the applying step opens once the change is prepared, its subject completed with the
+   * change itself (the saved plan's summary; the branch and diff); null when the spec has it off.
+   */
+  gate: GateStep | null;
+}
+
 /**
  * Install a new istiod revision beside the running one. For Sail this is setting
  * `Istio.spec.version` under RevisionBased, and Sail creates the IstioRevision `revision`.
@@ -92,6 +114,8 @@ export interface UpgradeBaseStep extends StepBase {
    * `default`). null: leave the value the release has.
    */
   defaultRevision: string | null;
+  /** Terraform or GitOps applies this step's release (absent: the method's own tool does). */
+  appliedBy?: OwnerChange;
 }
 
 /**
@@ -113,6 +137,8 @@ export interface UpgradeControlPlaneStep extends StepBase {
   sailIstioName: string | null;
   /** What the same command also rolls to `version` (istioctl only; empty and false otherwise). */
   alsoUpgrades: { gateways: GatewayTarget[]; cni: boolean; ztunnel: boolean };
+  /** Terraform or GitOps applies this step's release (absent: the method's own tool does). */
+  appliedBy?: OwnerChange;
 }
 
 /** Roll the istio-cni DaemonSet (or Sail IstioCNI `default`) to `version`, node by node. */
@@ -121,6 +147,8 @@ export interface UpgradeCniStep extends StepBase {
   method: InstallMethod;
   fromVersion: string | null;
   version: string;
+  /** Terraform or GitOps applies this step's release (absent: the method's own tool does). */
+  appliedBy?: OwnerChange;
 }
 
 /**
@@ -139,6 +167,8 @@ export interface UpgradeZtunnelStep extends StepBase {
    * https://istio.io/latest/docs/ambient/upgrade/helm/
    */
   revision: string | null;
+  /** Terraform or GitOps applies this step's release (absent: the method's own tool does). */
+  appliedBy?: OwnerChange;
 }
 
 export interface GatewayTarget {
@@ -356,6 +386,8 @@ export interface Plan {
   /** The cluster name from the spec, else the kubeconfig context, else null. */
   cluster: string | null;
   method: InstallMethod;
+  /** Who applies the Helm releases when not the runbook itself (`install.owner`); absent: the method's tool. */
+  owner?: ReleaseOwner;
   mode: DataPlaneMode;
   strategy: Strategy;
   /** The version running before (for a rollback: the version being left). */
@@ -392,6 +424,24 @@ function names(items: readonly string[]): string {
 
 /** One human sentence per step, as the CLI, status and Slack show it. */
 export function describe(step: Step): string {
+  const owned = 'appliedBy' in step ? step.appliedBy : undefined;
+  return owned === undefined ? describeStep(step) : `${describeStep(step)} ${describeOwner(owned)}`;
+}
+
+/** Who applies an owned step's release, and how the runbook learns it happened. */
+function describeOwner(owned: OwnerChange): string {
+  const version = owned.change.replace(/^owner@/, '');
+  const gate = owned.gate === null ? '' : `, shown at a gate for ${owned.gate.approvers.join(' or ')}`;
+  if (!owned.applies)
+    return owned.owner === 'terraform'
+      ? `Applied by the hop's terraform apply; verified here.`
+      : `Applied when the hop's commit syncs; verified here.`;
+  return owned.owner === 'terraform'
+    ? `Through Terraform: \`terraform plan\` with the version variable at ${version} is saved${gate}, and exactly that saved plan is applied; it moves every release of the hop.`
+    : `Through GitOps: the chart version ${version} is committed to the change branch${gate} for the team to merge; the runbook waits for the cluster to sync it.`;
+}
+
+function describeStep(step: Step): string {
   switch (step.kind) {
     case 'precheck':
       return `Re-read the cluster and run the precheck catalog and \`istioctl x precheck\` for ${step.targetVersion}.`;

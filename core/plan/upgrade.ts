@@ -12,7 +12,7 @@ import type { PlanContext } from './context.js';
 import { findContinuation } from './continuation.js';
 import type { ContinuationFacts } from './continuation.js';
 import { refuse } from './errors.js';
-import { inPlaceSteps } from './in-place.js';
+import { inPlaceSteps, releaseOwner } from './in-place.js';
 import { revisionSteps } from './revision.js';
 import { checkOnFailure, revertUnits } from './reverts.js';
 import type { Continuation, Plan, Step } from './steps.js';
@@ -68,10 +68,12 @@ export function planUpgrade(spec: Spec, inventory: Inventory): Plan {
   const reverts = revertUnits(context, pathSteps);
   checkOnFailure(context, reverts);
   const analysis = planAnalysis(context, pathSteps);
+  const owner = releaseOwner(spec);
   return {
     kind: 'upgrade',
     cluster: context.cluster,
     method: spec.install.method,
+    ...(owner !== null && { owner }),
     mode: spec.install.mode,
     strategy: spec.install.strategy,
     source: formatVersion(context.source),

@@ -31,6 +31,55 @@ const workloadRef = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([
 });
 const seconds = z.number({ error: 'expected a number of seconds' }).int().positive();
 
+/** Who applies an install's Helm releases (`install.owner`). */
+export const OWNERS = ['helm', 'terraform', 'gitops'] as const;
+export type Owner = (typeof OWNERS)[number];
+
+const terraformOwner = z.strictObject({
+  /** The root module that owns the releases; the runbook reads it and never edits its files. */
+  workingDirectory: z.string({ error: 'expected a directory' }).min(1, { error: 'expected a directory' }),
+  /** The module's variable holding the Istio version, given with `-var` per hop. */
+  versionVariable: z
+    .string({ error: 'expected a variable name' })
+    .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: 'expected a Terraform variable name like "istio_version"' })
+    .default('istio_version'),
+});
+
+const gitopsOwner = z.strictObject({
+  /** Any URL or path `git clone` and `git push` accept with the worker's own git credentials. */
+  repository: z.string({ error: 'expected a repository' }).min(1, { error: 'expected a repository' }),
+  /** The branch each hop's change is committed to, for the team to merge by their usual review. */
+  branch: z.string({ error: 'expected a branch' }).regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, {
+    error: 'expected a branch name like "istio-upgrade/prod"',
+  }),
+  /** The branch the owner (Argo CD, Flux) syncs from; the change branch starts from it. */
+  baseBranch: z
+    .string()
+    .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, { error: 'expected a branch name' })
+    .default('main'),
+  /**
+   * The files and fields that hold the chart version: a Flux HelmRelease's `spec.chart.spec.version`,
+   * an Argo CD Application's `spec.source.targetRevision`, or a values file's own key.
+   */
+  files: z
+    .array(
+      z.strictObject({
+        path: z
+          .string()
+          .min(1)
+          .refine((path) => !path.startsWith('/') && !path.split('/').includes('..'), {
+            error: 'expected a path inside the repository',
+          }),
+        field: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
+          error: 'expected a dotted field like "spec.chart.spec.version"',
+        }),
+      }),
+    )
+    .min(1, { error: 'expected at least one file holding the chart version' }),
+  /** How long the cluster may take to reach a hop's version after its change is merged (the sync deadline). */
+  syncTimeout: positiveDuration.default(1_800),
+});
+
 /** What a failed workload test or analysis does; see `onFailure` in the spec. */
 export const FAILURE_ACTIONS = ['gate', 'revert', 'rollback'] as const;
 export type FailureAction = (typeof FAILURE_ACTIONS)[number];
@@ -91,6 +140,14 @@ export const specSchema = z
       namespace: name.default('istio-system'),
       /** Name of the Sail `Istio` resource (and prefix of its IstioRevisions). */
       sailIstioName: name.default('default'),
+      /**
+       * Who applies the Helm releases: `helm` (the runbook runs helm itself, as when absent), or an
+       * owner that would otherwise put them back (GitOps) or drift (Terraform). With an owner the
+       * runbook changes the owner, not the cluster, once per hop, then verifies and restarts as usual.
+       */
+      owner: z.enum(OWNERS, { error: 'expected one of helm, terraform, gitops' }).optional(),
+      terraform: terraformOwner.optional(),
+      gitops: gitopsOwner.optional(),
     }),
     version: z.strictObject({
       target: version,
@@ -245,6 +302,7 @@ export const specSchema = z
             'revert needs install.strategy revision: an in-place upgrade keeps no old revision to go back to (use gate or rollback)',
         });
     }
+    ownerIssues(spec.install).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
     const fallback = chosen ?? older ?? 'gate';
     const failuresGate = fallback === 'gate' || Object.values(namespaces).includes('gate');
     if ((Object.values(switches).some(Boolean) || failuresGate) && spec.approvals.approvers.length === 0) {
@@ -255,6 +313,35 @@ export const specSchema = z
       });
     }
   });
+
+/** An owner needs its settings, the Helm method and an in-place strategy; settings without their owner are a mistake. */
+function ownerIssues(install: {
+  method: string;
+  strategy: string;
+  owner?: Owner | undefined;
+  terraform?: unknown;
+  gitops?: unknown;
+}): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const { owner } = install;
+  if (owner !== undefined && install.method !== 'helm')
+    issues.push({
+      path: ['install', 'owner'],
+      message: `${owner} owns Helm releases: expected install.method helm, not ${install.method}`,
+    });
+  if ((owner === 'terraform' || owner === 'gitops') && install.strategy !== 'in-place')
+    issues.push({
+      path: ['install', 'owner'],
+      message: `an upgrade through ${owner} is in place, one hop per minor: a revision canary would need the owner to hold two istiod releases at once (expected install.strategy in-place)`,
+    });
+  for (const kind of ['terraform', 'gitops'] as const) {
+    if (owner === kind && install[kind] === undefined)
+      issues.push({ path: ['install', kind], message: `required when install.owner is ${kind}` });
+    if (owner !== kind && install[kind] !== undefined)
+      issues.push({ path: ['install', kind], message: `only read when install.owner is ${kind}` });
+  }
+  return issues;
+}
 
 export type Spec = z.output<typeof specSchema>;
 export type SpecInput = z.input<typeof specSchema>;

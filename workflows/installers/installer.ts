@@ -31,7 +31,7 @@ export interface Installer {
   /** The installer's own analysis of the target version (istioctl's `x precheck`); null when it has none. */
   analyze(step: PrecheckStep): Promise<string | null>;
   /** Helm's `base` chart (CRDs, the default validating webhook); only installers with one define it. */
-  upgradeBase?(step: UpgradeBaseStep): Promise<string>;
+  upgradeBase?(step: UpgradeBaseStep, context: StepContext): Promise<string>;
   /** Install a revision beside the old one; returns once its istiod runs the version. */
   installRevision(step: InstallRevisionStep, context: StepContext): Promise<string>;
   /** Upgrade a control plane in place; returns once istiod, and whatever else the same command rolls, runs the version. */

@@ -8,10 +8,10 @@ import { workflowFailure } from '../failures.js';
 import type { Installer } from '../installers/installer.js';
 import type { StepContext } from './context.js';
 
-export async function upgradeBase(step: UpgradeBaseStep, installer: Installer): Promise<string> {
+export async function upgradeBase(step: UpgradeBaseStep, context: StepContext, installer: Installer): Promise<string> {
   if (installer.upgradeBase === undefined)
     throw workflowFailure('Validation', `${step.id}: this install method has no base chart`);
-  return installer.upgradeBase(step);
+  return installer.upgradeBase(step, context);
 }
 
 export const installRevision = (step: InstallRevisionStep, context: StepContext, installer: Installer) =>
