@@ -3,7 +3,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveSignal } from '../../workflows/messages.js';
+import { approveSignal, statusQuery } from '../../workflows/messages.js';
 import { timeSkippingEnv } from '../support/temporal.js';
 import { withWorker } from '../support/worker.js';
 import type { gatedRunbook } from './fixtures/gated-runbook.js';
@@ -59,6 +59,10 @@ describe('a gate with a 24-hour approval timeout', () => {
           },
         ],
       });
+      // Answer only an open gate: a signal that lands in the workflow's first task, before the gate
+      // opens, is refused as "unknown gate" (as it would be for an operator), and the gate then times out.
+      while (!(await handle.query(statusQuery)).pendingGates.some((gate) => gate.id === 'control-plane'))
+        await new Promise((resolve) => setTimeout(resolve, 50));
       await handle.signal(approveSignal, { gateId: 'control-plane', by: 'alice', requestId: 'r1', comment: 'lgtm' });
       return handle.result();
     });
