@@ -110,7 +110,7 @@ export interface RunOptions {
 export async function runAnalysis(
   point: Pick<AnalysisPointPlan, 'stepId' | 'point'>,
   targets: AnalysisTarget[],
-  context: AnalysisContext,
+  context: Pick<AnalysisContext, 'board' | 'analysis'>,
   options: RunOptions,
 ): Promise<AnalysisRun> {
   const session = context.analysis;

@@ -7,3 +7,4 @@ export { upgrade } from './upgrade.js';
 export { rollback } from './rollback.js';
 export { restartBatch } from './restarts.js';
 export { fleetUpgrade } from './fleet/fleet.js';
+export { bakeAnalysis } from './fleet/bake.js';

@@ -99,6 +99,10 @@ export function renderFleetStatus(
       const window = cluster.window ? `: ${cluster.window.why}, opens ${cluster.window.until}` : '';
       const reason = cluster.reason ? `: ${cluster.reason}` : '';
       lines.push(`  ${cluster.name.padEnd(16)} ${cluster.state}${phase}${window}${reason}`);
+      if (cluster.bake)
+        lines.push(
+          `    bake analysis ${cluster.bake.phase}${cluster.bake.summary ? `: ${cluster.bake.summary}` : ''} (${cluster.bake.workflowId})`,
+        );
       for (const gate of upgrade?.pendingGates ?? []) {
         lines.push(`    waiting for approval of ${gate.id}: ${gate.description}`);
         for (const command of answerCommands(cluster.workflowId, gate)) lines.push(`      ${command}`);
@@ -141,7 +145,16 @@ export function renderFleetReport(workflowId: string, fleet: FleetStatus, links:
         escapeHtml(cluster.name),
         escapeHtml(cluster.stage),
         escapeHtml(cluster.state),
-        escapeHtml(cluster.reason ?? cluster.window?.why ?? ''),
+        escapeHtml(
+          [
+            cluster.reason ?? cluster.window?.why ?? '',
+            cluster.bake
+              ? `bake analysis ${cluster.bake.phase}${cluster.bake.summary ? `: ${cluster.bake.summary}` : ''}`
+              : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
+        ),
         link === undefined
           ? escapeHtml(cluster.workflowId)
           : `<a href="${escapeHtml(encodeURI(link))}">${escapeHtml(cluster.workflowId)}</a>`,

@@ -23,7 +23,9 @@ import {
   ChildWorkflowCancellationType,
   condition,
   isCancellation,
+  executeChild,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -40,6 +42,8 @@ import type { GateDecision, OperatorRequest, PendingGate, RefusedAnswer, Upgrade
 import { abortUpdate, pauseUpdate, resumeUpdate, upgradeWorkflowId } from '../messages.js';
 import { fleetIdKey, fleetStageKey } from '../search-attributes.js';
 import type { upgrade } from '../upgrade.js';
+import { bakeWorkflowId } from './bake.js';
+import type { bakeAnalysis } from './bake.js';
 import { fleetStatusQuery, skipClusterUpdate } from './messages.js';
 import type {
   FleetClusterState,
@@ -52,6 +56,9 @@ import type {
   FleetStatus,
   SkipClusterRequest,
 } from './messages.js';
+
+/** Fleets started before bake analysis only wait out their bakes. */
+const BAKE_ANALYSIS_PATCH = 'fleet-bake-analysis';
 
 /** Outcomes of a cluster's upgrade that count against its stage's allowed failures. */
 const COUNTS_AS_FAILURE: ReadonlySet<FleetClusterState> = new Set(['failed', 'rolled-back', 'partial', 'refused']);
@@ -78,6 +85,8 @@ class FleetRun {
   /** Cancels every running child upgrade: set while a stage runs. */
   private stageScope: CancellationScope | null = null;
   private publishedStage: string | null = null;
+  /** Each cluster's upgrade result, for its bake: the plan's analysis and the baselines it read. */
+  private readonly results = new Map<string, UpgradeResult>();
 
   constructor(
     private readonly fleet: FleetSpec,
@@ -169,22 +178,15 @@ class FleetRun {
         board.state = 'running';
         this.publish();
         await this.runStage(stage, board);
-        if (board.failures > stage.allowedFailures) {
-          board.state = 'halted';
-          this.publish();
-          this.notStarted(...this.fleet.stages.slice(index + 1));
-          const failed = this.status.clusters.filter((c) => c.stage === stage.name && COUNTS_AS_FAILURE.has(c.state));
-          return this.finish(
-            'halted',
-            `stage ${stage.name}: ${failed.map((c) => `${c.name} ${c.state}${c.reason ? ` (${c.reason})` : ''}`).join('; ')}`,
-          );
-        }
+        if (board.failures > stage.allowedFailures) return this.halt(stage, index);
         if (stage.bake > 0 && index < this.fleet.stages.length - 1) {
           board.state = 'baking';
           board.bakeUntil = new Date(Date.now() + stage.bake * 1000).toISOString();
           this.publish();
-          await this.abortable(() => condition(() => this.abortRequested !== null, stage.bake * 1000));
+          if (patched(BAKE_ANALYSIS_PATCH)) await this.bake(stage, board);
+          else await this.abortable(() => condition(() => this.abortRequested !== null, stage.bake * 1000));
           board.bakeUntil = null;
+          if (board.failures > stage.allowedFailures) return this.halt(stage, index);
         }
         board.state = 'done';
         this.publish();
@@ -198,6 +200,90 @@ class FleetRun {
         'aborted',
         abort ? `aborted by ${abort.by}${abort.comment ? `: ${abort.comment}` : ''}` : 'cancelled',
       );
+    }
+  }
+
+  /** Ends the fleet after a stage failed more clusters (in their upgrades or their bake) than it allows. */
+  private halt(stage: FleetStage, index: number): FleetResult {
+    this.stage(stage.name).state = 'halted';
+    this.notStarted(...this.fleet.stages.slice(index + 1));
+    const failed = this.status.clusters.filter(
+      (c) => c.stage === stage.name && (COUNTS_AS_FAILURE.has(c.state) || bakeFailed(c)),
+    );
+    return this.finish(
+      'halted',
+      `stage ${stage.name}: ${failed.map((c) => `${c.name} ${bakeFailed(c) ? 'failed its bake' : c.state}${c.reason ? ` (${c.reason})` : ''}`).join('; ')}`,
+    );
+  }
+
+  /**
+   * The bake: a durable timer, and meanwhile each finished cluster's analysis (where its spec has
+   * one) keeps measuring on that cluster's worker. A Failed bake counts against the stage's
+   * allowed failures and, once they are exceeded, ends the bake at once; an Inconclusive or Error
+   * bake never decides alone: a gate asks whether the next stage may start.
+   */
+  private async bake(stage: FleetStage, board: FleetStageStatus): Promise<void> {
+    const analysed = this.status.clusters.flatMap((cluster) => {
+      const result = this.results.get(cluster.name);
+      const analysis = result?.plan?.analysis;
+      const baselines = result?.status.analysis?.baselines;
+      return cluster.stage === stage.name && cluster.state === 'completed' && analysis && baselines
+        ? [{ cluster, analysis, baselines }]
+        : [];
+    });
+    const halting = () => board.failures > stage.allowedFailures;
+    const bakeOne = async ({ cluster, analysis, baselines }: (typeof analysed)[number]): Promise<void> => {
+      const workflowId = bakeWorkflowId(cluster.workflowId, stage.name);
+      cluster.bake = { workflowId, phase: 'Running', summary: null };
+      this.publish();
+      try {
+        const { run } = await executeChild<typeof bakeAnalysis>('bakeAnalysis', {
+          workflowId,
+          taskQueue: cluster.taskQueue,
+          args: [{ cluster: cluster.name, stage: stage.name, analysis, baselines, bakeSeconds: stage.bake }],
+          typedSearchAttributes: [
+            { key: fleetIdKey, value: workflowInfo().workflowId },
+            { key: fleetStageKey, value: stage.name },
+          ],
+          staticSummary: `analysis of ${cluster.name} while stage ${stage.name} bakes`,
+        });
+        cluster.bake = { workflowId, phase: run.phase, summary: run.summary };
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        cluster.bake = { workflowId, phase: 'Error', summary: describe(error) };
+      }
+      if (cluster.bake.phase === 'Failed') {
+        board.failures += 1;
+        cluster.reason = `bake analysis: ${cluster.bake.summary ?? 'Failed'}`;
+      }
+      this.publish();
+    };
+    await this.abortable(() =>
+      CancellationScope.cancellable(async () => {
+        const scope = CancellationScope.current();
+        const runs = Promise.all(analysed.map(bakeOne));
+        await condition(() => this.abortRequested !== null || halting(), stage.bake * 1000);
+        // A halt needs no more measurements; otherwise the bake's last measurements finish.
+        if (halting()) scope.cancel();
+        await runs;
+      }).catch((error: unknown) => {
+        if (!(isCancellation(error) && halting() && this.abortRequested === null)) throw error;
+      }),
+    );
+    for (const { cluster } of analysed) {
+      const bake = cluster.bake;
+      if (halting() || bake === undefined || (bake.phase !== 'Inconclusive' && bake.phase !== 'Error')) continue;
+      const decision = await this.abortable(() =>
+        this.gates.wait({
+          id: `bake:${stage.name}:${cluster.name}`,
+          description: `The analysis of ${cluster.name} while stage ${stage.name} baked was ${bake.phase} (${bake.summary ?? 'no summary'}): approve to go on to the next stage, reject to halt the fleet`,
+        }),
+      );
+      if (decision.outcome !== 'approved') {
+        board.failures += 1;
+        cluster.reason = `bake analysis ${bake.phase}, then ${decision.outcome}${decision.by ? ` by ${decision.by}` : ''}${decision.comment ? `: ${decision.comment}` : ''}`;
+        this.publish();
+      }
     }
   }
 
@@ -259,6 +345,7 @@ class FleetRun {
         staticSummary: `upgrade ${cluster.name} to Istio ${this.fleet.target} (stage ${stage.name})`,
       });
       const result: UpgradeResult = await child.result();
+      this.results.set(cluster.name, result);
       cluster.state = result.outcome;
       cluster.reason = reasonOf(result);
     } catch (error) {
@@ -481,6 +568,10 @@ function reasonOf(result: UpgradeResult): string | null {
   if (result.outcome === 'completed') return null;
   const failure = result.status.failure ?? result.status.steps.find((step) => step.failure)?.failure ?? null;
   return failure ? `${failure.type}: ${failure.message}` : null;
+}
+
+function bakeFailed(cluster: FleetClusterStatus): boolean {
+  return cluster.bake !== undefined && cluster.bake.phase !== 'Successful' && cluster.bake.phase !== 'Running';
 }
 
 function isCancelledChild(error: unknown): boolean {

@@ -4,6 +4,7 @@
  * (workflows/messages.ts), so the CLI, the Web UI and scripts speak to a fleet as to an upgrade.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { AnalysisPhase } from '../../core/analysis/measurement.js';
 import type { FleetSpecInput } from '../../core/fleet/spec.js';
 import type { ControlRecord, GateDecision, OperatorRequest, PendingGate, RefusedAnswer } from '../messages.js';
 
@@ -45,6 +46,8 @@ export interface FleetClusterStatus {
   window: { until: string; why: string } | null;
   /** Why it ended as it did (a failure, a refusal, who skipped it). */
   reason: string | null;
+  /** Its analysis while its stage baked (a child workflow on its queue); absent without analysis or bake. */
+  bake?: { workflowId: string; phase: AnalysisPhase | 'Running'; summary: string | null };
 }
 
 export interface FleetStageStatus {
