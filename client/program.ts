@@ -10,7 +10,7 @@ import { packageVersion } from './version.js';
 import type { FleetPlanOptions, FleetStartOptions } from './commands/fleet.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { ListOptions } from './commands/list.js';
-import type { RehearseOptions } from './commands/rehearse.js';
+import type { RehearseCommandOptions } from './commands/rehearse-fleet.js';
 import type { RollbackOptions } from './commands/rollback.js';
 import type { SnapshotOptions } from './commands/snapshot.js';
 import type { StartOptions } from './commands/start.js';
@@ -32,6 +32,8 @@ const asOption = () =>
     '--as <name>',
     'who you are, recorded in the workflow (default: ISTIO_UPGRADE_USER, else your login name)',
   );
+/** A flag that may be given more than once: every value, in order. */
+const repeatable = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 const requestIdOption = () => new Option('--request-id <id>', 'makes a retried request harmless (default: a fresh id)');
 
 export interface ControlOptions {
@@ -352,16 +354,35 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
   program
     .command('rehearse')
     .description(
-      'rehearse an upgrade unattended on a simulated copy of a cluster (or a scenario) with a private Temporal: steps, failures, restarts, estimated real duration, HTML report',
+      'rehearse an upgrade (or a fleet: one simulator per cluster) unattended on a simulated copy of a cluster (or a scenario) with a private Temporal: steps, failures, restarts, estimated real duration, HTML report',
     )
-    .requiredOption('-f, --file <path>', 'upgrade spec (YAML)')
-    .option('--kubeconfig <path>', 'snapshot this cluster (read-only) and rehearse on the copy')
-    .option('--context <name>', 'kubeconfig context (with --kubeconfig)')
-    .option('--scenario <path>', 'rehearse on this scenario file instead of a snapshot')
-    .option('--faults <path>', 'YAML list of simulator faults switched on once the copy has booted')
+    .requiredOption('-f, --file <path>', 'upgrade spec or fleet spec (YAML)')
+    .option(
+      '--kubeconfig <path>',
+      'snapshot this cluster (read-only) and rehearse on the copy; a fleet: one file for all, or <cluster>=<path>',
+      repeatable,
+    )
+    .option(
+      '--context <name>',
+      "kubeconfig context (with --kubeconfig); a fleet: <cluster>=<context> (default: the fleet spec's)",
+      repeatable,
+    )
+    .option(
+      '--scenario <path>',
+      'rehearse on this scenario file instead of a snapshot; a fleet: <cluster>=<path>',
+      repeatable,
+    )
+    .option(
+      '--faults <path>',
+      'YAML list of simulator faults switched on once the copy has booted; a fleet: <cluster>=<path>',
+      repeatable,
+    )
     .option('--time-scale <n>', 'simulated seconds per real second', '60')
-    .option('--override-precheck <id...>', 'rehearse although this blocking precheck fired')
-    .option('--temporal', 'use the Temporal of TEMPORAL_ADDRESS & co. instead of a private local dev server')
+    .option('--override-precheck <id...>', 'rehearse although this blocking precheck fired (a fleet: <cluster>:<id>)')
+    .option(
+      '--temporal',
+      'use the Temporal of TEMPORAL_ADDRESS & co. instead of a private local dev server (not for a fleet)',
+    )
     .option('--report <path>', 'where to write the HTML report (default: <workflow id>.html)')
     .option('--json', 'print the outcome as JSON')
     .addOption(asOption())
@@ -370,10 +391,11 @@ ${example('istio-upgrade plan -f examples/demo-istioctl-canary.yaml', 'istio-upg
       example(
         'istio-upgrade rehearse -f my-upgrade.yaml --kubeconfig ~/.kube/prod --context prod',
         'istio-upgrade rehearse -f examples/demo-istioctl-canary.yaml --scenario sim/scenarios/sidecar-istioctl-1.26.yaml --faults faults.yaml',
+        'istio-upgrade rehearse -f fleet.yaml --scenario staging=staging.yaml --scenario prod-a=prod-a.yaml --context prod-b=prod-b',
       ),
     )
-    .action((options: RehearseOptions) =>
-      exitWith(async () => (await import('./commands/rehearse.js')).runRehearse(options)),
+    .action((options: RehearseCommandOptions) =>
+      exitWith(async () => (await import('./commands/rehearse-fleet.js')).runRehearseCommand(options)),
     );
 
   program

@@ -74,7 +74,7 @@ export interface RehearseOptions {
 
 const REHEARSAL_COMMENT = 'rehearsal: answered unattended by istio-upgrade rehearse on a simulated copy of the cluster';
 
-function timeScaleOf(text: string | undefined): number {
+export function timeScaleOf(text: string | undefined): number {
   const value = Number(text ?? '60');
   if (!Number.isFinite(value) || value < 1 || value > 1000)
     throw usage(
@@ -101,7 +101,7 @@ function checkSource(options: RehearseOptions): void {
  * Answers every gate as it opens, as the rehearsal approver with a comment saying so; a gate the
  * workflow keeps refusing to that approver ends the rehearsal instead of looping.
  */
-async function answerEveryGate(client: Client, workflowId: string) {
+export async function answerEveryGate(client: Client, workflowId: string) {
   const handle = client.workflow.getHandle<typeof upgrade>(workflowId);
   const failureGates: string[] = [];
   const { result, answered } = await answerGates(
@@ -132,7 +132,7 @@ async function answerEveryGate(client: Client, workflowId: string) {
   return { result: ended, gates: answered, failureGates };
 }
 
-const stepRow = (s: StepStatus) => ({
+export const stepRow = (s: StepStatus) => ({
   id: s.id,
   kind: s.kind,
   state: s.state,
