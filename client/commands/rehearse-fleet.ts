@@ -49,7 +49,7 @@ import type { FleetClusterRehearsal, FleetRehearsalOutcome } from '../rehearsal/
 import { clusterSources, describeSource } from '../rehearsal/fleet-sources.js';
 import type { ClusterSource, FleetSourceFlags } from '../rehearsal/fleet-sources.js';
 import { rehearsalFleetSpec } from '../rehearsal/fleet-spec.js';
-import { renderFleetRehearsal } from '../rehearsal/fleet-text.js';
+import { renderFleetRehearsal } from '../render/fleet-rehearsal.js';
 import { estimate, meshStateOf } from '../rehearsal/outcome.js';
 import { REHEARSAL_APPROVER, rehearsalPatches, soakTimerOf } from '../rehearsal/spec.js';
 import type { Session } from '../temporal.js';

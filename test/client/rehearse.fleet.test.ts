@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { FleetRehearsalOutcome } from '../../client/rehearsal/fleet-outcome.js';
-import { renderFleetRehearsal } from '../../client/rehearsal/fleet-text.js';
+import { renderFleetRehearsal } from '../../client/render/fleet-rehearsal.js';
 import { SCENARIOS, startCluster } from '../activities/support/sim.js';
 import { runCli } from '../support/cli.js';
 

@@ -4,8 +4,8 @@
  * and where the reports are.
  */
 import { formatDuration } from '../../core/spec/duration.js';
-import { mark } from '../render/status.js';
-import type { FleetClusterRehearsal, FleetRehearsalOutcome } from './fleet-outcome.js';
+import { mark } from './status.js';
+import type { FleetClusterRehearsal, FleetRehearsalOutcome } from '../rehearsal/fleet-outcome.js';
 
 function clusterLine(c: FleetClusterRehearsal): string[] {
   const head = `    ${c.name.padEnd(16)} ${c.state}${c.reason ? `: ${c.reason}` : ''}`;
