@@ -17,7 +17,10 @@ import { createRevisionUserActivities } from './kubernetes/revision-users.js';
 import type { ToolsConfig } from './tools/config.js';
 import { createToolCheckActivities } from './tools/check.js';
 import { createPrometheusActivities } from './prometheus/activities.js';
+import { createTerraformActivities } from './terraform/activities.js';
 import type { PrometheusConfig } from './prometheus/config.js';
+import { createGitActivities } from './git/activities.js';
+import { gitConfigFromEnv, type GitConfig } from './git/config.js';
 
 export interface ActivityDeps {
   kubeConfig: KubeConfig;
@@ -31,6 +34,8 @@ export interface ActivityDeps {
    * an upgrade routed to this worker for another cluster is refused instead of run here.
    */
   cluster?: string;
+  /** Who the GitOps owner's commits are by; default: read from the worker's environment (activities/git/config.ts). */
+  git?: GitConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -53,6 +58,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createRevisionUserActivities(clients),
     ...createToolCheckActivities(deps.tools),
     ...createPrometheusActivities(deps.prometheus),
+    ...createTerraformActivities(deps.tools),
+    ...createGitActivities(deps.git ?? gitConfigFromEnv()),
   };
 }
 
@@ -82,11 +89,18 @@ export type {
 export type { ProxyStatusRow } from './istioctl/proxy-status.js';
 export type { PrecheckReport, PrecheckFinding } from './istioctl/precheck.js';
 export type { HelmReleaseInput, HelmChange } from './helm/activities.js';
+export type {
+  TerraformApplyInput,
+  TerraformApplyResult,
+  TerraformPlanInput,
+  TerraformPlanResult,
+} from './terraform/activities.js';
 export type { RunWorkloadTestInput } from './probes/workload-test.js';
 export type { WaitHeartbeat } from './kubernetes/watch-until.js';
 export type { RolloutWorkloadInput, RolloutWorkloadResult } from './workloads/rollout-workload.js';
 export type { CheckProxiesInput, ProxyCheck, RevisionUsers } from './kubernetes/revision-users.js';
 export type { SailTagTarget } from './sail/revision-tag.js';
+export type { GitAccess, GitChange, GitProposeInput, GitRepositoryInput, GitRevertInput } from './git/activities.js';
 export type {
   AnalysisQuery,
   MeasureInput,

@@ -56,6 +56,8 @@ export function activityDepsFromEnv(env: NodeJS.ProcessEnv = process.env): {
       tools: {
         ...(env.ISTIO_VERSIONS_DIR && { versionsDir: env.ISTIO_VERSIONS_DIR }),
         ...(env.ISTIO_TOOLS_PATH && { searchPath: env.ISTIO_TOOLS_PATH.split(delimiter) }),
+        // Releases owned by Terraform: this binary, else terraform or tofu on the search path.
+        ...(env.TERRAFORM_PATH && { terraformPath: env.TERRAFORM_PATH }),
         ...(singleFile !== undefined && { kubeconfigPath: singleFile }),
         // A list of kubeconfig files has no --kubeconfig spelling; the tools merge it from KUBECONFIG as the client did.
         ...(singleFile === undefined && env.KUBECONFIG && { env: { KUBECONFIG: env.KUBECONFIG } }),

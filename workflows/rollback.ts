@@ -9,7 +9,7 @@
 import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { planRollback } from '../core/plan/rollback.js';
 import type { Plan } from '../core/plan/steps.js';
-import { toolsForPlan } from '../core/plan/tools.js';
+import { toolsForPlan, withOwnerTools } from '../core/plan/tools.js';
 import { cluster } from './activities.js';
 import { Controls } from './controls.js';
 import { Gates } from './gates.js';
@@ -63,7 +63,7 @@ export async function rollback(input: RollbackInput): Promise<UpgradeResult> {
   });
   board.setSteps(plan.steps);
   if (patched(ROLLBACK_TOOLS_CHECK)) {
-    const findings = await workerToolFindings(toolsForPlan(plan));
+    const findings = await workerToolFindings(withOwnerTools(toolsForPlan(plan), plan, spec.install));
     if (findings.length > 0) {
       board.refuse({
         type: 'PrecheckBlocked',

@@ -25,7 +25,7 @@ import { planPermissions } from '../core/permissions/steps.js';
 import { PlanError } from '../core/plan/errors.js';
 import { planRollback, withoutReverted } from '../core/plan/rollback.js';
 import type { Plan } from '../core/plan/steps.js';
-import { toolsForPlan, toolsForPlanAndRollback } from '../core/plan/tools.js';
+import { toolsForPlan, toolsForPlanAndRollback, withOwnerTools } from '../core/plan/tools.js';
 import { planUpgrade } from '../core/plan/upgrade.js';
 import { formatProblems, parseSpec } from '../core/spec/parse.js';
 import type { Spec } from '../core/spec/schema.js';
@@ -92,7 +92,7 @@ export async function upgrade(input: UpgradeInput): Promise<UpgradeResult> {
   // when the operator's passed `plan`: ask the cluster before the first write.
   if (patched(WORKER_PERMISSIONS_PRECHECK)) plan = await withWorkerPermissions(plan, spec);
   // Likewise its tools: an istioctl of another patch would install that patch and soak on it.
-  if (patched(TOOL_VERSIONS_PRECHECK)) plan = await withWorkerTools(plan, inventory);
+  if (patched(TOOL_VERSIONS_PRECHECK)) plan = await withWorkerTools(plan, inventory, spec);
   const upgradeKey = `${workflowInfo().workflowId}@${workflowInfo().firstExecutionRunId}`;
   describeUpgrade(board, plan, input);
   board.setSteps(plan.steps);
@@ -224,10 +224,11 @@ const TOOL_VERSIONS_PRECHECK = 'tool-versions-precheck';
  * worker lacks or that reports another release than the step it runs for, and each Helm chart
  * version its helm cannot find: the same check `plan` makes with the operator's tools.
  */
-async function withWorkerTools(plan: Plan, inventory: Inventory): Promise<Plan> {
+async function withWorkerTools(plan: Plan, inventory: Inventory, spec: Spec): Promise<Plan> {
   // And what its rollback would run (the source version's istioctl and charts): an upgrade must not start what it cannot undo.
   const needs = patched(ROLLBACK_TOOLS_CHECK) ? toolsForPlanAndRollback(plan, inventory) : toolsForPlan(plan);
-  const findings = await workerToolFindings(needs);
+  // With Terraform owning the releases, its binary and root module too (absent otherwise, so older histories replay).
+  const findings = await workerToolFindings(withOwnerTools(needs, plan, spec.install));
   return findings.length === 0 ? plan : { ...plan, findings: [...plan.findings, ...findings] };
 }
 

@@ -11,11 +11,13 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { PlanTools } from '../../core/plan/tools.js';
-import type { ChartCheck, IstioctlCheck, ToolCheck } from '../../core/prechecks/tool-versions.js';
+import type { TerraformNeed } from '../../core/plan/tools.js';
+import type { ChartCheck, IstioctlCheck, TerraformCheck, ToolCheck } from '../../core/prechecks/tool-versions.js';
+import { settingsProblem } from '../terraform/working-directory.js';
 import { istioctlMatches } from '../../core/prechecks/tool-versions.js';
 import { activityFailure } from '../failure.js';
 import type { ToolsConfig } from './config.js';
-import { candidates, isExecutable, istioctlCandidates } from './resolve.js';
+import { candidates, isExecutable, istioctlCandidates, terraformCandidates } from './resolve.js';
 import { runTool } from './run.js';
 
 /** `version --remote=false` answers at once; a binary that hangs is broken, not slow. */
@@ -78,6 +80,39 @@ export async function checkChart(
   return { chart, version, found: false, detail: lastLine.replace(/^Error:\s*/, '') };
 }
 
+/** The terraform (or tofu) that would run and what `terraform version -json` says; the root module read, never written. */
+export async function checkTerraform(
+  need: TerraformNeed,
+  config: ToolsConfig,
+  where: string,
+  exists: (path: string) => boolean = isExecutable,
+): Promise<TerraformCheck> {
+  const tried = terraformCandidates(config);
+  const path = tried.find(exists) ?? null;
+  const problem = settingsProblem(need, `as seen by ${where}`);
+  if (path === null)
+    return {
+      path,
+      reports: null,
+      error: null,
+      tried: tried.slice(0, 10),
+      workingDirectory: need.workingDirectory,
+      problem,
+    };
+  let reports: string | null = null;
+  let error: string | null = null;
+  try {
+    const { stdout } = await runTool(path, ['version', '-json'], config, { timeoutMs: VERSION_TIMEOUT_MS });
+    const parsed = JSON.parse(stdout) as { terraform_version?: unknown };
+    reports = typeof parsed.terraform_version === 'string' ? parsed.terraform_version : null;
+    if (reports === null) error = `unrecognised output: ${stdout.slice(0, 120)}`;
+  } catch (err) {
+    if (!(err instanceof ApplicationFailure) && !(err instanceof SyntaxError)) throw err;
+    error = err.message;
+  }
+  return { path, reports, error, tried: [], workingDirectory: need.workingDirectory, problem };
+}
+
 /** Every tool and chart version `needs` lists, as found with `config`; `where` names whose tools they are. */
 export async function checkPlanTools(
   needs: PlanTools,
@@ -96,7 +131,9 @@ export async function checkPlanTools(
         : await checkChart(helm, need.chart, need.version, config),
     );
   }
-  return { where, istioctl, helm: helm ?? null, charts };
+  const terraform =
+    needs.terraform === undefined ? undefined : await checkTerraform(needs.terraform, config, where, exists);
+  return { where, istioctl, helm: helm ?? null, charts, ...(terraform !== undefined && { terraform }) };
 }
 
 /**

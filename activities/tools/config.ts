@@ -18,6 +18,11 @@ export interface ToolsConfig {
    * tool acts on the kubeconfig's current context, which may be another cluster.
    */
   context?: string;
+  /**
+   * The Terraform (or OpenTofu) binary for releases Terraform owns (TERRAFORM_PATH); absent:
+   * `terraform`, else `tofu`, on the search path. One binary serves every Istio version.
+   */
+  terraformPath?: string;
   /** Extra environment for the tools (e.g. a proxy); the worker's own environment is never passed on. */
   env?: Readonly<Record<string, string>>;
 }

@@ -96,3 +96,28 @@ export function resolveTool(
   }
   return found;
 }
+
+/**
+ * The binary that plans and applies releases Terraform owns: TERRAFORM_PATH when set (a missing
+ * file there is an error, never a fallback), else `terraform`, else OpenTofu's `tofu`, on the
+ * search path. Terraform is version-agnostic: the version variable carries the Istio version.
+ */
+export function terraformCandidates(config: ToolsConfig, pathEnv = process.env.PATH ?? ''): string[] {
+  if (config.terraformPath !== undefined) return [config.terraformPath];
+  const searchPath = searchPathOf(config, pathEnv);
+  return [...searchPath.map((dir) => join(dir, 'terraform')), ...searchPath.map((dir) => join(dir, 'tofu'))];
+}
+
+export function resolveTerraform(config: ToolsConfig, exists: (path: string) => boolean = isExecutable): string {
+  const tried = terraformCandidates(config);
+  const found = tried.find(exists);
+  if (found === undefined)
+    throw activityFailure(
+      'Validation',
+      config.terraformPath === undefined
+        ? 'no terraform or tofu on the search path: install one, or set TERRAFORM_PATH'
+        : `TERRAFORM_PATH ${config.terraformPath} is not an executable file`,
+      { details: { tool: 'terraform', tried: tried.slice(0, 20) } },
+    );
+  return found;
+}

@@ -9,7 +9,8 @@ import { delimiter } from 'node:path';
 import { checkPlanTools } from '../../activities/tools/check.js';
 import type { ToolsConfig } from '../../activities/tools/config.js';
 import type { Plan } from '../../core/plan/steps.js';
-import { toolsForPlan, type PlanTools } from '../../core/plan/tools.js';
+import { toolsForPlan, withOwnerTools, type PlanTools } from '../../core/plan/tools.js';
+import type { Spec } from '../../core/spec/schema.js';
 import { toolFindings, type ToolCheck } from '../../core/prechecks/tool-versions.js';
 
 export type CheckPlanTools = (needs: PlanTools) => Promise<ToolCheck>;
@@ -21,6 +22,7 @@ export function operatorToolsConfig(env: NodeJS.ProcessEnv = process.env): Tools
   return {
     ...(env.ISTIO_VERSIONS_DIR && { versionsDir: env.ISTIO_VERSIONS_DIR }),
     ...(env.ISTIO_TOOLS_PATH && { searchPath: env.ISTIO_TOOLS_PATH.split(delimiter) }),
+    ...(env.TERRAFORM_PATH && { terraformPath: env.TERRAFORM_PATH }),
   };
 }
 
@@ -31,8 +33,10 @@ export const checkOperatorTools: CheckPlanTools = (needs) =>
 export async function withToolFindings(
   plan: Plan,
   check: CheckPlanTools | undefined,
+  install?: Spec['install'],
 ): Promise<{ plan: Plan; tools: ToolCheck | null }> {
-  const needs = toolsForPlan(plan);
+  // With the spec at hand, the owner's tools too (Terraform's binary and root module).
+  const needs = install === undefined ? toolsForPlan(plan) : withOwnerTools(toolsForPlan(plan), plan, install);
   if (check === undefined || (needs.istioctl.length === 0 && needs.charts.length === 0)) return { plan, tools: null };
   const tools = await check(needs);
   const findings = toolFindings(tools, { missingBlocks: false });

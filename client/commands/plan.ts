@@ -16,6 +16,8 @@ import { CliError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { planJson, renderPlan } from '../render/plan.js';
 import { loadSpec } from '../spec-file.js';
+import { gitopsSettingsProblems } from '../../activities/git/operator-check.js';
+import { terraformSettingsProblems } from '../../activities/terraform/operator-check.js';
 import { reviewClusterAccess, withPermissionFindings, type ReviewPlanAccess } from './plan-permissions.js';
 import { checkOperatorTools, withToolFindings, type CheckPlanTools } from './plan-tools.js';
 import { operatorPrometheus, withAnalysisBaselines, type PrometheusFor } from './plan-analysis.js';
@@ -62,6 +64,8 @@ export async function runPlan(options: PlanOptions, deps: PlanDeps = defaultDeps
   };
   try {
     const spec = await loadSpec(options.file, deps.readText);
+    const owner = [...(await gitopsSettingsProblems(spec)), ...terraformSettingsProblems(spec)];
+    if (owner.length > 0) return invalid(owner);
     const inventory = options.inventory
       ? (JSON.parse(await deps.readText(options.inventory)) as Inventory)
       : await deps.readInventory({
@@ -70,7 +74,7 @@ export async function runPlan(options: PlanOptions, deps: PlanDeps = defaultDeps
           controlPlaneNamespace: spec.install.namespace,
         });
     // The tools are this machine's, so they are checked even against a saved inventory.
-    const checked = await withToolFindings(planUpgrade(spec, inventory), deps.checkTools);
+    const checked = await withToolFindings(planUpgrade(spec, inventory), deps.checkTools, spec.install);
     // A saved inventory has no cluster behind it to ask about permissions.
     const plan = await withPermissionFindings(checked.plan, options.inventory ? undefined : deps.reviewAccess, {
       ...(options.kubeconfig && { kubeconfig: options.kubeconfig }),

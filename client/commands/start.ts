@@ -25,12 +25,14 @@ import {
   upgradeStrategyKey,
 } from '../../workflows/search-attributes.js';
 import { readInventory } from '../cluster.js';
-import { usage } from '../errors.js';
+import { invalidInput, usage } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { operatorName } from '../identity.js';
 import { CLI } from '../render/commands.js';
 import { renderPlan } from '../render/plan.js';
 import { loadSpec } from '../spec-file.js';
+import { gitopsSettingsProblems } from '../../activities/git/operator-check.js';
+import { terraformSettingsProblems } from '../../activities/terraform/operator-check.js';
 import { webUiLink, withTemporal } from '../temporal.js';
 import { watchUpgrade } from './watch.js';
 
@@ -47,6 +49,9 @@ export interface StartOptions {
 export async function runStart(options: StartOptions): Promise<number> {
   const initiator = operatorName(options.as);
   const spec = await loadSpec(options.file);
+  const owner = [...(await gitopsSettingsProblems(spec)), ...terraformSettingsProblems(spec)];
+  if (owner.length > 0)
+    throw invalidInput(owner, { heading: `the ${spec.install.owner ?? 'helm'} owner cannot be used` });
   const context = options.context ?? spec.cluster.context;
   if (context !== undefined) spec.cluster.context = context;
   const inventory = await readInventory(

@@ -9,7 +9,9 @@ import { compareVersions, formatVersion, parseVersion, tryParseVersion } from '.
 import { verificationsOf } from './verification.js';
 import type {
   GatewayTarget,
+  GateStep,
   MoveNamespaceStep,
+  OwnerChange,
   MoveTagStep,
   Plan,
   RestartWorkloadStep,
@@ -225,14 +227,70 @@ function revisionRollback(plan: Plan, inventory: Inventory, revisions: { from: s
 }
 
 /**
+ * A hop going back through the owner that made it (Terraform, GitOps): its release steps are
+ * marked as the owner's one change back to `version`, the first applying it, behind the gate the
+ * hop went up through (so the way back's change, a saved plan or a commit, is shown before it is
+ * applied; a timeout there stops for a human instead of rolling back a rollback). Without an
+ * owner the steps are left as they are, minus any mark copied from the way up.
+ */
+function ownedBack(plan: Plan, hop: { version: string }, version: string, steps: Step[]): Step[] {
+  const owner = plan.owner;
+  const up = [...stepsOf(plan, 'upgrade-base'), ...stepsOf(plan, 'upgrade-control-plane')]
+    .map((step) => step.appliedBy)
+    .find((owned) => owned?.applies === true && owned.change === `owner@${hop.version}`);
+  const gate: GateStep | null =
+    up === undefined || up.gate === null
+      ? null
+      : {
+          ...up.gate,
+          id: `rollback:${up.gate.id}`,
+          phase: PHASE,
+          subject: `go back from ${hop.version} to ${version} through ${up.owner}`,
+          onTimeout: 'fail',
+        };
+  let first = true;
+  return steps.map((step) => {
+    if (
+      step.kind !== 'upgrade-base' &&
+      step.kind !== 'upgrade-control-plane' &&
+      step.kind !== 'upgrade-cni' &&
+      step.kind !== 'upgrade-ztunnel'
+    )
+      return step;
+    const { appliedBy: _up, ...rest } = step;
+    if (owner === undefined) return rest;
+    const appliedBy: OwnerChange = { owner, change: `owner@${version}`, applies: first, gate: first ? gate : null };
+    first = false;
+    return { ...rest, appliedBy };
+  });
+}
+
+/**
+ * A hop whose owner's change applied on its base step (moving istiod and the node agents with it)
+ * while its control-plane step never began: a failure at the base step's read-back, say. The
+ * cluster says whether the change went through (istiod runs the hop's version); if it did, the
+ * way back is the owner's change back to the version the hop left. null when there is none.
+ */
+function ownerChangeOnly(plan: Plan, inventory: Inventory): { steps: Step[]; back: string } | null {
+  const base = stepsOf(plan, 'upgrade-base').at(-1);
+  if (plan.owner === undefined || base?.appliedBy?.applies !== true) return null;
+  if (stepsOf(plan, 'upgrade-control-plane').some((step) => step.version === base.version)) return null;
+  if (!inventory.controlPlane.revisions.some((revision) => revision.version === base.version)) return null;
+  const back = base.fromVersion;
+  const step: Step = { ...base, id: `rollback:base@${back}`, phase: PHASE, fromVersion: base.version, version: back };
+  return { steps: ownedBack(plan, base, back, [step]), back };
+}
+
+/**
  * In place: every done hop undone in reverse, each back to the version it really left (its
  * step's `fromVersion`), so a rollback planned after the first hop of a chain goes back to what
  * that hop replaced and no further. Hops that did not start are not touched.
  */
 function inPlaceRollback(plan: Plan, inventory: Inventory, warnings: string[]): Step[] {
   const ups = stepsOf(plan, 'upgrade-control-plane');
+  const partial = ownerChangeOnly(plan, inventory);
   const [first] = ups;
-  if (first === undefined) return [];
+  if (first === undefined) return partial?.steps ?? [];
   const running =
     inventory.controlPlane.revisions.find((revision) => revision.name === first.revision)?.version ??
     tryParseVersion(inventory.sail?.istio?.version) ??
@@ -243,12 +301,12 @@ function inPlaceRollback(plan: Plan, inventory: Inventory, warnings: string[]): 
   }
   const reached = current ?? parseVersion(ups[ups.length - 1]?.version ?? plan.target);
   const undo = ups.filter((step) => compareVersions(parseVersion(step.fromVersion), reached) < 0).reverse();
-  const steps: Step[] = [];
-  let currentText = formatVersion(reached);
+  const steps: Step[] = [...(partial?.steps ?? [])];
+  let currentText = partial?.back ?? formatVersion(reached);
   for (const hop of undo) {
     const version = hop.fromVersion;
     const ofHop = (step: { version: string }) => step.version === hop.version;
-    steps.push(
+    const releases: Step[] = [
       ...dataPlaneBack(
         plan,
         inventory,
@@ -257,11 +315,12 @@ function inPlaceRollback(plan: Plan, inventory: Inventory, warnings: string[]): 
         null,
       ),
       { ...hop, id: `rollback:control-plane@${version}`, phase: PHASE, fromVersion: currentText, version },
-    );
+    ];
     const base = stepsOf(plan, 'upgrade-base').find(ofHop);
     if (base !== undefined)
-      steps.push({ ...base, id: `rollback:base@${version}`, phase: PHASE, fromVersion: base.version, version });
+      releases.push({ ...base, id: `rollback:base@${version}`, phase: PHASE, fromVersion: base.version, version });
     steps.push(
+      ...(plan.owner === undefined ? releases : ownedBack(plan, hop, version, releases)),
       ...gatewaysBack(plan, version, null),
       ...restartsBack(plan, version, null),
       ...testsBack(plan, version),

@@ -9,9 +9,12 @@
  * (`x precheck`), moves tags and uninstalls with the istioctl of the step's version (tags and
  * uninstall with the plan's target), and in ambient installs istio-cni and ztunnel in their own
  * steps; Helm installs charts and moves tags with `istioctl tag set` of the target; Sail runs no
- * tool. A rollback plan is a plan too: its target is the version it goes back to.
+ * tool. A rollback plan is a plan too: its target is the version it goes back to. When Terraform
+ * owns the releases, one terraform (or tofu) binary plans and applies each hop, in the spec's
+ * root module, which must declare the version variable (withOwnerTools).
  */
 import type { Inventory } from '../inventory.js';
+import type { Spec } from '../spec/schema.js';
 import { predictInventory } from './rollback-points.js';
 import { planRollback } from './rollback.js';
 import type { Plan, Step } from './steps.js';
@@ -40,9 +43,21 @@ export interface ChartNeed {
   forRollback?: boolean;
 }
 
+/** The Terraform root module a plan changes, and the versions it sets its version variable to. */
+export interface TerraformNeed {
+  workingDirectory: string;
+  versionVariable: string;
+  /** Each hop's version, in plan order. */
+  versions: string[];
+  /** The steps that plan and apply it. */
+  steps: string[];
+}
+
 export interface PlanTools {
   istioctl: IstioctlNeed[];
   charts: ChartNeed[];
+  /** Present when Terraform owns the releases (install.owner terraform). */
+  terraform?: TerraformNeed;
 }
 
 interface Use {
@@ -167,4 +182,29 @@ export function toolsForRollback(plan: Plan, inventory: Inventory): PlanTools {
 /** The upgrade's tools and its rollback's: an upgrade must not start what it cannot undo. */
 export function toolsForPlanAndRollback(plan: Plan, inventory: Inventory): PlanTools {
   return merge(toolsForPlan(plan), toolsForRollback(plan, inventory));
+}
+
+/**
+ * `needs` with what the owner of the releases runs: for Terraform, the binary (`terraform version
+ * -json`) and the root module with its version variable, checked where the tools are before the
+ * first write. The owner's settings live in the spec, not the plan, hence the second argument.
+ */
+export function withOwnerTools(needs: PlanTools, plan: Plan, install: Spec['install']): PlanTools {
+  if (plan.owner !== 'terraform' || install.terraform === undefined) return needs;
+  const versions: string[] = [];
+  const steps: string[] = [];
+  for (const step of plan.steps) {
+    if (!('appliedBy' in step) || step.appliedBy?.applies !== true) continue;
+    steps.push(step.id);
+    if (!versions.includes(step.version)) versions.push(step.version);
+  }
+  return {
+    ...needs,
+    terraform: {
+      workingDirectory: install.terraform.workingDirectory,
+      versionVariable: install.terraform.versionVariable,
+      versions,
+      steps,
+    },
+  };
 }

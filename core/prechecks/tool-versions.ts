@@ -14,6 +14,7 @@ import type { Finding } from './finding.js';
 
 export const TOOL_VERSIONS_CHECK = 'tool-versions';
 export const CHART_VERSIONS_CHECK = 'chart-versions';
+export const TERRAFORM_OWNER_CHECK = 'terraform-owner';
 
 export const TOOL_CHECKS = [
   { id: TOOL_VERSIONS_CHECK, title: 'every istioctl the plan runs reports exactly the version it is used for' },
@@ -43,6 +44,19 @@ export interface ChartCheck {
   detail: string | null;
 }
 
+/** The Terraform binary and root module a Terraform-owned plan needs, as found on a machine. */
+export interface TerraformCheck {
+  /** The binary that would run (TERRAFORM_PATH, else terraform or tofu on the search path); null when none. */
+  path: string | null;
+  /** What `terraform version -json` reported (`terraform_version`). */
+  reports: string | null;
+  error: string | null;
+  tried: string[];
+  workingDirectory: string;
+  /** What is wrong with the spec's settings there, naming the field; null when the module declares the variable. */
+  problem: { field: string; message: string } | null;
+}
+
 export interface ToolCheck {
   /** Whose tools these are, in words: "the worker's tools", "istioctl on this machine". */
   where: string;
@@ -50,6 +64,8 @@ export interface ToolCheck {
   /** The helm that answered for the charts; null without charts to check or without helm. */
   helm: string | null;
   charts: ChartCheck[];
+  /** Only for plans whose releases Terraform owns. */
+  terraform?: TerraformCheck;
 }
 
 export interface ToolFindingOptions {
@@ -144,11 +160,35 @@ function chartFinding(check: ChartCheck, tools: ToolCheck, options: ToolFindingO
   };
 }
 
+function terraformFinding(check: TerraformCheck, where: string, options: ToolFindingOptions): Finding | null {
+  if (check.problem !== null)
+    return {
+      check: TERRAFORM_OWNER_CHECK,
+      severity: 'block',
+      message: `${check.problem.field}: ${check.problem.message}.`,
+      evidence: [`read ${check.workingDirectory} among ${where}`],
+      remedy: `Fix ${check.problem.field} in the spec (or the root module), then start again.`,
+    };
+  if (check.path !== null && check.reports !== null) return null;
+  if (check.path === null && !options.missingBlocks) return null;
+  return {
+    check: TERRAFORM_OWNER_CHECK,
+    severity: 'block',
+    message:
+      check.path === null
+        ? `no terraform or tofu among ${where}: every hop plans and applies the releases with it.`
+        : `${check.path} did not say its version (${check.error ?? 'no output'}): it cannot be trusted to plan and apply the releases.`,
+    evidence: check.path === null ? check.tried.map((path) => `${path}: not found`) : [`${check.path} version -json`],
+    remedy: 'Install terraform or tofu on the search path, or set TERRAFORM_PATH, then start again.',
+  };
+}
+
 /** Blocking findings for every tool that is missing or reports another release than the plan needs. */
 export function toolFindings(check: ToolCheck, options: ToolFindingOptions): Finding[] {
   return [
     ...check.istioctl.map((c) => istioctlFinding(c, check.where, options)),
     ...check.charts.map((c) => chartFinding(c, check, options)),
+    ...(check.terraform === undefined ? [] : [terraformFinding(check.terraform, check.where, options)]),
   ].filter((finding): finding is Finding => finding !== null);
 }
 
@@ -162,6 +202,14 @@ export function describeToolCheck(check: ToolCheck): string[] {
   for (const c of check.charts) {
     const state = c.found === null ? 'not checked (no helm)' : c.found ? 'found' : `NOT FOUND (${c.detail ?? ''})`;
     lines.push(`chart ${c.chart} ${c.version}: ${state}`);
+  }
+  const tf = check.terraform;
+  if (tf !== undefined) {
+    const binary =
+      tf.path === null ? 'not found' : `${tf.path} reports ${tf.reports ?? `no version (${tf.error ?? 'no output'})`}`;
+    lines.push(
+      `terraform: ${binary}; root module ${tf.workingDirectory}: ${tf.problem === null ? 'declares the version variable' : `${tf.problem.field}: ${tf.problem.message}`}`,
+    );
   }
   return lines;
 }

@@ -45,9 +45,25 @@ const terraformOwner = z.strictObject({
     .default('istio_version'),
 });
 
+/**
+ * `https://user:token@host/…` or `https://token@host/…`: the spec reaches workflow history, so a
+ * repository never carries credentials; `ssh://git@host/…` and `git@host:…` name a user only.
+ */
+export function repositoryHoldsCredentials(repository: string): boolean {
+  const userinfo = /^([a-z][a-z0-9+.-]*):\/\/([^/@\s]*)@/i.exec(repository);
+  if (userinfo === null) return false;
+  return (userinfo[2] ?? '').includes(':') || /^https?$/i.test(userinfo[1] ?? '');
+}
+
+export const REPOSITORY_CREDENTIALS =
+  "holds credentials, which would be stored in the upgrade's history: leave them to the worker's git credential helper or SSH key";
+
 const gitopsOwner = z.strictObject({
   /** Any URL or path `git clone` and `git push` accept with the worker's own git credentials. */
-  repository: z.string({ error: 'expected a repository' }).min(1, { error: 'expected a repository' }),
+  repository: z
+    .string({ error: 'expected a repository' })
+    .min(1, { error: 'expected a repository' })
+    .refine((repository) => !repositoryHoldsCredentials(repository), { error: REPOSITORY_CREDENTIALS }),
   /** The branch each hop's change is committed to, for the team to merge by their usual review. */
   branch: z.string({ error: 'expected a branch' }).regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, {
     error: 'expected a branch name like "istio-upgrade/prod"',

@@ -2,7 +2,8 @@
  * A folder of stand-in tools named the way the activities look for them on a search path:
  * `istioctl-1.27` for every Istio minor a scenario may move through (the stand-in takes its
  * release from its name: the newest patch the project knows), `istioctl-1.28.3` for each exact
- * patch asked for (a rehearsal offers each hop's), and `helm`. The demo and end-to-end tests
+ * patch asked for (a rehearsal offers each hop's), `helm`, and `terraform` (Terraform's JSON
+ * syntax only: sim/tools/terraform/). The demo and end-to-end tests
  * point the worker at it.
  */
 import { chmodSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -50,5 +51,6 @@ export function standInToolsFolder(options: StandInOptions = {}): string {
     chmodSync(wrapper, 0o755);
   }
   symlinkSync(join(SIM_BIN, 'helm'), join(dir, 'helm'));
+  symlinkSync(join(SIM_BIN, 'terraform'), join(dir, 'terraform'));
   return dir;
 }

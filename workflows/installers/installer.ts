@@ -29,7 +29,7 @@ export interface DaemonSetRef {
 
 export interface Installer {
   /** The installer's own analysis of the target version (istioctl's `x precheck`); null when it has none. */
-  analyze(step: PrecheckStep): Promise<string | null>;
+  analyze(step: PrecheckStep, context: StepContext): Promise<string | null>;
   /** Helm's `base` chart (CRDs, the default validating webhook); only installers with one define it. */
   upgradeBase?(step: UpgradeBaseStep, context: StepContext): Promise<string>;
   /** Install a revision beside the old one; returns once its istiod runs the version. */

@@ -9,6 +9,6 @@ import type { StepContext } from './context.js';
 
 export async function precheck(step: PrecheckStep, context: StepContext, installer: Installer): Promise<string> {
   const findings = `${context.plan.findings.length} catalog finding(s)`;
-  const analysis = await installer.analyze(step);
+  const analysis = await installer.analyze(step, context);
   return analysis === null ? findings : `${findings}; ${analysis}`;
 }
