@@ -24,6 +24,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
+# git for the GitOps owner (install.owner: gitops): the worker commits each hop to the change
+# branch. With its own CA bundle and ssh client, so https and ssh remotes both work.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git ca-certificates openssh-client \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Owned by root and only readable by `node`: the process cannot rewrite its own code.
 COPY package.json ./

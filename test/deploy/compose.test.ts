@@ -227,6 +227,11 @@ describe('Dockerfile', () => {
   const stageRunning = (pattern: RegExp) =>
     dockerfile.stages.find((s) => s.instructions.some((i) => i.keyword === 'RUN' && pattern.test(i.args)));
 
+  it('ships git in the image it runs, for the GitOps owner, and leaves no package lists behind', () => {
+    const installs = runtime().instructions.filter((i) => i.keyword === 'RUN' && /apt-get install/.test(i.args));
+    expect(installs.some((i) => /\bgit\b/.test(i.args) && /rm -rf \/var\/lib\/apt\/lists/.test(i.args))).toBe(true);
+  });
+
   it('is multi-stage and the image it ships runs as a non-root user', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
     const users = runtime().instructions.filter((i) => i.keyword === 'USER');
