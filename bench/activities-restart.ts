@@ -8,7 +8,7 @@
  * watches). Both run as a first attempt in an activity context, as a worker runs them.
  * Requests should stay a handful whatever the rollout length (a watch, not a poll); the delay
  * should be a few milliseconds.
- * `npm run bench:activities [-- --time-scale 20 --runs 3]`
+ * `npm run bench:activities [-- --time-scale 20 --runs 3]`; `--quick` is one run of each.
  */
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -21,11 +21,12 @@ import { createWorkloadActivities } from '../activities/workloads/rollout-worklo
 const { values } = parseArgs({
   options: {
     'time-scale': { type: 'string', default: '20' },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string' },
+    quick: { type: 'boolean', default: false },
   },
 });
 const timeScale = Number(values['time-scale']);
-const runs = Number(values.runs);
+const runs = Number(values.runs ?? (values.quick ? 1 : 3));
 
 /** From one pod ready in 2 sim-seconds to eight pods one at a time at 25 s each. */
 const cases = [

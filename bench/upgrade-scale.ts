@@ -7,9 +7,18 @@
  *   children, divided by the deployments restarted) and the largest single run's event count,
  *   for a 2,000-deployment mesh (Temporal warns at 10,240 events and fails at 51,200);
  * - orchestration overhead for 200 deployments at concurrency 1 and 5: the restart phase's wall
- *   time (first restart started to last restart done) divided by the simulated rollout time on
- *   its critical path (ceil(deployments / concurrency) rollouts of readySeconds / timeScale each);
- *   1.0 is the limit. Gates are off in these runs so no human's latency counts;
+ *   time (first restart started to last restart done) divided by the ideal schedule's length;
+ *   1.0 is the limit. Gates are off in these runs so no human's latency counts. The ideal
+ *   schedule is list scheduling in plan order with no overhead at all: `concurrency` slots, each
+ *   restart in plan order to the first slot free, each taking its rollout's simulated time
+ *   (readySeconds / timeScale), for each of the plan's runs of consecutive restarts (a
+ *   namespace's relabelling between two runs waits for the first in any schedule). With equal
+ *   rollouts that is ceil(deployments / concurrency) rollouts per run; it is what a perfect
+ *   orchestrator that keeps `concurrency` restarts in flight and starts them in plan order
+ *   achieves. The lower bound of any schedule, max(total rollout time / concurrency, longest
+ *   rollout) per run, is printed beside it;
+ * - the same with uneven rollouts (uneven): 100 deployments, every tenth ten times slower than the
+ *   rest (20 s against 2 s, real time), at concurrency 1, 5 and 20 on fresh simulated clusters;
  * - the worker process's memory while it holds 100 upgrades of 100 deployments each (held-100):
  *   one simulated cluster of 100 deployments, 100 upgrades under distinct cluster names (the
  *   worker's activities reach one kubeconfig whatever the name), each planned and waiting at its
@@ -23,8 +32,9 @@
  *
  * Each run's line is printed (stderr) as it completes, so a run cut short keeps what it measured.
  *
- * `npm run bench:upgrade [-- --runs analysis,events,overhead,held]`; one run of your own:
- * `npm run bench:upgrade -- --runs custom --deployments 500 --concurrency 10`.
+ * `npm run bench:upgrade [-- --runs analysis,overhead,uneven,held,events]`; one run of your own:
+ * `npm run bench:upgrade -- --runs custom --deployments 500 --concurrency 10`. `--quick` shrinks
+ * every run (see QUICK below) for a look in a few minutes; its figures are not the ones to quote.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,11 +58,20 @@ import type { upgrade } from '../workflows/upgrade.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: 'analysis,overhead,held,events' },
+    runs: { type: 'string', default: 'analysis,overhead,uneven,held,events' },
     deployments: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '5' },
+    quick: { type: 'boolean', default: false },
   },
 });
+
+/**
+ * Sizes of the default runs, and of `--quick`: the default keeps `npm run bench` within 25
+ * minutes on 2 cores (README, Measured); quick is a smoke run of every figure.
+ */
+const SIZES = values.quick
+  ? { overhead: 50, uneven: 40, unevenFastSeconds: 1, held: 20, events: 200 }
+  : { overhead: 200, uneven: 100, unevenFastSeconds: 2, held: 100, events: 2000 };
 
 interface RunConfig {
   name: string;
@@ -65,6 +84,8 @@ interface RunConfig {
   gates: boolean;
   /** Adds `analysis:` to the spec and a real Prometheus scraping the simulator. */
   analysis?: boolean;
+  /** Every `every`-th deployment (svc-000 first) rolls `factor` times slower. */
+  slow?: { every: number; factor: number };
 }
 
 interface RunFigures {
@@ -74,7 +95,10 @@ interface RunFigures {
   outcome: string;
   wallSeconds: number;
   restartPhaseSeconds: number;
+  /** The ideal schedule's length: list scheduling in plan order, no overhead. */
   criticalPathSeconds: number;
+  /** No schedule is shorter: max(total rollout time / concurrency, longest rollout). */
+  lowerBoundSeconds: number;
   overhead: number;
   childRuns: number;
   totalEvents: number;
@@ -128,8 +152,8 @@ const configs: (RunConfig | 'held')[] = [];
 for (const run of values.runs.split(',')) {
   if (run === 'events')
     configs.push({
-      name: 'events-2000',
-      deployments: 2000,
+      name: `events-${SIZES.events}`,
+      deployments: SIZES.events,
       namespaces: 20,
       concurrency: 5,
       readySeconds: 5,
@@ -153,13 +177,27 @@ for (const run of values.runs.split(',')) {
   } else if (run === 'overhead') {
     for (const concurrency of [1, 5])
       configs.push({
-        name: `overhead-200-c${concurrency}`,
-        deployments: 200,
+        name: `overhead-${SIZES.overhead}-c${concurrency}`,
+        deployments: SIZES.overhead,
         namespaces: 2,
         concurrency,
         readySeconds: 5,
         timeScale: 10,
         gates: false,
+      });
+  } else if (run === 'uneven') {
+    // Real meshes: most deployments roll in seconds, a few in minutes.
+    for (const concurrency of [1, 5, 20])
+      configs.push({
+        name: `uneven-${SIZES.uneven}-c${concurrency}`,
+        deployments: SIZES.uneven,
+        // One namespace: one run of restarts, nothing between them that every schedule waits for.
+        namespaces: 1,
+        concurrency,
+        readySeconds: SIZES.unevenFastSeconds * 10,
+        timeScale: 10,
+        gates: false,
+        slow: { every: 10, factor: 10 },
       });
   } else if (run === 'custom') {
     const deployments = Number(values.deployments);
@@ -172,7 +210,7 @@ for (const run of values.runs.split(',')) {
       timeScale: 600,
       gates: true,
     });
-  } else throw new Error(`unknown run ${run}: expected analysis, events, overhead, held or custom`);
+  } else throw new Error(`unknown run ${run}: expected analysis, events, overhead, uneven, held or custom`);
 }
 
 const server = await startDevServer();
@@ -417,6 +455,8 @@ async function run(config: RunConfig): Promise<RunFigures> {
         deployments: Array.from({ length: Math.min(perNamespace, config.deployments - n * perNamespace) }, (_, i) => ({
           name: `svc-${String(i).padStart(3, '0')}`,
           replicas: bootedEmpty ? 0 : 1,
+          ...(config.slow !== undefined &&
+            i % config.slow.every === 0 && { readySeconds: config.readySeconds * config.slow.factor }),
           // At ×600 the default 600 s deadline is one real second, which a loaded machine misses.
           progressDeadlineSeconds: 86_400,
         })),
@@ -470,8 +510,28 @@ async function run(config: RunConfig): Promise<RunFigures> {
     const first = Math.min(...restarts.map((step) => Date.parse(step.startedAt ?? '')));
     const last = Math.max(...restarts.map((step) => Date.parse(step.endedAt ?? '')));
     const restartPhaseSeconds = (last - first) / 1000;
-    const criticalPathSeconds =
-      Math.ceil(restarts.length / config.concurrency) * (config.readySeconds / config.timeScale);
+    // Each restart's simulated rollout time, in plan order (the order the status lists them),
+    // grouped by the plan's runs of consecutive restarts: a step between two runs (a namespace's
+    // label, a gate) waits for every restart before it, in any schedule.
+    const rolloutOf = (id: string) => {
+      const index = Number(/svc-(\d+)/.exec(id)?.[1] ?? Number.NaN);
+      const slow = config.slow !== undefined && index % config.slow.every === 0;
+      return (config.readySeconds * (slow ? (config.slow?.factor ?? 1) : 1)) / config.timeScale;
+    };
+    const runsOfRestarts: number[][] = [];
+    let previous = '';
+    for (const step of result.status.steps) {
+      if (step.kind === 'restart-workload') {
+        if (previous !== 'restart-workload') runsOfRestarts.push([]);
+        runsOfRestarts[runsOfRestarts.length - 1]?.push(rolloutOf(step.id));
+      }
+      previous = step.kind;
+    }
+    const criticalPathSeconds = runsOfRestarts.reduce((sum, run) => sum + listSchedule(run, config.concurrency), 0);
+    const lowerBoundSeconds = runsOfRestarts.reduce(
+      (sum, run) => sum + Math.max(run.reduce((total, seconds) => total + seconds, 0) / config.concurrency, ...run),
+      0,
+    );
     const events = await eventCounts(handle.workflowId);
     largestHistories.push({ workflowId: events.largestWorkflowId, events: events.largest });
     const totalEvents = events.parent + events.children.reduce((sum, n) => sum + n, 0);
@@ -487,6 +547,7 @@ async function run(config: RunConfig): Promise<RunFigures> {
       wallSeconds: round(wallSeconds),
       restartPhaseSeconds: round(restartPhaseSeconds),
       criticalPathSeconds: round(criticalPathSeconds),
+      lowerBoundSeconds: round(lowerBoundSeconds),
       overhead: round(restartPhaseSeconds / criticalPathSeconds),
       childRuns: events.children.length,
       totalEvents,
@@ -549,6 +610,19 @@ function analysisCost(runs: readonly RunFigures[]): AnalysisCost | undefined {
   };
 }
 
+/**
+ * The length of the ideal schedule: `slots` restarts at once, each in plan order to the first
+ * slot that comes free, none losing any time between one restart and the next.
+ */
+function listSchedule(durations: readonly number[], slots: number): number {
+  const freeAt = Array.from({ length: slots }, () => 0);
+  for (const duration of durations) {
+    const earliest = freeAt.indexOf(Math.min(...freeAt));
+    freeAt[earliest] = (freeAt[earliest] ?? 0) + duration;
+  }
+  return Math.max(0, ...freeAt);
+}
+
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
@@ -559,8 +633,10 @@ let replay: ReplayFigures | undefined;
 try {
   for (const config of configs) {
     if (config === 'held') {
-      console.error('running held-100: 100 upgrades of 100 deployments each, held at their first gate…');
-      heldFigures = await held(100, 100);
+      console.error(
+        `running held-${SIZES.held}: ${SIZES.held} upgrades of 100 deployments each, held at their first gate…`,
+      );
+      heldFigures = await held(SIZES.held, 100);
       console.error(`${new Date().toISOString()} ${JSON.stringify(heldFigures)}`);
       continue;
     }
@@ -584,7 +660,8 @@ const columns: [keyof RunFigures, string][] = [
   ['outcome', 'outcome'],
   ['wallSeconds', 'wall s'],
   ['restartPhaseSeconds', 'restarts s'],
-  ['criticalPathSeconds', 'rollouts s'],
+  ['criticalPathSeconds', 'ideal s'],
+  ['lowerBoundSeconds', 'bound s'],
   ['overhead', 'overhead'],
   ['childRuns', 'children'],
   ['totalEvents', 'events'],
@@ -608,6 +685,12 @@ const cost = analysisCost(figures);
 if (cost !== undefined) {
   console.log(
     `metric analysis: ${cost.eventsWith} history events with it, ${cost.eventsWithout} without (${cost.ratio}×): ${cost.extraEvents} more over ${cost.analysedSteps} analysed steps, ${cost.extraPerAnalysedStep} per analysed step (${cost.analysisRuns} runs, ${cost.measurementRounds} measurement rounds, ${cost.extraPerRound} per round); largest run ${cost.largestRunWith} events, ${cost.largestRunWithout} without`,
+  );
+}
+const uneven = figures.filter((f) => f.run.startsWith('uneven-'));
+if (uneven.length > 0) {
+  console.log(
+    `uneven rollouts (every tenth deployment 10× slower): restart phase over the ideal schedule ${uneven.map((f) => `${f.overhead} at concurrency ${f.concurrency} (${f.restartPhaseSeconds} s / ${f.criticalPathSeconds} s)`).join(', ')}`,
   );
 }
 if (replay !== undefined) {
