@@ -22,6 +22,7 @@ import {
   verifyProxies,
 } from './builders.js';
 import type { PlanContext } from './context.js';
+import { isOwnable } from './steps.js';
 import type { GateStep, OwnerChange, ReleaseOwner, Step } from './steps.js';
 import type { Spec } from '../spec/schema.js';
 
@@ -47,13 +48,7 @@ function ownedHop(owner: ReleaseOwner, version: string, hop: Step[]): Step[] {
 function ownedBy(owner: ReleaseOwner, version: string, steps: Step[], gate: GateStep | null): Step[] {
   let first = true;
   return steps.map((step) => {
-    if (
-      step.kind !== 'upgrade-base' &&
-      step.kind !== 'upgrade-control-plane' &&
-      step.kind !== 'upgrade-cni' &&
-      step.kind !== 'upgrade-ztunnel'
-    )
-      return step;
+    if (!isOwnable(step)) return step;
     const appliedBy: OwnerChange = { owner, change: `owner@${version}`, applies: first, gate: first ? gate : null };
     first = false;
     return { ...step, appliedBy };

@@ -7,6 +7,7 @@
 import type { Inventory } from '../inventory.js';
 import { compareVersions, formatVersion, parseVersion, tryParseVersion } from '../version.js';
 import { verificationsOf } from './verification.js';
+import { isOwnable } from './steps.js';
 import type {
   GatewayTarget,
   GateStep,
@@ -250,13 +251,7 @@ function ownedBack(plan: Plan, hop: { version: string }, version: string, steps:
         };
   let first = true;
   return steps.map((step) => {
-    if (
-      step.kind !== 'upgrade-base' &&
-      step.kind !== 'upgrade-control-plane' &&
-      step.kind !== 'upgrade-cni' &&
-      step.kind !== 'upgrade-ztunnel'
-    )
-      return step;
+    if (!isOwnable(step)) return step;
     const { appliedBy: _up, ...rest } = step;
     if (owner === undefined) return rest;
     const appliedBy: OwnerChange = { owner, change: `owner@${version}`, applies: first, gate: first ? gate : null };

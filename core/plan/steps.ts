@@ -74,6 +74,18 @@ export interface OwnerChange {
   gate: GateStep | null;
 }
 
+/** The steps an owner's change applies: a hop's control-plane releases. */
+export type OwnableStep = UpgradeBaseStep | UpgradeControlPlaneStep | UpgradeCniStep | UpgradeZtunnelStep;
+
+export function isOwnable(step: Step): step is OwnableStep {
+  return (
+    step.kind === 'upgrade-base' ||
+    step.kind === 'upgrade-control-plane' ||
+    step.kind === 'upgrade-cni' ||
+    step.kind === 'upgrade-ztunnel'
+  );
+}
+
 /**
  * Install a new istiod revision beside the running one. For Sail this is setting
  * `Istio.spec.version` under RevisionBased, and Sail creates the IstioRevision `revision`.
@@ -424,7 +436,7 @@ function names(items: readonly string[]): string {
 
 /** One human sentence per step, as the CLI, status and Slack show it. */
 export function describe(step: Step): string {
-  const owned = 'appliedBy' in step ? step.appliedBy : undefined;
+  const owned = isOwnable(step) ? step.appliedBy : undefined;
   return owned === undefined ? describeStep(step) : `${describeStep(step)} ${describeOwner(owned)}`;
 }
 

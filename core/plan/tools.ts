@@ -17,6 +17,7 @@ import type { Inventory } from '../inventory.js';
 import type { Spec } from '../spec/schema.js';
 import { predictInventory } from './rollback-points.js';
 import { planRollback } from './rollback.js';
+import { isOwnable } from './steps.js';
 import type { Plan, Step } from './steps.js';
 
 /** The charts the Helm installer installs, by the step that installs them. */
@@ -194,7 +195,7 @@ export function withOwnerTools(needs: PlanTools, plan: Plan, install: Spec['inst
   const versions: string[] = [];
   const steps: string[] = [];
   for (const step of plan.steps) {
-    if (!('appliedBy' in step) || step.appliedBy?.applies !== true) continue;
+    if (!isOwnable(step) || step.appliedBy?.applies !== true) continue;
     steps.push(step.id);
     if (!versions.includes(step.version)) versions.push(step.version);
   }

@@ -8,6 +8,7 @@
  */
 import { sleep, workflowInfo } from '@temporalio/workflow';
 import type { GitChange, GitRepositoryInput } from '../../activities/index.js';
+import { isOwnable } from '../../core/plan/steps.js';
 import type { OwnerChange, PrecheckStep, Step } from '../../core/plan/steps.js';
 import type { ReleaseCheck, WorkloadCheck } from '../../core/plan/verification.js';
 import { formatDuration } from '../../core/spec/duration.js';
@@ -31,9 +32,7 @@ function hopChecks(
   change: OwnerChange,
   context: StepContext,
 ): { releases: ReleaseCheck[]; workloads: WorkloadCheck[] } {
-  const ofHop = context.plan.steps.filter(
-    (step: Step) => 'appliedBy' in step && step.appliedBy !== undefined && step.appliedBy.change === change.change,
-  );
+  const ofHop = context.plan.steps.filter((step: Step) => isOwnable(step) && step.appliedBy?.change === change.change);
   const releases = new Map<string, ReleaseCheck>();
   const workloads: WorkloadCheck[] = [];
   for (const step of ofHop) {

@@ -6,6 +6,7 @@
  * releases (UnplannedChange otherwise); a state lock held by another run stops at a failure gate
  * naming it (StateLocked). The step executors then verify the releases and workloads as for Helm.
  */
+import { isOwnable } from '../../core/plan/steps.js';
 import type { OwnerChange, Plan } from '../../core/plan/steps.js';
 import { waits } from '../activities.js';
 import { workflowFailure } from '../failures.js';
@@ -19,7 +20,7 @@ export const TERRAFORM_LOCK_TIMEOUT_SECONDS = 20;
 /** The hop's Helm releases (`namespace/name`): what its steps verify, the only resources its plan may change. */
 function hopReleases(plan: Plan, change: OwnerChange): string[] {
   const releases = plan.steps
-    .filter((step) => 'appliedBy' in step && step.appliedBy?.change === change.change)
+    .filter((step) => isOwnable(step) && step.appliedBy?.change === change.change)
     .flatMap((step) => plan.verifications?.[step.id]?.releases ?? [])
     .map((release) => `${release.namespace}/${release.release}`);
   return [...new Set(releases)];
