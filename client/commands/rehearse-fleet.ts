@@ -18,8 +18,7 @@
  * real fleet's do (`istio-upgrade-<cluster>`), which must never meet production's.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -42,7 +41,7 @@ import { operatorName } from '../identity.js';
 import { loadKubeConfig } from '../kubeconfig.js';
 import { journalOf } from '../render/history.js';
 import { renderFleetReport } from '../render/fleet.js';
-import { startPrivateTemporal, startSimulator, projectRoot } from '../rehearsal/environment.js';
+import { openScratch, startPrivateTemporal, startSimulator, projectRoot } from '../rehearsal/environment.js';
 import type { SimulatedCluster } from '../rehearsal/environment.js';
 import { fleetEstimate, fleetExitCode } from '../rehearsal/fleet-outcome.js';
 import type { FleetClusterRehearsal, FleetRehearsalOutcome } from '../rehearsal/fleet-outcome.js';
@@ -198,15 +197,9 @@ export async function runRehearseFleet(options: RehearseCommandOptions): Promise
     throw usage(`--as: the initiator cannot be "${REHEARSAL_APPROVER}", the name the rehearsal answers gates with`);
 
   const root = projectRoot();
-  const scratch = await mkdtemp(join(tmpdir(), 'istio-fleet-rehearsal-'));
-  const cleanups: (() => Promise<unknown>)[] = [() => rm(scratch, { recursive: true, force: true })];
-  const cleanup = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
-  };
   // Ctrl-C stops the simulators, the dev server and the workers before the process goes.
-  const onSignal = () => void cleanup().then(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const workspace = await openScratch('istio-fleet-rehearsal-');
+  const scratch = workspace.dir;
   const say = (line: string) => {
     if (!options.json) console.error(line);
   };
@@ -241,7 +234,7 @@ export async function runRehearseFleet(options: RehearseCommandOptions): Promise
           ...(spec && { patches: rehearsalPatches(spec) }),
           ...(faults !== undefined && { faults: resolve(faults) }),
         });
-        cleanups.push(() => sim.stop());
+        workspace.onCleanup(() => sim.stop());
         return [name, sim] as const;
       }),
     );
@@ -264,7 +257,7 @@ export async function runRehearseFleet(options: RehearseCommandOptions): Promise
     });
 
     const temporal = await startPrivateTemporal(root);
-    cleanups.push(() => temporal.stop());
+    workspace.onCleanup(() => temporal.stop());
     const connectionOptions = { address: temporal.address };
     // The control worker has no activities on purpose (no cluster's credentials): its warning saying so is noise here.
     const warnings = new DefaultLogger('WARN');
@@ -274,7 +267,7 @@ export async function runRehearseFleet(options: RehearseCommandOptions): Promise
       }),
     });
     const nativeConnection = await NativeConnection.connect(connectionOptions);
-    cleanups.push(() => nativeConnection.close());
+    workspace.onCleanup(() => nativeConnection.close());
     // One bundle for every worker: bundling costs seconds of CPU each time.
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(
@@ -305,13 +298,13 @@ export async function runRehearseFleet(options: RehearseCommandOptions): Promise
     ]);
     for (const worker of workers) {
       const running = worker.run();
-      cleanups.push(async () => {
+      workspace.onCleanup(async () => {
         worker.shutdown();
         await running;
       });
     }
     const connection = await Connection.connect(connectionOptions);
-    cleanups.push(() => connection.close());
+    workspace.onCleanup(() => connection.close());
     const client = new Client({ connection, namespace: 'default', identity: REHEARSAL_APPROVER });
     const session: Session = {
       client,
@@ -442,8 +435,6 @@ export async function runRehearseFleet(options: RehearseCommandOptions): Promise
     console.log(options.json ? JSON.stringify(outcome, null, 2) : renderFleetRehearsal(outcome));
     return outcome.exitCode;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await cleanup();
+    await workspace.close();
   }
 }

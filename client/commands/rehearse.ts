@@ -13,8 +13,7 @@
  * rather than guessing whether a human would have gone on.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
@@ -37,6 +36,7 @@ import { journalOf } from '../render/history.js';
 import { renderRehearsal } from '../render/rehearsal.js';
 import { renderReport } from '../render/report.js';
 import {
+  openScratch,
   startPrivateTemporal,
   startSimulator,
   projectRoot,
@@ -148,15 +148,9 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
   if (initiator === REHEARSAL_APPROVER)
     throw usage(`--as: the initiator cannot be "${REHEARSAL_APPROVER}", the name the rehearsal answers gates with`);
   const root = projectRoot();
-  const scratch = await mkdtemp(join(tmpdir(), 'istio-rehearsal-'));
-  const cleanups: (() => Promise<unknown>)[] = [() => rm(scratch, { recursive: true, force: true })];
-  const cleanup = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
-  };
   // Ctrl-C stops the simulator, the dev server and the worker before the process goes.
-  const onSignal = () => void cleanup().then(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const workspace = await openScratch('istio-rehearsal-');
+  const scratch = workspace.dir;
   try {
     let scenario = options.scenario === undefined ? undefined : resolve(options.scenario);
     if (scenario === undefined) {
@@ -178,7 +172,7 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
       patches: rehearsalPatches(spec),
       ...(options.faults && { faults: resolve(options.faults) }),
     });
-    cleanups.push(() => sim.stop());
+    workspace.onCleanup(() => sim.stop());
     const kubeConfig = await loadKubeConfig({ kubeconfig: sim.kubeconfig });
     const copy: RehearsalSpec = rehearsalSpec(raw, spec, { timeScale, context: kubeConfig.getCurrentContext() });
     const checked = parseSpec(copy.input);
@@ -188,7 +182,7 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
       );
 
     const temporal: PrivateTemporal | null = options.temporal ? null : await startPrivateTemporal(root);
-    if (temporal) cleanups.push(() => temporal.stop());
+    if (temporal) workspace.onCleanup(() => temporal.stop());
     const target = temporalTarget();
     const connectionOptions = temporal ? { address: temporal.address } : target.connectionOptions;
     const namespace = temporal ? 'default' : target.namespace;
@@ -202,7 +196,7 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
         err,
       );
     });
-    cleanups.push(() => nativeConnection.close());
+    workspace.onCleanup(() => nativeConnection.close());
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace,
@@ -214,12 +208,12 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
       ...(dataConverter === undefined ? {} : { dataConverter }),
     });
     const running = worker.run();
-    cleanups.push(async () => {
+    workspace.onCleanup(async () => {
       worker.shutdown();
       await running;
     });
     const connection = await Connection.connect(connectionOptions);
-    cleanups.push(() => connection.close());
+    workspace.onCleanup(() => connection.close());
     const client = new Client({
       connection,
       namespace,
@@ -299,8 +293,6 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
     console.log(options.json ? JSON.stringify(outcome, null, 2) : renderRehearsal(outcome));
     return outcome.exitCode;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await cleanup();
+    await workspace.close();
   }
 }

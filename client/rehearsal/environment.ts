@@ -7,6 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -122,4 +124,38 @@ export async function startPrivateTemporal(root: string): Promise<PrivateTempora
       err,
     );
   }
+}
+
+/**
+ * A rehearsal's scratch folder and everything it started, stopped in reverse order once it ends,
+ * and also on Ctrl-C or SIGTERM, so no simulator, dev server or worker outlives the command.
+ */
+export interface Scratch {
+  dir: string;
+  /** Stops or removes something the rehearsal started; run in reverse order of registration. */
+  onCleanup(fn: () => Promise<unknown>): void;
+  /** Runs every cleanup (failures ignored) and stops listening for signals. */
+  close(): Promise<void>;
+}
+
+export async function openScratch(prefix: string): Promise<Scratch> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
+  };
+  const onSignal = () => void cleanup().then(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    dir,
+    onCleanup: (fn) => {
+      cleanups.push(fn);
+    },
+    close: async () => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      await cleanup();
+    },
+  };
 }
