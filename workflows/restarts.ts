@@ -4,23 +4,8 @@
  * parent records one child per batch. Within a batch, up to `concurrency` workloads roll at
  * once; after the first failure no further restart starts (those running finish), and the
  * parent decides at a gate what happens next.
- *
- * Batches overlap (`chain`): `concurrency` is one budget of slots for the whole run, and a batch
- * whose queue is empty hands each slot its restarts free on to the next batch, so the next
- * batch's restarts start while the slowest of this one still rolls instead of after it. The
- * parent starts the next batch when this one asks (it has started its last restart), and tells
- * it where to send its slots; slots travel batch to batch, never through the parent's history.
- * A batch ends only after the batch before it has handed over its last slot, so batches end in
- * plan order and no slot is sent to a batch that has ended.
  */
-import {
-  condition,
-  defineSignal,
-  getExternalWorkflowHandle,
-  isCancellation,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, defineSignal, isCancellation, setHandler } from '@temporalio/workflow';
 import type { RestartWorkloadStep } from '../core/plan/steps.js';
 import { waits } from './activities.js';
 import { describeFailure } from './failures.js';
@@ -31,29 +16,6 @@ export interface RestartBatchInput {
   upgradeKey: string;
   items: { step: RestartWorkloadStep; attempt: number }[];
   concurrency: number;
-  /** Present when batches overlap; histories recorded before that have none and run in lanes. */
-  chain?: RestartChain;
-}
-
-export interface RestartChain {
-  /** Slots of the run's budget this batch starts with: all for the first batch, none for the next ones. */
-  slots: number;
-  /** True when a batch before this one still runs and will hand over its slots, the last with `last`. */
-  predecessor: boolean;
-  /** The operator's hold as it was when the parent started this batch. */
-  held: boolean;
-}
-
-/** Slots a batch passes to the next; `last` when the sender has finished and sends no more. */
-export interface SlotHandover {
-  slots: number;
-  last: boolean;
-}
-
-/** What a batch tells the parent: it started its last restart (`drained`), or a restart failed. */
-export interface BatchReport {
-  workflowId: string;
-  event: 'drained' | 'failed';
 }
 
 export interface RestartOutcome {
@@ -73,18 +35,6 @@ export interface RestartBatchResult {
 
 /** The parent passes an operator's pause and resume on, so a hold takes effect before the next restart. */
 export const holdSignal = defineSignal<[boolean]>('hold');
-
-/** From the batch before: slots to use or pass on. */
-export const slotsSignal = defineSignal<[SlotHandover]>('slots');
-
-/** From the parent, answering `drained`: the next batch's workflow id, or null when none follows. */
-export const successorSignal = defineSignal<[string | null]>('successor');
-
-/** From the parent: a restart failed elsewhere in the run; start nothing more. */
-export const stopSignal = defineSignal('stop');
-
-/** To the parent, from a batch. */
-export const batchReportSignal = defineSignal<[BatchReport]>('restart-batch');
 
 /** How long one workload may take to roll out before a human must look. */
 const ROLLOUT_DEADLINE_SECONDS = 900;
@@ -148,7 +98,6 @@ async function restartOne(upgradeKey: string, step: RestartWorkloadStep, attempt
 }
 
 export async function restartBatch(input: RestartBatchInput): Promise<RestartBatchResult> {
-  if (input.chain !== undefined) return restartChained(input, input.chain);
   let held = false;
   setHandler(holdSignal, (hold) => {
     held = hold;
@@ -168,78 +117,5 @@ export async function restartBatch(input: RestartBatchInput): Promise<RestartBat
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, input.items.length)) }, lane));
-  return { outcomes: input.items.flatMap((item) => outcomes.get(item.step.id) ?? []) };
-}
-
-async function restartChained(input: RestartBatchInput, chain: RestartChain): Promise<RestartBatchResult> {
-  const info = workflowInfo();
-  const parent = info.parent;
-  if (parent === undefined) throw new Error('a chained restart batch runs only as a child of an upgrade');
-  let held = chain.held;
-  let stopped = false;
-  let free = chain.slots;
-  let busy = 0;
-  let predecessorDone = !chain.predecessor;
-  let asked = false;
-  /** Undefined until the parent answers `drained`. */
-  let successor: string | null | undefined;
-  setHandler(holdSignal, (hold) => {
-    held = hold;
-  });
-  setHandler(slotsSignal, (handover) => {
-    free += handover.slots;
-    if (handover.last) predecessorDone = true;
-  });
-  setHandler(successorSignal, (workflowId) => {
-    successor = workflowId;
-  });
-  setHandler(stopSignal, () => {
-    stopped = true;
-  });
-  const report = (event: BatchReport['event']) =>
-    getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(batchReportSignal, {
-      workflowId: info.workflowId,
-      event,
-    });
-
-  const outcomes = new Map<string, RestartOutcome>();
-  const running: Promise<void>[] = [];
-  for (const item of input.items) {
-    await condition(() => stopped || (!held && free > 0));
-    if (stopped) break;
-    free -= 1;
-    busy += 1;
-    running.push(
-      restartOne(input.upgradeKey, item.step, item.attempt).then(async (outcome) => {
-        outcomes.set(outcome.stepId, outcome);
-        busy -= 1;
-        free += 1;
-        if (outcome.state === 'failed' && !stopped) {
-          stopped = true;
-          await report('failed');
-        }
-      }),
-    );
-  }
-  // A cancelled restart rejects: the batch is being cancelled, and the await below says so.
-  const settled = Promise.all(running);
-  settled.catch(() => undefined);
-  if (!stopped) {
-    asked = true;
-    await report('drained');
-  }
-  // Every slot this batch holds or frees from now on belongs to the next batch, once it exists;
-  // after a failure no slot moves, so the one the failed restart held starts nothing more.
-  const canForward = () => !stopped && typeof successor === 'string' && free > 0;
-  for (;;) {
-    await condition(() => canForward() || (busy === 0 && predecessorDone && (!asked || successor !== undefined)));
-    if (!canForward()) break;
-    const slots = free;
-    free = 0;
-    await getExternalWorkflowHandle(successor ?? '').signal(slotsSignal, { slots, last: false });
-  }
-  await settled;
-  if (typeof successor === 'string')
-    await getExternalWorkflowHandle(successor).signal(slotsSignal, { slots: stopped ? 0 : free, last: true });
   return { outcomes: input.items.flatMap((item) => outcomes.get(item.step.id) ?? []) };
 }
