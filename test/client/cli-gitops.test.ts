@@ -102,7 +102,7 @@ describe('plan and start with install.owner gitops', () => {
         expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
       }
     }
-  });
+  }, 180_000); // five settings × plan and start, each a CLI process: slow beside the rest of the suite
 
   it('plan and start: a repository URL holding a token exits 2 naming install.gitops.repository, the token never printed', async () => {
     const file = await spec({ repository: 'https://istio-bot:glpat-s3cr3t-9x@gitlab.example.com/platform/prod.git' });

@@ -235,6 +235,14 @@ describe('Istio owned by GitOps', () => {
         failures.push(gate.description);
         if (failures.length > 1) throw new Error(`a second failure gate: ${gate.description}`);
         await repo.merge(BRANCH);
+        // Retry once Argo CD has synced the merge and istiod runs it, as an operator would: the 8 s
+        // deadline is for a change nobody merged, and a loaded CI machine may sync slower than that.
+        const deadline = Date.now() + 120_000;
+        const istiods = () => (meshState(cluster) as { istiods: string[] }).istiods;
+        while (!(syncer.synced.includes('istiod@1.27.3') && istiods().join() === 'istiod:1.27.3')) {
+          if (Date.now() > deadline) throw new Error(`not synced after the merge: ${syncer.synced.join(', ')}`);
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
         return 'retry';
       });
       expect(failures).toHaveLength(1);
