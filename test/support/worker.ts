@@ -40,3 +40,9 @@ export async function withWorker<T>(
   });
   return worker.runUntil(fn({ taskQueue }));
 }
+
+/** Runs `fn` while every worker polls (one per cluster queue and the control queue), then shuts them all down. */
+export function runWithWorkers<T>(workers: Worker[], fn: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = workers;
+  return first === undefined ? fn() : first.runUntil(runWithWorkers(rest, fn));
+}

@@ -16,7 +16,7 @@ import type { FleetResult } from '../../../workflows/fleet/messages.js';
 import type { MeasureInput, MeasureResult } from '../../../activities/prometheus/activities.js';
 import { approveSignal, rejectSignal } from '../../../workflows/messages.js';
 import { timeSkippingEnv } from '../../support/temporal.js';
-import { workflowBundle } from '../../support/worker.js';
+import { runWithWorkers, workflowBundle } from '../../support/worker.js';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -105,14 +105,8 @@ async function play(fleet: FleetSpecInput, bakeAnswer: 'approve' | 'reject' = 'a
     }
     return handle.result();
   };
-  const result = await runAll(workers, run);
+  const result = await runWithWorkers(workers, run);
   return { result, measured };
-}
-
-async function runAll<T>(workers: Worker[], fn: () => Promise<T>): Promise<T> {
-  const [first, ...rest] = workers;
-  if (first === undefined) return fn();
-  return first.runUntil(runAll(rest, fn));
 }
 
 describe('a stage bakes with its clusters analysis running', () => {

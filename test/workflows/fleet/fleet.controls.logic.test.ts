@@ -15,7 +15,7 @@ import type { FleetResult, FleetStatus } from '../../../workflows/fleet/messages
 import { abortUpdate, pauseUpdate, resumeUpdate } from '../../../workflows/messages.js';
 import type { OperatorRequest } from '../../../workflows/messages.js';
 import { devServerEnv } from '../../support/temporal.js';
-import { workflowBundle } from '../../support/worker.js';
+import { runWithWorkers, workflowBundle } from '../../support/worker.js';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -69,12 +69,7 @@ async function withFleet(fleet: FleetSpecInput, fn: (handle: FleetHandle) => Pro
     await fn(handle);
     return handle.result();
   };
-  const [first, ...rest] = workers;
-  const nest = (list: Worker[], inner: () => Promise<FleetResult>): Promise<FleetResult> => {
-    const [head, ...tail] = list;
-    return head === undefined ? inner() : head.runUntil(nest(tail, inner));
-  };
-  return first.runUntil(nest(rest, run));
+  return runWithWorkers(workers, run);
 }
 
 async function until(handle: FleetHandle, test: (status: FleetStatus) => boolean): Promise<FleetStatus> {

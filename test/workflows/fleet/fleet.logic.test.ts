@@ -15,7 +15,7 @@ import { fleetStatusQuery } from '../../../workflows/fleet/messages.js';
 import type { FleetResult, FleetStatus } from '../../../workflows/fleet/messages.js';
 import { approveSignal } from '../../../workflows/messages.js';
 import { timeSkippingEnv } from '../../support/temporal.js';
-import { workflowBundle } from '../../support/worker.js';
+import { runWithWorkers, workflowBundle } from '../../support/worker.js';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -99,7 +99,7 @@ async function play(fleet: FleetSpecInput): Promise<Played> {
     }
     return handle.result();
   };
-  const result = await runAll(workers, run);
+  const result = await runWithWorkers(workers, run);
   const children = new Map<string, { start: number; close: number }>();
   for (const cluster of Object.keys(fleet.clusters)) {
     const description = await env.client.workflow
@@ -110,12 +110,6 @@ async function play(fleet: FleetSpecInput): Promise<Played> {
       children.set(cluster, { start: description.startTime.getTime(), close: description.closeTime?.getTime() ?? NaN });
   }
   return { result, children, startedAt, seen };
-}
-
-async function runAll<T>(workers: Worker[], fn: () => Promise<T>): Promise<T> {
-  const [first, ...rest] = workers;
-  if (first === undefined) return fn();
-  return first.runUntil(runAll(rest, fn));
 }
 
 describe('a fleet in stages', () => {
