@@ -13,6 +13,8 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   patched,
+  setHandler,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { describe } from '../core/plan/steps.js';
@@ -20,8 +22,8 @@ import type { Plan, RestartWorkloadStep, Step, TestWorkloadStep } from '../core/
 import { executeStep } from './execute.js';
 import { describeFailure, workflowFailure } from './failures.js';
 import type { ControlRecord, RevertedUnit, StepFailure } from './messages.js';
-import { holdSignal, restartBatch } from './restarts.js';
-import type { RestartOutcome } from './restarts.js';
+import { batchReportSignal, holdSignal, restartBatch, stopSignal } from './restarts.js';
+import type { BatchReport, RestartOutcome } from './restarts.js';
 import type { StepContext } from './steps/context.js';
 import { analyzeRestarts } from './analysis.js';
 import {
@@ -36,6 +38,25 @@ import {
 import type { RevertTarget } from './revert.js';
 
 export type RunContext = Omit<StepContext, 'attempt'>;
+
+/**
+ * Restart batches overlap within one concurrency budget; histories without the marker keep
+ * waiting for each batch's slowest restart before the next batch starts.
+ */
+export const OVERLAPPING_BATCHES_PATCH = 'overlapping-restart-batches';
+
+/** A restart batch that has ended, with its outcomes after analysis. */
+interface FinishedBatch {
+  batch: RestartWorkloadStep[];
+  outcomes: RestartOutcome[];
+}
+
+/** A batch of the current wave, while it runs. */
+interface LaunchedBatch extends FinishedBatch {
+  workflowId: string;
+  /** Whether the board shows its restarts as running. */
+  shown: boolean;
+}
 
 /** Thrown to end a run so the caller rolls back (an upgrade) or stops (a rollback). */
 const STOPS = new Set(['GateRejected', 'Aborted', 'AutoRollback']);
@@ -61,7 +82,8 @@ export class Runner {
   /** The revert accepted at the last failure gate: who and why. */
   private revertRecord: ControlRecord | undefined;
   private scope: CancellationScope | null = null;
-  private child: string | null = null;
+  /** Restart batches running now: an operator's hold reaches each. */
+  private readonly children = new Set<string>();
   private failureGates = 0;
   private batches = 0;
 
@@ -73,8 +95,8 @@ export class Runner {
       context.controls.onAbort = () => this.scope?.cancel();
     }
     context.controls.onHold = (held) => {
-      if (this.child !== null)
-        void getExternalWorkflowHandle(this.child)
+      for (const child of this.children)
+        void getExternalWorkflowHandle(child)
           .signal(holdSignal, held)
           .catch(() => undefined);
     };
@@ -395,16 +417,17 @@ export class Runner {
   }
 
   private async restarts(steps: RestartWorkloadStep[], size: number, concurrency: number): Promise<void> {
+    if (patched(OVERLAPPING_BATCHES_PATCH)) return this.overlappingRestarts(steps, size, concurrency);
+    return this.restartsInLockstep(steps, size, concurrency);
+  }
+
+  /** Before the overlap: each batch waits for its slowest restart, and its analysis, before the next starts. */
+  private async restartsInLockstep(steps: RestartWorkloadStep[], size: number, concurrency: number): Promise<void> {
     const { board } = this.context;
     const attempts = new Map(steps.map((step) => [step.id, 1]));
     let pending = [...steps];
     while (pending.length > 0) {
-      // A revert of their namespace (or of the workload itself) leaves nothing to do for them.
-      pending = pending.filter((step) => {
-        const moot = this.revertSkip(step);
-        if (moot !== null) this.skipForRevert(step, moot);
-        return moot === null;
-      });
+      pending = this.withoutReverted(pending);
       if (pending.length === 0) break;
       await this.checkpoint();
       const batch = pending.slice(0, size);
@@ -414,12 +437,13 @@ export class Runner {
         board.workload(step.id, { state: 'running', attempts: attempts.get(step.id) ?? 1 });
       }
       this.batches += 1;
-      this.child = `${workflowInfo().workflowId}/${this.mode === 'upgrade' ? 'restarts' : 'rollback-restarts'}-${this.batches}`;
+      const child = this.batchId();
+      this.children.add(child);
       let outcomes: RestartOutcome[];
       try {
         const result = await this.cancellable(() =>
           executeChild(restartBatch, {
-            workflowId: this.child ?? '',
+            workflowId: child,
             args: [
               {
                 upgradeKey: this.context.upgradeKey,
@@ -427,7 +451,7 @@ export class Runner {
                 concurrency,
               },
             ],
-            staticSummary: `restart ${batch.length === 1 ? `${batch[0]?.namespace}/${batch[0]?.name}` : `${batch.length} deployments from ${batch[0]?.namespace}/${batch[0]?.name}`}`,
+            staticSummary: batchSummary(batch),
           }),
         );
         outcomes = result.outcomes;
@@ -436,7 +460,7 @@ export class Runner {
           throw this.aborted();
         throw error;
       } finally {
-        this.child = null;
+        this.children.delete(child);
       }
       // The mesh's signals for the workloads just restarted: a failing one becomes a failed restart.
       if (this.mode === 'upgrade' && this.context.analysis !== undefined) {
@@ -467,27 +491,256 @@ export class Runner {
         }
         const failure = outcome.failure ?? { type: 'Error', message: outcome.note };
         board.stepState(step.id, 'failed', { failure });
-        // Another failure of the same batch in a namespace a revert just put back: nothing left to decide.
-        const moot = this.revertSkip(step);
-        if (moot !== null) {
-          this.skipForRevert(step, moot);
-          continue;
-        }
-        if (WORKLOAD_FAILURES.has(failure.type) && onFailureOf(step) === 'rollback' && this.mode === 'upgrade') {
-          throw workflowFailure('AutoRollback', `${failure.message}: the spec rolls back at once on a failed test`);
-        }
-        const answer = await this.answerFailure(step, failure);
-        if (answer === 'retry') {
+        if (await this.settleFailure(step, failure)) {
           attempts.set(step.id, (attempts.get(step.id) ?? 1) + 1);
           retries.push(step);
-        } else if (answer === 'reverted') {
-          continue;
-        } else {
-          board.stepState(step.id, 'skipped', { note: `left as it is after ${failure.type}` });
-          board.workload(step.id, { state: 'skipped' });
         }
       }
       pending = [...retries, ...pending];
     }
   }
+
+  /**
+   * A failed restart, once every restart that was running has ended: nothing to do when a revert
+   * already put it back, an automatic rollback where the spec says so, else the failure gate.
+   * True when the human chose to retry it.
+   */
+  private async settleFailure(step: RestartWorkloadStep, failure: StepFailure): Promise<boolean> {
+    const { board } = this.context;
+    // Another failure of the same batch in a namespace a revert just put back: nothing left to decide.
+    const moot = this.revertSkip(step);
+    if (moot !== null) {
+      this.skipForRevert(step, moot);
+      return false;
+    }
+    if (WORKLOAD_FAILURES.has(failure.type) && onFailureOf(step) === 'rollback' && this.mode === 'upgrade') {
+      throw workflowFailure('AutoRollback', `${failure.message}: the spec rolls back at once on a failed test`);
+    }
+    const answer = await this.answerFailure(step, failure);
+    if (answer === 'retry') return true;
+    if (answer === 'skip') {
+      board.stepState(step.id, 'skipped', { note: `left as it is after ${failure.type}` });
+      board.workload(step.id, { state: 'skipped' });
+    }
+    return false;
+  }
+
+  /** A revert of their namespace (or of the workload itself) leaves nothing to do for these restarts. */
+  private withoutReverted(steps: RestartWorkloadStep[]): RestartWorkloadStep[] {
+    return steps.filter((step) => {
+      const moot = this.revertSkip(step);
+      if (moot !== null) this.skipForRevert(step, moot);
+      return moot === null;
+    });
+  }
+
+  /** The next restart batch's workflow id: unique within the upgrade, the same on replay. */
+  private batchId(): string {
+    return `${workflowInfo().workflowId}/${this.mode === 'upgrade' ? 'restarts' : 'rollback-restarts'}-${this.batches}`;
+  }
+
+  /**
+   * Restarts with `concurrency` of them in flight across batch boundaries: each wave runs the
+   * pending restarts as a chain of overlapping batches (workflows/restarts.ts says how slots pass
+   * between them). The first failure stops new starts in every batch (its own at once, the
+   * others when the parent's stop arrives: a restart another batch starts in between, while a
+   * restart of its own was already rolling beside the failed one, runs to its end); once all have
+   * ended, each failure goes to its gate in plan order, and the next wave starts with the retries.
+   */
+  private async overlappingRestarts(steps: RestartWorkloadStep[], size: number, concurrency: number): Promise<void> {
+    const attempts = new Map(steps.map((step) => [step.id, 1]));
+    let pending = [...steps];
+    while (pending.length > 0) {
+      pending = this.withoutReverted(pending);
+      if (pending.length === 0) break;
+      await this.checkpoint();
+      const wave = pending;
+      let finished: FinishedBatch[];
+      try {
+        finished = await this.cancellable(() => this.wave(wave, size, concurrency, attempts));
+      } catch (error) {
+        if (this.mode === 'upgrade' && this.context.controls.abortRequested && isCancellation(error))
+          throw this.aborted();
+        throw error;
+      }
+      const launched = new Set(finished.flatMap(({ outcomes }) => outcomes.map((outcome) => outcome.stepId)));
+      pending = pending.filter((step) => !launched.has(step.id));
+      const retries: RestartWorkloadStep[] = [];
+      for (const { batch, outcomes } of finished) {
+        for (const outcome of outcomes) {
+          const step = batch.find((candidate) => candidate.id === outcome.stepId);
+          if (step === undefined || outcome.state === 'done') continue;
+          const failure = outcome.failure ?? { type: 'Error', message: outcome.note };
+          if (await this.settleFailure(step, failure)) {
+            attempts.set(step.id, (attempts.get(step.id) ?? 1) + 1);
+            retries.push(step);
+          }
+        }
+      }
+      // Restarts the stop left unstarted (back to pending on the board) go on after the retries.
+      pending = [...retries, ...pending];
+    }
+  }
+
+  /**
+   * One wave of overlapping batches over `pending`, in plan order: the first batch holds the
+   * whole budget; each later one starts when the one before has started its last restart. Ends
+   * when every batch has ended and its analysis is done; the batches come back in plan order.
+   */
+  private async wave(
+    pending: RestartWorkloadStep[],
+    size: number,
+    concurrency: number,
+    attempts: Map<string, number>,
+  ): Promise<FinishedBatch[]> {
+    const { board, controls } = this.context;
+    const reports: BatchReport[] = [];
+    setHandler(batchReportSignal, (report) => {
+      reports.push(report);
+    });
+    const finished: LaunchedBatch[] = [];
+    const endings: Promise<void>[] = [];
+    let offset = 0;
+    let live = 0;
+    let stopping = false;
+    let broken: Error | undefined;
+    // The analysis of one batch at a time, in plan order, while later batches restart.
+    let analysed: Promise<unknown> = Promise.resolve();
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      for (const child of this.children)
+        void getExternalWorkflowHandle(child)
+          .signal(stopSignal)
+          .catch(() => undefined);
+    };
+
+    /**
+     * The board shows a batch's restarts as running once they can run: the first batch's at once
+     * (it holds the budget), a later batch's when it reports its last restart started; until
+     * then they wait for slots, pending.
+     */
+    const show = (entry: LaunchedBatch) => {
+      if (entry.shown) return;
+      entry.shown = true;
+      for (const step of entry.batch) {
+        board.stepState(step.id, 'running');
+        board.workload(step.id, { state: 'running', attempts: attempts.get(step.id) ?? 1 });
+      }
+    };
+    const launch = async (slots: number, predecessor: string | null): Promise<string> => {
+      const batch = pending.slice(offset, offset + size);
+      offset += batch.length;
+      const last = offset >= pending.length;
+      // Everything a running batch may have started is what an abort's rollback undoes.
+      for (const step of batch) if (!this.started.includes(step)) this.started.push(step);
+      this.batches += 1;
+      const workflowId = this.batchId();
+      const held = controls.held;
+      this.children.add(workflowId);
+      live += 1;
+      const entry: LaunchedBatch = { batch, outcomes: [], workflowId, shown: false };
+      finished.push(entry);
+      if (predecessor === null) show(entry);
+      const handle = await startChild(restartBatch, {
+        workflowId,
+        args: [
+          {
+            upgradeKey: this.context.upgradeKey,
+            items: batch.map((step) => ({ step, attempt: attempts.get(step.id) ?? 1 })),
+            concurrency,
+            chain: { slots, predecessor, last, held },
+          },
+        ],
+        staticSummary: batchSummary(batch),
+      }).catch((error: unknown) => {
+        this.children.delete(workflowId);
+        live -= 1;
+        throw error;
+      });
+      // A hold, a resume or a stop while the batch was starting did not reach it.
+      if (controls.held !== held) void handle.signal(holdSignal, controls.held).catch(() => undefined);
+      if (stopping) void handle.signal(stopSignal).catch(() => undefined);
+      const ending = handle
+        .result()
+        .then(async (result) => {
+          this.children.delete(workflowId);
+          const turn = analysed.then(() => this.analysed(result.outcomes, batch));
+          analysed = turn.catch(() => undefined);
+          entry.outcomes = await turn;
+          this.recordBatch(entry, attempts);
+          if (entry.outcomes.some((outcome) => outcome.state === 'failed')) stop();
+        })
+        .catch((error: unknown) => {
+          this.children.delete(workflowId);
+          broken ??= error instanceof Error ? error : new Error(String(error));
+          stop();
+        })
+        .finally(() => {
+          live -= 1;
+        });
+      endings.push(ending);
+      return workflowId;
+    };
+
+    try {
+      await launch(concurrency, null);
+      for (;;) {
+        await condition(() => reports.length > 0 || live === 0);
+        const report = reports.shift();
+        if (report === undefined) break;
+        if (report.event === 'failed') {
+          stop();
+          continue;
+        }
+        // The batch has started its last restart: start the next, unless a failure stopped the run.
+        const drained = finished.find((entry) => entry.workflowId === report.workflowId);
+        if (drained !== undefined) show(drained);
+        if (!stopping && offset < pending.length) await condition(() => !controls.held || stopping);
+        // The new batch introduces itself to the drained one, which then hands it its slots.
+        if (!stopping && offset < pending.length) await launch(0, report.workflowId);
+      }
+    } catch (error) {
+      // As executeChild did: an abort returns once every batch has ended its cancellation.
+      await Promise.allSettled(endings);
+      throw error;
+    }
+    if (broken !== undefined) throw broken;
+    return finished;
+  }
+
+  /** The mesh's signals for the workloads just restarted: a failing one becomes a failed restart. */
+  private async analysed(outcomes: RestartOutcome[], batch: RestartWorkloadStep[]): Promise<RestartOutcome[]> {
+    if (this.mode !== 'upgrade' || this.context.analysis === undefined) return outcomes;
+    return analyzeRestarts(outcomes, batch, this.context);
+  }
+
+  /** What one ended batch did, on the board as soon as it ends; its failures wait for the wave's end. */
+  private recordBatch({ batch, outcomes, shown }: LaunchedBatch, attempts: Map<string, number>): void {
+    const { board } = this.context;
+    for (const outcome of outcomes) this.launched.add(outcome.stepId);
+    for (const step of batch) {
+      const outcome = outcomes.find((candidate) => candidate.stepId === step.id);
+      if (outcome === undefined) {
+        // A later batch could already run when a failure stopped this one: what never started has nothing to undo.
+        const index = this.started.indexOf(step);
+        if (index >= 0) this.started.splice(index, 1);
+        board.stepState(step.id, 'pending');
+        board.workload(step.id, { state: 'pending' });
+        continue;
+      }
+      // A batch a failure stopped before it reported: its restarts ran without the board knowing.
+      if (!shown) {
+        board.stepState(step.id, 'running');
+        board.workload(step.id, { state: 'running', attempts: attempts.get(step.id) ?? 1 });
+      }
+      board.workload(step.id, { state: outcome.state, ...(outcome.test && { test: outcome.test }) });
+      if (outcome.state === 'done') board.stepState(step.id, 'done', { note: outcome.note });
+      else board.stepState(step.id, 'failed', { failure: outcome.failure ?? { type: 'Error', message: outcome.note } });
+    }
+  }
+}
+
+function batchSummary(batch: readonly RestartWorkloadStep[]): string {
+  return `restart ${batch.length === 1 ? `${batch[0]?.namespace}/${batch[0]?.name}` : `${batch.length} deployments from ${batch[0]?.namespace}/${batch[0]?.name}`}`;
 }

@@ -264,6 +264,12 @@ describe('auditing an upgrade in the Temporal Web UI', () => {
 
       await page.reload();
       await page.getByRole('tab', { name: /Event History/ }).click();
+      // As an auditor does once restarts have filled the history: only signals and child workflows.
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.getByRole('menuitem', { name: 'None' }).click();
+      await page.getByRole('menuitem', { name: /^Signal/ }).click();
+      await page.getByRole('menuitem', { name: /^Child Workflow/ }).click();
+      await page.keyboard.press('Escape');
       await rows.filter({ hasText: 'Workflow Execution Signaled' }).filter({ hasText: 'approve' }).click();
       await page
         .getByTestId('event-summary-row-expanded')
