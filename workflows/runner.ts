@@ -25,7 +25,7 @@ import type { ControlRecord, RevertedUnit, StepFailure } from './messages.js';
 import { batchReportSignal, holdSignal, restartBatch, stopSignal } from './restarts.js';
 import type { BatchReport, RestartOutcome } from './restarts.js';
 import type { StepContext } from './steps/context.js';
-import { analyzeRestarts } from './analysis.js';
+import { analysisAt, analyzeRestarts } from './analysis.js';
 import {
   REVERT_PATCH,
   WORKLOAD_FAILURES,
@@ -417,11 +417,14 @@ export class Runner {
   }
 
   private async restarts(steps: RestartWorkloadStep[], size: number, concurrency: number): Promise<void> {
-    if (patched(OVERLAPPING_BATCHES_PATCH)) return this.overlappingRestarts(steps, size, concurrency);
+    // Metric analysis judges each batch before the next one starts: there the wait is the point
+    // (the next workloads move only once the mesh has a verdict on the last ones), not lock-step.
+    const judged = this.mode === 'upgrade' && steps.some((step) => analysisAt(this.context, step.id) !== null);
+    if (!judged && patched(OVERLAPPING_BATCHES_PATCH)) return this.overlappingRestarts(steps, size, concurrency);
     return this.restartsInLockstep(steps, size, concurrency);
   }
 
-  /** Before the overlap: each batch waits for its slowest restart, and its analysis, before the next starts. */
+  /** Each batch waits for its slowest restart, and its analysis, before the next starts: histories before the overlap, and runs with analysis. */
   private async restartsInLockstep(steps: RestartWorkloadStep[], size: number, concurrency: number): Promise<void> {
     const { board } = this.context;
     const attempts = new Map(steps.map((step) => [step.id, 1]));
@@ -585,7 +588,7 @@ export class Runner {
   /**
    * One wave of overlapping batches over `pending`, in plan order: the first batch holds the
    * whole budget; each later one starts when the one before has started its last restart. Ends
-   * when every batch has ended and its analysis is done; the batches come back in plan order.
+   * when every batch has ended; the batches come back in plan order.
    */
   private async wave(
     pending: RestartWorkloadStep[],
@@ -604,8 +607,6 @@ export class Runner {
     let live = 0;
     let stopping = false;
     let broken: Error | undefined;
-    // The analysis of one batch at a time, in plan order, while later batches restart.
-    let analysed: Promise<unknown> = Promise.resolve();
     const stop = () => {
       if (stopping) return;
       stopping = true;
@@ -663,11 +664,9 @@ export class Runner {
       if (stopping) void handle.signal(stopSignal).catch(() => undefined);
       const ending = handle
         .result()
-        .then(async (result) => {
+        .then((result) => {
           this.children.delete(workflowId);
-          const turn = analysed.then(() => this.analysed(result.outcomes, batch));
-          analysed = turn.catch(() => undefined);
-          entry.outcomes = await turn;
+          entry.outcomes = result.outcomes;
           this.recordBatch(entry, attempts);
           if (entry.outcomes.some((outcome) => outcome.state === 'failed')) stop();
         })
@@ -707,12 +706,6 @@ export class Runner {
     }
     if (broken !== undefined) throw broken;
     return finished;
-  }
-
-  /** The mesh's signals for the workloads just restarted: a failing one becomes a failed restart. */
-  private async analysed(outcomes: RestartOutcome[], batch: RestartWorkloadStep[]): Promise<RestartOutcome[]> {
-    if (this.mode !== 'upgrade' || this.context.analysis === undefined) return outcomes;
-    return analyzeRestarts(outcomes, batch, this.context);
   }
 
   /** What one ended batch did, on the board as soon as it ends; its failures wait for the wave's end. */
