@@ -69,6 +69,12 @@ export function planUpgrade(spec: Spec, inventory: Inventory): Plan {
   checkOnFailure(context, reverts);
   const analysis = planAnalysis(context, pathSteps);
   const owner = releaseOwner(spec);
+  if (spec.approvals.approvers.length === 0)
+    // Validation lets a spec with every gate off name nobody; a failure the spec does not settle
+    // (an install that errs, a stalled rollout, a held state lock) still stops at a gate.
+    warnings.push(
+      'approvals.approvers is empty: a step that fails and that onFailure does not roll back (an install error, a stalled rollout, a state lock) still stops at a gate nobody may retry or skip; the initiator can only abort (roll back). Name an approver',
+    );
   return {
     kind: 'upgrade',
     cluster: context.cluster,
