@@ -11,6 +11,8 @@ import { SCENARIOS } from '../activities/support/sim.js';
 import { rehearsalHarness } from './support/rehearsal.js';
 
 const { suite, dir, rehearse, normalRun, expectSameRun } = rehearsalHarness();
+/** Simulated seconds per real second where the spec's timers, not the steps, would set the pace. */
+const FAST = 600;
 
 describe('istio-upgrade rehearse from other sources, compared with a normal run', () => {
   it(
@@ -18,20 +20,25 @@ describe('istio-upgrade rehearse from other sources, compared with a normal run'
     { timeout: 400_000 },
     async () => {
       const production = await suite.fresh('sidecarHelm');
-      const { exitCode, json } = await rehearse([
-        '-f',
-        'examples/bookinfo-helm-revision.yaml',
-        '--kubeconfig',
-        production.sim.kubeconfigPath,
-        '--override-precheck',
-        'removed-tracing-providers',
-      ]);
+      // The example soaks 10 minutes and keeps the old revision an hour: at ×600, 1 s and 6 s.
+      const { exitCode, json } = await rehearse(
+        [
+          '-f',
+          'examples/bookinfo-helm-revision.yaml',
+          '--kubeconfig',
+          production.sim.kubeconfigPath,
+          '--override-precheck',
+          'removed-tracing-providers',
+        ],
+        {},
+        FAST,
+      );
       expect(production.sim.writeLog).toEqual([]);
       expect(json.finalState.proxies['bookinfo/reviews-v2']).toEqual(['1.28.0@1-28-0']);
       expect(exitCode).toBe(0);
       expectSameRun(
         json,
-        await normalRun('sidecarHelm', 'examples/bookinfo-helm-revision.yaml', ['removed-tracing-providers']),
+        await normalRun('sidecarHelm', 'examples/bookinfo-helm-revision.yaml', ['removed-tracing-providers'], FAST),
       );
     },
   );

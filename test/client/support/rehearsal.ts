@@ -49,10 +49,11 @@ export function rehearsalHarness() {
   async function rehearse(
     args: string[],
     env: Record<string, string> = {},
+    timeScale = TIME_SCALE,
   ): Promise<{ exitCode: number | undefined; json: RehearsalJson; stderr: string }> {
     const report = join(dir(), `report-${Math.random().toString(36).slice(2)}.html`);
     const result = await runCli(
-      ['rehearse', ...args, '--time-scale', String(TIME_SCALE), '--report', report, '--json', '--as', 'carol'],
+      ['rehearse', ...args, '--time-scale', String(timeScale), '--report', report, '--json', '--as', 'carol'],
       env,
     );
     if (result.exitCode === 2 || result.stdout.trim() === '')
@@ -61,11 +62,16 @@ export function rehearsalHarness() {
   }
 
   /** The same spec as the rehearsal runs, on a fresh simulator from the scenario, the normal way. */
-  async function normalRun(scenario: keyof typeof SCENARIOS, specFile: string, overridePrechecks: string[] = []) {
+  async function normalRun(
+    scenario: keyof typeof SCENARIOS,
+    specFile: string,
+    overridePrechecks: string[] = [],
+    timeScale = TIME_SCALE,
+  ) {
     const raw = parseYaml(await readFile(specFile, 'utf8')) as Record<string, unknown>;
     const parsed = parseSpec(raw);
     if (!parsed.ok) throw new Error(`example ${specFile} is invalid`);
-    const input = rehearsalSpec(raw, parsed.spec, { timeScale: TIME_SCALE, context: 'sim' }).input;
+    const input = rehearsalSpec(raw, parsed.spec, { timeScale, context: 'sim' }).input;
     const cluster = await suite.fresh(scenario);
     const result = await runWorker(suite.env, cluster, async (taskQueue) =>
       answerGates(await startUpgrade(suite.env, taskQueue, input, overridePrechecks), (gateId, status) => {
