@@ -34,7 +34,7 @@
  *
  * `npm run bench:upgrade [-- --runs analysis,overhead,uneven,held,events]`; one run of your own:
  * `npm run bench:upgrade -- --runs custom --deployments 500 --concurrency 10`. `--quick` shrinks
- * every run (see QUICK below) for a look in a few minutes; its figures are not the ones to quote.
+ * every run (see SIZES below) for a look in a few minutes; its figures are not the ones to quote.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

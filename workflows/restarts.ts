@@ -239,9 +239,10 @@ async function restartChained(input: RestartBatchInput, chain: RestartChain): Pr
   // Every slot this batch holds or frees from now on belongs to the next batch, once it exists;
   // after a failure no slot moves, so the one the failed restart held starts nothing more.
   const canForward = () => !stopped && successor !== undefined && free > 0;
-  const nothingFollows = () => stopped || chain.last || successor !== undefined;
+  // Where the slots go is settled: to the successor that said where it is, or nowhere (last, or stopped).
+  const destinationKnown = () => stopped || chain.last || successor !== undefined;
   for (;;) {
-    await condition(() => canForward() || (busy === 0 && predecessorDone && nothingFollows()));
+    await condition(() => canForward() || (busy === 0 && predecessorDone && destinationKnown()));
     if (!canForward()) break;
     const slots = free;
     free = 0;

@@ -629,7 +629,7 @@ export class Runner {
         board.workload(step.id, { state: 'running', attempts: attempts.get(step.id) ?? 1 });
       }
     };
-    const launch = async (slots: number, predecessor: string | null): Promise<string> => {
+    const launch = async (slots: number, predecessor: string | null): Promise<void> => {
       const batch = pending.slice(offset, offset + size);
       offset += batch.length;
       const last = offset >= pending.length;
@@ -679,7 +679,6 @@ export class Runner {
           live -= 1;
         });
       endings.push(ending);
-      return workflowId;
     };
 
     try {
@@ -695,9 +694,10 @@ export class Runner {
         // The batch has started its last restart: start the next, unless a failure stopped the run.
         const drained = finished.find((entry) => entry.workflowId === report.workflowId);
         if (drained !== undefined) show(drained);
-        if (!stopping && offset < pending.length) await condition(() => !controls.held || stopping);
+        if (stopping || offset >= pending.length) continue;
+        await condition(() => !controls.held || stopping);
         // The new batch introduces itself to the drained one, which then hands it its slots.
-        if (!stopping && offset < pending.length) await launch(0, report.workflowId);
+        if (!stopping) await launch(0, report.workflowId);
       }
     } catch (error) {
       // As executeChild did: an abort returns once every batch has ended its cancellation.

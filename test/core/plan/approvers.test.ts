@@ -5,19 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../../core/spec/parse.js';
 import { planUpgrade } from '../../../core/plan/upgrade.js';
-import { cluster, spec } from '../fixtures/cluster.js';
+import { GATES_OFF, cluster, spec } from '../fixtures/cluster.js';
 
 const UNGATED = {
   install: { method: 'istioctl', mode: 'sidecar', strategy: 'in-place' },
   version: { target: '1.27.3' },
-  gates: {
-    beforeControlPlane: false,
-    beforeGateways: false,
-    beforeZtunnel: false,
-    perNamespace: false,
-    beforeDefaultTag: false,
-    beforeRemovingOldRevision: false,
-  },
+  gates: GATES_OFF,
   onFailure: { default: 'rollback' },
 } as const;
 

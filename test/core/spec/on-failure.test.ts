@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatProblems, parseSpec } from '../../../core/spec/parse.js';
 import { failureActionOf } from '../../../core/spec/schema.js';
 import type { Spec } from '../../../core/spec/schema.js';
+import { GATES_OFF } from '../fixtures/cluster.js';
 
 const canary = {
   install: { method: 'helm', mode: 'sidecar', strategy: 'revision' },
@@ -78,14 +79,7 @@ describe('onFailure: what a failed workload test does, namespace by namespace', 
   });
 
   it('wants approvers while a failure gates anywhere, and none when every failure reverts or rolls back', () => {
-    const ungated = {
-      beforeControlPlane: false,
-      beforeGateways: false,
-      beforeZtunnel: false,
-      perNamespace: false,
-      beforeDefaultTag: false,
-      beforeRemovingOldRevision: false,
-    };
+    const ungated = GATES_OFF;
     const { approvals: _approvals, ...noApprovers } = canary;
     expect(parseSpec({ ...noApprovers, gates: ungated, onFailure: { default: 'revert' } }).ok).toBe(true);
     expect(
