@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../../core/spec/parse.js';
 import { formatProblems } from '../../../core/spec/parse.js';
+import { GATES_OFF } from '../fixtures/cluster.js';
 
 const minimal = {
   install: { method: 'helm', mode: 'sidecar', strategy: 'revision' },
@@ -44,15 +45,7 @@ describe('the upgrade spec', () => {
     expect(problems(withoutApprovers)).toEqual([
       'approvals.approvers: expected at least one approver while any gate is on (or turn every gate off)',
     ]);
-    const ungated = {
-      beforeControlPlane: false,
-      beforeGateways: false,
-      beforeZtunnel: false,
-      perNamespace: false,
-      beforeDefaultTag: false,
-      beforeRemovingOldRevision: false,
-      onTestFailure: false,
-    };
+    const ungated = { ...GATES_OFF, onTestFailure: false };
     expect(parseSpec({ ...withoutApprovers, gates: ungated }).ok).toBe(true);
   });
 
